@@ -1,0 +1,59 @@
+import type { Finding, FindingSeverity } from '../model/finding.js';
+import { GENERIC_ARCH, sortFindings } from '../model/finding.js';
+import type { ReportDescriptor, RuleModule, RuleNode, TimelineListener } from '../rule-api/create-rule.js';
+import { interpolate } from '../rule-api/interpolate.js';
+import type { Check } from './check.js';
+
+/** A rule kind with the id, severity and options a rule file (or the command line) gave it. */
+export interface ConfiguredRule {
+  id: string;
+  severity: FindingSeverity;
+  module: RuleModule;
+  options: readonly unknown[];
+}
+
+type Visit = (node: RuleNode, exit?: boolean) => void;
+
+/** Walks the check: Check, then each timeline and its events, then the exits, ESLint style. */
+function traverse(check: Check, visit: Visit): void {
+  visit(check);
+  for (const timeline of check.timelines) {
+    visit(timeline);
+    for (const event of timeline.events) visit(event);
+    visit(timeline, true);
+  }
+  visit(check, true);
+}
+
+export function runRules(check: Check, rules: ConfiguredRule[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) findings.push(...runRule(check, rule));
+  return sortFindings(findings);
+}
+
+function runRule(check: Check, rule: ConfiguredRule): Finding[] {
+  const findings: Finding[] = [];
+  let currentArch = GENERIC_ARCH;
+  const report = (descriptor: ReportDescriptor<string>): void => {
+    const template = rule.module.meta.messages[descriptor.messageId];
+    if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${descriptor.messageId}"`);
+    const location = descriptor.location ?? descriptor.node.location;
+    findings.push({
+      ruleId: rule.id,
+      severity: rule.severity,
+      arch: descriptor.arch ?? currentArch,
+      profile: check.profile.id,
+      message: interpolate(template, descriptor.data ?? {}),
+      ...(location ? { location } : {}),
+      ...(descriptor.related && descriptor.related.length > 0 ? { related: descriptor.related } : {}),
+    });
+  };
+  const listeners: TimelineListener = rule.module.create({ id: rule.id, options: rule.options, profile: check.profile, report });
+  traverse(check, (node, exit) => {
+    if (node.kind === 'Timeline' && !exit) currentArch = node.arch;
+    const listener = (listeners as Record<string, ((n: RuleNode) => void) | undefined>)[exit ? `${node.kind}:exit` : node.kind];
+    listener?.(node);
+    if (node.kind === 'Timeline' && exit) currentArch = GENERIC_ARCH;
+  });
+  return findings;
+}

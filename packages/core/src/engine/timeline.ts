@@ -1,0 +1,208 @@
+import type { Location } from '../model/location.js';
+import { phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
+import {
+  AFTER_MODULE_INIT,
+  type CpuScope,
+  type HookCallSpec,
+  type KvmInitStep,
+  type LifecycleEvent,
+  type Profile,
+} from '../model/profile.js';
+
+export const KVM_INIT = 'kvm_init';
+
+interface EventBase {
+  /** Position in the timeline; earlier events have smaller numbers. */
+  seq: number;
+  location: Location;
+}
+
+export interface PhaseEvent extends EventBase {
+  kind: 'Phase';
+  module: ModuleInit;
+  phase: Phase;
+  /** This phase is the kvm_init() call. */
+  isKvmInit: boolean;
+  /** This phase comes after the kvm_init() call on the success path. */
+  afterKvmInit: boolean;
+}
+
+export interface KvmInitStepEvent extends EventBase {
+  kind: 'KvmInitStep';
+  step: KvmInitStep;
+}
+
+/** Where a hook call happens: a kvm_init() step, or a lifecycle event. */
+export type Trigger = { kind: 'step'; step: KvmInitStep } | { kind: 'lifecycle'; event: LifecycleEvent };
+
+export interface HookCallEvent extends EventBase {
+  kind: 'HookCall';
+  role: string;
+  /** The hook's function name in the profile's kernel version. */
+  name: string;
+  on: CpuScope;
+  /** The arch's implementation; undefined when the arch implements no such hook. */
+  hook: HookImplementation | undefined;
+  trigger: Trigger;
+  /** Called only when the step fails partway (rollback). */
+  rollback: boolean;
+  /** The call happens inside kvm_init(), i.e. while the arch module init is still running. */
+  duringModuleInit: boolean;
+}
+
+export type StateInitializer =
+  | { kind: 'static' }
+  | { kind: 'phase'; phase: Phase; module: ModuleInit }
+  | { kind: 'hook'; call: HookCallEvent }
+  | { kind: 'step'; step: KvmInitStep };
+
+export interface StateInitEvent extends EventBase {
+  kind: 'StateInit';
+  state: string;
+  by: StateInitializer;
+}
+
+export interface ExposeEvent extends EventBase {
+  kind: 'Expose';
+  what: 'dev-kvm';
+  step: KvmInitStep;
+}
+
+export interface LifecycleNode extends EventBase {
+  kind: 'Lifecycle';
+  event: LifecycleEvent;
+}
+
+export interface ModuleInitDoneEvent extends EventBase {
+  kind: 'ModuleInitDone';
+  module: ModuleInit;
+}
+
+export type TimelineEvent =
+  | PhaseEvent
+  | KvmInitStepEvent
+  | HookCallEvent
+  | StateInitEvent
+  | ExposeEvent
+  | LifecycleNode
+  | ModuleInitDoneEvent;
+
+/** One arch module init composed with one profile: everything that happens, in order. */
+export interface Timeline {
+  kind: 'Timeline';
+  arch: string;
+  plugin: Plugin;
+  profile: Profile;
+  module: ModuleInit;
+  events: TimelineEvent[];
+  location: Location;
+}
+
+type Draft<E> = E extends TimelineEvent ? Omit<E, 'seq'> : never;
+
+class TimelineBuilder {
+  readonly events: TimelineEvent[] = [];
+
+  constructor(
+    private readonly plugin: Plugin,
+    private readonly profile: Profile,
+  ) {}
+
+  push(event: Draft<TimelineEvent>): TimelineEvent {
+    const full = { ...event, seq: this.events.length } as TimelineEvent;
+    this.events.push(full);
+    return full;
+  }
+
+  staticState(): void {
+    for (const catalog of [this.profile.state, this.plugin.state]) {
+      for (const state of catalog.values()) {
+        if (state.static) this.push({ kind: 'StateInit', state: state.name, by: { kind: 'static' }, location: state.location });
+      }
+    }
+  }
+
+  phase(module: ModuleInit, phase: Phase, isKvmInit: boolean, afterKvmInit: boolean): void {
+    this.push({ kind: 'Phase', module, phase, isKvmInit, afterKvmInit, location: phase.location });
+    for (const state of phase.initializes) {
+      this.push({ kind: 'StateInit', state, by: { kind: 'phase', phase, module }, location: phase.location });
+    }
+  }
+
+  hookCalls(specs: HookCallSpec[], trigger: Trigger, rollback: boolean, duringModuleInit: boolean): void {
+    for (const spec of specs) {
+      const declared = this.profile.hooks.get(spec.role);
+      const hook = this.plugin.hooks.get(spec.role);
+      const call = this.push({
+        kind: 'HookCall',
+        role: spec.role,
+        name: declared?.name ?? spec.role,
+        on: spec.on,
+        hook,
+        trigger,
+        rollback,
+        duringModuleInit,
+        location: spec.location,
+      }) as HookCallEvent;
+      for (const state of hook?.initializes ?? []) {
+        this.push({ kind: 'StateInit', state, by: { kind: 'hook', call }, location: hook!.location });
+      }
+    }
+  }
+
+  lifecycleFrom(from: string, duringModuleInit: boolean): void {
+    for (const event of this.profile.lifecycle.filter((e) => e.from === from)) {
+      this.push({ kind: 'Lifecycle', event, location: event.location });
+      this.hookCalls(event.calls, { kind: 'lifecycle', event }, false, duringModuleInit);
+    }
+  }
+
+  kvmInit(): void {
+    for (const step of this.profile.kvmInit) {
+      this.push({ kind: 'KvmInitStep', step, location: step.location });
+      const trigger: Trigger = { kind: 'step', step };
+      this.hookCalls(step.calls, trigger, false, true);
+      this.hookCalls(step.rollback, trigger, true, true);
+      for (const state of step.initializes) {
+        this.push({ kind: 'StateInit', state, by: { kind: 'step', step }, location: step.location });
+      }
+      if (step.exposes) this.push({ kind: 'Expose', what: step.exposes, step, location: step.location });
+      // Events that can happen from this step on happen, at the earliest, right after it.
+      this.lifecycleFrom(step.id, true);
+    }
+  }
+}
+
+/**
+ * Composes one module init of a plugin with a profile: the arch phases in order, the
+ * kvm_init() phase expanded into the profile's steps with their hook calls, then what can
+ * happen once module init has returned. Each lifecycle event is placed at the earliest
+ * point it can happen, which is what "initialized before the hook first runs" needs.
+ */
+export function buildTimeline(plugin: Plugin, module: ModuleInit, profile: Profile): Timeline {
+  const builder = new TimelineBuilder(plugin, profile);
+  builder.staticState();
+  const kvmInitPhase = phaseCalling(module, KVM_INIT);
+  let seenKvmInit = false;
+  for (const phase of module.phases) {
+    const isKvmInit = phase === kvmInitPhase;
+    builder.phase(module, phase, isKvmInit, seenKvmInit);
+    if (isKvmInit) {
+      builder.kvmInit();
+      seenKvmInit = true;
+    }
+  }
+  builder.push({ kind: 'ModuleInitDone', module, location: module.location });
+  builder.lifecycleFrom(AFTER_MODULE_INIT, false);
+  return { kind: 'Timeline', arch: plugin.id, plugin, profile, module, events: builder.events, location: module.location };
+}
+
+/** Human words for where a hook call happens, for messages. */
+export function describeTrigger(call: HookCallEvent): string {
+  const cpus = call.on === 'each-online-cpu' ? ' on every online CPU' : '';
+  if (call.trigger.kind === 'step') {
+    const how = call.rollback ? 'on rollback of' : 'in';
+    return `${how} kvm_init() step "${call.trigger.step.id}"${cpus}`;
+  }
+  return `at "${call.trigger.event.id}"${cpus}`;
+}

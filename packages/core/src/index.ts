@@ -1,0 +1,31 @@
+// The public API of @kvm-rules/core: schemas, loaders, the timeline engine, the rule API.
+import { fileURLToPath } from 'node:url';
+
+export * from './schemas/index.js';
+export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
+export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
+export { validateSource, schemaProblems } from './load/validate.js';
+export { displayPath, dataFilesIn } from './load/files.js';
+export {
+  loadProfile,
+  loadProfiles,
+  loadPlugin,
+  loadRuleFile,
+  loadRuleFiles,
+  configureRules,
+  uniqueById,
+  type RuleDefinition,
+} from './load/load.js';
+export type { Location } from './model/location.js';
+export { formatLocation } from './model/location.js';
+export { GENERIC_ARCH, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
+export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement } from './model/plugin.js';
+export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration } from './model/profile.js';
+export { buildTimeline, describeTrigger, KVM_INIT, type Timeline, type TimelineEvent } from './engine/timeline.js';
+export { buildCheck, type Check } from './engine/check.js';
+export { runRules, type ConfiguredRule } from './engine/run-rules.js';
+export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type TimelineListener } from './rule-api/create-rule.js';
+export { ruleKinds } from './rules/index.js';
+
+/** The profiles that ship with kvm-rules. */
+export const builtinProfilesDir = fileURLToPath(new URL('../profiles', import.meta.url));

@@ -1,0 +1,95 @@
+import { pluginFromFile, type Plugin } from '../model/plugin.js';
+import { profileFromFile, type Profile } from '../model/profile.js';
+import { ruleKinds } from '../rules/index.js';
+import type { ConfiguredRule } from '../engine/run-rules.js';
+import type { RuleModule } from '../rule-api/create-rule.js';
+import { pluginSchema, profileSchema, ruleFileSchema, type PluginFile, type ProfileFile, type RuleFile, type Severity } from '../schemas/index.js';
+import { dataFilesIn, displayPath } from './files.js';
+import { InputError } from './input-error.js';
+import { schemaProblems, validateSource } from './validate.js';
+import { placeOf, readSourceFile, type SourceFile } from './yaml-source.js';
+
+export function loadProfile(path: string): Profile {
+  const source = readSourceFile(path, displayPath(path));
+  return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
+}
+
+export function loadProfiles(dir: string): Profile[] {
+  return uniqueById(dataFilesIn(dir).map(loadProfile), 'profile');
+}
+
+/** Reads a plugin manifest. The schema is checked before a variant is looked up. */
+export function loadPlugin(path: string, variant?: string): Plugin {
+  const source = readSourceFile(path, displayPath(path));
+  return pluginFromFile(validateSource<PluginFile>(source, pluginSchema), source, variant);
+}
+
+/** A rule file as read, before severity overrides: what `list` and `explain` show. */
+export interface RuleDefinition {
+  id: string;
+  summary: string;
+  file: string;
+  /** As written in the file; "off" rules are kept so that the command line can turn them on. */
+  severity: Severity;
+  module: RuleModule;
+  options: readonly unknown[];
+}
+
+export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule> = ruleKinds): RuleDefinition {
+  const source = readSourceFile(path, displayPath(path));
+  const file = validateSource<RuleFile>(source, ruleFileSchema);
+  const module = kinds.get(file.kind);
+  if (!module) {
+    throw new InputError(`unknown rule kind "${file.kind}" (kinds: ${[...kinds.keys()].sort().join(', ')})`, placeOf(source, '/kind'));
+  }
+  return {
+    id: file.id,
+    summary: file.summary,
+    file: source.path,
+    severity: file.severity,
+    module,
+    options: checkRuleOptions(module, file.options, source),
+  };
+}
+
+export function loadRuleFiles(dir: string): RuleDefinition[] {
+  return uniqueById(dataFilesIn(dir).map((path) => loadRuleFile(path)), 'rule');
+}
+
+/** Rule options are checked against the kind's `meta.schema`, and errors point into the rule file. */
+function checkRuleOptions(module: RuleModule, options: unknown, source: SourceFile): unknown[] {
+  const given = options === undefined ? [] : [options];
+  module.meta.schema.forEach((schema, index) => {
+    if (given[index] === undefined) return;
+    const [problem] = schemaProblems(given[index], schema as object);
+    if (problem) throw new InputError(problem.message, placeOf(source, `/options${problem.pointer}`, problem.key));
+  });
+  if (given.length > module.meta.schema.length) {
+    throw new InputError(`rule kind "${module.name}" takes no options`, placeOf(source, '/options'));
+  }
+  return given;
+}
+
+/** Rule ids, profile ids and plugin ids are global names: a second file with the same id is bad input. */
+export function uniqueById<T extends { id: string; file: string }>(items: T[], what: string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) {
+    const first = seen.get(item.id);
+    if (first) throw new InputError(`duplicate ${what} id "${item.id}" (also in ${first.file})`, { file: item.file });
+    seen.set(item.id, item);
+  }
+  return items;
+}
+
+/** The rules to run: each definition with its severity, after `overrides` (rule id → severity); "off" ones dropped. */
+export function configureRules(definitions: RuleDefinition[], overrides: ReadonlyMap<string, Severity> = new Map()): ConfiguredRule[] {
+  for (const id of overrides.keys()) {
+    if (!definitions.some((d) => d.id === id)) {
+      throw new InputError(`unknown rule "${id}" (rules: ${definitions.map((d) => d.id).sort().join(', ')})`);
+    }
+  }
+  return definitions.flatMap((definition) => {
+    const severity = overrides.get(definition.id) ?? definition.severity;
+    return severity === 'off' ? [] : [{ id: definition.id, severity, module: definition.module, options: definition.options }];
+  });
+}

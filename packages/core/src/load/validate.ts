@@ -1,0 +1,148 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import { InputError } from './input-error.js';
+import { placeOf, type SourceFile } from './yaml-source.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/** Checks `source.data` against `schema`; on failure throws one InputError for the most useful problem. */
+export function validateSource<T>(source: SourceFile, schema: object, base = ''): T {
+  const data = base ? dataAt(source.data, base) : source.data;
+  const validate = validatorFor(schema);
+  if (validate(data)) return data as T;
+  const problems = describeErrors(validate.errors ?? [], schema);
+  const [first] = problems;
+  if (!first) throw new InputError('does not match its schema', { file: source.path });
+  const pointer = base + first.pointer;
+  throw new InputError(first.message + moreProblems(problems.length), placeOf(source, pointer, first.key));
+}
+
+function moreProblems(count: number): string {
+  return count > 1 ? ` (and ${count - 1} more problem${count > 2 ? 's' : ''} in this file)` : '';
+}
+
+/** Checks a plain value (rule options) against a schema; returns the problems, or [] when valid. */
+export function schemaProblems(value: unknown, schema: object): Problem[] {
+  const validate = validatorFor(schema);
+  return validate(value) ? [] : describeErrors(validate.errors ?? [], schema);
+}
+
+export interface Problem {
+  pointer: string;
+  /** A key to point at inside the value at `pointer` (an unknown key). */
+  key?: string;
+  message: string;
+}
+
+/**
+ * Turns ajv's error list into problems a person can act on, the most specific first.
+ * An unknown key next to a missing required key is almost always a misspelling, so the two
+ * become one problem with a suggestion.
+ */
+export function describeErrors(errors: ErrorObject[], schema: object): Problem[] {
+  const problems: Problem[] = [];
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const error of errors) {
+    const list = byPath.get(error.instancePath) ?? [];
+    list.push(error);
+    byPath.set(error.instancePath, list);
+  }
+  for (const [pointer, list] of byPath) {
+    for (const error of list) {
+      const problem = describeError(error, pointer, list, schema);
+      if (problem && !problems.some((p) => p.pointer === problem.pointer && p.message === problem.message)) {
+        problems.push(problem);
+      }
+    }
+  }
+  return problems.sort((a, b) => rank(a) - rank(b));
+}
+
+function rank(problem: Problem): number {
+  // Unknown keys are the clearest thing to fix; anyOf noise the least clear.
+  if (problem.message.startsWith('unknown key')) return 0;
+  if (problem.message.startsWith('does not match any')) return 2;
+  return 1;
+}
+
+function describeError(error: ErrorObject, pointer: string, siblings: ErrorObject[], schema: object): Problem | undefined {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = knownKeys(error, schema);
+      const missing = siblings
+        .filter((e) => e.keyword === 'required')
+        .map((e) => String((e.params as Record<string, unknown>).missingProperty));
+      const suggestion = closestName(key, missing.length > 0 ? missing : known);
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (known keys: ${known.join(', ')})` : '';
+      return { pointer, key, message: `unknown key "${key}"${hint}` };
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      // Reported with the unknown key it was probably misspelled as.
+      const misspelled = siblings.some(
+        (e) => e.keyword === 'additionalProperties' && closestName(String((e.params as Record<string, unknown>).additionalProperty), [missing]),
+      );
+      return misspelled ? undefined : { pointer, message: `missing required key "${missing}"` };
+    }
+    case 'enum':
+      return { pointer, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'type':
+      return { pointer, message: `must be ${article(String(params.type))}` };
+    case 'pattern':
+      return { pointer, message: `"${String(valueHint(error))}" is not valid here (must match ${String(params.pattern)})` };
+    case 'propertyNames':
+      return undefined; // ajv also reports the offending name under its own path
+    case 'anyOf':
+      return { pointer, message: 'does not match any allowed form' };
+    default:
+      return { pointer, message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+function valueHint(error: ErrorObject): unknown {
+  return error.data ?? error.instancePath.split('/').pop();
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function closestName(name: string, candidates: string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
+  const best = closest(name, candidates);
+  // Only suggest names that are plausibly the same word.
+  return distance(name, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** The property names the schema allows where the error happened. */
+function knownKeys(error: ErrorObject, schema: object): string[] {
+  const at = schemaAt(schema, error.schemaPath);
+  const properties = (at as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return properties ? Object.keys(properties).filter((k) => k !== '$schema') : [];
+}
+
+function schemaAt(schema: object, schemaPath: string): unknown {
+  // schemaPath is "#/a/b/additionalProperties"; the object owning the keyword is one up.
+  const parts = schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
+  let node: unknown = schema;
+  for (const part of parts) node = (node as Record<string, unknown> | undefined)?.[decodeURIComponent(part)];
+  return node;
+}
+
+function dataAt(data: unknown, pointer: string): unknown {
+  let node = data;
+  for (const part of pointer.slice(1).split('/')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return node;
+}

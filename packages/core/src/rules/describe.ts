@@ -1,0 +1,19 @@
+import type { StateInitializer } from '../engine/timeline.js';
+
+/** "by phase loaded-vmcss-init of vmx_init()" and the like, for messages. */
+export function describeInitializer(by: StateInitializer): string {
+  switch (by.kind) {
+    case 'static':
+      return 'statically';
+    case 'phase':
+      return `by phase "${by.phase.id}" (${by.phase.call}()) of ${by.module.init}()`;
+    case 'hook':
+      return `by the ${by.call.role} hook ${by.call.hook?.impl ?? by.call.name}()`;
+    case 'step':
+      return `by kvm_init() step "${by.step.id}"`;
+  }
+}
+
+export function listPhases(ids: string[]): string {
+  return ids.map((id) => `"${id}"`).join(', ');
+}

@@ -1,0 +1,96 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { type HookCallEvent, type PhaseEvent, type Timeline } from '../engine/timeline.js';
+import { createRule } from '../rule-api/create-rule.js';
+import { listPhases } from './describe.js';
+
+const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    exceptions: {
+      type: 'array',
+      description: 'Archs allowed to do work after kvm_init(), each with the reason.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['arch', 'reason'],
+        properties: {
+          arch: { type: 'string' },
+          profiles: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Only under these profiles. Default: every profile.',
+          },
+          phases: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Only these phases. Default: every phase after kvm_init().',
+          },
+          reason: { type: 'string', minLength: 10, description: 'Why this work must come after kvm_init().' },
+        },
+      },
+    },
+  },
+} as const;
+
+type Options = [FromSchema<typeof optionsSchema>];
+type Exception = NonNullable<Options[0]['exceptions']>[number];
+
+export default createRule<Options, 'workAfterKvmInit'>({
+  name: 'kvm-init-last',
+  meta: {
+    type: 'suggestion',
+    docs: {
+      description: 'No arch phase comes after the kvm_init() call on the success path of module init.',
+      recommended: true,
+    },
+    messages: {
+      workAfterKvmInit:
+        '{{init}}() does work after kvm_init(): {{phases}}. Under {{profile}}, kvm_init() {{exposure}}; move this work before kvm_init() or review that nothing reachable from there needs it',
+    },
+    schema: [optionsSchema],
+  },
+  defaultOptions: [{ exceptions: [] }],
+  create(context, [{ exceptions = [] }]) {
+    function excepted(arch: string, phase: string): boolean {
+      return exceptions.some((e: Exception) =>
+        e.arch === arch &&
+        (!e.profiles || e.profiles.includes(context.profile.id)) &&
+        (!e.phases || e.phases.includes(phase)),
+      );
+    }
+
+    /** What kvm_init() lets loose before the arch work that follows it: /dev/kvm and the per-CPU hooks. */
+    function exposure(timeline: Timeline): string {
+      const inside = timeline.events.filter(
+        (e): e is HookCallEvent =>
+          e.kind === 'HookCall' && e.duringModuleInit && e.on === 'each-online-cpu' && !!e.hook && !e.hook.noop,
+      );
+      const roles = [...new Set(inside.map((call) => call.name + '()'))];
+      const exposes = timeline.events.some((e) => e.kind === 'Expose');
+      const parts = [exposes ? 'exposes /dev/kvm to userspace' : '', roles.length > 0 ? `runs ${roles.join(', ')} on every online CPU` : ''];
+      return parts.filter(Boolean).join(' and ') || 'makes KVM usable';
+    }
+
+    return {
+      'Timeline:exit'(timeline) {
+        const late = timeline.events.filter(
+          (e): e is PhaseEvent => e.kind === 'Phase' && e.afterKvmInit && !excepted(timeline.arch, e.phase.id),
+        );
+        const [first] = late;
+        if (!first) return;
+        context.report({
+          node: first,
+          messageId: 'workAfterKvmInit',
+          data: {
+            init: timeline.module.init,
+            phases: listPhases(late.map((e) => `${e.phase.id}`)),
+            profile: context.profile.id,
+            exposure: exposure(timeline),
+          },
+          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${e.phase.call}()) also runs after kvm_init()`, location: e.location })),
+        });
+      },
+    };
+  },
+});

@@ -1,0 +1,36 @@
+import { GENERIC_ARCH } from '../model/finding.js';
+import { createRule } from '../rule-api/create-rule.js';
+
+export default createRule<[], 'unusedWeakHook'>({
+  name: 'no-unused-hook',
+  meta: {
+    type: 'suggestion',
+    docs: {
+      description: 'A hook with a weak default that no analyzed arch implements should not be introduced.',
+      recommended: true,
+    },
+    messages: {
+      unusedWeakHook:
+        '{{name}}() ({{role}}) has a __weak default in {{profile}} but none of the {{count}} analyzed archs implements it; introduce it with its first user',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Check(check) {
+        for (const hook of check.profile.hooks.values()) {
+          if (!hook.weak) continue;
+          if (check.plugins.some((plugin) => plugin.hooks.has(hook.role))) continue;
+          context.report({
+            node: check,
+            arch: GENERIC_ARCH,
+            location: hook.location,
+            messageId: 'unusedWeakHook',
+            data: { name: hook.name, role: hook.role, profile: check.profile.id, count: check.plugins.length },
+          });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,44 @@
+// Building blocks shared by the manifest, profile and rule-file schemas.
+
+export const identifier = {
+  type: 'string',
+  pattern: '^[a-z0-9][a-z0-9._-]*$',
+  description: 'A lower-case id: letters, digits, dot, dash, underscore.',
+} as const;
+
+export const cIdentifier = {
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+  description: 'A C identifier (function, variable or macro name).',
+} as const;
+
+export const kernelVersion = {
+  type: 'string',
+  pattern: '^[0-9]+\\.[0-9]+(\\.[0-9]+)?$',
+  description: 'A kernel version such as "5.19" or "6.12".',
+} as const;
+
+export const kernelPath = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_./-]+$',
+  description: 'A path relative to the root of a kernel tree.',
+} as const;
+
+export const summary = {
+  type: 'string',
+  minLength: 3,
+  description: 'One sentence a maintainer can read in a finding.',
+} as const;
+
+export const hookRole = {
+  ...identifier,
+  description:
+    'The role of a generic-to-arch hook (hardware-enable, hardware-disable, compat-check, ...). ' +
+    'Profiles map roles to the function name of their kernel version.',
+} as const;
+
+export const cpuScope = {
+  type: 'string',
+  enum: ['one-cpu', 'each-online-cpu'],
+  description: 'Whether the generic code calls the hook once, or on every online CPU.',
+} as const;

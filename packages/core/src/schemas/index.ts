@@ -1,0 +1,3 @@
+export { pluginSchema, type PluginFile } from './plugin.js';
+export { profileSchema, type ProfileFile } from './profile.js';
+export { ruleFileSchema, severity, type RuleFile, type Severity } from './rule-file.js';
