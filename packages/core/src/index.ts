@@ -10,6 +10,8 @@ export {
   loadProfile,
   loadProfiles,
   loadPlugin,
+  readPluginManifest,
+  type PluginManifest,
   loadRuleFile,
   loadRuleFiles,
   configureRules,

@@ -20,8 +20,20 @@ export function loadProfiles(dir: string): Profile[] {
 
 /** Reads a plugin manifest. The schema is checked before a variant is looked up. */
 export function loadPlugin(path: string, variant?: string): Plugin {
+  return readPluginManifest(path).build(variant);
+}
+
+/** A checked manifest, from which the plugin can be built as it is or with one of its variants. */
+export interface PluginManifest {
+  base: Plugin;
+  build(variant?: string): Plugin;
+}
+
+export function readPluginManifest(path: string): PluginManifest {
   const source = readSourceFile(path, displayPath(path));
-  return pluginFromFile(validateSource<PluginFile>(source, pluginSchema), source, variant);
+  const file = validateSource<PluginFile>(source, pluginSchema);
+  const base = pluginFromFile(file, source);
+  return { base, build: (variant) => (variant === undefined ? base : pluginFromFile(file, source, variant)) };
 }
 
 /** A rule file as read, before severity overrides: what `list` and `explain` show. */

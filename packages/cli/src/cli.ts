@@ -1,0 +1,90 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '@kvm-rules/core';
+import { runCheck } from './commands/check.js';
+import { runExplain } from './commands/explain.js';
+import { runList, type ListWhat } from './commands/list.js';
+import { ExitCode } from './exit-codes.js';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+}
+
+function shared(command: Command): Command {
+  return command
+    .option('--plugin <path>', 'an extra arch plugin: a manifest file or a plugin package folder (repeatable)', collect, [])
+    .option('--rules-dir <dir>', 'a folder of extra rule files (repeatable)', collect, []);
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('kvm-rules')
+    .description('Checks the initialization ordering of the Linux KVM module, per architecture.')
+    .option('--debug', 'show stack traces of internal errors')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  shared(program.command('check'))
+    .description('compose each arch plugin with a profile and run the rules')
+    .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: the one matching the plugins\' kernel)')
+    .option('--arch <id>', 'only this arch (repeatable)', collect, [])
+    .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
+    .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
+    .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', wholeNumber)
+    .option('--quiet', 'report errors only')
+    .option('--no-color', 'never color the output')
+    .action((options) => {
+      const { output, exitCode } = runCheck({ ...options, color: options.color && io.isTTY });
+      io.stdout(output);
+      setExit(exitCode);
+    });
+
+  shared(program.command('list'))
+    .description('list profiles, plugins and rules')
+    .argument('[what...]', 'profiles, plugins or rules (default: all)')
+    .action((what: string[], options) => {
+      for (const item of what) {
+        if (!['profiles', 'plugins', 'rules'].includes(item)) throw new InputError(`list: unknown "${item}" (profiles, plugins, rules)`);
+      }
+      io.stdout(runList(what as ListWhat[], options));
+    });
+
+  shared(program.command('explain'))
+    .description('show what a rule checks, its options and its documentation')
+    .argument('<rule-id>')
+    .action((id: string, options) => io.stdout(runExplain(id, options)));
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.clean;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors are bad input.
+      return error.exitCode === 0 ? ExitCode.clean : ExitCode.badInput;
+    }
+    if (error instanceof InputError) {
+      io.stderr(`kvm-rules: ${error.message}\n`);
+      return ExitCode.badInput;
+    }
+    const debug = argv.includes('--debug');
+    io.stderr(`kvm-rules: internal error: ${(error as Error).message}\n${debug ? `${(error as Error).stack}\n` : 'Run again with --debug for the stack trace.\n'}`);
+    return ExitCode.badInput;
+  }
+}

@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { buildCheck, configureRules, InputError, loadProfile, runRules, summarize, type Severity } from '@kvm-rules/core';
+import { ExitCode } from '../exit-codes.js';
+import { formatters, type CheckResult } from '../formatters/index.js';
+import { chooseProfile, loadProject } from '../project.js';
+
+export interface CheckOptions {
+  profile?: string;
+  arch: string[];
+  variant: string[];
+  rule: string[];
+  plugin: string[];
+  rulesDir: string[];
+  format: string;
+  outputFile?: string;
+  maxWarnings?: number;
+  quiet?: boolean;
+  color: boolean;
+}
+
+/** `--rule ID:SEVERITY`, repeatable. */
+export function parseRuleOverrides(specs: string[]): Map<string, Severity> {
+  const overrides = new Map<string, Severity>();
+  for (const spec of specs) {
+    const match = /^([a-z0-9][a-z0-9._-]*):(error|warning|off)$/.exec(spec);
+    if (!match) throw new InputError(`--rule: "${spec}" is not ID:SEVERITY (severity: error, warning or off)`);
+    overrides.set(match[1]!, match[2] as Severity);
+  }
+  return overrides;
+}
+
+/** A profile given as a path is loaded as an extra profile: "what if kvm_init() did this?". */
+function isProfilePath(value: string | undefined): value is string {
+  return value !== undefined && (/\.ya?ml$/.test(value) || value.includes('/'));
+}
+
+export function runCheck(options: CheckOptions): { result: CheckResult; output: string; exitCode: number } {
+  const formatter = formatters.get(options.format);
+  if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
+  const extra = isProfilePath(options.profile) ? loadProfile(options.profile) : undefined;
+  const project = loadProject({
+    archs: options.arch,
+    variants: options.variant,
+    plugins: options.plugin,
+    rulesDirs: options.rulesDir,
+    extraProfiles: extra ? [extra] : [],
+  });
+  const profile = chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile);
+  const rules = configureRules(project.rules, parseRuleOverrides(options.rule));
+  const all = runRules(buildCheck(profile, project.plugins, project.profiles), rules);
+  const summary = summarize(all);
+  const findings = options.quiet ? all.filter((f) => f.severity === 'error') : all;
+  const result: CheckResult = {
+    profile: profile.id,
+    archs: project.plugins.map((p) => p.id),
+    findings,
+    summary: options.quiet ? summarize(findings) : summary,
+  };
+  const tooManyWarnings = options.maxWarnings !== undefined && summary.warnings > options.maxWarnings;
+  const exitCode = summary.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;
+  let output = formatter(result, { color: options.color && !options.outputFile });
+  if (tooManyWarnings && options.format === 'stylish') {
+    output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
+  }
+  if (options.outputFile) writeFileSync(options.outputFile, output);
+  return { result, output: options.outputFile ? '' : output, exitCode };
+}

@@ -1,0 +1,34 @@
+import { loadProject } from '../project.js';
+
+export type ListWhat = 'profiles' | 'plugins' | 'rules';
+
+/** Plain tab-separated lines, so that `list` can be piped into other tools. */
+export function runList(what: ListWhat[], options: { plugin: string[]; rulesDir: string[] }): string {
+  const project = loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
+  const sections: string[] = [];
+  const all = what.length === 0 ? (['profiles', 'plugins', 'rules'] as ListWhat[]) : what;
+  if (all.includes('profiles')) {
+    sections.push(
+      section('profiles', project.profiles.map((p) => [p.id, `${p.proposal ? 'proposal on ' : ''}${p.kernel}`, p.summary])),
+    );
+  }
+  if (all.includes('plugins')) {
+    sections.push(
+      section('plugins', project.plugins.map((p) => [
+        p.id,
+        p.kernel,
+        `${p.summary}; module init: ${p.modules.map((m) => `${m.init}()`).join(', ')}${p.variants.length > 0 ? `; variants: ${p.variants.join(', ')}` : ''}`,
+      ])),
+    );
+  }
+  if (all.includes('rules')) {
+    sections.push(section('rules', project.rules.map((r) => [r.id, r.severity, r.summary])));
+  }
+  return sections.join('\n');
+}
+
+function section(title: string, rows: string[][]): string {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  const body = rows.map((row) => '  ' + row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]!) : cell)).join('  '));
+  return [`${title}:`, ...body, ''].join('\n');
+}

@@ -1,0 +1,47 @@
+import { formatLocation, type Finding } from '@kvm-rules/core';
+import { createColors } from 'picocolors';
+import type { Formatter } from './types.js';
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function groupByArch(findings: Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const group = groups.get(finding.arch) ?? [];
+    group.push(finding);
+    groups.set(finding.arch, group);
+  }
+  return groups;
+}
+
+/** ESLint's stylish, grouped per arch instead of per file, since one arch spans several files. */
+const stylish: Formatter = (result, { color }) => {
+  const c = createColors(color);
+  const lines: string[] = [];
+  for (const [arch, findings] of groupByArch(result.findings)) {
+    lines.push('', c.underline(arch));
+    for (const finding of findings) {
+      const severity = finding.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      const where = finding.location ? formatLocation(finding.location) : '';
+      lines.push(`  ${severity}  ${finding.message}  ${c.dim(finding.ruleId)}`);
+      if (where) lines.push(`           ${c.dim('at')} ${where}`);
+      for (const related of finding.related ?? []) {
+        lines.push(`           ${c.dim('↳')} ${formatLocation(related.location)}  ${c.dim(related.message)}`);
+      }
+    }
+  }
+  const { errors, warnings } = result.summary;
+  const total = errors + warnings;
+  const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${result.archs.join(', ')})`;
+  if (total === 0) {
+    lines.push(c.green(`✔ no problems: ${scope}`));
+  } else {
+    const paint = errors > 0 ? c.red : c.yellow;
+    lines.push('', paint(c.bold(`✖ ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}): ${scope}`)));
+  }
+  return lines.join('\n') + '\n';
+};
+
+export default stylish;

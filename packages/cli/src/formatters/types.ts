@@ -1,0 +1,15 @@
+import type { Finding } from '@kvm-rules/core';
+
+/** What `check` produces; the json formatter writes exactly this (docs/json-output.md). */
+export interface CheckResult {
+  profile: string;
+  archs: string[];
+  findings: Finding[];
+  summary: { errors: number; warnings: number };
+}
+
+export interface FormatOptions {
+  color: boolean;
+}
+
+export type Formatter = (result: CheckResult, options: FormatOptions) => string;

@@ -1,0 +1,133 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  InputError,
+  builtinProfilesDir,
+  dataFilesIn,
+  displayPath,
+  readPluginManifest,
+  loadProfiles,
+  loadRuleFile,
+  uniqueById,
+  type Plugin,
+  type PluginManifest,
+  type Profile,
+  type RuleDefinition,
+} from '@kvm-rules/core';
+
+/** The arch plugins that ship with kvm-rules, by package name. */
+export const BUILTIN_PLUGINS = [
+  '@kvm-rules/plugin-x86-vmx',
+  '@kvm-rules/plugin-x86-svm',
+  '@kvm-rules/plugin-mips',
+  '@kvm-rules/plugin-arm64',
+  '@kvm-rules/plugin-riscv',
+  '@kvm-rules/plugin-powerpc',
+  '@kvm-rules/plugin-s390',
+];
+
+function packageDir(name: string): string {
+  return dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`)));
+}
+
+export const builtinRulesDir = packageDir('@kvm-rules/rules');
+
+/** A plugin is a manifest file, or a package folder whose package.json names its manifest under "kvm-rules". */
+export function manifestPath(pathOrDir: string): string {
+  const path = resolve(pathOrDir);
+  if (!existsSync(path)) throw new InputError(`--plugin: no such file or folder: ${pathOrDir}`);
+  if (!statSync(path).isDirectory()) return path;
+  const pkgFile = join(path, 'package.json');
+  if (existsSync(pkgFile)) {
+    const manifest = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { 'kvm-rules'?: { manifest?: string } })['kvm-rules']?.manifest;
+    if (manifest) return join(path, manifest);
+  }
+  const fallback = join(path, 'plugin.yaml');
+  if (existsSync(fallback)) return fallback;
+  throw new InputError(`no plugin manifest: neither "kvm-rules".manifest in package.json nor plugin.yaml`, { file: displayPath(path) });
+}
+
+export function builtinManifests(): string[] {
+  return BUILTIN_PLUGINS.map((name) => manifestPath(packageDir(name)));
+}
+
+/**
+ * `--variant NAME` applies NAME to every plugin that has it; `--variant ARCH=NAME` to one arch.
+ * Returns the variant for each arch id.
+ */
+export function parseVariants(specs: string[], manifests: Map<string, string[]>): Map<string, string> {
+  const chosen = new Map<string, string>();
+  for (const spec of specs) {
+    const [arch, name] = spec.includes('=') ? spec.split('=', 2) : [undefined, spec];
+    if (arch !== undefined) {
+      chosen.set(arch, name!);
+      continue;
+    }
+    const archs = [...manifests].filter(([, variants]) => variants.includes(name!)).map(([id]) => id);
+    if (archs.length === 0) throw new InputError(`--variant: no selected plugin has a variant "${name}"`);
+    for (const id of archs) chosen.set(id, name!);
+  }
+  return chosen;
+}
+
+export interface LoadedProject {
+  profiles: Profile[];
+  plugins: Plugin[];
+  rules: RuleDefinition[];
+}
+
+export interface ProjectOptions {
+  plugins?: string[];
+  rulesDirs?: string[];
+  archs?: string[];
+  variants?: string[];
+  /** Profiles loaded from a path given to --profile. */
+  extraProfiles?: Profile[];
+}
+
+/** Loads profiles, rule files and plugins, and keeps the selected archs with their variants. */
+export function loadProject(options: ProjectOptions = {}): LoadedProject {
+  const profiles = uniqueById([...loadProfiles(builtinProfilesDir), ...(options.extraProfiles ?? [])], 'profile');
+  const ruleFiles = [builtinRulesDir, ...(options.rulesDirs ?? [])].flatMap((dir) => dataFilesIn(resolve(dir)));
+  const rules = uniqueById(ruleFiles.map((file) => loadRuleFile(file)), 'rule');
+  const paths = [...builtinManifests(), ...(options.plugins ?? []).map(manifestPath)];
+  const manifests = paths.map(readPluginManifest);
+  uniqueById(manifests.map((m) => m.base), 'plugin');
+  const selected = selectArchs(manifests, options.archs ?? []);
+  const variants = parseVariants(options.variants ?? [], new Map(selected.map((m) => [m.base.id, m.base.variants])));
+  for (const arch of variants.keys()) {
+    if (!selected.some((m) => m.base.id === arch)) throw new InputError(`--variant: "${arch}" is not a selected arch`);
+  }
+  const plugins = selected.map((manifest) => manifest.build(variants.get(manifest.base.id)));
+  return { profiles, plugins, rules };
+}
+
+function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {
+  if (archs.length === 0) return manifests;
+  const ids = manifests.map((m) => m.base.id);
+  for (const arch of archs) {
+    if (!ids.includes(arch)) throw new InputError(`--arch: unknown arch "${arch}" (archs: ${ids.join(', ')})`);
+  }
+  return manifests.filter((m) => archs.includes(m.base.id));
+}
+
+/**
+ * `--profile ID` names a loaded profile. Without it, the released profile of the kernel
+ * version the selected plugins describe is used, so that a plugin is first checked against
+ * the ordering it was written for.
+ */
+export function chooseProfile(profiles: Profile[], plugins: Plugin[], id?: string): Profile {
+  const ids = profiles.map((p) => p.id).sort().join(', ');
+  if (id !== undefined) {
+    const profile = profiles.find((p) => p.id === id);
+    if (!profile) throw new InputError(`--profile: unknown profile "${id}" (profiles: ${ids})`);
+    return profile;
+  }
+  const kernels = [...new Set(plugins.map((p) => p.kernel))];
+  const matching = profiles.filter((p) => !p.proposal && kernels.length === 1 && p.kernel === kernels[0]);
+  if (matching.length !== 1) {
+    throw new InputError(`--profile: the selected plugins describe kernels ${kernels.join(', ')}; choose a profile (${ids})`);
+  }
+  return matching[0]!;
+}
