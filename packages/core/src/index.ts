@@ -1,6 +1,5 @@
 // The public API of @kvm-rules/core: schemas, loaders, the timeline engine, the rule API.
-import { fileURLToPath } from 'node:url';
-
+export { builtinProfilesDir } from './paths.js';
 export * from './schemas/index.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
@@ -15,6 +14,7 @@ export {
   loadRuleFile,
   loadRuleFiles,
   configureRules,
+  ruleOptionsProblem,
   uniqueById,
   type RuleDefinition,
 } from './load/load.js';
@@ -25,9 +25,6 @@ export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement } from 
 export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration } from './model/profile.js';
 export { buildTimeline, describeTrigger, KVM_INIT, type Timeline, type TimelineEvent } from './engine/timeline.js';
 export { buildCheck, type Check } from './engine/check.js';
-export { runRules, type ConfiguredRule } from './engine/run-rules.js';
+export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
 export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type TimelineListener } from './rule-api/create-rule.js';
 export { ruleKinds } from './rules/index.js';
-
-/** The profiles that ship with kvm-rules. */
-export const builtinProfilesDir = fileURLToPath(new URL('../profiles', import.meta.url));

@@ -25,28 +25,35 @@ function traverse(check: Check, visit: Visit): void {
   visit(check, true);
 }
 
-export function runRules(check: Check, rules: ConfiguredRule[]): Finding[] {
-  const findings: Finding[] = [];
-  for (const rule of rules) findings.push(...runRule(check, rule));
-  return sortFindings(findings);
+/** A finding with the message id and data it was made from, for rule tests. */
+export interface RuleReport {
+  finding: Finding;
+  messageId: string;
+  data: Record<string, string | number>;
 }
 
-function runRule(check: Check, rule: ConfiguredRule): Finding[] {
-  const findings: Finding[] = [];
+export function runRules(check: Check, rules: ConfiguredRule[]): Finding[] {
+  return sortFindings(rules.flatMap((rule) => runRule(check, rule).map((report) => report.finding)));
+}
+
+export function runRule(check: Check, rule: ConfiguredRule): RuleReport[] {
+  const reports: RuleReport[] = [];
   let currentArch = GENERIC_ARCH;
   const report = (descriptor: ReportDescriptor<string>): void => {
     const template = rule.module.meta.messages[descriptor.messageId];
     if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${descriptor.messageId}"`);
     const location = descriptor.location ?? descriptor.node.location;
-    findings.push({
+    const data = descriptor.data ?? {};
+    const finding: Finding = {
       ruleId: rule.id,
       severity: rule.severity,
       arch: descriptor.arch ?? currentArch,
       profile: check.profile.id,
-      message: interpolate(template, descriptor.data ?? {}),
+      message: interpolate(template, data),
       ...(location ? { location } : {}),
       ...(descriptor.related && descriptor.related.length > 0 ? { related: descriptor.related } : {}),
-    });
+    };
+    reports.push({ finding, messageId: descriptor.messageId, data });
   };
   const listeners: TimelineListener = rule.module.create({ id: rule.id, options: rule.options, profile: check.profile, report });
   traverse(check, (node, exit) => {
@@ -55,5 +62,5 @@ function runRule(check: Check, rule: ConfiguredRule): Finding[] {
     listener?.(node);
     if (node.kind === 'Timeline' && exit) currentArch = GENERIC_ARCH;
   });
-  return findings;
+  return reports;
 }

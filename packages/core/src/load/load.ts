@@ -6,7 +6,7 @@ import type { RuleModule } from '../rule-api/create-rule.js';
 import { pluginSchema, profileSchema, ruleFileSchema, type PluginFile, type ProfileFile, type RuleFile, type Severity } from '../schemas/index.js';
 import { dataFilesIn, displayPath } from './files.js';
 import { InputError } from './input-error.js';
-import { schemaProblems, validateSource } from './validate.js';
+import { schemaProblems, validateSource, type Problem } from './validate.js';
 import { placeOf, readSourceFile, type SourceFile } from './yaml-source.js';
 
 export function loadProfile(path: string): Profile {
@@ -71,15 +71,20 @@ export function loadRuleFiles(dir: string): RuleDefinition[] {
 /** Rule options are checked against the kind's `meta.schema`, and errors point into the rule file. */
 function checkRuleOptions(module: RuleModule, options: unknown, source: SourceFile): unknown[] {
   const given = options === undefined ? [] : [options];
-  module.meta.schema.forEach((schema, index) => {
-    if (given[index] === undefined) return;
-    const [problem] = schemaProblems(given[index], schema as object);
-    if (problem) throw new InputError(problem.message, placeOf(source, `/options${problem.pointer}`, problem.key));
-  });
-  if (given.length > module.meta.schema.length) {
-    throw new InputError(`rule kind "${module.name}" takes no options`, placeOf(source, '/options'));
-  }
+  const problem = ruleOptionsProblem(module, given);
+  if (problem) throw new InputError(problem.message, placeOf(source, `/options${problem.pointer}`, problem.key));
   return given;
+}
+
+/** The first problem of `options` (ESLint style: one entry per schema) against the kind's schema. */
+export function ruleOptionsProblem(module: RuleModule, options: readonly unknown[]): Problem | undefined {
+  if (options.length > module.meta.schema.length) return { pointer: '', message: `rule kind "${module.name}" takes no options` };
+  for (const [index, schema] of module.meta.schema.entries()) {
+    if (options[index] === undefined) continue;
+    const [problem] = schemaProblems(options[index], schema as object);
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /** Rule ids, profile ids and plugin ids are global names: a second file with the same id is bad input. */

@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from './input-error.js';
+import { loadPlugin, loadProfile, loadRuleFile } from './load.js';
+
+function fileWith(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kvm-rules-load-')), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function inputError(load: () => unknown): InputError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+const plugin = `id: demo
+summary: Demo arch
+kernel: "5.19"
+modules:
+  - init: demo_init
+    file: arch/demo/kvm/main.c
+    phases:
+      - { id: kvm-init, call: kvm_init }
+hooks: {}
+state: {}
+`;
+
+describe('rule files', () => {
+  it('a misspelled key is one line naming the file, line, pointer and the likely key', () => {
+    const path = fileWith('typo.yaml', 'id: typo\nkind: integrity\nseverty: error\nsummary: A rule with a typo in it.\n');
+    const error = inputError(() => loadRuleFile(path));
+    expect(error.place).toMatchObject({ line: 3, column: 1, pointer: '' });
+    expect(error.message).toMatch(/typo\.yaml:3:1: \/: unknown key "severty" \(did you mean "severity"\?\)$/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('options are checked against the kind\'s schema, pointing into the rule file', () => {
+    const path = fileWith(
+      'options.yaml',
+      'id: late\nkind: kvm-init-last\nseverity: warning\nsummary: Late work.\noptions:\n  exceptions:\n    - { arch: mips }\n',
+    );
+    const error = inputError(() => loadRuleFile(path));
+    expect(error.message).toMatch(/options\.yaml:7:7: \/options\/exceptions\/0: missing required key "reason"$/);
+  });
+
+  it('an unknown kind names the kinds there are', () => {
+    const path = fileWith('kind.yaml', 'id: k\nkind: state-before-hook\nseverity: error\nsummary: Unknown kind.\n');
+    expect(inputError(() => loadRuleFile(path)).message).toMatch(/kind\.yaml:2:7: \/kind: unknown rule kind "state-before-hook" \(kinds: hook-state-initialized, integrity/);
+  });
+
+  it('a YAML syntax error gives its line', () => {
+    const path = fileWith('broken.yaml', 'id: broken\nkind: [integrity\nseverity: error\n');
+    expect(inputError(() => loadRuleFile(path)).place?.line).toBeGreaterThan(0);
+  });
+});
+
+describe('plugin manifests', () => {
+  it('a missing required field is named with its place', () => {
+    const path = fileWith('plugin.yaml', plugin.replace('    file: arch/demo/kvm/main.c\n', ''));
+    const error = inputError(() => loadPlugin(path));
+    expect(error.message).toMatch(/plugin\.yaml:5:5: \/modules\/0: missing required key "file"$/);
+  });
+
+  it('a value of the wrong type is named with its place', () => {
+    const path = fileWith('plugin.yaml', plugin.replace('{ id: kvm-init, call: kvm_init }', '{ id: kvm-init, call: kvm_init, canFail: yes please }'));
+    expect(inputError(() => loadPlugin(path)).message).toMatch(/plugin\.yaml:8:50: \/modules\/0\/phases\/0\/canFail: must be a boolean$/);
+  });
+
+  it('an unknown variant names the variants there are', () => {
+    const path = fileWith('plugin.yaml', plugin);
+    expect(inputError(() => loadPlugin(path, 'tdx-v7')).message).toMatch(/plugin demo has no variant "tdx-v7" \(variants: none\)$/);
+  });
+
+  it('a file that does not exist', () => {
+    expect(inputError(() => loadPlugin('/nonexistent/plugin.yaml')).message).toBe('/nonexistent/plugin.yaml: cannot read file (ENOENT)');
+  });
+});
+
+describe('profiles', () => {
+  it('a hook call without its hook is named', () => {
+    const path = fileWith(
+      'p.yaml',
+      'id: p\nsummary: A profile.\nkernel: "6.12"\nhooks: {}\nkvmInit:\n  - { id: a, summary: Step a., calls: [{ on: one-cpu }] }\nlifecycle: []\n',
+    );
+    expect(inputError(() => loadProfile(path)).message).toMatch(/p\.yaml:6:40: \/kvmInit\/0\/calls\/0: missing required key "hook"$/);
+  });
+});

@@ -1,0 +1,110 @@
+// A RuleTester in the spirit of ESLint's: valid cases must give no report, invalid cases
+// exactly the listed ones. Cases are small plugin manifests written inline as YAML.
+import { describe, expect, it } from 'vitest';
+import { buildCheck } from './engine/check.js';
+import { runRule, type RuleReport } from './engine/run-rules.js';
+import { loadProfiles, ruleOptionsProblem } from './load/load.js';
+import { validateSource } from './load/validate.js';
+import { parseSourceText } from './load/yaml-source.js';
+import { compareFindings } from './model/finding.js';
+import { pluginFromFile, type Plugin } from './model/plugin.js';
+import { profileFromFile, type Profile } from './model/profile.js';
+import type { RuleModule } from './rule-api/create-rule.js';
+import { pluginSchema, profileSchema, type PluginFile, type ProfileFile } from './schemas/index.js';
+import { builtinProfilesDir } from './paths.js';
+
+export interface TestCase {
+  name: string;
+  /** One plugin manifest, or several, as YAML text. */
+  plugins: string | string[];
+  /** A built-in profile id, or a profile as YAML text. Default: the tester's profile. */
+  profile?: string;
+  /** A variant to apply to every plugin that has it. */
+  variant?: string;
+  /** The rule's options object. */
+  options?: unknown;
+}
+
+export interface ExpectedReport {
+  messageId: string;
+  arch?: string;
+  /** Expected values of some of the message data. */
+  data?: Record<string, string | number>;
+  /** Line of the finding's location. */
+  line?: number;
+}
+
+export interface InvalidTestCase extends TestCase {
+  errors: ExpectedReport[];
+}
+
+const builtinProfiles = new Map<string, Profile>();
+
+function builtinProfile(id: string): Profile {
+  if (builtinProfiles.size === 0) for (const p of loadProfiles(builtinProfilesDir)) builtinProfiles.set(p.id, p);
+  const profile = builtinProfiles.get(id);
+  if (!profile) throw new Error(`RuleTester: unknown profile "${id}" (${[...builtinProfiles.keys()].join(', ')})`);
+  return profile;
+}
+
+function profileOf(text: string): Profile {
+  if (!text.includes('\n')) return builtinProfile(text);
+  const source = parseSourceText(text, 'profile.yaml');
+  return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
+}
+
+function pluginOf(text: string, index: number, variant: string | undefined): Plugin {
+  const source = parseSourceText(text, `plugin-${index}.yaml`);
+  const file = validateSource<PluginFile>(source, pluginSchema);
+  const hasVariant = variant !== undefined && Object.hasOwn(file.variants ?? {}, variant);
+  return pluginFromFile(file, source, hasVariant ? variant : undefined);
+}
+
+/** Runs one rule over one case and returns its reports in finding order. */
+export function reportsFor(rule: RuleModule, testCase: TestCase, defaultProfile = 'v5.19'): RuleReport[] {
+  const options = testCase.options === undefined ? [] : [testCase.options];
+  const problem = ruleOptionsProblem(rule, options);
+  if (problem) throw new Error(`RuleTester: invalid options for ${rule.name}: ${problem.pointer} ${problem.message}`);
+  const profile = profileOf(testCase.profile ?? defaultProfile);
+  const texts = Array.isArray(testCase.plugins) ? testCase.plugins : [testCase.plugins];
+  const plugins = texts.map((text, i) => pluginOf(text, i, testCase.variant));
+  const allProfiles = [...builtinProfiles.values(), ...(builtinProfiles.has(profile.id) ? [] : [profile])];
+  const check = buildCheck(profile, plugins, allProfiles);
+  const reports = runRule(check, { id: rule.name, severity: 'error', module: rule, options });
+  return reports.sort((a, b) => compareFindings(a.finding, b.finding));
+}
+
+function describeReports(reports: RuleReport[]): string {
+  return reports.map((r) => `  ${r.messageId} [${r.finding.arch}] ${r.finding.message}`).join('\n') || '  (none)';
+}
+
+export class RuleTester {
+  constructor(private readonly defaults: { profile?: string } = {}) {}
+
+  run(name: string, rule: RuleModule, tests: { valid: TestCase[]; invalid: InvalidTestCase[] }): void {
+    describe(name, () => {
+      for (const testCase of tests.valid) {
+        it(`valid: ${testCase.name}`, () => {
+          const reports = reportsFor(rule, testCase, this.defaults.profile);
+          expect(reports, `expected no reports, got:\n${describeReports(reports)}`).toHaveLength(0);
+        });
+      }
+      for (const testCase of tests.invalid) {
+        it(`invalid: ${testCase.name}`, () => {
+          expect(testCase.errors.length, 'an invalid case must expect at least one report').toBeGreaterThan(0);
+          const reports = reportsFor(rule, testCase, this.defaults.profile);
+          expect(reports.length, `expected ${testCase.errors.length} reports, got:\n${describeReports(reports)}`).toBe(
+            testCase.errors.length,
+          );
+          testCase.errors.forEach((expected, i) => {
+            const actual = reports[i]!;
+            expect(actual.messageId, `report ${i}: ${actual.finding.message}`).toBe(expected.messageId);
+            if (expected.arch !== undefined) expect(actual.finding.arch).toBe(expected.arch);
+            if (expected.line !== undefined) expect(actual.finding.location?.line).toBe(expected.line);
+            if (expected.data) expect(actual.data).toMatchObject(expected.data);
+          });
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { RuleTester } from '../rule-tester.js';
+import rule from './kvm-init-last.js';
+
+function plugin(phasesAfter: string[], id = 'demo'): string {
+  return `
+id: ${id}
+summary: Demo arch
+kernel: "5.19"
+modules:
+  - init: demo_init
+    file: arch/demo/kvm/main.c
+    phases:
+      - { id: setup, call: demo_setup }
+      - { id: kvm-init, call: kvm_init, canFail: true, undo: kvm_exit }
+${phasesAfter.map((p) => `      - { id: ${p}, call: demo_${p.replace(/-/g, '_')} }`).join('\n')}
+hooks:
+  hardware-enable: { impl: demo_enable }
+state: {}
+`;
+}
+
+const reason = 'It needs what kvm_init() set up, see demo_init().';
+
+new RuleTester({ profile: 'tdx-v7' }).run('kvm-init-last', rule, {
+  valid: [
+    { name: 'kvm_init() is last', plugins: plugin([]) },
+    {
+      name: 'an exception with a reason',
+      plugins: plugin(['late-work']),
+      options: { exceptions: [{ arch: 'demo', reason }] },
+    },
+    {
+      name: 'an exception for these phases under this profile',
+      plugins: plugin(['late-work']),
+      options: { exceptions: [{ arch: 'demo', profiles: ['tdx-v7'], phases: ['late-work'], reason }] },
+    },
+  ],
+  invalid: [
+    {
+      name: 'the seed: mips does work after kvm_init()',
+      plugins: plugin(['priority-to-irq', 'die-notifier']),
+      errors: [
+        {
+          messageId: 'workAfterKvmInit',
+          arch: 'demo',
+          line: 11,
+          data: { init: 'demo_init', phases: '"priority-to-irq", "die-notifier"', profile: 'tdx-v7' },
+        },
+      ],
+    },
+    {
+      name: 'an exception for another profile does not apply',
+      plugins: plugin(['late-work']),
+      options: { exceptions: [{ arch: 'demo', profiles: ['v5.19'], reason }] },
+      errors: [{ messageId: 'workAfterKvmInit' }],
+    },
+    {
+      name: 'an exception for some phases leaves the others',
+      plugins: plugin(['late-work', 'later-work']),
+      options: { exceptions: [{ arch: 'demo', phases: ['late-work'], reason }] },
+      errors: [{ messageId: 'workAfterKvmInit', data: { phases: '"later-work"' } }],
+    },
+    {
+      name: 'an exception for another arch does not apply',
+      plugins: plugin(['late-work']),
+      options: { exceptions: [{ arch: 'other', reason }] },
+      errors: [{ messageId: 'workAfterKvmInit', arch: 'demo' }],
+    },
+  ],
+});

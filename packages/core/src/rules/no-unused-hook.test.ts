@@ -1,0 +1,49 @@
+import { RuleTester } from '../rule-tester.js';
+import rule from './no-unused-hook.js';
+
+function plugin(id: string, hooks = '{}'): string {
+  return `
+id: ${id}
+summary: Demo arch
+kernel: "5.19"
+modules:
+  - init: ${id.replace(/-/g, '_')}_init
+    file: arch/demo/kvm/main.c
+    phases:
+      - { id: kvm-init, call: kvm_init }
+hooks: ${hooks}
+state: {}
+`;
+}
+
+new RuleTester({ profile: 'tdx-v7' }).run('no-unused-hook', rule, {
+  valid: [
+    { name: 'no weak hooks in v5.19', profile: 'v5.19', plugins: plugin('demo') },
+    {
+      name: 'one arch implements the weak hook',
+      plugins: [plugin('demo'), plugin('tdx', '{ post-enable-setup: { impl: tdx_module_setup } }')],
+    },
+  ],
+  invalid: [
+    {
+      name: 'the seed: kvm_arch_post_hardware_enable_setup() has no user',
+      plugins: [plugin('demo'), plugin('other')],
+      errors: [
+        {
+          messageId: 'unusedWeakHook',
+          arch: 'generic',
+          data: { name: 'kvm_arch_post_hardware_enable_setup', role: 'post-enable-setup', count: 2 },
+        },
+      ],
+    },
+    {
+      name: 'v6.12 has two weak hooks',
+      profile: 'v6.12',
+      plugins: plugin('demo'),
+      errors: [
+        { messageId: 'unusedWeakHook', data: { name: 'kvm_arch_enable_virtualization' } },
+        { messageId: 'unusedWeakHook', data: { name: 'kvm_arch_disable_virtualization' } },
+      ],
+    },
+  ],
+});
