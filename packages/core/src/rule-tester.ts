@@ -2,11 +2,11 @@
 // exactly the listed ones. Cases are small plugin manifests written inline as YAML.
 import { describe, expect, it } from 'vitest';
 import { buildCheck } from './engine/check.js';
-import { runRule, type RuleReport } from './engine/run-rules.js';
-import { loadProfiles, ruleOptionsProblem } from './load/load.js';
+import { runRule, runRules, type RuleReport } from './engine/run-rules.js';
+import { configureRules, loadProfiles, loadRuleFiles, ruleOptionsProblem } from './load/load.js';
 import { validateSource } from './load/validate.js';
 import { parseSourceText } from './load/yaml-source.js';
-import { compareFindings } from './model/finding.js';
+import { compareFindings, type Finding } from './model/finding.js';
 import { pluginFromFile, type Plugin } from './model/plugin.js';
 import { profileFromFile, type Profile } from './model/profile.js';
 import type { RuleModule } from './rule-api/create-rule.js';
@@ -107,4 +107,14 @@ export class RuleTester {
       }
     });
   }
+}
+
+/**
+ * Runs a whole rule set (a folder of rule files) over plugins under a built-in profile, as
+ * `kvm-rules check` does: what a plugin's own tests assert about its arch.
+ */
+export function checkPlugins(plugins: Plugin[], profileId: string, rulesDir: string): Finding[] {
+  const profile = builtinProfile(profileId);
+  const rules = configureRules(loadRuleFiles(rulesDir));
+  return runRules(buildCheck(profile, plugins, [...builtinProfiles.values()]), rules);
 }

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { loadPlugin } from '@kvm-rules/core';
+import { checkPlugins } from '@kvm-rules/core/rule-tester';
+import { describe, expect, it } from 'vitest';
+
+const manifest = fileURLToPath(new URL('../plugin.yaml', import.meta.url));
+const rulesDir = dirname(fileURLToPath(import.meta.resolve('@kvm-rules/rules/package.json')));
+const findings = (profile: string) => checkPlugins([loadPlugin(manifest)], profile, rulesDir).filter((f) => f.arch === 'powerpc');
+
+describe('powerpc', () => {
+  it.each(['v5.19', 'tdx-v7'])('%s: no errors (the seed review found nothing to fix here)', (profile) => {
+    expect(findings(profile).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('tdx-v7: the enable/disable hooks are no-ops; Book3S and e500 still do work after kvm_init()', () => {
+    const late = findings('tdx-v7').filter((f) => f.ruleId === 'kvm-init-last');
+    expect(late.map((f) => f.message.split(' does ')[0])).toEqual(['kvmppc_book3s_init()', 'kvmppc_e500_init()', 'kvmppc_e500mc_init()']);
+  });
+});
