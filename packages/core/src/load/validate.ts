@@ -1,15 +1,39 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
+import { AJV_OPTIONS, schemaKey } from './ajv-options.js';
 import { InputError } from './input-error.js';
 import { placeOf, type SourceFile } from './yaml-source.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const require = createRequire(import.meta.url);
 const compiled = new WeakMap<object, ValidateFunction>();
+let precompiled: Map<string, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
 
+/** The build compiles the built-in schemas ahead of time (scripts/build-validators.mjs). */
+function precompiledValidators(): Map<string, ValidateFunction> {
+  if (!precompiled) {
+    try {
+      precompiled = (require('../validators.cjs') as { byKey: Map<string, ValidateFunction> }).byKey;
+    } catch (error) {
+      // Running from source (the unit tests): compile everything at run time.
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      precompiled = new Map();
+    }
+  }
+  return precompiled;
+}
+
+/** Schemas the build did not see (a plugin's own rule kinds) are compiled here, loading ajv only then. */
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = precompiledValidators().get(schemaKey(schema));
+    if (!validate) {
+      const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+      ajv ??= new AjvClass(AJV_OPTIONS);
+      validate = ajv.compile(schema);
+    }
     compiled.set(schema, validate);
   }
   return validate;

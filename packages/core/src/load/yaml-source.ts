@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import yaml from 'js-yaml';
 import { InputError, type InputPlace } from './input-error.js';
 
 export interface Position {
@@ -34,60 +34,118 @@ export function readSourceFile(path: string, displayPath = path): SourceFile {
   return parseSourceText(text, displayPath);
 }
 
+/** Where a child of a mapping or sequence starts: its key (mappings only) and its value. */
+interface ChildPlace {
+  key?: number;
+  value: number;
+}
+
+interface Frame {
+  start: number;
+  children: { start: number; value: unknown; frame: Frame }[];
+}
+
+/**
+ * Parses with js-yaml, recording through its `listener` hook where every node starts, so that
+ * schema errors and findings can name a line and column. js-yaml is used over a CST parser
+ * because it parses the whole rule set several times faster on a cold start, which is most
+ * of what a `kvm-rules check` run costs.
+ */
 export function parseSourceText(text: string, path: string): SourceFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const [firstError] = doc.errors;
-  if (firstError) {
-    const pos = lineCounter.linePos(firstError.pos[0]);
-    const problem = firstError.message.split('\n')[0] ?? 'YAML syntax error';
-    throw new InputError(problem, { file: path, line: pos.line, column: pos.col });
+  const places = new WeakMap<object, Map<string, ChildPlace>>();
+  const stack: Frame[] = [{ start: 0, children: [] }];
+  let data: unknown;
+  try {
+    data = yaml.load(text, {
+      filename: path,
+      listener(event, state) {
+        if (event === 'open') {
+          stack.push({ start: state.position, children: [] });
+          return;
+        }
+        const frame = stack.pop()!;
+        stack.at(-1)!.children.push({ start: frame.start, value: state.result, frame });
+        recordChildren(places, frame, state.result as unknown);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof yaml.YAMLException)) throw error;
+    throw new InputError(error.reason, { file: path, line: error.mark.line + 1, column: error.mark.column + 1 });
   }
-  const positionOf = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  const lines = lineStarts(text);
+  const positionOf = (offset: number): Position => toPosition(lines, skipBlank(text, offset));
   return {
     path,
-    data: doc.toJS(),
+    data,
     locate(pointer, key) {
-      return positionOf(offsetOf(doc.contents, parsePointer(pointer), key));
+      const parts = [...parsePointer(pointer), ...(key === undefined ? [] : [key])];
+      let node: unknown = data;
+      let offset = 0;
+      for (const [i, part] of parts.entries()) {
+        const place = isObject(node) ? places.get(node)?.get(part) : undefined;
+        if (!place) break;
+        const atKey = key !== undefined && i === parts.length - 1;
+        offset = atKey ? (place.key ?? place.value) : place.value;
+        node = (node as Record<string, unknown>)[part];
+      }
+      return positionOf(offset);
     },
   };
 }
 
-/** Walks the YAML node tree along `parts`; stops at the deepest node that exists. */
-function offsetOf(root: Node | null, parts: string[], key?: string): number {
-  let node: unknown = root;
-  let offset = rangeStart(root) ?? 0;
-  for (const part of parts) {
-    const child = childNode(node, part);
-    if (!child) return offset;
-    node = child.value;
-    // A key with an empty value has no value node: point at the key then.
-    offset = rangeStart(child.value) ?? rangeStart(child.key) ?? offset;
-  }
-  if (key !== undefined) {
-    const child = childNode(node, key);
-    if (child?.key) return rangeStart(child.key) ?? offset;
-  }
-  return offset;
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
-function childNode(node: unknown, part: string): { key?: Node; value: Node } | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === part);
-    if (pair && isPair(pair)) return { key: pair.key as Node, value: pair.value as Node };
+/**
+ * At a mapping's close its children came as key, value, key, value; at a sequence's, as
+ * items. js-yaml may wrap a node in another one with the same result (a flow mapping inside
+ * a block sequence): the inner node's children are the real ones then.
+ */
+function recordChildren(places: WeakMap<object, Map<string, ChildPlace>>, frame: Frame, result: unknown): void {
+  if (!isObject(result)) return;
+  let children = frame.children;
+  while (children.length === 1 && children[0]!.value === result) children = children[0]!.frame.children;
+  const map = new Map<string, ChildPlace>();
+  if (Array.isArray(result)) {
+    children.forEach((child, i) => map.set(String(i), { value: child.start }));
+  } else {
+    for (let i = 0; i + 1 < children.length; i += 2) {
+      const [key, value] = [children[i]!, children[i + 1]!];
+      // An empty value starts where the next line does; point at its key instead.
+      map.set(String(key.value), { key: key.start, value: value.value === null ? key.start : value.start });
+    }
   }
-  if (isSeq(node)) {
-    const item = node.items[Number(part)];
-    if (item) return { value: item as Node };
-  }
-  return undefined;
+  places.set(result, map);
 }
 
-function rangeStart(node: unknown): number | undefined {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0];
+/** js-yaml reports a node from where it began looking: step over blanks and comments to the node itself. */
+function skipBlank(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') i++;
+    else if (c === '#') while (i < text.length && text[i] !== '\n') i++;
+    else break;
+  }
+  return i < text.length ? i : offset;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function toPosition(starts: number[], offset: number): Position {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low + 1, column: offset - starts[low]! + 1 };
 }
 
 export function placeOf(source: SourceFile, pointer: string, key?: string): InputPlace {
