@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// The program behind bin/kvm-rules.js.
 import { main } from './cli.js';
 
 process.exitCode = await main(process.argv.slice(2), {

@@ -159,7 +159,7 @@ describe('bad input: exit 2 and one clear line', () => {
   });
 
   it('the installed bin exits 2 without a stack trace', () => {
-    const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../bin/kvm-rules.js', import.meta.url));
     const result = spawnSync(process.execPath, [bin, 'check', '--profile', 'nope'], { encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -185,7 +185,7 @@ describe('list and explain', () => {
 
   it('the bin runs through npx-style resolution from the repository root', () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
-    const out = execFileSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'list', 'profiles'], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(root, 'node_modules/.bin/kvm-rules'), 'list', 'profiles'], { cwd: root, encoding: 'utf8' });
     expect(out).toContain('v6.12');
   });
 });
