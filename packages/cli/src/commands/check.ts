@@ -55,6 +55,7 @@ export function runCheck(options: CheckOptions): { result: CheckResult; output: 
     archs: project.plugins.map((p) => p.id),
     findings,
     summary: options.quiet ? summarize(findings) : summary,
+    variants: Object.fromEntries(project.plugins.flatMap((p) => (p.variant ? [[p.id, p.variant]] : []))),
   };
   const tooManyWarnings = options.maxWarnings !== undefined && summary.warnings > options.maxWarnings;
   const exitCode = summary.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;

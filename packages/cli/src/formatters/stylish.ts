@@ -34,7 +34,8 @@ const stylish: Formatter = (result, { color }) => {
   }
   const { errors, warnings } = result.summary;
   const total = errors + warnings;
-  const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${result.archs.join(', ')})`;
+  const archs = result.archs.map((arch) => (result.variants[arch] ? `${arch} with variant ${result.variants[arch]}` : arch));
+  const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${archs.join(', ')})`;
   if (total === 0) {
     lines.push(c.green(`✔ no problems: ${scope}`));
   } else {

@@ -6,6 +6,8 @@ export interface CheckResult {
   archs: string[];
   findings: Finding[];
   summary: { errors: number; warnings: number };
+  /** Plugin variants applied, by arch (shown by stylish; not part of the JSON contract). */
+  variants: Record<string, string>;
 }
 
 export interface FormatOptions {

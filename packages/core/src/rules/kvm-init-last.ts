@@ -46,7 +46,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
     },
     messages: {
       workAfterKvmInit:
-        '{{init}}() does work after kvm_init(): {{phases}}. Under {{profile}}, kvm_init() {{exposure}}; move this work before kvm_init() or review that nothing reachable from there needs it',
+        '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, kvm_init() has by then {{exposure}}',
     },
     schema: [optionsSchema],
   },
@@ -68,8 +68,8 @@ export default createRule<Options, 'workAfterKvmInit'>({
       );
       const roles = [...new Set(inside.map((call) => call.name + '()'))];
       const exposes = timeline.events.some((e) => e.kind === 'Expose');
-      const parts = [exposes ? 'exposes /dev/kvm to userspace' : '', roles.length > 0 ? `runs ${roles.join(', ')} on every online CPU` : ''];
-      return parts.filter(Boolean).join(' and ') || 'makes KVM usable';
+      const parts = [exposes ? 'exposed /dev/kvm' : '', roles.length > 0 ? `run ${roles.join(', ')} on every online CPU` : ''];
+      return parts.filter(Boolean).join(' and ') || 'returned';
     }
 
     return {
