@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   InputError,
   builtinProfilesDir,
+  builtinRulesDir,
   dataFilesIn,
   displayPath,
   readPluginManifest,
@@ -30,8 +31,6 @@ export const BUILTIN_PLUGINS = [
 function packageDir(name: string): string {
   return dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`)));
 }
-
-export const builtinRulesDir = packageDir('@kvm-rules/rules');
 
 /** A plugin is a manifest file, or a package folder whose package.json names its manifest under "kvm-rules". */
 export function manifestPath(pathOrDir: string): string {

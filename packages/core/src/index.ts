@@ -1,5 +1,5 @@
 // The public API of @kvm-rules/core: schemas, loaders, the timeline engine, the rule API.
-export { builtinProfilesDir } from './paths.js';
+export { builtinProfilesDir, builtinRulesDir } from './paths.js';
 export * from './schemas/index.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';

@@ -1,9 +1,10 @@
 // A RuleTester in the spirit of ESLint's: valid cases must give no report, invalid cases
 // exactly the listed ones. Cases are small plugin manifests written inline as YAML.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCheck } from './engine/check.js';
 import { runRule, runRules, type RuleReport } from './engine/run-rules.js';
-import { configureRules, loadProfiles, loadRuleFiles, ruleOptionsProblem } from './load/load.js';
+import { configureRules, loadPlugin, loadProfiles, loadRuleFiles, ruleOptionsProblem } from './load/load.js';
 import { validateSource } from './load/validate.js';
 import { parseSourceText } from './load/yaml-source.js';
 import { compareFindings, type Finding } from './model/finding.js';
@@ -11,7 +12,7 @@ import { pluginFromFile, type Plugin } from './model/plugin.js';
 import { profileFromFile, type Profile } from './model/profile.js';
 import type { RuleModule } from './rule-api/create-rule.js';
 import { pluginSchema, profileSchema, type PluginFile, type ProfileFile } from './schemas/index.js';
-import { builtinProfilesDir } from './paths.js';
+import { builtinProfilesDir, builtinRulesDir } from './paths.js';
 
 export interface TestCase {
   name: string;
@@ -110,11 +111,17 @@ export class RuleTester {
 }
 
 /**
- * Runs a whole rule set (a folder of rule files) over plugins under a built-in profile, as
- * `kvm-rules check` does: what a plugin's own tests assert about its arch.
+ * Runs the default rule set over plugins under a built-in profile, as `kvm-rules check`
+ * does: what a plugin's own tests assert about its arch.
  */
-export function checkPlugins(plugins: Plugin[], profileId: string, rulesDir: string): Finding[] {
+export function checkPlugins(plugins: Plugin[], profileId: string): Finding[] {
   const profile = builtinProfile(profileId);
-  const rules = configureRules(loadRuleFiles(rulesDir));
+  const rules = configureRules(loadRuleFiles(builtinRulesDir));
   return runRules(buildCheck(profile, plugins, [...builtinProfiles.values()]), rules);
+}
+
+/** The findings about one plugin manifest (given as a file URL, e.g. `new URL('../plugin.yaml', import.meta.url)`). */
+export function checkManifest(manifest: URL, profileId: string, variant?: string): Finding[] {
+  const plugin = loadPlugin(fileURLToPath(manifest), variant);
+  return checkPlugins([plugin], profileId).filter((finding) => finding.arch === plugin.id);
 }

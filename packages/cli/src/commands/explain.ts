@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '@kvm-rules/core';
-import { builtinRulesDir, loadProject } from '../project.js';
+import { builtinRulesDir, InputError } from '@kvm-rules/core';
+import { loadProject } from '../project.js';
 
 /** Where the rule pages live in a checkout: docs/rules/ beside the rules/ folder. */
 const docsDir = join(builtinRulesDir, '..', 'docs', 'rules');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from './input-error.js';
+import { demoPlugin } from '../test-support/demo-plugin.js';
 import { loadPlugin, loadProfile, loadRuleFile } from './load.js';
 
 function fileWith(name: string, text: string): string {
@@ -21,17 +22,7 @@ function inputError(load: () => unknown): InputError {
   throw new Error('expected an InputError');
 }
 
-const plugin = `id: demo
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: demo_init
-    file: arch/demo/kvm/main.c
-    phases:
-      - { id: kvm-init, call: kvm_init }
-hooks: {}
-state: {}
-`;
+const plugin = demoPlugin({ phases: ['{ id: kvm-init, call: kvm_init }'] });
 
 describe('rule files', () => {
   it('a misspelled key is one line naming the file, line, pointer and the likely key', () => {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type * as AjvModule from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { AJV_OPTIONS, schemaKey } from './ajv-options.js';
 import { InputError } from './input-error.js';
@@ -30,7 +31,7 @@ function validatorFor(schema: object): ValidateFunction {
   if (!validate) {
     validate = precompiledValidators().get(schemaKey(schema));
     if (!validate) {
-      const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+      const { Ajv: AjvClass } = require('ajv') as typeof AjvModule;
       ajv ??= new AjvClass(AJV_OPTIONS);
       validate = ajv.compile(schema);
     }

@@ -1,27 +1,19 @@
 import { RuleTester } from '../rule-tester.js';
+import { demoPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
 import rule from './hook-state-initialized.js';
 
-/** A one-module plugin whose vmx-like init initializes `list` before or after kvm_init(). */
+/** A plugin whose init initializes each of `before` before kvm_init() and each of `after` after it. */
 function plugin({ before = [] as string[], after = [] as string[], hooks = '' }): string {
-  const phase = (id: string, state: string) => `      - { id: ${id}, call: init_${state}, initializes: [${state}] }`;
-  return `
-id: demo
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: demo_init
-    file: arch/demo/kvm/main.c
-    phases:
-${before.map((s) => phase(`${s}-init`, s)).join('\n')}
-      - { id: kvm-init, call: kvm_init, canFail: true, undo: kvm_exit }
-${after.map((s) => phase(`${s}-init`, s)).join('\n')}
-hooks:
-${hooks}
-state:
-  list: { summary: A per-CPU list, kind: per-cpu }
-  area: { summary: A per-CPU area, kind: per-cpu }
-  table: { summary: A static table, kind: global, static: true }
-`;
+  const phase = (state: string) => `{ id: ${state}-init, call: init_${state}, initializes: [${state}] }`;
+  return demoPlugin({
+    phases: [...before.map(phase), KVM_INIT_PHASE, ...after.map(phase)],
+    hooks,
+    state: [
+      'list: { summary: A per-CPU list, kind: per-cpu }',
+      'area: { summary: A per-CPU area, kind: per-cpu }',
+      'table: { summary: A static table, kind: global, static: true }',
+    ],
+  });
 }
 
 const disableReadsList = `
@@ -64,7 +56,7 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
         {
           messageId: 'initializedLater',
           arch: 'demo',
-          line: 16,
+          line: 13,
           data: { role: 'hardware-disable', state: 'list', name: 'kvm_arch_hardware_disable', via: ' through demo_walk_list()' },
         },
       ],

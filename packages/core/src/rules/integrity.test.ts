@@ -1,20 +1,9 @@
 import { RuleTester } from '../rule-tester.js';
+import { demoPlugin } from '../test-support/demo-plugin.js';
 import rule from './integrity.js';
 
 function plugin(phases: string[], hooks = '{}'): string {
-  return `
-id: demo
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: demo_init
-    file: arch/demo/kvm/main.c
-    phases:
-${phases.map((p) => `      - ${p}`).join('\n')}
-hooks: ${hooks}
-state:
-  demo_list: { summary: A list, kind: per-cpu }
-`;
+  return demoPlugin({ phases, hooks, state: ['demo_list: { summary: A list, kind: per-cpu }'] });
 }
 
 const kvmInit = '{ id: kvm-init, call: kvm_init, canFail: true }';

@@ -1,22 +1,13 @@
 import { RuleTester } from '../rule-tester.js';
+import { demoPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
 import rule from './kvm-init-last.js';
 
-function plugin(phasesAfter: string[], id = 'demo'): string {
-  return `
-id: ${id}
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: demo_init
-    file: arch/demo/kvm/main.c
-    phases:
-      - { id: setup, call: demo_setup }
-      - { id: kvm-init, call: kvm_init, canFail: true, undo: kvm_exit }
-${phasesAfter.map((p) => `      - { id: ${p}, call: demo_${p.replace(/-/g, '_')} }`).join('\n')}
-hooks:
-  hardware-enable: { impl: demo_enable }
-state: {}
-`;
+function plugin(phasesAfter: string[]): string {
+  const after = phasesAfter.map((id) => `{ id: ${id}, call: demo_${id.replace(/-/g, '_')} }`);
+  return demoPlugin({
+    phases: ['{ id: setup, call: demo_setup }', KVM_INIT_PHASE, ...after],
+    hooks: '{ hardware-enable: { impl: demo_enable } }',
+  });
 }
 
 const reason = 'It needs what kvm_init() set up, see demo_init().';
@@ -43,7 +34,7 @@ new RuleTester({ profile: 'tdx-v7' }).run('kvm-init-last', rule, {
         {
           messageId: 'workAfterKvmInit',
           arch: 'demo',
-          line: 11,
+          line: 10,
           data: { init: 'demo_init', phases: '"priority-to-irq", "die-notifier"', profile: 'tdx-v7' },
         },
       ],

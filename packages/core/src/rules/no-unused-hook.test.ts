@@ -1,19 +1,9 @@
 import { RuleTester } from '../rule-tester.js';
+import { demoPlugin } from '../test-support/demo-plugin.js';
 import rule from './no-unused-hook.js';
 
 function plugin(id: string, hooks = '{}'): string {
-  return `
-id: ${id}
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: ${id.replace(/-/g, '_')}_init
-    file: arch/demo/kvm/main.c
-    phases:
-      - { id: kvm-init, call: kvm_init }
-hooks: ${hooks}
-state: {}
-`;
+  return demoPlugin({ id, init: `${id}_init`, phases: ['{ id: kvm-init, call: kvm_init }'], hooks });
 }
 
 new RuleTester({ profile: 'tdx-v7' }).run('no-unused-hook', rule, {

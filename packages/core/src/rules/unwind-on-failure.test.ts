@@ -1,21 +1,12 @@
 import { RuleTester } from '../rule-tester.js';
+import { demoPlugin } from '../test-support/demo-plugin.js';
 import rule from './unwind-on-failure.js';
 
 function plugin(phases: string[]): string {
-  return `
-id: demo
-summary: Demo arch
-kernel: "5.19"
-modules:
-  - init: demo_init
-    file: arch/demo/kvm/main.c
-    phases:
-${phases.map((p) => `      - ${p}`).join('\n')}
-hooks: {}
-state:
-  demo_notifier: { summary: A notifier, kind: global }
-  demo_table: { summary: A table, kind: global }
-`;
+  return demoPlugin({
+    phases,
+    state: ['demo_notifier: { summary: A notifier, kind: global }', 'demo_table: { summary: A table, kind: global }'],
+  });
 }
 
 const notifier = '{ id: notifier, call: register_die_notifier, registers: [demo_notifier], undo: unregister_die_notifier }';
@@ -43,7 +34,7 @@ new RuleTester().run('unwind-on-failure', rule, {
       errors: [
         {
           messageId: 'notUndone',
-          line: 10,
+          line: 9,
           data: { failing: 'kvm-init', phase: 'notifier', what: 'demo_notifier', undo: 'unregister_die_notifier' },
         },
       ],

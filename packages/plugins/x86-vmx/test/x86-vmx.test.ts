@@ -1,13 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
-import { loadPlugin } from '@kvm-rules/core';
-import { checkPlugins } from '@kvm-rules/core/rule-tester';
+import { checkManifest } from '@kvm-rules/core/rule-tester';
 import { describe, expect, it } from 'vitest';
 
-const manifest = fileURLToPath(new URL('../plugin.yaml', import.meta.url));
-const rulesDir = dirname(fileURLToPath(import.meta.resolve('@kvm-rules/rules/package.json')));
 const errors = (profile: string, variant?: string) =>
-  checkPlugins([loadPlugin(manifest, variant)], profile, rulesDir).filter((f) => f.severity === 'error');
+  checkManifest(new URL('../plugin.yaml', import.meta.url), profile, variant).filter((f) => f.severity === 'error');
 
 describe('x86-vmx', () => {
   it('v5.19: hardware is enabled only once VMs exist, so no errors', () => {
