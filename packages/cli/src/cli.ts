@@ -8,7 +8,8 @@ import { ExitCode } from './exit-codes.js';
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  isTTY: boolean;
+  /** Whether stdout may be colored. */
+  color: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -44,7 +45,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
     .action((options) => {
-      const { output, exitCode } = runCheck({ ...options, color: options.color && io.isTTY });
+      const { output, exitCode } = runCheck({ ...options, color: options.color && io.color });
       io.stdout(output);
       setExit(exitCode);
     });

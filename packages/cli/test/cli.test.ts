@@ -10,7 +10,7 @@ import type { CheckResult } from '../src/formatters/index.js';
 async function run(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false });
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
   return { code, stdout, stderr };
 }
 

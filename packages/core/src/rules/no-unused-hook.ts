@@ -11,7 +11,7 @@ export default createRule<[], 'unusedWeakHook'>({
     },
     messages: {
       unusedWeakHook:
-        '{{name}}() ({{role}}) has a __weak default in {{profile}} but none of the {{count}} analyzed archs implements it; introduce it with its first user',
+        '{{name}}() ({{role}}) has a __weak default in {{profile}} but no analyzed arch implements it ({{count}} analyzed); introduce it with its first user',
     },
     schema: [],
   },
