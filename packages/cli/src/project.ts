@@ -5,11 +5,10 @@ import {
   InputError,
   builtinProfilesDir,
   builtinRulesDir,
-  dataFilesIn,
   displayPath,
   readPluginManifest,
   loadProfiles,
-  loadRuleFile,
+  loadRuleFiles,
   uniqueById,
   type Plugin,
   type PluginManifest,
@@ -88,8 +87,7 @@ export interface ProjectOptions {
 /** Loads profiles, rule files and plugins, and keeps the selected archs with their variants. */
 export function loadProject(options: ProjectOptions = {}): LoadedProject {
   const profiles = uniqueById([...loadProfiles(builtinProfilesDir), ...(options.extraProfiles ?? [])], 'profile');
-  const ruleFiles = [builtinRulesDir, ...(options.rulesDirs ?? [])].flatMap((dir) => dataFilesIn(resolve(dir)));
-  const rules = uniqueById(ruleFiles.map((file) => loadRuleFile(file)), 'rule');
+  const rules = loadRuleFiles(builtinRulesDir, ...(options.rulesDirs ?? []).map((dir) => resolve(dir)));
   const paths = [...builtinManifests(), ...(options.plugins ?? []).map(manifestPath)];
   const manifests = paths.map(readPluginManifest);
   uniqueById(manifests.map((m) => m.base), 'plugin');

@@ -39,12 +39,16 @@ export interface InvalidTestCase extends TestCase {
   errors: ExpectedReport[];
 }
 
-const builtinProfiles = new Map<string, Profile>();
+let loadedProfiles: Map<string, Profile> | undefined;
+
+function builtinProfiles(): Map<string, Profile> {
+  loadedProfiles ??= new Map(loadProfiles(builtinProfilesDir).map((p) => [p.id, p]));
+  return loadedProfiles;
+}
 
 function builtinProfile(id: string): Profile {
-  if (builtinProfiles.size === 0) for (const p of loadProfiles(builtinProfilesDir)) builtinProfiles.set(p.id, p);
-  const profile = builtinProfiles.get(id);
-  if (!profile) throw new Error(`RuleTester: unknown profile "${id}" (${[...builtinProfiles.keys()].join(', ')})`);
+  const profile = builtinProfiles().get(id);
+  if (!profile) throw new Error(`RuleTester: unknown profile "${id}" (${[...builtinProfiles().keys()].join(', ')})`);
   return profile;
 }
 
@@ -69,7 +73,7 @@ export function reportsFor(rule: RuleModule, testCase: TestCase, defaultProfile 
   const profile = profileOf(testCase.profile ?? defaultProfile);
   const texts = Array.isArray(testCase.plugins) ? testCase.plugins : [testCase.plugins];
   const plugins = texts.map((text, i) => pluginOf(text, i, testCase.variant));
-  const allProfiles = [...builtinProfiles.values(), ...(builtinProfiles.has(profile.id) ? [] : [profile])];
+  const allProfiles = [...builtinProfiles().values(), ...(builtinProfiles().has(profile.id) ? [] : [profile])];
   const check = buildCheck(profile, plugins, allProfiles);
   const reports = runRule(check, { id: rule.name, severity: 'error', module: rule, options });
   return reports.sort((a, b) => compareFindings(a.finding, b.finding));
@@ -117,7 +121,7 @@ export class RuleTester {
 export function checkPlugins(plugins: Plugin[], profileId: string): Finding[] {
   const profile = builtinProfile(profileId);
   const rules = configureRules(loadRuleFiles(builtinRulesDir));
-  return runRules(buildCheck(profile, plugins, [...builtinProfiles.values()]), rules);
+  return runRules(buildCheck(profile, plugins, [...builtinProfiles().values()]), rules);
 }
 
 /** The findings about one plugin manifest (given as a file URL, e.g. `new URL('../plugin.yaml', import.meta.url)`). */

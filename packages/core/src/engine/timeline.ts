@@ -21,8 +21,6 @@ export interface PhaseEvent extends EventBase {
   kind: 'Phase';
   module: ModuleInit;
   phase: Phase;
-  /** This phase is the kvm_init() call. */
-  isKvmInit: boolean;
   /** This phase comes after the kvm_init() call on the success path. */
   afterKvmInit: boolean;
 }
@@ -122,8 +120,8 @@ class TimelineBuilder {
     }
   }
 
-  phase(module: ModuleInit, phase: Phase, isKvmInit: boolean, afterKvmInit: boolean): void {
-    this.push({ kind: 'Phase', module, phase, isKvmInit, afterKvmInit, location: phase.location });
+  phase(module: ModuleInit, phase: Phase, afterKvmInit: boolean): void {
+    this.push({ kind: 'Phase', module, phase, afterKvmInit, location: phase.location });
     for (const state of phase.initializes) {
       this.push({ kind: 'StateInit', state, by: { kind: 'phase', phase, module }, location: phase.location });
     }
@@ -185,9 +183,8 @@ export function buildTimeline(plugin: Plugin, module: ModuleInit, profile: Profi
   const kvmInitPhase = phaseCalling(module, KVM_INIT);
   let seenKvmInit = false;
   for (const phase of module.phases) {
-    const isKvmInit = phase === kvmInitPhase;
-    builder.phase(module, phase, isKvmInit, seenKvmInit);
-    if (isKvmInit) {
+    builder.phase(module, phase, seenKvmInit);
+    if (phase === kvmInitPhase) {
       builder.kvmInit();
       seenKvmInit = true;
     }

@@ -12,12 +12,10 @@ export interface InputPlace {
  */
 export class InputError extends Error {
   readonly place: InputPlace | undefined;
-  readonly problem: string;
 
   constructor(problem: string, place?: InputPlace) {
     super(formatInputProblem(problem, place));
     this.name = 'InputError';
-    this.problem = problem;
     this.place = place;
   }
 }

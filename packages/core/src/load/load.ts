@@ -64,8 +64,9 @@ export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule
   };
 }
 
-export function loadRuleFiles(dir: string): RuleDefinition[] {
-  return uniqueById(dataFilesIn(dir).map((path) => loadRuleFile(path)), 'rule');
+/** The rule files of one or more folders; a rule id may appear once across all of them. */
+export function loadRuleFiles(...dirs: string[]): RuleDefinition[] {
+  return uniqueById(dirs.flatMap((dir) => dataFilesIn(dir)).map((path) => loadRuleFile(path)), 'rule');
 }
 
 /** Rule options are checked against the kind's `meta.schema`, and errors point into the rule file. */

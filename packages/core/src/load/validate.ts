@@ -41,15 +41,13 @@ function validatorFor(schema: object): ValidateFunction {
 }
 
 /** Checks `source.data` against `schema`; on failure throws one InputError for the most useful problem. */
-export function validateSource<T>(source: SourceFile, schema: object, base = ''): T {
-  const data = base ? dataAt(source.data, base) : source.data;
+export function validateSource<T>(source: SourceFile, schema: object): T {
   const validate = validatorFor(schema);
-  if (validate(data)) return data as T;
+  if (validate(source.data)) return source.data as T;
   const problems = describeErrors(validate.errors ?? [], schema);
   const [first] = problems;
   if (!first) throw new InputError('does not match its schema', { file: source.path });
-  const pointer = base + first.pointer;
-  throw new InputError(first.message + moreProblems(problems.length), placeOf(source, pointer, first.key));
+  throw new InputError(first.message + moreProblems(problems.length), placeOf(source, first.pointer, first.key));
 }
 
 function moreProblems(count: number): string {
@@ -163,11 +161,5 @@ function schemaAt(schema: object, schemaPath: string): unknown {
   const parts = schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean).slice(0, -1);
   let node: unknown = schema;
   for (const part of parts) node = (node as Record<string, unknown> | undefined)?.[decodeURIComponent(part)];
-  return node;
-}
-
-function dataAt(data: unknown, pointer: string): unknown {
-  let node = data;
-  for (const part of pointer.slice(1).split('/')) node = (node as Record<string, unknown> | undefined)?.[part];
   return node;
 }
