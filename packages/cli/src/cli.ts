@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '@kvm-rules/core';
 import { runCheck } from './commands/check.js';
+import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { runList, type ListWhat } from './commands/list.js';
 import { ExitCode } from './exit-codes.js';
@@ -38,14 +39,15 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: the one matching the plugins\' kernel)')
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
+    .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
     .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', wholeNumber)
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
-    .action((options) => {
-      const { output, exitCode } = runCheck({ ...options, color: options.color && io.color });
+    .action(async (options) => {
+      const { output, exitCode } = await runCheck({ ...options, color: options.color && io.color });
       io.stdout(output);
       setExit(exitCode);
     });
@@ -59,6 +61,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       io.stdout(runList(what as ListWhat[], options));
     });
+
+  shared(program.command('deps'))
+    .description('print, per arch, the state each hook reads (with the call chain) and each module-init statement writes, as read from a kernel tree')
+    .requiredOption('--kernel <dir>', 'the Linux source tree to read')
+    .option('--arch <id>', 'only this arch (repeatable)', collect, [])
+    .option('--all', 'every file-scope state a hook reads, not only what module init writes')
+    .action(async (options) => io.stdout(await runDeps(options)));
 
   shared(program.command('explain'))
     .description('show what a rule checks, its options and its documentation')

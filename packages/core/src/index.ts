@@ -21,8 +21,9 @@ export {
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
 export { GENERIC_ARCH, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
-export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement } from './model/plugin.js';
-export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration } from './model/profile.js';
+export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem } from './model/plugin.js';
+export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
+export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration, HookCallSpec } from './model/profile.js';
 export { buildTimeline, describeTrigger, KVM_INIT, type Timeline, type TimelineEvent } from './engine/timeline.js';
 export { buildCheck, type Check } from './engine/check.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';

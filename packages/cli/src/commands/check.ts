@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { buildCheck, configureRules, InputError, loadProfile, runRules, summarize, type Severity } from '@kvm-rules/core';
+import { buildCheck, configureRules, InputError, loadProfile, majorMinor, runRules, summarize, type Plugin, type Profile, type Severity } from '@kvm-rules/core';
+import { analyzeKernel, KernelTree } from '@kvm-rules/kernel-source';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { chooseProfile, loadProject } from '../project.js';
@@ -11,6 +12,8 @@ export interface CheckOptions {
   rule: string[];
   plugin: string[];
   rulesDir: string[];
+  /** A kernel tree to read instead of trusting the declarations. */
+  kernel?: string;
   format: string;
   outputFile?: string;
   maxWarnings?: number;
@@ -34,7 +37,35 @@ function isProfilePath(value: string | undefined): value is string {
   return value !== undefined && (/\.ya?ml$/.test(value) || value.includes('/'));
 }
 
-export function runCheck(options: CheckOptions): { result: CheckResult; output: string; exitCode: number } {
+interface Subject {
+  profile: Profile;
+  plugins: Plugin[];
+  kernel?: CheckResult['kernel'];
+  stats?: CheckResult['stats'];
+}
+
+/**
+ * With --kernel, the plugins are derived from the tree and the ordering is the tree's own
+ * kvm_init(), unless --profile asks "what if this tree had that ordering".
+ */
+async function kernelSubject(dir: string, project: ReturnType<typeof loadProject>, profileId: string | undefined): Promise<Subject> {
+  const tree = KernelTree.open(dir);
+  const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
+  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, ...(whatIf ? { whatIf } : {}) });
+  return {
+    profile: whatIf ?? analysis.profile,
+    plugins: analysis.plugins,
+    kernel: { root: tree.root, version: tree.version },
+    stats: analysis.stats,
+  };
+}
+
+function declaredSubject(project: ReturnType<typeof loadProject>, profileId: string | undefined): Subject {
+  const profile = chooseProfile(project.profiles, project.plugins, profileId);
+  return { profile, plugins: project.pluginsFor(profile.kernel) };
+}
+
+export async function runCheck(options: CheckOptions): Promise<{ result: CheckResult; output: string; exitCode: number }> {
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
   const extra = isProfilePath(options.profile) ? loadProfile(options.profile) : undefined;
@@ -45,17 +76,20 @@ export function runCheck(options: CheckOptions): { result: CheckResult; output: 
     rulesDirs: options.rulesDir,
     extraProfiles: extra ? [extra] : [],
   });
-  const profile = chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile);
   const rules = configureRules(project.rules, parseRuleOverrides(options.rule));
-  const all = runRules(buildCheck(profile, project.plugins, project.profiles), rules);
+  const profileId = extra?.id ?? options.profile;
+  const { profile, plugins, kernel, stats } = options.kernel ? await kernelSubject(options.kernel, project, profileId) : declaredSubject(project, profileId);
+  const all = runRules(buildCheck(profile, plugins, [...project.profiles, profile]), rules);
   const summary = summarize(all);
   const findings = options.quiet ? all.filter((f) => f.severity === 'error') : all;
   const result: CheckResult = {
     profile: profile.id,
-    archs: project.plugins.map((p) => p.id),
+    archs: plugins.map((p) => p.id),
     findings,
     summary: options.quiet ? summarize(findings) : summary,
-    variants: Object.fromEntries(project.plugins.flatMap((p) => (p.variant ? [[p.id, p.variant]] : []))),
+    variants: Object.fromEntries(plugins.flatMap((p) => (p.variant ? [[p.id, p.variant]] : []))),
+    ...(kernel ? { kernel } : {}),
+    ...(stats ? { stats } : {}),
   };
   const tooManyWarnings = options.maxWarnings !== undefined && summary.warnings > options.maxWarnings;
   const exitCode = summary.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;

@@ -35,7 +35,8 @@ const stylish: Formatter = (result, { color }) => {
   const { errors, warnings } = result.summary;
   const total = errors + warnings;
   const archs = result.archs.map((arch) => (result.variants[arch] ? `${arch} with variant ${result.variants[arch]}` : arch));
-  const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${archs.join(', ')})`;
+  const tree = result.kernel ? `, kernel tree ${result.kernel.root} (Linux ${result.kernel.version})` : '';
+  const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${archs.join(', ')})${tree}`;
   if (total === 0) {
     lines.push(c.green(`✔ no problems: ${scope}`));
   } else {

@@ -8,6 +8,10 @@ export interface CheckResult {
   summary: { errors: number; warnings: number };
   /** Plugin variants applied, by arch (shown by stylish; not part of the JSON contract). */
   variants: Record<string, string>;
+  /** With --kernel: the tree read (locations in findings are relative to its root). */
+  kernel?: { root: string; version: string };
+  /** With --kernel: how much of the tree was read. */
+  stats?: { filesRead: number; functionsParsed: number; ms: number };
 }
 
 export interface FormatOptions {

@@ -23,17 +23,20 @@ export function loadPlugin(path: string, variant?: string): Plugin {
   return readPluginManifest(path).build(variant);
 }
 
-/** A checked manifest, from which the plugin can be built as it is or with one of its variants. */
+/** A checked manifest, from which the plugin is built for a kernel version, as it is or with one of its variants. */
 export interface PluginManifest {
   base: Plugin;
-  build(variant?: string): Plugin;
+  build(variant?: string, kernel?: string): Plugin;
 }
 
 export function readPluginManifest(path: string): PluginManifest {
   const source = readSourceFile(path, displayPath(path));
   const file = validateSource<PluginFile>(source, pluginSchema);
   const base = pluginFromFile(file, source);
-  return { base, build: (variant) => (variant === undefined ? base : pluginFromFile(file, source, variant)) };
+  return {
+    base,
+    build: (variant, kernel) => (variant === undefined && kernel === undefined ? base : pluginFromFile(file, source, variant, kernel)),
+  };
 }
 
 /** A rule file as read, before severity overrides: what `list` and `explain` show. */

@@ -2,6 +2,8 @@ import type { PluginFile } from '../schemas/index.js';
 import type { SourceFile } from '../load/yaml-source.js';
 import { InputError } from '../load/input-error.js';
 import { placeOf } from '../load/yaml-source.js';
+import { closestKernelVersion, compareKernelVersions } from './kernel-version.js';
+import type { RelatedLocation } from './finding.js';
 import type { Location } from './location.js';
 import { at, stateCatalog, type StateDeclaration } from './profile.js';
 
@@ -31,6 +33,8 @@ export interface Requirement {
   state: string;
   via: string[];
   location: Location;
+  /** With --kernel: the call chain in the source, from the hook to the read, for findings. */
+  chain?: RelatedLocation[];
 }
 
 export interface HookImplementation {
@@ -42,12 +46,33 @@ export interface HookImplementation {
   requires: Requirement[];
   initializes: string[];
   location: Location;
+  /** With --kernel: every function the hook can reach, for the drift rule. */
+  reaches?: string[];
+}
+
+/** A problem reading the kernel tree for one arch, reported by the source-analysis rule. */
+export interface SourceProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  location: Location;
+}
+
+/** What a plugin derived from a kernel tree (--kernel) carries beside the derived model. */
+export interface SourceFacts {
+  /** The kernel version of the tree, e.g. "6.12.57". */
+  version: string;
+  /** The plugin as its manifest declares it for the tree's version; absent when it declares no such version. */
+  declared?: Plugin;
+  problems: SourceProblem[];
 }
 
 export interface Plugin {
   id: string;
   summary: string;
+  /** The kernel version these declarations describe (one of `kernels`). */
   kernel: string;
+  /** Every kernel version the manifest has declarations for, oldest first. */
+  kernels: string[];
   /** The variant applied, if any (see --variant). */
   variant?: string;
   variants: string[];
@@ -56,6 +81,8 @@ export interface Plugin {
   modules: ModuleInit[];
   hooks: Map<string, HookImplementation>;
   state: Map<string, StateDeclaration>;
+  /** Set when the plugin was derived from a kernel tree. */
+  source?: SourceFacts;
 }
 
 type ModuleFile = PluginFile['modules'][number];
@@ -108,14 +135,19 @@ function hooksFrom(source: SourceFile, pointer: string, hooks: HooksFile | undef
 }
 
 /**
- * The plugin as the engine sees it. With `variant`, the variant's modules replace the base
- * ones and its hooks and state are laid over the base catalogs, key by key.
+ * The plugin as the engine sees it, for kernel version `kernel` (default: the manifest's own).
+ * An older kernel takes the closest `versions` entry laid over the top-level declarations;
+ * with `variant`, the variant is laid over that. Laying over replaces `modules` whole and
+ * sets `hooks` and `state` key by key.
  */
-export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: string): Plugin {
+export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: string, kernel?: string): Plugin {
+  const kernels = [file.kernel, ...Object.keys(file.versions ?? {})];
+  const version = kernel === undefined ? file.kernel : closestKernelVersion(kernels, kernel);
   const plugin: Plugin = {
     id: file.id,
     summary: file.summary,
-    kernel: file.kernel,
+    kernel: version,
+    kernels: oldestFirst(kernels),
     variants: Object.keys(file.variants ?? {}),
     file: source.path,
     location: at(source, '/id'),
@@ -123,18 +155,28 @@ export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: s
     hooks: hooksFrom(source, '/hooks', file.hooks),
     state: stateCatalog(source, '/state', file.state),
   };
+  if (version !== file.kernel) layOver(plugin, source, `/versions/${version}`, file.versions![version]!);
   if (variant === undefined) return plugin;
   const chosen = file.variants?.[variant];
   if (!chosen) {
     const known = plugin.variants.length > 0 ? plugin.variants.join(', ') : 'none';
     throw new InputError(`plugin ${file.id} has no variant "${variant}" (variants: ${known})`, placeOf(source, '/variants'));
   }
-  const base = `/variants/${variant}`;
   plugin.variant = variant;
-  if (chosen.modules) plugin.modules = modulesFrom(source, `${base}/modules`, chosen.modules);
-  for (const [role, hook] of hooksFrom(source, `${base}/hooks`, chosen.hooks)) plugin.hooks.set(role, hook);
-  for (const [name, state] of stateCatalog(source, `${base}/state`, chosen.state)) plugin.state.set(name, state);
+  layOver(plugin, source, `/variants/${variant}`, chosen);
   return plugin;
+}
+
+type Overlay = { modules?: readonly ModuleFile[]; hooks?: HooksFile; state?: PluginFile['state'] };
+
+function layOver(plugin: Plugin, source: SourceFile, base: string, overlay: Overlay): void {
+  if (overlay.modules) plugin.modules = modulesFrom(source, `${base}/modules`, overlay.modules);
+  for (const [role, hook] of hooksFrom(source, `${base}/hooks`, overlay.hooks)) plugin.hooks.set(role, hook);
+  for (const [name, state] of stateCatalog(source, `${base}/state`, overlay.state)) plugin.state.set(name, state);
+}
+
+function oldestFirst(versions: string[]): string[] {
+  return [...versions].sort(compareKernelVersions);
 }
 
 /** The phase that calls kvm_init() (or whichever call a rule names). */

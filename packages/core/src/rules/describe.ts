@@ -6,7 +6,7 @@ export function describeInitializer(by: StateInitializer): string {
     case 'static':
       return 'statically';
     case 'phase':
-      return `by phase "${by.phase.id}" (${by.phase.call}()) of ${by.module.init}()`;
+      return `by phase "${by.phase.id}" (${callText(by.phase.call)}) of ${by.module.init}()`;
     case 'hook':
       return `by the ${by.call.role} hook ${by.call.hook?.impl ?? by.call.name}()`;
     case 'step':
@@ -16,4 +16,9 @@ export function describeInitializer(by: StateInitializer): string {
 
 export function listPhases(ids: string[]): string {
   return ids.map((id) => `"${id}"`).join(', ');
+}
+
+/** "foo()" for a call; a statement without one (an assignment read from source) as it is written. */
+export function callText(call: string): string {
+  return /^[A-Za-z_]\w*$/.test(call) ? `${call}()` : `\`${call}\``;
 }

@@ -80,6 +80,7 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
         message: `${c.name}() runs here ${describeTrigger(c)}`,
         location: c.location,
       }));
+      related.push(...(requirement.chain ?? []));
       if (init) related.push({ message: `${requirement.state} is initialized here`, location: init.location });
       const uncalled = init ? undefined : uncalledInitializer(timeline, requirement.state);
       context.report({

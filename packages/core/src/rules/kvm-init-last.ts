@@ -1,7 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { type HookCallEvent, type PhaseEvent, type Timeline } from '../engine/timeline.js';
 import { createRule } from '../rule-api/create-rule.js';
-import { listPhases } from './describe.js';
+import { callText, listPhases } from './describe.js';
 
 const optionsSchema = {
   type: 'object',
@@ -88,7 +88,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
             profile: context.profile.id,
             exposure: exposure(timeline),
           },
-          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${e.phase.call}()) also runs after kvm_init()`, location: e.location })),
+          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${callText(e.phase.call)}) also runs after kvm_init()`, location: e.location })),
         });
       },
     };

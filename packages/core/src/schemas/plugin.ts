@@ -90,6 +90,12 @@ const stateCatalog = {
   additionalProperties: stateDeclaration,
 } as const;
 
+const overlay = {
+  modules: { type: 'array', minItems: 1, items: moduleInit, description: 'Replaces the module init functions.' },
+  hooks: { ...hooks, description: 'Hook implementations to add or replace, by role.' },
+  state: { ...stateCatalog, description: 'State to add or replace.' },
+} as const;
+
 const variant = {
   type: 'object',
   additionalProperties: false,
@@ -97,9 +103,16 @@ const variant = {
   properties: {
     summary,
     source: { type: 'string', description: 'The patch this variant describes.' },
-    modules: { type: 'array', minItems: 1, items: moduleInit, description: 'Replaces the module init functions.' },
-    hooks: { ...hooks, description: 'Hook implementations to add or replace, by role.' },
-    state: { ...stateCatalog, description: 'State to add or replace.' },
+    ...overlay,
+  },
+} as const;
+
+const version = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    summary,
+    ...overlay,
   },
 } as const;
 
@@ -118,6 +131,14 @@ export const pluginSchema = {
     modules: { type: 'array', minItems: 1, items: moduleInit },
     hooks,
     state: stateCatalog,
+    versions: {
+      type: 'object',
+      description:
+        'Declarations for older kernels, laid over the top-level ones (which describe `kernel`). A profile or kernel ' +
+        'tree of version V uses the newest declarations not newer than V.',
+      propertyNames: kernelVersion,
+      additionalProperties: version,
+    },
     variants: {
       type: 'object',
       description: 'Alternative declarations, for example the arch as changed by a patch under review. Selected with --variant.',

@@ -1,0 +1,69 @@
+import type { Plugin, Profile, SourceProblem } from '@kvm-rules/core';
+import { closestKernelVersion, majorMinor } from '@kvm-rules/core';
+import { cParser } from './c-parser.js';
+import { archDirOf, archScope, derivePlugin, readArch, type ArchSource } from './derive.js';
+import { GENERIC_DIR, hookRolesOf, readGenericOrdering, type GenericOrdering } from './generic.js';
+import { KernelTree } from './kernel-tree.js';
+import { ParseCache } from './scope.js';
+
+export interface KernelAnalysis {
+  tree: KernelTree;
+  /** The tree's own generic ordering, read from kvm_init(). */
+  profile: Profile;
+  /** The plugins as the tree has them, each with its declared counterpart and problems. */
+  plugins: Plugin[];
+  sources: ArchSource[];
+  stats: { filesRead: number; functionsParsed: number; ms: number };
+}
+
+export interface AnalyzeOptions {
+  /** The selected plugins as their manifests declare them for the tree's version. */
+  plugins: Plugin[];
+  /** Every loaded profile: hook roles by name across versions, and the fallback ordering. */
+  profiles: Profile[];
+  /** A profile chosen with --profile, whose hooks are resolved in the tree too. */
+  whatIf?: Profile;
+}
+
+/** Reads a kernel tree for the selected plugins. Throws InputError when `dir` is not a kernel tree. */
+export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
+  const started = performance.now();
+  const cache = new ParseCache(tree, await cParser());
+  const roles = hookRolesOf(options.profiles);
+  const generic = readGenericOrdering(cache, roles) ?? fallbackOrdering(cache, options.profiles);
+  const hookProfile = withHooksOf(generic.profile, options.whatIf);
+  const version = majorMinor(tree.version);
+  const sources = options.plugins.map((plugin) => readArch(cache, plugin, { ...generic, profile: hookProfile }, roles));
+  const plugins = options.plugins.map((plugin, i) => {
+    const declared = plugin.kernels.includes(version) ? plugin : undefined;
+    const source = sources[i]!;
+    source.problems.push(...treeProblemsFor(tree, plugin));
+    return derivePlugin(source, declared, plugin, generic, archScope(cache, plugin), tree.version);
+  });
+  const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed, ms: Math.round(performance.now() - started) };
+  return { tree, profile: generic.profile, plugins, sources, stats };
+}
+
+/** The hooks of the --profile ordering too, so that "what if" finds their implementations. */
+function withHooksOf(profile: Profile, whatIf: Profile | undefined): Profile {
+  if (!whatIf) return profile;
+  const hooks = new Map(profile.hooks);
+  for (const [role, hook] of whatIf.hooks) if (!hooks.has(role)) hooks.set(role, hook);
+  return { ...profile, hooks };
+}
+
+/** Without a readable kvm_init(), the released profile closest to the tree's version stands in (and an error says so). */
+function fallbackOrdering(cache: ParseCache, profiles: Profile[]): GenericOrdering {
+  const released = profiles.filter((p) => !p.proposal);
+  const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(cache.tree.version));
+  const profile = released.find((p) => p.kernel === version)!;
+  return { profile, scope: undefined as never, writes: new Map() };
+}
+
+/** Tree problems (unreadable files, unparsable init code) that concern this arch or the generic code. */
+function treeProblemsFor(tree: KernelTree, plugin: Plugin): SourceProblem[] {
+  const dirs = [GENERIC_DIR, ...plugin.modules.map((m) => archDirOf(m.file))];
+  return tree.diagnostics
+    .filter((d) => dirs.some((dir) => d.place.file.startsWith(dir)))
+    .map((d) => ({ severity: d.severity, message: d.message, location: { ...d.place } }));
+}

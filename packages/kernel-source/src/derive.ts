@@ -1,0 +1,249 @@
+// One arch plugin as the kernel tree has it: its module init's statements as phases (with the
+// state each writes), its hook implementations (with the state each reads and the chain to it),
+// all located in kernel source. Where a statement matches a declared phase (same call, in
+// order), the phase keeps its declared id and unwinding facts, which the source cannot tell.
+import { dirname } from 'node:path';
+import type { HookImplementation, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
+import { KVM_INIT } from '@kvm-rules/core';
+import type { FunctionDefinition, VariableDefinition } from './file-index.js';
+import type { Place } from './function-facts.js';
+import { GENERIC_DIR, type GenericOrdering, type HookRoles } from './generic.js';
+import { readInitFunction, type InitStatement } from './module-init.js';
+import { chainOf, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
+import { Scope, type ParseCache } from './scope.js';
+
+const loc = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
+
+/** What `deps` prints and the derived plugin is made of. */
+export interface ArchSource {
+  arch: string;
+  modules: ModuleSource[];
+  hooks: HookSource[];
+  problems: SourceProblem[];
+}
+
+export interface ModuleSource {
+  init: FunctionDefinition;
+  statements: { statement: InitStatement; writes: StateAccess[]; afterKvmInit: boolean }[];
+}
+
+export interface HookSource {
+  role: string;
+  name: string;
+  def: FunctionDefinition;
+  reads: StateAccess[];
+  writes: Set<string>;
+  reaches: string[];
+  noop: boolean;
+}
+
+/** arch/x86/kvm/ for arch/x86/kvm/vmx/vmx.c. */
+export function archDirOf(file: string): string {
+  const parts = file.split('/');
+  return parts[0] === 'arch' && parts.length > 3 ? `${parts.slice(0, 3).join('/')}/` : `${dirname(file)}/`;
+}
+
+export function archScope(cache: ParseCache, plugin: Plugin): Scope {
+  const file = plugin.modules[0]?.file ?? '';
+  const files = [...cache.tree.cFiles(archDirOf(file), true), ...cache.tree.cFiles(GENERIC_DIR, false)];
+  return new Scope(cache, files, `${dirname(file)}/`);
+}
+
+/** Reads one arch from the tree. Problems that stop the analysis come back as error problems. */
+export function readArch(cache: ParseCache, plugin: Plugin, generic: GenericOrdering, roles: HookRoles): ArchSource {
+  const scope = archScope(cache, plugin);
+  const problems: SourceProblem[] = [];
+  const modules: ModuleSource[] = [];
+  for (const module of plugin.modules) {
+    const init = moduleInitOf(scope, module, problems);
+    if (init) modules.push(readModule(scope, init, roles));
+  }
+  const hooks = modules.length > 0 ? readHooks(scope, generic.profile, roles) : [];
+  return { arch: plugin.id, modules, hooks, problems };
+}
+
+function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[]): FunctionDefinition | undefined {
+  const where = { file: module.file, line: 1, column: 1 };
+  if (!scope.tree.exists(module.file)) {
+    problems.push({ severity: 'error', message: `${module.file} is not in the tree: cannot analyze ${module.init}()`, location: where });
+    return undefined;
+  }
+  const index = scope.tree.index(module.file);
+  const named = index.moduleInits.map((m) => m.name);
+  const name = named.includes(module.init) ? module.init : named[0];
+  if (!name) {
+    problems.push({ severity: 'error', message: `${module.file} has no module_init(): cannot find the module init to analyze`, location: where });
+    return undefined;
+  }
+  const def = index.functions.find((f) => f.name === name);
+  if (!def) {
+    const line = index.moduleInits.find((m) => m.name === name)!.line;
+    problems.push({ severity: 'error', message: `module_init(${name}) names no function defined in ${module.file}`, location: { file: module.file, line, column: 1 } });
+  }
+  return def;
+}
+
+const isKvmInit = (def: FunctionDefinition) => def.name === KVM_INIT;
+
+function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles): ModuleSource {
+  const init = readInitFunction(scope, def);
+  let afterKvmInit = false;
+  const statements = init.statements.map((statement) => {
+    const entries = statement.facts.calls.flatMap((call) => scope.resolve(call, def.file).map((d) => entry(d, call.place)));
+    const reached = reach(scope, entries, { stopAt: (d) => isKvmInit(d) || roles.has(d.name) });
+    const writes = new Map<string, StateAccess>();
+    for (const ref of statement.facts.refs) {
+      if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, chain: [], place: ref.place });
+    }
+    for (const [name, access] of stateAccesses(scope, reached, true)) if (!writes.has(name)) writes.set(name, access);
+    const item = { statement, writes: [...writes.values()], afterKvmInit };
+    if (statement.call === KVM_INIT) afterKvmInit = true;
+    return item;
+  });
+  return { init: def, statements };
+}
+
+/** The arch's implementation of each hook the tree's kvm_init() calls, and what it touches. */
+function readHooks(scope: Scope, profile: Profile, roles: HookRoles): HookSource[] {
+  const hooks: HookSource[] = [];
+  for (const hook of [...profile.hooks.values()].sort((a, b) => a.role.localeCompare(b.role))) {
+    const def = archDefinition(scope, hook.name);
+    if (!def) continue;
+    const reached = reach(scope, [entry(def)], { stopAt: (d) => d !== def && roles.has(d.name) && roles.get(d.name) !== hook.role });
+    const info = scope.info(def);
+    hooks.push({
+      role: hook.role,
+      name: hook.name,
+      def,
+      reads: [...stateAccesses(scope, reached, false).values()],
+      writes: new Set(stateAccesses(scope, reached, true).keys()),
+      reaches: [...reached.values()].map((r) => r.def.name),
+      noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,
+    });
+  }
+  return hooks;
+}
+
+/** The arch's own definition of a hook: not the __weak default in virt/kvm. */
+function archDefinition(scope: Scope, name: string): FunctionDefinition | undefined {
+  return scope.functions.get(name)?.find((d) => !d.file.startsWith(GENERIC_DIR) && !d.weak);
+}
+
+/** The derived plugin: what the rules run over with --kernel. */
+export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, generic: GenericOrdering, scope: Scope, version: string): Plugin {
+  const written = new Set<string>();
+  for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) written.add(w.state);
+  for (const stepWrites of generic.writes.values()) for (const state of stepWrites) written.add(state);
+  for (const hook of source.hooks) for (const state of hook.writes) written.add(state);
+  const state = new Map<string, StateDeclaration>();
+  const modules = source.modules.map((module) => derivedModule(module, declared ?? base, scope, state));
+  const hooks = new Map<string, HookImplementation>();
+  for (const hook of source.hooks) hooks.set(hook.role, derivedHook(hook, written, scope, state));
+  return {
+    id: base.id,
+    summary: base.summary,
+    kernel: version,
+    kernels: base.kernels,
+    variants: [],
+    file: base.file,
+    location: base.location,
+    modules,
+    hooks,
+    state,
+    source: { version, ...(declared ? { declared } : {}), problems: source.problems },
+  };
+}
+
+function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
+  const declaredModule = declared.modules.find((m) => m.init === module.init.name);
+  const matches = matchPhases(module.statements.map((s) => s.statement.call), declaredModule?.phases ?? []);
+  const ids = new Set<string>();
+  const phases = module.statements.map(({ statement, writes }, i): Phase => {
+    const match = matches.get(i);
+    for (const w of writes) noteState(state, scope.variables.get(w.state));
+    for (const name of match?.initializes ?? []) {
+      const known = declared.state.get(name);
+      if (!state.has(name) && known) state.set(name, known);
+    }
+    const id = unique(ids, match?.id ?? statement.call ?? `assign-${writes[0]?.state ?? 'state'}`);
+    return {
+      id,
+      summary: match?.summary ?? statement.text,
+      call: statement.call ?? statement.text,
+      initializes: [...new Set([...writes.map((w) => w.state), ...(match?.initializes ?? [])])],
+      registers: match?.registers ?? [],
+      ...(match?.undo ? { undo: match.undo } : {}),
+      canFail: statement.canFail || (match?.canFail ?? false),
+      unwinds: match?.unwinds ?? [],
+      location: loc(statement.place),
+      unwindLocations: match?.unwindLocations ?? new Map(),
+    };
+  });
+  return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 } };
+}
+
+/** Declared phases matched to statements by call, in order: statement index → phase. */
+export function matchPhases(calls: (string | undefined)[], declared: Phase[]): Map<number, Phase> {
+  const matches = new Map<number, Phase>();
+  let from = 0;
+  for (const phase of declared) {
+    const at = calls.indexOf(phase.call, from);
+    if (at === -1) continue;
+    matches.set(at, phase);
+    from = at + 1;
+  }
+  return matches;
+}
+
+function unique(ids: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
+}
+
+function derivedHook(hook: HookSource, written: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {
+  const requires: Requirement[] = [];
+  for (const read of hook.reads) {
+    const variable = scope.variables.get(read.state);
+    // An ordering dependency: state that init writes (not the hook itself), with no value before that.
+    if (!variable || variable.staticInit || !written.has(read.state) || hook.writes.has(read.state)) continue;
+    noteState(state, variable);
+    requires.push({ state: read.state, via: read.chain.slice(1).map((r) => r.def.name), location: loc(read.place), chain: chainLocations(read) });
+  }
+  return {
+    role: hook.role,
+    impl: hook.name,
+    via: [],
+    file: hook.def.file,
+    noop: hook.noop,
+    requires,
+    initializes: [...hook.writes].filter((name) => {
+      noteState(state, scope.variables.get(name));
+      return scope.variables.has(name);
+    }).sort(),
+    location: { file: hook.def.file, line: hook.def.line, column: 1 },
+    reaches: hook.reaches,
+  };
+}
+
+function chainLocations(access: StateAccess) {
+  const chain = access.chain;
+  return chain.slice(1).map((node: Reached, i) => ({
+    message: `${chain[i]!.def.name}() calls ${node.def.name}() here`,
+    location: loc(node.site ?? { file: node.def.file, line: node.def.line, column: 1 }),
+  }));
+}
+
+function noteState(state: Map<string, StateDeclaration>, variable: VariableDefinition | undefined): void {
+  if (!variable || state.has(variable.name)) return;
+  state.set(variable.name, {
+    name: variable.name,
+    summary: `${variable.kind === 'per-cpu' ? 'per-CPU ' : ''}variable defined in ${variable.file}`,
+    kind: variable.kind,
+    static: variable.staticInit,
+    location: { file: variable.file, line: variable.line, column: variable.column },
+  });
+}
+
+export { chainOf };

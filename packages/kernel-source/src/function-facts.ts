@@ -1,0 +1,214 @@
+// What one function's C says, as plain data: the calls it makes (direct, through an ops-table
+// field, through static_call()/kvm_x86_call()), the functions it hands out as callbacks, and
+// every file-scope name it reads or writes. Functions are parsed one at a time, so a macro
+// that tree-sitter misreads costs at most that function, never the file.
+import type { Node, Parser } from 'web-tree-sitter';
+import { maskKernelMacros } from './c-parser.js';
+import type { FunctionDefinition } from './file-index.js';
+
+export interface Place {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type Callee =
+  | { kind: 'direct'; name: string }
+  /** `ops->field(...)`, `ops.field(...)`, `static_call(kvm_x86_field)(...)`, `kvm_x86_call(field)(...)`. */
+  | { kind: 'field'; field: string };
+
+export interface CallSite {
+  callee: Callee;
+  /** Identifiers passed as arguments (`fn`, `&table`), which may be callbacks or tables of them. */
+  args: string[];
+  place: Place;
+}
+
+export interface Reference {
+  name: string;
+  write: boolean;
+  place: Place;
+}
+
+export interface Facts {
+  calls: CallSite[];
+  refs: Reference[];
+}
+
+export interface ParsedFunction {
+  def: FunctionDefinition;
+  body: Node | undefined;
+  /** Names declared inside: parameters and locals, which shadow file-scope state. */
+  locals: Set<string>;
+  /** Places tree-sitter could not parse. */
+  errors: Place[];
+  place(node: Node): Place;
+  /** Frees the tree (web-tree-sitter trees live in WASM memory). */
+  dispose(): void;
+}
+
+/** static_call(kvm_x86_foo)(...), static_call_cond(...)(...) and 6.12's kvm_x86_call(foo)(...). */
+const STATIC_CALLS = new Map([
+  ['static_call', 'kvm_x86_'],
+  ['static_call_cond', 'kvm_x86_'],
+  ['static_call_mod', 'kvm_x86_'],
+  ['kvm_x86_call', ''],
+  ['kvm_pmu_call', ''],
+]);
+
+/** Accessors whose first argument is the per-CPU variable being reached. */
+const PER_CPU_ACCESSORS = new Set(['per_cpu', 'per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'this_cpu_write', '__this_cpu_write', 'raw_cpu_write']);
+const PER_CPU_WRITERS = new Set(['this_cpu_write', '__this_cpu_write', 'raw_cpu_write', 'this_cpu_inc', 'this_cpu_dec', '__this_cpu_inc', '__this_cpu_dec']);
+
+export function parseFunction(parser: Parser, def: FunctionDefinition, text: string): ParsedFunction {
+  const source = maskKernelMacros(text.slice(def.start, def.end));
+  const tree = parser.parse(source);
+  if (!tree) throw new Error(`tree-sitter returned no tree for ${def.name}()`);
+  const place = (node: Node): Place => ({ file: def.file, line: def.line + node.startPosition.row, column: node.startPosition.column + 1 });
+  const definition = tree.rootNode.namedChildren.find((n) => n?.type === 'function_definition') ?? undefined;
+  const body = definition?.childForFieldName('body') ?? findBody(tree.rootNode);
+  const locals = new Set<string>();
+  const errors: Place[] = [];
+  if (body) collectLocals(definition ?? body, locals);
+  collectErrors(body ?? tree.rootNode, errors, place);
+  if (!body) errors.push(place(tree.rootNode));
+  return { def, body: body ?? undefined, locals, errors, place, dispose: () => tree.delete() };
+}
+
+/** A definition tree-sitter did not recognize may still hold its body as a compound statement. */
+function findBody(root: Node): Node | undefined {
+  return root.descendantsOfType('compound_statement').find((n) => n?.parent?.type !== 'compound_statement') ?? undefined;
+}
+
+function collectErrors(node: Node, errors: Place[], place: (n: Node) => Place): void {
+  if (!node.hasError) return;
+  if (node.isError || node.isMissing) {
+    errors.push(place(node));
+    return;
+  }
+  for (const child of node.children) if (child) collectErrors(child, errors, place);
+}
+
+function collectLocals(node: Node, locals: Set<string>): void {
+  for (const decl of node.descendantsOfType(['parameter_declaration', 'declaration'])) {
+    for (const id of declaratorNames(decl!)) locals.add(id);
+  }
+}
+
+function declaratorNames(decl: Node): string[] {
+  const names: string[] = [];
+  for (const child of decl.childrenForFieldName('declarator')) {
+    let node: Node | null = child;
+    while (node && node.type !== 'identifier') {
+      node = node.childForFieldName('declarator') ?? node.namedChildren.find((n) => n?.type === 'identifier') ?? null;
+    }
+    if (node) names.push(node.text);
+  }
+  return names;
+}
+
+/** The facts of a subtree: a whole body, or one statement of a module init. */
+export function factsOf(fn: ParsedFunction, node: Node): Facts {
+  const facts: Facts = { calls: [], refs: [] };
+  walk(fn, node, facts);
+  return facts;
+}
+
+function walk(fn: ParsedFunction, node: Node, facts: Facts): void {
+  switch (node.type) {
+    case 'call_expression':
+      recordCall(fn, node, facts);
+      break;
+    case 'assignment_expression':
+      recordWrite(fn, node.childForFieldName('left'), facts);
+      break;
+    case 'update_expression':
+      recordWrite(fn, node.childForFieldName('argument'), facts);
+      break;
+    case 'identifier':
+      if (!fn.locals.has(node.text) && !isCallee(node)) facts.refs.push({ name: node.text, write: false, place: fn.place(node) });
+      return;
+    case 'field_identifier':
+    case 'statement_identifier':
+    case 'type_identifier':
+      return;
+  }
+  for (const child of node.namedChildren) if (child) walk(fn, child, facts);
+}
+
+function isCallee(node: Node): boolean {
+  return node.parent?.type === 'call_expression' && node.parent.childForFieldName('function')?.id === node.id;
+}
+
+function recordCall(fn: ParsedFunction, node: Node, facts: Facts): void {
+  const callee = calleeOf(node.childForFieldName('function'));
+  const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const args = argNodes.flatMap((arg) => (arg ? argumentName(arg) : []));
+  if (callee) facts.calls.push({ callee, args, place: fn.place(node) });
+  if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(fn, argNodes[0], facts);
+  // `&x` handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)), static_branch_enable(&k).
+  for (const arg of argNodes) {
+    if (arg?.type === 'pointer_expression' && arg.child(0)?.type === '&') recordWrite(fn, arg.childForFieldName('argument'), facts);
+  }
+}
+
+function calleeOf(fnNode: Node | null): Callee | undefined {
+  if (!fnNode) return undefined;
+  if (fnNode.type === 'identifier') return { kind: 'direct', name: fnNode.text };
+  if (fnNode.type === 'field_expression') {
+    const field = fnNode.childForFieldName('field')?.text;
+    return field ? { kind: 'field', field } : undefined;
+  }
+  if (fnNode.type === 'call_expression') {
+    const inner = fnNode.childForFieldName('function')?.text ?? '';
+    const prefix = STATIC_CALLS.get(inner);
+    const arg = fnNode.childForFieldName('arguments')?.namedChildren[0]?.text;
+    if (prefix !== undefined && arg && /^\w+$/.test(arg)) return { kind: 'field', field: arg.startsWith(prefix) ? arg.slice(prefix.length) : arg };
+  }
+  if (fnNode.type === 'parenthesized_expression') return calleeOf(fnNode.namedChildren[0] ?? null);
+  return undefined;
+}
+
+function argumentName(arg: Node): string[] {
+  if (arg.type === 'identifier') return [arg.text];
+  if (arg.type === 'pointer_expression') {
+    const inner = arg.childForFieldName('argument');
+    if (inner?.type === 'identifier') return [inner.text];
+  }
+  return [];
+}
+
+/** The file-scope name at the base of an lvalue: x, x.f, x[i], *x, per_cpu(x, cpu), this_cpu_ptr(&x)->f. */
+export function baseName(node: Node | null): Node | undefined {
+  while (node) {
+    switch (node.type) {
+      case 'identifier':
+        return node;
+      case 'field_expression':
+        node = node.childForFieldName('argument');
+        break;
+      case 'subscript_expression':
+        node = node.childForFieldName('argument');
+        break;
+      case 'pointer_expression':
+      case 'parenthesized_expression':
+      case 'cast_expression':
+        node = node.childForFieldName('argument') ?? node.childForFieldName('value') ?? node.namedChildren.at(-1) ?? null;
+        break;
+      case 'call_expression': {
+        const name = node.childForFieldName('function')?.text ?? '';
+        if (!PER_CPU_ACCESSORS.has(name)) return undefined;
+        node = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+function recordWrite(fn: ParsedFunction, lvalue: Node | null, facts: Facts): void {
+  const base = baseName(lvalue);
+  if (base && !fn.locals.has(base.text)) facts.refs.push({ name: base.text, write: true, place: fn.place(base) });
+}

@@ -1,0 +1,205 @@
+// The generic ordering of a tree, read from kvm_init() in virt/kvm/kvm_main.c: one profile step
+// per statement of its success path, the arch hooks each step reaches (on one CPU, or on every
+// online CPU through on_each_cpu()/cpuhp_setup_state()), the calls its failure path makes, where
+// /dev/kvm is registered, and what the callbacks registered by a step (CPU hotplug, syscore,
+// the /dev/kvm ioctls that create VMs) can call from then on.
+import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } from '@kvm-rules/core';
+import { majorMinor } from '@kvm-rules/core';
+import type { FunctionDefinition } from './file-index.js';
+import type { CallSite, Place } from './function-facts.js';
+import { calleeName, readInitFunction, type InitStatement } from './module-init.js';
+import { entry, isExternal, reach, runsCallbacksNow, stateAccesses, type Reached } from './reach.js';
+import { Scope, type ParseCache } from './scope.js';
+
+export const GENERIC_DIR = 'virt/kvm/';
+const DEV_KVM_REGISTRATION = 'misc_register';
+
+/** Hook roles by function name, across kernel versions (from the profiles). */
+export type HookRoles = Map<string, string>;
+
+export function hookRolesOf(profiles: Profile[]): HookRoles {
+  const roles: HookRoles = new Map();
+  for (const profile of profiles) for (const hook of profile.hooks.values()) roles.set(hook.name, hook.role);
+  return roles;
+}
+
+export interface GenericOrdering {
+  profile: Profile;
+  scope: Scope;
+  /** Generic state that the steps of kvm_init() write, by step id. */
+  writes: Map<string, Set<string>>;
+}
+
+const location = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
+
+export function genericScope(cache: ParseCache): Scope {
+  return new Scope(cache, cache.tree.cFiles(GENERIC_DIR, false), GENERIC_DIR);
+}
+
+/** The profile of the tree's own kvm_init(); undefined (with a diagnostic) when there is none to read. */
+export function readGenericOrdering(cache: ParseCache, roles: HookRoles): GenericOrdering | undefined {
+  const scope = genericScope(cache);
+  const kvmInit = scope.definition('kvm_init');
+  if (!kvmInit) {
+    cache.tree.diagnose({ file: `${GENERIC_DIR}kvm_main.c`, line: 1, column: 1 }, 'no definition of kvm_init() in virt/kvm', 'error');
+    return undefined;
+  }
+  const init = readInitFunction(scope, kvmInit);
+  const hooks = new Map<string, ProfileHook>();
+  const writes = new Map<string, Set<string>>();
+  const ids = new Set<string>();
+  const steps: KvmInitStep[] = [];
+  const lifecycle: LifecycleEvent[] = [];
+  for (const statement of init.statements) {
+    const id = uniqueId(ids, statement.call ?? `assign-${firstWrite(statement) ?? 'state'}`);
+    const reached = reachFrom(scope, statement, roles);
+    const step: KvmInitStep = {
+      id,
+      summary: statement.text,
+      calls: hookCalls(scope, reached, roles, hooks),
+      rollback: hookCalls(scope, reachUndo(scope, statement, roles), roles, hooks),
+      initializes: [],
+      location: location(statement.place),
+    };
+    writes.set(id, new Set(stateAccesses(scope, reached, true).keys()));
+    if (callsAnywhere(scope, reached, DEV_KVM_REGISTRATION)) step.exposes = 'dev-kvm';
+    steps.push(step);
+    const later = registeredCallbacks(scope, statement, reached, roles, hooks);
+    if (later.calls.length > 0) {
+      lifecycle.push({ id: `${id}-callbacks`, summary: `callbacks registered by ${later.via.join(', ')}`, from: id, calls: later.calls, location: location(statement.place) });
+    }
+  }
+  const version = cache.tree.version;
+  const profile: Profile = {
+    id: `kernel-${version}`,
+    summary: `The generic ordering of the kernel tree at ${cache.tree.root} (Linux ${version}), read from kvm_init()`,
+    kernel: majorMinor(version),
+    proposal: false,
+    source: `${kvmInit.file}, kvm_init()`,
+    file: kvmInit.file,
+    location: { file: kvmInit.file, line: kvmInit.line, column: 1 },
+    hooks,
+    state: new Map(),
+    kvmInit: steps,
+    lifecycle,
+  };
+  return { profile, scope, writes };
+}
+
+function uniqueId(ids: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
+}
+
+function firstWrite(statement: InitStatement): string | undefined {
+  return statement.facts.refs.find((r) => r.write)?.name;
+}
+
+const isHook = (roles: HookRoles) => (def: FunctionDefinition) => roles.has(def.name);
+
+/** Functions the statement runs: its own calls, resolved, and the callbacks it runs at once. */
+function reachFrom(scope: Scope, statement: InitStatement, roles: HookRoles): Map<string, Reached> {
+  return reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), { stopAt: isHook(roles) });
+}
+
+function reachUndo(scope: Scope, statement: InitStatement, roles: HookRoles): Map<string, Reached> {
+  const entries = statement.undo.flatMap(({ call }) => {
+    const def = scope.definition(call, statement.place.file);
+    return def ? [entry(def)] : [];
+  });
+  return reach(scope, entries, { stopAt: isHook(roles) });
+}
+
+function statementEntries(scope: Scope, calls: CallSite[], file: string): Reached[] {
+  // A pseudo-function stands for the statement itself, so that hook calls made right in it count.
+  return calls.flatMap((call) => [
+    ...scope.resolve(call, file).map((def) => entry(def, call.place)),
+    ...(runsCallbacksNow(call) ? scope.callbacks(call, file).map((def) => entry(def, call.place, true)) : []),
+    ...(call.callee.kind === 'direct' ? [hookEntry(call.callee.name, call.place)] : []),
+  ]);
+}
+
+/** A call to a name with no definition in scope (an arch hook) is still a node, so it can be told apart. */
+function hookEntry(name: string, place: Place): Reached {
+  return entry({ name, file: place.file, start: 0, end: 0, line: place.line, weak: false, static: false }, place);
+}
+
+/** Hook calls made in the reached functions, in the order the walk met them, each role once per scope. */
+function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>): HookCallSpec[] {
+  const calls: HookCallSpec[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, place: Place, onEachCpu: boolean) => {
+    const role = roles.get(name);
+    const on = onEachCpu ? 'each-online-cpu' : 'one-cpu';
+    if (!role || seen.has(`${role}/${on}`)) return;
+    seen.add(`${role}/${on}`);
+    noteHook(scope, hooks, role, name, place);
+    calls.push({ role, on, location: location(place) });
+  };
+  for (const node of reached.values()) {
+    if (isExternal(node.def)) {
+      add(node.def.name, node.site!, node.onEachCpu);
+      continue;
+    }
+    if (roles.has(node.def.name)) {
+      add(node.def.name, node.site ?? { file: node.def.file, line: node.def.line, column: 1 }, node.onEachCpu);
+      continue;
+    }
+    for (const call of scope.info(node.def).facts.calls) {
+      const name = calleeName(call.callee);
+      if (name && call.callee.kind === 'direct') add(name, call.place, node.onEachCpu);
+    }
+  }
+  return calls;
+}
+
+function noteHook(scope: Scope, hooks: Map<string, ProfileHook>, role: string, name: string, place: Place): void {
+  if (hooks.has(role)) return;
+  const weakDefault = scope.functions.get(name)?.find((d) => d.weak);
+  hooks.set(role, {
+    role,
+    name,
+    weak: !!weakDefault,
+    location: weakDefault ? { file: weakDefault.file, line: weakDefault.line, column: 1 } : location(place),
+  });
+}
+
+function callsAnywhere(scope: Scope, reached: Map<string, Reached>, name: string): boolean {
+  for (const node of reached.values()) {
+    if (node.def.name === name) return true;
+    if (isExternal(node.def)) continue;
+    if (scope.info(node.def).facts.calls.some((c) => c.callee.kind === 'direct' && c.callee.name === name)) return true;
+  }
+  return false;
+}
+
+/**
+ * Callbacks a step hands to the rest of the kernel (cpuhp, syscore ops, the /dev/kvm file
+ * operations): what they reach can run any time from that step on.
+ */
+function registeredCallbacks(
+  scope: Scope,
+  statement: InitStatement,
+  reached: Map<string, Reached>,
+  roles: HookRoles,
+  hooks: Map<string, ProfileHook>,
+): { calls: HookCallSpec[]; via: string[] } {
+  const entries: Reached[] = [];
+  const via = new Set<string>();
+  const register = (call: CallSite, file: string) => {
+    if (runsCallbacksNow(call) && !(call.callee.kind === 'direct' && call.callee.name === 'cpuhp_setup_state')) return;
+    const callbacks = scope.callbacks(call, file);
+    if (callbacks.length === 0) return;
+    via.add(`${calleeName(call.callee)}()`);
+    entries.push(...callbacks.map((def) => entry(def, call.place)));
+  };
+  for (const call of statement.facts.calls) register(call, statement.place.file);
+  for (const node of reached.values()) {
+    if (isExternal(node.def) || roles.has(node.def.name)) continue;
+    for (const call of scope.info(node.def).facts.calls) register(call, node.def.file);
+  }
+  const later = reach(scope, entries, { stopAt: isHook(roles), followCallbacks: () => true });
+  return { calls: hookCalls(scope, later, roles, hooks), via: [...via].sort() };
+}

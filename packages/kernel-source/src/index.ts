@@ -1,0 +1,8 @@
+// The public API of @kvm-rules/kernel-source: read a Linux tree and derive each arch's KVM
+// init ordering, hook dependencies and the generic ordering of kvm_init().
+export { analyzeKernel, type AnalyzeOptions, type KernelAnalysis } from './analyze.js';
+export { KernelTree, type SourceDiagnostic } from './kernel-tree.js';
+export type { ArchSource, HookSource, ModuleSource } from './derive.js';
+export type { StateAccess, Reached } from './reach.js';
+export type { InitStatement } from './module-init.js';
+export type { Place } from './function-facts.js';

@@ -1,0 +1,204 @@
+// The statements of an init function (an arch's module init, or kvm_init() itself) in the
+// order they run on the success path. Error checks (`if (r) goto err;`, `if (r) { undo; return r; }`)
+// mark the statement before them as one that can fail, and the calls they make, with those
+// after the goto's label, are that failure's unwinding: never more init work. So are the
+// blocks after the final `return 0`.
+import type { Node } from 'web-tree-sitter';
+import type { FunctionDefinition } from './file-index.js';
+import { factsOf, type Callee, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import type { Scope } from './scope.js';
+
+export interface InitStatement {
+  /** The function the statement calls (an ops-table field for static_call()-style calls); absent for a plain assignment. */
+  call: string | undefined;
+  callee: Callee | undefined;
+  /** The statement's source, first line, for messages. */
+  text: string;
+  place: Place;
+  facts: Facts;
+  /** Under an `if` or an `#ifdef`: not every configuration or run does it. */
+  conditional: boolean;
+  /** Inside a loop such as for_each_possible_cpu(). */
+  loop: boolean;
+  /** An error check follows: when this fails, module init unwinds and returns. */
+  canFail: boolean;
+  /** The calls on this statement's failure path, in the order they run. */
+  undo: { call: string; place: Place }[];
+}
+
+export interface InitFunction {
+  def: FunctionDefinition;
+  statements: InitStatement[];
+}
+
+interface Walk {
+  fn: ParsedFunction;
+  statements: InitStatement[];
+  labels: Map<string, Node>;
+  done: boolean;
+}
+
+export function readInitFunction(scope: Scope, def: FunctionDefinition): InitFunction {
+  const fn = scope.parse(def, true);
+  try {
+    const walk: Walk = { fn, statements: [], labels: labelsOf(fn.body), done: false };
+    for (const child of fn.body?.namedChildren ?? []) {
+      if (walk.done) break;
+      if (child) visit(walk, child, { conditional: false, loop: false, top: true });
+    }
+    return { def, statements: walk.statements };
+  } finally {
+    fn.dispose();
+  }
+}
+
+interface Context {
+  conditional: boolean;
+  loop: boolean;
+  top: boolean;
+}
+
+function labelsOf(body: Node | undefined): Map<string, Node> {
+  const labels = new Map<string, Node>();
+  for (const node of body?.descendantsOfType('labeled_statement') ?? []) {
+    const label = node?.childForFieldName('label')?.text;
+    if (label && node) labels.set(label, node);
+  }
+  return labels;
+}
+
+function visit(walk: Walk, node: Node, ctx: Context): void {
+  switch (node.type) {
+    case 'expression_statement':
+    case 'declaration':
+      addStatements(walk, node, ctx);
+      return;
+    case 'return_statement':
+      addStatements(walk, node, ctx);
+      if (ctx.top) walk.done = true;
+      return;
+    case 'if_statement':
+      visitIf(walk, node, ctx);
+      return;
+    case 'for_statement':
+    case 'while_statement':
+    case 'do_statement':
+      visitChildren(walk, node.childForFieldName('body'), { ...ctx, loop: true, top: false });
+      return;
+    case 'compound_statement':
+      visitChildren(walk, node, { ...ctx, top: ctx.top });
+      return;
+    case 'labeled_statement':
+      visitChildren(walk, node, ctx, (child) => child.type !== 'statement_identifier');
+      return;
+    case 'switch_statement':
+      visitChildren(walk, node.childForFieldName('body'), { ...ctx, conditional: true, top: false });
+      return;
+    case 'case_statement':
+      visitChildren(walk, node, ctx, (child) => child.id !== node.childForFieldName('value')?.id);
+      return;
+    case 'preproc_ifdef':
+    case 'preproc_if':
+    case 'preproc_else':
+    case 'preproc_elif':
+    case 'preproc_elifdef':
+      visitChildren(walk, node, { ...ctx, conditional: true }, (child) => !['identifier', 'name', 'condition'].includes(fieldNameOf(node, child)));
+      return;
+  }
+}
+
+function fieldNameOf(parent: Node, child: Node): string {
+  for (const name of ['name', 'condition']) if (parent.childForFieldName(name)?.id === child.id) return name;
+  return child.type;
+}
+
+function visitChildren(walk: Walk, node: Node | null, ctx: Context, keep: (child: Node) => boolean = () => true): void {
+  for (const child of node?.namedChildren ?? []) {
+    if (walk.done) return;
+    if (child && keep(child)) visit(walk, child, ctx);
+  }
+}
+
+/** An `if` whose branch leaves module init: `goto err;`, `return r;`, `return -EOPNOTSUPP;`, or a block ending so. */
+function leavesOnError(node: Node | null): boolean {
+  if (!node) return false;
+  if (node.type === 'compound_statement') return leavesOnError(node.namedChildren.filter((c) => c?.type !== 'comment').at(-1) ?? null);
+  if (node.type === 'goto_statement') return true;
+  if (node.type === 'return_statement') {
+    const value = node.namedChildren[0];
+    return !!value && value.text !== '0';
+  }
+  return false;
+}
+
+function visitIf(walk: Walk, node: Node, ctx: Context): void {
+  const condition = node.childForFieldName('condition');
+  const consequence = node.childForFieldName('consequence');
+  if (!leavesOnError(consequence)) {
+    if (condition) addStatements(walk, condition, ctx);
+    const branch = { ...ctx, conditional: true, top: false };
+    if (consequence) visit(walk, consequence, branch);
+    const alternative = node.childForFieldName('alternative');
+    visitChildren(walk, alternative, branch);
+    return;
+  }
+  const before = walk.statements.length;
+  if (condition) addStatements(walk, condition, ctx);
+  const checked = walk.statements.length > before ? walk.statements.slice(before) : walk.statements.slice(-1);
+  const undo = failurePath(walk, consequence!);
+  for (const statement of checked) {
+    statement.canFail = true;
+    statement.undo.push(...undo);
+  }
+}
+
+/** The calls an error branch makes, then those from its goto's label down to the return. */
+function failurePath(walk: Walk, branch: Node): { call: string; place: Place }[] {
+  const calls = topCalls(walk, branch);
+  const target = branch.descendantsOfType('goto_statement')[0] ?? (branch.type === 'goto_statement' ? branch : null);
+  const label = target?.childForFieldName('label')?.text;
+  const start = label ? walk.labels.get(label) : undefined;
+  if (start) {
+    for (let node: Node | null = start; node; node = node.nextNamedSibling) {
+      calls.push(...topCalls(walk, node));
+      if (node.type === 'return_statement' || node.descendantsOfType('return_statement').length > 0) break;
+    }
+  }
+  return calls;
+}
+
+function topCalls(walk: Walk, node: Node): { call: string; place: Place }[] {
+  return outerCalls(node).flatMap((call) => {
+    const name = calleeName(factsOf(walk.fn, call).calls[0]?.callee);
+    return name ? [{ call: name, place: walk.fn.place(call) }] : [];
+  });
+}
+
+/** Calls not nested in another call: the statement's own calls, not their arguments. */
+function outerCalls(node: Node): Node[] {
+  if (node.type === 'call_expression') return [node];
+  return node.namedChildren.flatMap((child) => (child ? outerCalls(child) : []));
+}
+
+export function calleeName(callee: Callee | undefined): string | undefined {
+  if (!callee) return undefined;
+  return callee.kind === 'direct' ? callee.name : callee.field;
+}
+
+function addStatements(walk: Walk, node: Node, ctx: Context): void {
+  const calls = outerCalls(node);
+  const text = node.text.split('\n')[0]!.trim().slice(0, 100);
+  const base = { text, conditional: ctx.conditional, loop: ctx.loop, canFail: false };
+  if (calls.length === 0) {
+    const facts = factsOf(walk.fn, node);
+    if (!facts.refs.some((r) => r.write)) return;
+    walk.statements.push({ ...base, call: undefined, callee: undefined, place: walk.fn.place(node), facts, undo: [] });
+    return;
+  }
+  for (const call of calls) {
+    // The call's own facts, plus what the statement does with its result (`x = foo()` writes x).
+    const facts = factsOf(walk.fn, calls.length === 1 ? node : call);
+    const callee = facts.calls.find((c) => c.place.line === walk.fn.place(call).line && c.place.column === walk.fn.place(call).column)?.callee;
+    walk.statements.push({ ...base, call: calleeName(callee), callee, place: walk.fn.place(call), facts, undo: [] });
+  }
+}

@@ -1,0 +1,151 @@
+// The C files one analysis looks at (an arch's KVM directory and virt/kvm), with the names
+// they define, how calls resolve in them, and what each function does, parsed on first use.
+import { dirname } from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDefinition } from './file-index.js';
+import { factsOf, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import type { KernelTree } from './kernel-tree.js';
+
+export interface FunctionInfo {
+  def: FunctionDefinition;
+  facts: Facts;
+}
+
+/** Parse results shared by every scope over one tree, so a function is parsed once per run. */
+export class ParseCache {
+  readonly functions = new Map<string, FunctionInfo>();
+  parsed = 0;
+  constructor(
+    readonly tree: KernelTree,
+    readonly parser: Parser,
+  ) {}
+}
+
+export function functionKey(def: FunctionDefinition): string {
+  return `${def.file}:${def.name}:${def.line}`;
+}
+
+export class Scope {
+  readonly functions = new Map<string, FunctionDefinition[]>();
+  readonly variables = new Map<string, VariableDefinition>();
+  readonly tables = new Map<string, InitializerTable>();
+  /** Designated initializers by field name: `.hardware_enable = vmx_hardware_enable`. */
+  readonly fields = new Map<string, { table: InitializerTable; entry: InitializerEntry }[]>();
+
+  constructor(
+    readonly cache: ParseCache,
+    readonly files: string[],
+    /** Where this analysis's own code lives (a vendor module's directory): preferred when a name is ambiguous. */
+    readonly home: string,
+  ) {
+    for (const file of files) {
+      const index = cache.tree.index(file);
+      for (const def of index.functions) push(this.functions, def.name, def);
+      for (const v of index.variables) if (!this.variables.has(v.name) || v.file.startsWith(home)) this.variables.set(v.name, v);
+      for (const table of index.tables) {
+        this.tables.set(table.name, table);
+        for (const entry of table.entries) if (entry.field) push(this.fields, entry.field, { table, entry });
+      }
+    }
+  }
+
+  get tree(): KernelTree {
+    return this.cache.tree;
+  }
+
+  /** The definition a call by name reaches: a strong one over a __weak default, the caller's file first, then home. */
+  definition(name: string, fromFile?: string): FunctionDefinition | undefined {
+    const defs = this.functions.get(name);
+    if (!defs || defs.length === 0) return undefined;
+    const rank = (d: FunctionDefinition) =>
+      (d.weak ? 4 : 0) + (d.file === fromFile ? 0 : d.static ? 8 : 1) + (d.file.startsWith(this.home) ? 0 : 2);
+    return [...defs].sort((a, b) => rank(a) - rank(b))[0];
+  }
+
+  /** The functions an ops-table field may hold, those filled in home first (VMX's table, not SVM's). */
+  fieldTargets(field: string): { def: FunctionDefinition; entry: InitializerEntry; table: InitializerTable }[] {
+    const entries = (this.fields.get(field) ?? []).filter(({ entry }) => this.functions.has(entry.value));
+    const local = entries.filter(({ table }) => table.file.startsWith(this.home));
+    return (local.length > 0 ? local : entries).flatMap(({ entry, table }) => {
+      const def = this.definition(entry.value, table.file);
+      return def ? [{ def, entry, table }] : [];
+    });
+  }
+
+  /** The functions one call can reach: by name, or through an ops-table field. */
+  resolve(call: CallSite, fromFile: string): FunctionDefinition[] {
+    if (call.callee.kind === 'direct') {
+      const def = this.definition(call.callee.name, fromFile);
+      return def ? [def] : [];
+    }
+    return this.fieldTargets(call.callee.field).map((t) => t.def);
+  }
+
+  /** Functions passed as arguments, directly or in a table passed by address: callbacks that call may run. */
+  callbacks(call: CallSite, fromFile: string, seenTables = new Set<string>()): FunctionDefinition[] {
+    const found: FunctionDefinition[] = [];
+    for (const name of call.args) {
+      const def = this.functions.has(name) ? this.definition(name, fromFile) : undefined;
+      if (def) found.push(def);
+      else found.push(...this.tableFunctions(name, seenTables));
+    }
+    return found;
+  }
+
+  /** The functions a table holds, following tables it points to (kvm_dev → kvm_chardev_ops → kvm_dev_ioctl). */
+  tableFunctions(name: string, seen = new Set<string>()): FunctionDefinition[] {
+    const table = this.tables.get(name);
+    if (!table || seen.has(name)) return [];
+    seen.add(name);
+    return table.entries.flatMap(({ value }) => {
+      const def = this.functions.has(value) ? this.definition(value, table.file) : undefined;
+      return def ? [def] : this.tableFunctions(value, seen);
+    });
+  }
+
+  /** What a function does, parsed on first use. A parse problem is a warning on the tree, never a crash. */
+  info(def: FunctionDefinition): FunctionInfo {
+    const key = functionKey(def);
+    let info = this.cache.functions.get(key);
+    if (!info) {
+      const fn = this.parse(def, false);
+      const facts = fn.body ? factsOf(fn, fn.body) : { calls: [], refs: [] };
+      fn.dispose();
+      info = { def, facts };
+      this.cache.functions.set(key, info);
+    }
+    return info;
+  }
+
+  /**
+   * Parses one function; the caller disposes of it. Where it `matters` (a module init, kvm_init()),
+   * a part tree-sitter could not read is reported; elsewhere the facts of the rest still count.
+   */
+  parse(def: FunctionDefinition, matters: boolean): ParsedFunction {
+    this.cache.parsed++;
+    const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text);
+    if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
+    return fn;
+  }
+
+  private noteParseErrors(def: FunctionDefinition, errors: Place[]): void {
+    const [first] = errors;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    this.tree.diagnose(first!, `tree-sitter could not parse part of ${def.name}()${more}; the analysis skips what it could not read there`, 'warning');
+  }
+
+  isHome(file: string): boolean {
+    return file.startsWith(this.home);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The directory of a module's file, where its own code lives: arch/x86/kvm/vmx/ for vmx.c. */
+export function homeOf(file: string): string {
+  return `${dirname(file)}/`;
+}
