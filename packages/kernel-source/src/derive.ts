@@ -133,7 +133,6 @@ function archDefinition(scope: Scope, name: string): FunctionDefinition | undefi
 export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, generic: GenericOrdering, scope: Scope, version: string): Plugin {
   const written = new Set<string>();
   for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) written.add(w.state);
-  for (const stepWrites of generic.writes.values()) for (const state of stepWrites) written.add(state);
   for (const hook of source.hooks) for (const state of hook.writes) written.add(state);
   const state = new Map<string, StateDeclaration>();
   const modules = source.modules.map((module) => derivedModule(module, declared ?? base, scope, state));
@@ -156,7 +155,7 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
 
 function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
   const declaredModule = declared.modules.find((m) => m.init === module.init.name);
-  const matches = matchPhases(module.statements.map((s) => s.statement.call), declaredModule?.phases ?? []);
+  const matches = matchPhases(module.statements.map((s) => s.statement.call ?? s.statement.facts.refs.find((r) => r.write)?.name ?? ''), declaredModule?.phases ?? []);
   const ids = new Set<string>();
   const phases = module.statements.map(({ statement, writes }, i): Phase => {
     const match = matches.get(i);
@@ -165,11 +164,13 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
       const known = declared.state.get(name);
       if (!state.has(name) && known) state.set(name, known);
     }
-    const id = unique(ids, match?.id ?? statement.call ?? `assign-${writes[0]?.state ?? 'state'}`);
+    const assigned = statement.call ? undefined : (statement.facts.refs.find((r) => r.write)?.name ?? writes[0]?.state ?? 'state');
+    const id = unique(ids, match?.id ?? statement.call ?? `assign-${assigned}`);
     return {
       id,
       summary: match?.summary ?? statement.text,
-      call: statement.call ?? statement.text,
+      call: statement.call ?? assigned!,
+      ...(assigned ? { assigns: true } : {}),
       initializes: [...new Set([...writes.map((w) => w.state), ...(match?.initializes ?? [])])],
       registers: match?.registers ?? [],
       ...(match?.undo ? { undo: match.undo } : {}),
@@ -183,7 +184,7 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
 }
 
 /** Declared phases matched to statements by call, in order: statement index → phase. */
-export function matchPhases(calls: (string | undefined)[], declared: Phase[]): Map<number, Phase> {
+export function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
   const matches = new Map<number, Phase>();
   let from = 0;
   for (const phase of declared) {

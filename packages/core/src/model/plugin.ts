@@ -10,7 +10,10 @@ import { at, stateCatalog, type StateDeclaration } from './profile.js';
 export interface Phase {
   id: string;
   summary?: string;
+  /** The function the phase calls; for a plain assignment read from source, the variable assigned. */
   call: string;
+  /** Read from source: the statement assigns `call` rather than calling it. */
+  assigns?: boolean;
   initializes: string[];
   registers: string[];
   undo?: string;

@@ -6,7 +6,7 @@ export function describeInitializer(by: StateInitializer): string {
     case 'static':
       return 'statically';
     case 'phase':
-      return `by phase "${by.phase.id}" (${callText(by.phase.call)}) of ${by.module.init}()`;
+      return `by phase "${by.phase.id}" (${callText(by.phase)}) of ${by.module.init}()`;
     case 'hook':
       return `by the ${by.call.role} hook ${by.call.hook?.impl ?? by.call.name}()`;
     case 'step':
@@ -18,7 +18,7 @@ export function listPhases(ids: string[]): string {
   return ids.map((id) => `"${id}"`).join(', ');
 }
 
-/** "foo()" for a call; a statement without one (an assignment read from source) as it is written. */
-export function callText(call: string): string {
-  return /^[A-Za-z_]\w*$/.test(call) ? `${call}()` : `\`${call}\``;
+/** "foo()" for a phase that calls foo, "foo = …" for one read from source that assigns foo. */
+export function callText(phase: { call: string; assigns?: boolean }): string {
+  return phase.assigns ? `${phase.call} = …` : `${phase.call}()`;
 }

@@ -88,7 +88,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
             profile: context.profile.id,
             exposure: exposure(timeline),
           },
-          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${callText(e.phase.call)}) also runs after kvm_init()`, location: e.location })),
+          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${callText(e.phase)}) also runs after kvm_init()`, location: e.location })),
         });
       },
     };

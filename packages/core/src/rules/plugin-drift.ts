@@ -1,0 +1,95 @@
+import type { RelatedLocation } from '../model/finding.js';
+import type { HookImplementation, ModuleInit, Plugin } from '../model/plugin.js';
+import { createRule, type ReportDescriptor } from '../rule-api/create-rule.js';
+import { callText } from './describe.js';
+
+type MessageIds = 'moduleMissing' | 'phaseMissing' | 'phaseOrder' | 'hookUndeclared' | 'implMissing' | 'dependencyUndeclared';
+type Report = (descriptor: Omit<ReportDescriptor<MessageIds>, 'node'>) => void;
+
+const here = (message: string, location: RelatedLocation['location']): RelatedLocation => ({ message, location });
+
+/** Declared phases must appear among the source's statements, by call, in the declared order. */
+function comparePhases(declared: ModuleInit, derived: ModuleInit, report: Report): void {
+  const calls = derived.phases.map((p) => p.call);
+  let from = 0;
+  let previous: string | undefined;
+  for (const phase of declared.phases) {
+    const at = calls.indexOf(phase.call, from);
+    if (at !== -1) {
+      from = at + 1;
+      previous = phase.id;
+      continue;
+    }
+    const earlier = calls.indexOf(phase.call);
+    const data = { phase: phase.id, call: callText(phase), init: derived.init, file: derived.file, previous: previous ?? '' };
+    if (earlier === -1) {
+      report({ location: phase.location, messageId: 'phaseMissing', data, related: [here(`${derived.init}() is defined here`, derived.location)] });
+    } else {
+      report({ location: phase.location, messageId: 'phaseOrder', data, related: [here(`${callText(phase)} is called here`, derived.phases[earlier]!.location)] });
+    }
+  }
+}
+
+function compareHook(declared: HookImplementation | undefined, derived: HookImplementation, plugin: Plugin, report: Report): void {
+  const data = { role: derived.role, name: derived.impl, file: `${derived.location.file}:${derived.location.line}` };
+  if (!declared) {
+    report({ location: plugin.location, messageId: 'hookUndeclared', data, related: [here(`${derived.impl}() is defined here`, derived.location)] });
+    return;
+  }
+  const reaches = new Set([derived.impl, ...(derived.reaches ?? [])]);
+  if (!declared.noop && !reaches.has(declared.impl)) {
+    report({ location: declared.location, messageId: 'implMissing', data: { ...data, impl: declared.impl }, related: [here(`${derived.impl}() is defined here`, derived.location)] });
+  }
+  const declaredStates = new Set(declared.requires.map((r) => r.state));
+  for (const requirement of derived.requires.filter((r) => !declaredStates.has(r.state))) {
+    report({
+      location: declared.location,
+      messageId: 'dependencyUndeclared',
+      data: { ...data, state: requirement.state, via: requirement.via.map((f) => `${f}()`).join(' → ') || `${derived.impl}()` },
+      related: [here(`${requirement.state} is read here`, requirement.location), ...(requirement.chain ?? [])],
+    });
+  }
+}
+
+function comparePlugin(plugin: Plugin, declared: Plugin, report: Report): void {
+  for (const module of declared.modules) {
+    const derived = plugin.modules.find((m) => m.init === module.init);
+    if (!derived) {
+      report({ location: module.location, messageId: 'moduleMissing', data: { init: module.init, file: module.file } });
+      continue;
+    }
+    comparePhases(module, derived, report);
+  }
+  for (const hook of plugin.hooks.values()) compareHook(declared.hooks.get(hook.role), hook, declared, report);
+}
+
+export default createRule<[], MessageIds>({
+  name: 'plugin-drift',
+  meta: {
+    type: 'suggestion',
+    docs: {
+      description: 'With --kernel, what a plugin declares for the tree\'s kernel version matches the source: its module inits, phases in order, hook implementations and the dependencies the code has.',
+      recommended: true,
+    },
+    messages: {
+      moduleMissing: 'the plugin declares module init {{init}}() in {{file}}, which the tree does not have; update `init`/`file`',
+      phaseMissing: 'phase "{{phase}}" calls {{call}}, which {{init}}() in {{file}} does not do on its success path; remove the phase or fix its `call`',
+      phaseOrder: 'phase "{{phase}}" ({{call}}) is declared after "{{previous}}", but {{init}}() calls it before; reorder the phases as the source has them',
+      hookUndeclared: 'the tree implements the {{role}} hook as {{name}}() ({{file}}), which the plugin does not declare; add `hooks: {{role}}: { impl: … }`',
+      implMissing: 'the {{role}} hook is declared as {{impl}}(), which {{name}}() ({{file}}) never reaches; fix `impl`',
+      dependencyUndeclared: 'the {{role}} hook reads {{state}} through {{via}}, and init code writes it, but the plugin does not declare it; add `{{state}}` to the hook\'s `requires`',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Check(check) {
+        for (const plugin of check.plugins) {
+          const declared = plugin.source?.declared;
+          if (declared) comparePlugin(plugin, declared, (d) => context.report({ ...d, node: check, arch: plugin.id }));
+        }
+      },
+    };
+  },
+});
