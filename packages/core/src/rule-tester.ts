@@ -16,8 +16,8 @@ import { builtinProfilesDir, builtinRulesDir } from './paths.js';
 
 export interface TestCase {
   name: string;
-  /** One plugin manifest, or several, as YAML text. */
-  plugins: string | string[];
+  /** One plugin, or several: manifests as YAML text, or plugins already built (as --kernel derives them). */
+  plugins: PluginInput | PluginInput[];
   /** A built-in profile id, or a profile as YAML text. Default: the tester's profile. */
   profile?: string;
   /** A variant to apply to every plugin that has it. */
@@ -25,6 +25,8 @@ export interface TestCase {
   /** The rule's options object. */
   options?: unknown;
 }
+
+export type PluginInput = string | Plugin;
 
 export interface ExpectedReport {
   messageId: string;
@@ -58,7 +60,7 @@ function profileOf(text: string): Profile {
   return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
 }
 
-function pluginOf(text: string, index: number, variant: string | undefined): Plugin {
+export function pluginOf(text: string, index: number, variant: string | undefined): Plugin {
   const source = parseSourceText(text, `plugin-${index}.yaml`);
   const file = validateSource<PluginFile>(source, pluginSchema);
   const hasVariant = variant !== undefined && Object.hasOwn(file.variants ?? {}, variant);
@@ -71,8 +73,8 @@ export function reportsFor(rule: RuleModule, testCase: TestCase, defaultProfile 
   const problem = ruleOptionsProblem(rule, options);
   if (problem) throw new Error(`RuleTester: invalid options for ${rule.name}: ${problem.pointer} ${problem.message}`);
   const profile = profileOf(testCase.profile ?? defaultProfile);
-  const texts = Array.isArray(testCase.plugins) ? testCase.plugins : [testCase.plugins];
-  const plugins = texts.map((text, i) => pluginOf(text, i, testCase.variant));
+  const inputs = Array.isArray(testCase.plugins) ? testCase.plugins : [testCase.plugins];
+  const plugins = inputs.map((input, i) => (typeof input === 'string' ? pluginOf(input, i, testCase.variant) : input));
   const allProfiles = [...builtinProfiles().values(), ...(builtinProfiles().has(profile.id) ? [] : [profile])];
   const check = buildCheck(profile, plugins, allProfiles);
   const reports = runRule(check, { id: rule.name, severity: 'error', module: rule, options });

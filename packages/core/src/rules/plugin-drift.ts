@@ -22,10 +22,11 @@ function comparePhases(declared: ModuleInit, derived: ModuleInit, report: Report
     }
     const earlier = calls.indexOf(phase.call);
     const data = { phase: phase.id, call: callText(phase), init: derived.init, file: derived.file, previous: previous ?? '' };
+    const declaredHere = here(`phase "${phase.id}" is declared here`, phase.location);
     if (earlier === -1) {
-      report({ location: phase.location, messageId: 'phaseMissing', data, related: [here(`${derived.init}() is defined here`, derived.location)] });
+      report({ location: derived.location, messageId: 'phaseMissing', data, related: [declaredHere] });
     } else {
-      report({ location: phase.location, messageId: 'phaseOrder', data, related: [here(`${callText(phase)} is called here`, derived.phases[earlier]!.location)] });
+      report({ location: derived.phases[earlier]!.location, messageId: 'phaseOrder', data, related: [declaredHere] });
     }
   }
 }
@@ -33,20 +34,21 @@ function comparePhases(declared: ModuleInit, derived: ModuleInit, report: Report
 function compareHook(declared: HookImplementation | undefined, derived: HookImplementation, plugin: Plugin, report: Report): void {
   const data = { role: derived.role, name: derived.impl, file: `${derived.location.file}:${derived.location.line}` };
   if (!declared) {
-    report({ location: plugin.location, messageId: 'hookUndeclared', data, related: [here(`${derived.impl}() is defined here`, derived.location)] });
+    report({ location: derived.location, messageId: 'hookUndeclared', data, related: [here(`the plugin's hooks are declared here`, plugin.location)] });
     return;
   }
+  const declaredHere = here(`the ${declared.role} hook is declared here`, declared.location);
   const reaches = new Set([derived.impl, ...(derived.reaches ?? [])]);
   if (!declared.noop && !reaches.has(declared.impl)) {
-    report({ location: declared.location, messageId: 'implMissing', data: { ...data, impl: declared.impl }, related: [here(`${derived.impl}() is defined here`, derived.location)] });
+    report({ location: derived.location, messageId: 'implMissing', data: { ...data, impl: declared.impl }, related: [declaredHere] });
   }
   const declaredStates = new Set(declared.requires.map((r) => r.state));
   for (const requirement of derived.requires.filter((r) => !declaredStates.has(r.state))) {
     report({
-      location: declared.location,
+      location: requirement.location,
       messageId: 'dependencyUndeclared',
       data: { ...data, state: requirement.state, via: requirement.via.map((f) => `${f}()`).join(' → ') || `${derived.impl}()` },
-      related: [here(`${requirement.state} is read here`, requirement.location), ...(requirement.chain ?? [])],
+      related: [declaredHere, ...(requirement.chain ?? [])],
     });
   }
 }
@@ -55,7 +57,8 @@ function comparePlugin(plugin: Plugin, declared: Plugin, report: Report): void {
   for (const module of declared.modules) {
     const derived = plugin.modules.find((m) => m.init === module.init);
     if (!derived) {
-      report({ location: module.location, messageId: 'moduleMissing', data: { init: module.init, file: module.file } });
+      const file = { file: module.file, line: 1, column: 1 };
+      report({ location: file, messageId: 'moduleMissing', data: { init: module.init, file: module.file }, related: [here(`${module.init}() is declared here`, module.location)] });
       continue;
     }
     comparePhases(module, derived, report);

@@ -1,3 +1,6 @@
+import type { Plugin, SourceFacts, SourceProblem } from '../model/plugin.js';
+import { pluginOf } from '../rule-tester.js';
+
 /** What a rule test varies in a one-module plugin; the rest is fixed (line 8 is the first phase). */
 export interface DemoPlugin {
   id?: string;
@@ -27,4 +30,14 @@ export function demoPlugin({ id = 'demo', init = 'demo_init', phases, hooks = '{
     state.length > 0 ? `state:\n${state.map((entry) => `  ${entry}`).join('\n')}` : 'state: {}',
     '',
   ].join('\n');
+}
+
+/**
+ * A plugin as --kernel derives it: `derived` stands for what the tree has (its locations play
+ * the kernel's), `declared` for what the manifest says for the tree's version.
+ */
+export function derivedPlugin(derived: DemoPlugin, declared?: DemoPlugin, problems: SourceProblem[] = []): Plugin {
+  const plugin = pluginOf(demoPlugin(derived), 0, undefined);
+  const source: SourceFacts = { version: '6.12.0', problems, ...(declared ? { declared: pluginOf(demoPlugin(declared), 1, undefined) } : {}) };
+  return { ...plugin, source };
 }

@@ -1,0 +1,99 @@
+// check --kernel and deps on the real 6.12 and 6.1 trees (fetched by scripts/kernels.mjs when
+// missing; a tree that cannot be had fails these tests, it never skips them).
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script of the repository, without types
+import { fetchKernel } from '../../../scripts/kernels.mjs';
+import { main } from '../src/cli.js';
+import type { CheckResult } from '../src/formatters/index.js';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
+  return { code, stdout, stderr };
+}
+
+async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
+  const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
+  if (code === 2) throw new Error(stderr);
+  return { code, result: JSON.parse(stdout) as CheckResult };
+}
+
+let linux612 = '';
+let linux61 = '';
+
+beforeAll(() => {
+  linux612 = fetchKernel('6.12') as string;
+  linux61 = fetchKernel('6.1') as string;
+}, 300_000);
+
+describe('check --kernel', () => {
+  it('6.12: analyzes all eight archs with the tree\'s own ordering; every finding has a kernel file:line', async () => {
+    const { code, result } = await check('--kernel', linux612);
+    expect([0, 1]).toContain(code);
+    expect(result.archs).toEqual(['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch']);
+    expect(result.profile).toMatch(/^kernel-6\.12\.\d+$/);
+    expect(result.kernel?.version).toMatch(/^6\.12\./);
+    for (const finding of result.findings) {
+      expect(finding.location?.file, finding.message).toMatch(/^(arch|virt)\//);
+      expect(finding.location!.line).toBeGreaterThan(0);
+    }
+  });
+
+  it('6.12: powerpc book3s registers device ops after kvm_init()', async () => {
+    const { result } = await check('--kernel', linux612, '--arch', 'powerpc');
+    const late = result.findings.find((f) => f.ruleId === 'kvm-init-last' && f.message.startsWith('kvmppc_book3s_init()'));
+    expect(late?.message).toContain('kvm_register_device_ops');
+    expect(late?.location?.file).toBe('arch/powerpc/kvm/book3s.c');
+  });
+
+  it('6.1 with the v6.12 ordering: mips does work after kvm_init(); on 6.12 mips is clean', async () => {
+    const old = await check('--kernel', linux61, '--profile', 'v6.12', '--arch', 'mips');
+    const late = old.result.findings.find((f) => f.ruleId === 'kvm-init-last');
+    expect(late?.message).toContain('"die-notifier"');
+    expect(late?.location).toMatchObject({ file: 'arch/mips/kvm/mips.c' });
+    const now = await check('--kernel', linux612, '--arch', 'mips');
+    expect(now.result.findings.filter((f) => ['kvm-init-last', 'hook-state-initialized'].includes(f.ruleId))).toEqual([]);
+  });
+
+  it('output is byte-identical run to run', async () => {
+    const first = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
+    const second = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
+    expect(second.stdout).toBe(first.stdout);
+  });
+});
+
+describe('deps --kernel', () => {
+  it('6.12 x86-vmx: the hardware-disable hook reaches loaded_vmcss_on_cpu through vmclear_local_loaded_vmcss', async () => {
+    const { code, stdout } = await run('deps', '--kernel', linux612, '--arch', 'x86-vmx');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /hardware-disable hook kvm_arch_disable_virtualization_cpu\(\)[^\n]*\n(?: {6}reads [^\n]*\n)*? {6}reads loaded_vmcss_on_cpu via kvm_arch_disable_virtualization_cpu\(\) → vmx_disable_virtualization_cpu\(\) → vmclear_local_loaded_vmcss\(\)/,
+    );
+    expect(stdout).toMatch(/INIT_LIST_HEAD\(\) {2}\[loop\]\n {8}writes loaded_vmcss_on_cpu/);
+    // Unwind blocks are the failure path, not init work.
+    expect(stdout).not.toMatch(/^ {4}\S+ {2}__vmx_exit\(\)/m);
+    expect(stdout).toMatch(/on failure: __vmx_exit\(\)/);
+  });
+});
+
+describe('bad kernel input: exit 2 and one clear line', () => {
+  it('a directory that is not a kernel tree', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-not-a-tree-'));
+    mkdirSync(join(dir, 'arch'));
+    writeFileSync(join(dir, 'Makefile'), 'all:\n');
+    const { code, stderr, stdout } = await run('check', '--kernel', dir);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`kvm-rules: --kernel: ${dir} is not a Linux kernel tree (missing virt/kvm/kvm_main.c)\n`);
+  });
+
+  it('a path that does not exist', async () => {
+    const { code, stderr } = await run('deps', '--kernel', '/nonexistent/linux');
+    expect(code).toBe(2);
+    expect(stderr).toBe('kvm-rules: --kernel: no such directory: /nonexistent/linux\n');
+  });
+});
