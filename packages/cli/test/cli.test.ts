@@ -59,9 +59,10 @@ describe('check: the seed review', () => {
     expect(result.findings.some((f) => f.arch === 'mips')).toBe(true);
   });
 
-  it('without --profile, uses the released profile of the plugins\' kernel', async () => {
+  it('without --profile, uses the released profile of the plugins\' newest kernel', async () => {
     const { result } = await json();
-    expect(result.profile).toBe('v5.19');
+    expect(result.profile).toBe('v6.12');
+    expect(result.archs).toEqual([...ARCHS, 'loongarch']);
   });
 });
 
@@ -171,7 +172,8 @@ describe('list and explain', () => {
     const { stdout, code } = await run('list');
     expect(code).toBe(0);
     expect(stdout).toMatch(/profiles:\n {2}tdx-v7 +proposal on 5\.19/);
-    expect(stdout).toMatch(/ {2}x86-vmx +5\.19 +Intel VMX.*variants: tdx-v7/);
+    expect(stdout).toMatch(/ {2}x86-vmx +5\.19, 6\.12 +Intel VMX.*variants: tdx-v7/);
+    expect(stdout).toMatch(/ {2}loongarch +6\.12 +LoongArch/);
     expect(stdout).toMatch(/ {2}hook-state-initialized +error/);
   });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCheck } from './engine/check.js';
 import { runRule, runRules, type RuleReport } from './engine/run-rules.js';
-import { configureRules, loadPlugin, loadProfiles, loadRuleFiles, ruleOptionsProblem } from './load/load.js';
+import { configureRules, loadProfiles, loadRuleFiles, readPluginManifest, ruleOptionsProblem } from './load/load.js';
 import { validateSource } from './load/validate.js';
 import { parseSourceText } from './load/yaml-source.js';
 import { compareFindings, type Finding } from './model/finding.js';
@@ -128,6 +128,6 @@ export function checkPlugins(plugins: Plugin[], profileId: string): Finding[] {
 
 /** The findings about one plugin manifest (given as a file URL, e.g. `new URL('../plugin.yaml', import.meta.url)`). */
 export function checkManifest(manifest: URL, profileId: string, variant?: string): Finding[] {
-  const plugin = loadPlugin(fileURLToPath(manifest), variant);
+  const plugin = readPluginManifest(fileURLToPath(manifest)).build(variant, builtinProfile(profileId).kernel);
   return checkPlugins([plugin], profileId).filter((finding) => finding.arch === plugin.id);
 }

@@ -43,10 +43,11 @@ export function archDirOf(file: string): string {
   return parts[0] === 'arch' && parts.length > 3 ? `${parts.slice(0, 3).join('/')}/` : `${dirname(file)}/`;
 }
 
+/** The arch's KVM directory and virt/kvm, with the module's own directory as home; one per arch and run. */
 export function archScope(cache: ParseCache, plugin: Plugin): Scope {
   const file = plugin.modules[0]?.file ?? '';
-  const files = [...cache.tree.cFiles(archDirOf(file), true), ...cache.tree.cFiles(GENERIC_DIR, false)];
-  return new Scope(cache, files, `${dirname(file)}/`);
+  const home = `${dirname(file)}/`;
+  return cache.scope(home, () => [...cache.tree.cFiles(archDirOf(file), true), ...cache.tree.cFiles(GENERIC_DIR, false)]);
 }
 
 /** Reads one arch from the tree. Problems that stop the analysis come back as error problems. */
@@ -207,8 +208,10 @@ function derivedHook(hook: HookSource, written: Set<string>, scope: Scope, state
   const requires: Requirement[] = [];
   for (const read of hook.reads) {
     const variable = scope.variables.get(read.state);
-    // An ordering dependency: state that init writes (not the hook itself), with no value before that.
-    if (!variable || variable.staticInit || !written.has(read.state) || hook.writes.has(read.state)) continue;
+    // An ordering dependency: arch state that init code writes (not the hook itself), with no
+    // value before that. Generic state belongs to the ordering itself (the profile's steps).
+    if (!variable || variable.staticInit || variable.file.startsWith(GENERIC_DIR)) continue;
+    if (!written.has(read.state) || hook.writes.has(read.state)) continue;
     noteState(state, variable);
     requires.push({ state: read.state, via: read.chain.slice(1).map((r) => r.def.name), location: loc(read.place), chain: chainLocations(read) });
   }

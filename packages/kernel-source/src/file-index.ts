@@ -11,6 +11,8 @@ export interface FunctionDefinition {
   end: number;
   /** 1-based line of the header's first line. */
   line: number;
+  /** 0-based index of the line with the closing brace. */
+  lastLine: number;
   /** Defined `__weak`: a default that an arch may replace. */
   weak: boolean;
   static: boolean;
@@ -105,7 +107,7 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
     let last = i + 1;
     while (last < lines.length && !/^\}/.test(lines[last]!)) last++;
     const end = last < lines.length ? starts[last]! + lines[last]!.length : text.length;
-    functions.push({ name, file, start: starts[first]!, end, line: first + 1, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header) });
+    functions.push({ name, file, start: starts[first]!, end, line: first + 1, lastLine: last, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header) });
     i = last;
   }
   return functions;
@@ -131,17 +133,15 @@ interface Scan {
 
 function scanFileScope(file: string, lines: string[], functions: FunctionDefinition[]): Scan {
   const scan: Scan = { variables: [], tables: [], moduleInits: [] };
-  const inFunction = new Set<number>();
-  for (const fn of functions) {
-    // Lines of function bodies are not file scope.
-    const firstLine = fn.line - 1;
-    for (let l = firstLine; l < lines.length; l++) {
-      inFunction.add(l);
-      if (l > firstLine && /^\}/.test(lines[l]!)) break;
-    }
-  }
+  // Function bodies are not file scope: jump over each, from its header to its closing brace.
+  const bodies = functions.map((fn) => [fn.line - 1, fn.lastLine] as const);
+  let next = 0;
   for (let i = 0; i < lines.length; i++) {
-    if (inFunction.has(i)) continue;
+    while (next < bodies.length && bodies[next]![1] < i) next++;
+    if (next < bodies.length && bodies[next]![0] <= i) {
+      i = bodies[next]![1];
+      continue;
+    }
     const line = lines[i]!;
     if (!/^[A-Za-z_]/.test(line)) continue;
     const moduleInit = MODULE_INIT.exec(line);

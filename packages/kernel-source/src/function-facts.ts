@@ -2,7 +2,7 @@
 // field, through static_call()/kvm_x86_call()), the functions it hands out as callbacks, and
 // every file-scope name it reads or writes. Functions are parsed one at a time, so a macro
 // that tree-sitter misreads costs at most that function, never the file.
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Parser, TreeCursor } from 'web-tree-sitter';
 import { maskKernelMacros } from './c-parser.js';
 import type { FunctionDefinition } from './file-index.js';
 
@@ -89,10 +89,29 @@ function collectErrors(node: Node, errors: Place[], place: (n: Node) => Place): 
   for (const child of node.children) if (child) collectErrors(child, errors, place);
 }
 
+const DECLARATIONS = new Set(['parameter_declaration', 'declaration']);
+
+/** Parameters and local declarations, found with a cursor so that only they become nodes. */
 function collectLocals(node: Node, locals: Set<string>): void {
-  for (const decl of node.descendantsOfType(['parameter_declaration', 'declaration'])) {
-    for (const id of declaratorNames(decl!)) locals.add(id);
+  const cursor = node.walk();
+  try {
+    for (let more = true; more; ) {
+      if (DECLARATIONS.has(cursor.nodeType)) {
+        for (const id of declaratorNames(cursor.currentNode)) locals.add(id);
+      }
+      more = cursor.gotoFirstChild() || nextInOrder(cursor);
+    }
+  } finally {
+    cursor.delete();
   }
+}
+
+/** Moves to the next node in document order after the current subtree; false at the end. */
+function nextInOrder(cursor: TreeCursor): boolean {
+  while (!cursor.gotoNextSibling()) {
+    if (!cursor.gotoParent()) return false;
+  }
+  return true;
 }
 
 function declaratorNames(decl: Node): string[] {
@@ -107,37 +126,44 @@ function declaratorNames(decl: Node): string[] {
   return names;
 }
 
-/** The facts of a subtree: a whole body, or one statement of a module init. */
+/** Leaves that are never file-scope state, and subtrees with nothing to find. */
+const SKIP = new Set(['field_identifier', 'statement_identifier', 'type_identifier', 'primitive_type', 'string_literal', 'number_literal', 'comment', 'char_literal', 'sized_type_specifier']);
+
+/**
+ * The facts of a subtree: a whole body, or one statement of a module init. A cursor walks the
+ * tree so that only the nodes that matter (calls, assignments) are materialized: node objects
+ * from web-tree-sitter are costly, and a kernel function has thousands.
+ */
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
   const facts: Facts = { calls: [], refs: [] };
-  walk(fn, node, facts);
-  return facts;
-}
-
-function walk(fn: ParsedFunction, node: Node, facts: Facts): void {
-  switch (node.type) {
-    case 'call_expression':
-      recordCall(fn, node, facts);
-      break;
-    case 'assignment_expression':
-      recordWrite(fn, node.childForFieldName('left'), facts);
-      break;
-    case 'update_expression':
-      recordWrite(fn, node.childForFieldName('argument'), facts);
-      break;
-    case 'identifier':
-      if (!fn.locals.has(node.text) && !isCallee(node)) facts.refs.push({ name: node.text, write: false, place: fn.place(node) });
-      return;
-    case 'field_identifier':
-    case 'statement_identifier':
-    case 'type_identifier':
-      return;
+  const cursor = node.walk();
+  try {
+    for (let more = true; more; ) {
+      const type = cursor.nodeType;
+      if (SKIP.has(type)) {
+        more = nextInOrder(cursor);
+        continue;
+      }
+      if (type === 'identifier') {
+        const name = cursor.nodeText;
+        if (!fn.locals.has(name) && cursor.currentFieldName !== 'function') {
+          const { row, column } = cursor.startPosition;
+          facts.refs.push({ name, write: false, place: { file: fn.def.file, line: fn.def.line + row, column: column + 1 } });
+        }
+      } else if (type === 'call_expression') {
+        recordCall(fn, cursor.currentNode, facts);
+      } else if (type === 'assignment_expression') {
+        recordWrite(fn, cursor.currentNode.childForFieldName('left'), facts);
+      } else if (type === 'update_expression') {
+        recordWrite(fn, cursor.currentNode.childForFieldName('argument'), facts);
+      }
+      more = cursor.gotoFirstChild() || nextInOrder(cursor);
+      if (more && cursor.currentDepth === 0) more = false;
+    }
+  } finally {
+    cursor.delete();
   }
-  for (const child of node.namedChildren) if (child) walk(fn, child, facts);
-}
-
-function isCallee(node: Node): boolean {
-  return node.parent?.type === 'call_expression' && node.parent.childForFieldName('function')?.id === node.id;
+  return facts;
 }
 
 function recordCall(fn: ParsedFunction, node: Node, facts: Facts): void {

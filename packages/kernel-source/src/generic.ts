@@ -9,7 +9,7 @@ import type { FunctionDefinition } from './file-index.js';
 import type { CallSite, Place } from './function-facts.js';
 import { calleeName, readInitFunction, type InitStatement } from './module-init.js';
 import { entry, isExternal, reach, runsCallbacksNow, stateAccesses, type Reached } from './reach.js';
-import { Scope, type ParseCache } from './scope.js';
+import type { ParseCache, Scope } from './scope.js';
 
 export const GENERIC_DIR = 'virt/kvm/';
 const DEV_KVM_REGISTRATION = 'misc_register';
@@ -33,7 +33,7 @@ export interface GenericOrdering {
 const location = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
 export function genericScope(cache: ParseCache): Scope {
-  return new Scope(cache, cache.tree.cFiles(GENERIC_DIR, false), GENERIC_DIR);
+  return cache.scope(GENERIC_DIR, () => cache.tree.cFiles(GENERIC_DIR, false));
 }
 
 /** The profile of the tree's own kvm_init(); undefined (with a diagnostic) when there is none to read. */
@@ -123,7 +123,7 @@ function statementEntries(scope: Scope, calls: CallSite[], file: string): Reache
 
 /** A call to a name with no definition in scope (an arch hook) is still a node, so it can be told apart. */
 function hookEntry(name: string, place: Place): Reached {
-  return entry({ name, file: place.file, start: 0, end: 0, line: place.line, weak: false, static: false }, place);
+  return entry({ name, file: place.file, start: 0, end: 0, line: place.line, lastLine: 0, weak: false, static: false }, place);
 }
 
 /** Hook calls made in the reached functions, in the order the walk met them, each role once per scope. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '@kvm-rules/core';
@@ -60,15 +61,12 @@ export class KernelTree {
       return EMPTY(file);
     }
     this.filesRead++;
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
+    if (!isUtf8(bytes)) {
       const line = firstBadLine(bytes);
       this.diagnose({ file, line, column: 1 }, `${file} is not UTF-8 text (first bad byte on line ${line})`, 'error');
       return EMPTY(file);
     }
-    return indexFile(file, text);
+    return indexFile(file, bytes.toString('utf8'));
   }
 
   diagnose(place: Place, message: string, severity: SourceDiagnostic['severity']): void {

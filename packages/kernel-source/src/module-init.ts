@@ -83,7 +83,7 @@ function visit(walk: Walk, node: Node, ctx: Context): void {
     case 'for_statement':
     case 'while_statement':
     case 'do_statement':
-      visitChildren(walk, node.childForFieldName('body'), { ...ctx, loop: true, top: false });
+      visitChildren(walk, node, { ...ctx, loop: true, top: false }, (child) => child.id === node.childForFieldName('body')?.id);
       return;
     case 'compound_statement':
       visitChildren(walk, node, { ...ctx, top: ctx.top });
@@ -131,10 +131,20 @@ function leavesOnError(node: Node | null): boolean {
   return false;
 }
 
+/** `if (r)`, `if (ret < 0)`, `if (unlikely(err))` right after `r = foo(...)`: a check of what foo returned. */
+function checksLastResult(walk: Walk, condition: Node | null): boolean {
+  const last = walk.statements.at(-1);
+  if (!condition || !last) return false;
+  const tested = condition.text.replace(/^\(|\)$/g, '').replace(/^(?:unlikely|WARN_ON(?:_ONCE)?)\((.*)\)$/, '$1').trim();
+  const name = /^!?\s*([A-Za-z_]\w*)(?:\s*(?:<|!=)\s*0)?$/.exec(tested)?.[1];
+  const assigned = /^(?:[A-Za-z_][\w\s*]*\s)?([A-Za-z_]\w*)\s*=[^=]/.exec(last.text)?.[1];
+  return !!name && name === assigned && last.call !== undefined;
+}
+
 function visitIf(walk: Walk, node: Node, ctx: Context): void {
   const condition = node.childForFieldName('condition');
   const consequence = node.childForFieldName('consequence');
-  if (!leavesOnError(consequence)) {
+  if (!leavesOnError(consequence) && !(checksLastResult(walk, condition) && !node.childForFieldName('alternative'))) {
     if (condition) addStatements(walk, condition, ctx);
     const branch = { ...ctx, conditional: true, top: false };
     if (consequence) visit(walk, consequence, branch);

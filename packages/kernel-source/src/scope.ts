@@ -14,11 +14,22 @@ export interface FunctionInfo {
 /** Parse results shared by every scope over one tree, so a function is parsed once per run. */
 export class ParseCache {
   readonly functions = new Map<string, FunctionInfo>();
+  private readonly scopes = new Map<string, Scope>();
   parsed = 0;
   constructor(
     readonly tree: KernelTree,
     readonly parser: Parser,
   ) {}
+
+  /** The scope with this home, made from `files()` the first time it is asked for. */
+  scope(home: string, files: () => string[]): Scope {
+    let scope = this.scopes.get(home);
+    if (!scope) {
+      scope = new Scope(this, files(), home);
+      this.scopes.set(home, scope);
+    }
+    return scope;
+  }
 }
 
 export function functionKey(def: FunctionDefinition): string {

@@ -16,7 +16,7 @@ export function runList(what: ListWhat[], options: { plugin: string[]; rulesDir:
     sections.push(
       section('plugins', project.plugins.map((p) => [
         p.id,
-        p.kernel,
+        p.kernels.join(', '),
         `${p.summary}; module init: ${p.modules.map((m) => `${m.init}()`).join(', ')}${p.variants.length > 0 ? `; variants: ${p.variants.join(', ')}` : ''}`,
       ])),
     );

@@ -145,7 +145,9 @@ function hooksFrom(source: SourceFile, pointer: string, hooks: HooksFile | undef
  */
 export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: string, kernel?: string): Plugin {
   const kernels = [file.kernel, ...Object.keys(file.versions ?? {})];
-  const version = kernel === undefined ? file.kernel : closestKernelVersion(kernels, kernel);
+  const patched = variant === undefined ? undefined : file.variants?.[variant]?.kernel;
+  const wanted = patched ?? kernel;
+  const version = wanted === undefined ? file.kernel : closestKernelVersion(kernels, wanted);
   const plugin: Plugin = {
     id: file.id,
     summary: file.summary,

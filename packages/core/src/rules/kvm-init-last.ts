@@ -60,15 +60,24 @@ export default createRule<Options, 'workAfterKvmInit'>({
       );
     }
 
-    /** What kvm_init() lets loose before the arch work that follows it: /dev/kvm and the per-CPU hooks. */
+    /**
+     * What kvm_init() lets loose before the arch work that follows it: /dev/kvm, the per-CPU
+     * hooks its steps run, and those that callbacks it registered (hotplug, ioctls) can run.
+     */
     function exposure(timeline: Timeline): string {
       const inside = timeline.events.filter(
         (e): e is HookCallEvent =>
           e.kind === 'HookCall' && e.duringModuleInit && e.on === 'each-online-cpu' && !!e.hook && !e.hook.noop,
       );
-      const roles = [...new Set(inside.map((call) => call.name + '()'))];
+      const names = (calls: HookCallEvent[]) => [...new Set(calls.map((call) => call.name + '()'))].join(', ');
+      const run = inside.filter((call) => call.trigger.kind === 'step');
+      const possible = inside.filter((call) => call.trigger.kind === 'lifecycle' && !run.some((r) => r.role === call.role));
       const exposes = timeline.events.some((e) => e.kind === 'Expose');
-      const parts = [exposes ? 'exposed /dev/kvm' : '', roles.length > 0 ? `run ${roles.join(', ')} on every online CPU` : ''];
+      const parts = [
+        exposes ? 'exposed /dev/kvm' : '',
+        run.length > 0 ? `run ${names(run)} on every online CPU` : '',
+        possible.length > 0 ? `let ${names(possible)} run on every online CPU` : '',
+      ];
       return parts.filter(Boolean).join(' and ') || 'returned';
     }
 

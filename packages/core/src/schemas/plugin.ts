@@ -103,6 +103,10 @@ const variant = {
   properties: {
     summary,
     source: { type: 'string', description: 'The patch this variant describes.' },
+    kernel: {
+      ...kernelVersion,
+      description: 'The kernel version the patch applies to: its declarations are laid over that version\'s, whatever the profile.',
+    },
     ...overlay,
   },
 } as const;

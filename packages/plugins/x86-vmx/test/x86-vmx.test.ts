@@ -1,8 +1,14 @@
-import { checkManifest } from '@kvm-rules/core/rule-tester';
+import { fileURLToPath } from 'node:url';
+import { readPluginManifest, type Finding } from '@kvm-rules/core';
+import { checkManifest, checkPlugins } from '@kvm-rules/core/rule-tester';
 import { describe, expect, it } from 'vitest';
 
-const errors = (profile: string, variant?: string) =>
-  checkManifest(new URL('../plugin.yaml', import.meta.url), profile, variant).filter((f) => f.severity === 'error');
+const manifest = new URL('../plugin.yaml', import.meta.url);
+
+/** The findings about this plugin under a built-in profile, from its declarations for the profile's kernel. */
+const findings = (profile: string, variant?: string): Finding[] => checkManifest(manifest, profile, variant);
+
+const errors = (profile: string, variant?: string) => findings(profile, variant).filter((f) => f.severity === 'error');
 
 describe('x86-vmx', () => {
   it('v5.19: hardware is enabled only once VMs exist, so no errors', () => {
@@ -19,5 +25,20 @@ describe('x86-vmx', () => {
 
   it('tdx-v7 with the seed patch: vmx_init_early() fixes it', () => {
     expect(errors('tdx-v7', 'tdx-v7')).toEqual([]);
+  });
+
+  it('v6.12: vmx_init() sets up loaded_vmcss_on_cpu and the vendor state before kvm_init(), which comes last: nothing to report', () => {
+    expect(findings('v6.12')).toEqual([]);
+  });
+
+  it('v6.12 with loaded_vmcss_on_cpu set up after kvm_init(), as in 5.19: the disable and emergency hooks would read it too early', () => {
+    const plugin = readPluginManifest(fileURLToPath(manifest)).build(undefined, '6.12');
+    const phases = plugin.modules[0]!.phases;
+    phases.push(...phases.splice(phases.findIndex((p) => p.id === 'loaded-vmcss-init'), 1));
+    const found = checkPlugins([plugin], 'v6.12').filter((f) => f.severity === 'error');
+    expect(found.map((f) => f.message.split(' (')[0])).toEqual([
+      'virtualization-enable hook kvm_arch_enable_virtualization()',
+      'hardware-disable hook vmx_disable_virtualization_cpu()',
+    ]);
   });
 });
