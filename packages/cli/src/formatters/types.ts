@@ -11,7 +11,7 @@ export interface CheckResult {
   /** With --kernel: the tree read (locations in findings are relative to its root). */
   kernel?: { root: string; version: string };
   /** With --kernel: how much of the tree was read. */
-  stats?: { filesRead: number; functionsParsed: number; ms: number };
+  stats?: { filesRead: number; functionsParsed: number };
 }
 
 export interface FormatOptions {
