@@ -1,13 +1,23 @@
 #!/usr/bin/env node
 // Wall time of `kvm-rules check` with every plugin, once per profile, beside bare `node -e 0`
-// on the same machine: the median of several runs each. Prints figures; asserts nothing.
+// on the same machine; then, on the Linux 6.12 tree, `kvm-rules check --kernel` beside
+// Coccinelle's spatch doing the simplest piece of that job (scripts/cocci/after-kvm-init.cocci:
+// the calls each arch init makes after kvm_init()). The median of several runs each. Prints
+// figures; asserts nothing. Exits 1 if a command it times fails.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchKernel } from './kernels.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// A kernel-tree run takes seconds, not milliseconds: fewer of them keep the bench short.
+const KERNEL_RUNS = Number(process.env.BENCH_KERNEL_RUNS ?? 5);
+const KERNEL = '6.12';
+const LABEL_WIDTH = 46;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../packages/cli/bin/kvm-rules.js', import.meta.url));
+const cocci = fileURLToPath(new URL('./cocci/after-kvm-init.cocci', import.meta.url));
 const profiles = readdirSync(new URL('../packages/core/profiles', import.meta.url))
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => name.replace(/\.yaml$/, ''))
@@ -19,23 +29,106 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function time(args) {
+// Runs `command` runs + 1 times; the first run only warms the file cache. Returns the median
+// wall time and the last run's stdout, or { failed } with the first failing run, which is not
+// repeated: its stderr says more than its time would.
+function measure(command, args, { cwd = root, runs = RUNS, ok = [0, 1] } = {}) {
   const samples = [];
-  for (let i = 0; i < RUNS + 1; i++) {
+  let result;
+  for (let i = 0; i < runs + 1; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    // stdout is piped, not ignored, for the JSON stats and spatch's list; 256 MB, as a JSON
+    // report on a whole tree may be large.
+    result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 2 ** 28, stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    if (i > 0) samples.push(ms); // the first run warms the file cache
+    if (result.error) throw new Error(`${command}: ${result.error.message}`);
+    if (!ok.includes(result.status)) return { failed: result };
+    if (i > 0) samples.push(ms);
   }
-  return median(samples);
+  return { ms: median(samples), stdout: result.stdout };
+}
+
+// The profile runs need no network or kernel tree: a failure there is a broken build.
+function time(args) {
+  const run = measure(process.execPath, args);
+  if (run.failed) throw new Error(`${args.join(' ')} exited ${run.failed.status}: ${run.failed.stderr}`);
+  return run.ms;
+}
+
+function line(label, ms, note) {
+  const figure = `${label.padEnd(LABEL_WIDTH)} ${ms.toFixed(1).padStart(7)} ms`;
+  console.log(note ? `${figure}  ${note}` : figure);
+}
+
+function failed(label, result) {
+  process.exitCode = 1;
+  console.log(`${label.padEnd(LABEL_WIDTH)} failed: exit ${result.status}`);
+  for (const text of result.stderr.trimEnd().split('\n')) console.log(text && `  ${text}`);
+}
+
+// How much of the tree the run read, from `stats` of the JSON report ("n/a" without it).
+function treeRead(stdout) {
+  try {
+    const stats = JSON.parse(stdout)?.stats;
+    return stats ? `${stats.filesRead} files read, ${stats.functionsParsed} functions parsed` : 'n/a';
+  } catch {
+    return 'n/a';
+  }
+}
+
+function which(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+// spatch finds its Python by running `python3` from PATH; a pyenv or conda shim there runs
+// shell scripts on every start (0.7 s a run where this was written), which is not
+// Coccinelle's time. The python3 installed beside spatch is the one its package was built for.
+function pythonArgs(spatch) {
+  const python = join(dirname(spatch), 'python3');
+  return existsSync(python) ? ['--python', python] : [];
+}
+
+function benchKvmRules(tree, baseline) {
+  const label = `kvm-rules check --kernel ${KERNEL} (all archs)`;
+  // 1 is findings at error severity, still a complete run; 2 is a usage or load failure.
+  const run = measure(process.execPath, [bin, 'check', '--kernel', tree, '--format', 'json'], { runs: KERNEL_RUNS });
+  if (run.failed) return failed(label, run.failed);
+  line(label, run.ms, `${(run.ms / baseline).toFixed(2)}x node start, ${treeRead(run.stdout)}`);
+  return run.ms;
+}
+
+// -j 2: spatch spends its time parsing the ten files that mention kvm_init (it skips the rest
+// on a token prefilter), and two workers took 1.3 s where one took 2.0 s. --no-includes: the
+// semantic patch needs no types, so headers are not parsed.
+function benchSpatch(tree, kvmRulesMs) {
+  const label = 'spatch after-kvm-init.cocci --dir arch -j 2';
+  const spatch = which('spatch');
+  if (!spatch) {
+    console.log(`${label.padEnd(LABEL_WIDTH)} skipped: spatch not found; get it with \`apt-get install -y coccinelle\``);
+    return;
+  }
+  const args = [...pythonArgs(spatch), '--very-quiet', '--no-includes', '-j', '2', '--sp-file', cocci, '--dir', 'arch'];
+  const run = measure(spatch, args, { cwd: tree, runs: KERNEL_RUNS, ok: [0] });
+  if (run.failed) return failed(label, run.failed);
+  // Lines, not their text: with two workers spatch prints them in no fixed order.
+  const calls = run.stdout.split('\n').filter(Boolean).length;
+  const ratio = kvmRulesMs === undefined ? 'n/a' : (kvmRulesMs / run.ms).toFixed(2);
+  line(label, run.ms, `${calls} calls after kvm_init(), kvm-rules/spatch ${ratio}`);
 }
 
 const baseline = time(['-e', '0']);
 console.log(`median of ${RUNS} runs each, ${process.version}, ${process.platform}-${process.arch}`);
-console.log(`${'node -e 0'.padEnd(46)} ${baseline.toFixed(1).padStart(7)} ms`);
+line('node -e 0', baseline);
 for (const profile of profiles) {
   const ms = time([bin, 'check', '--profile', profile, '--format', 'json']);
-  const label = `kvm-rules check --profile ${profile} (all plugins)`;
-  console.log(`${label.padEnd(46)} ${ms.toFixed(1).padStart(7)} ms  ${(ms / baseline).toFixed(2)}x node start`);
+  line(`kvm-rules check --profile ${profile} (all plugins)`, ms, `${(ms / baseline).toFixed(2)}x node start`);
 }
+
+// Fetched only now, so the profile figures above print even where apt-get cannot reach Debian.
+const tree = fetchKernel(KERNEL);
+console.log(`linux ${KERNEL} at ${relative(root, tree)}, median of ${KERNEL_RUNS} runs each`);
+const kvmRulesMs = benchKvmRules(tree, baseline);
+benchSpatch(tree, kvmRulesMs);

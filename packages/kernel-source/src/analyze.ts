@@ -3,7 +3,7 @@ import { closestKernelVersion, majorMinor } from '@kvm-rules/core';
 import { cParser } from './c-parser.js';
 import { archDirOf, archScope, derivePlugin, readArch, type ArchSource } from './derive.js';
 import { GENERIC_DIR, hookRolesOf, readGenericOrdering, type GenericOrdering } from './generic.js';
-import { KernelTree } from './kernel-tree.js';
+import type { KernelTree } from './kernel-tree.js';
 import { ParseCache } from './scope.js';
 
 export interface KernelAnalysis {

@@ -9,8 +9,9 @@ import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import type { Place } from './function-facts.js';
 import { GENERIC_DIR, type GenericOrdering, type HookRoles } from './generic.js';
 import { readInitFunction, type InitStatement } from './module-init.js';
-import { chainOf, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
-import { Scope, type ParseCache } from './scope.js';
+import { entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
+import type { Scope} from './scope.js';
+import { type ParseCache } from './scope.js';
 
 const loc = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
@@ -32,6 +33,7 @@ export interface HookSource {
   name: string;
   def: FunctionDefinition;
   reads: StateAccess[];
+  /** State the hook assigns (it sets the value itself, so needs none before). */
   writes: Set<string>;
   reaches: string[];
   noop: boolean;
@@ -70,6 +72,8 @@ function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[
     return undefined;
   }
   const index = scope.tree.index(module.file);
+  // A file that could not be read is already an error of the tree; saying more would mislead.
+  if (scope.tree.diagnostics.some((d) => d.place.file === module.file && d.severity === 'error')) return undefined;
   const named = index.moduleInits.map((m) => m.name);
   const name = named.includes(module.init) ? module.init : named[0];
   if (!name) {
@@ -96,7 +100,7 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles): Mo
     for (const ref of statement.facts.refs) {
       if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, chain: [], place: ref.place });
     }
-    for (const [name, access] of stateAccesses(scope, reached, true)) if (!writes.has(name)) writes.set(name, access);
+    for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
     const item = { statement, writes: [...writes.values()], afterKvmInit };
     if (statement.call === KVM_INIT) afterKvmInit = true;
     return item;
@@ -116,8 +120,8 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles): HookSource
       role: hook.role,
       name: hook.name,
       def,
-      reads: [...stateAccesses(scope, reached, false).values()],
-      writes: new Set(stateAccesses(scope, reached, true).keys()),
+      reads: [...stateAccesses(scope, reached, 'any').values()],
+      writes: new Set(stateAccesses(scope, reached, 'assign').keys()),
       reaches: [...reached.values()].map((r) => r.def.name),
       noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,
     });
@@ -250,4 +254,3 @@ function noteState(state: Map<string, StateDeclaration>, variable: VariableDefin
   });
 }
 
-export { chainOf };

@@ -210,8 +210,11 @@ function readTable(file: string, name: string, lines: string[], first: number): 
   return table;
 }
 
+/** The name is the last word of the declaration before any initializer: `DEFINE_PER_CPU(struct t, t)` is at the second t. */
 function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
-  return { name, file, kind, staticInit, line: index + 1, column: Math.max(1, line.indexOf(name) + 1) };
+  const assign = line.indexOf('=');
+  const head = assign === -1 ? line : line.slice(0, assign);
+  return { name, file, kind, staticInit, line: index + 1, column: Math.max(1, head.lastIndexOf(name) + 1) };
 }
 
 export function indexFile(file: string, text: string): FileIndex {

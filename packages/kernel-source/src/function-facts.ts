@@ -27,6 +27,12 @@ export interface CallSite {
 export interface Reference {
   name: string;
   write: boolean;
+  /**
+   * How a write happens: `assign` sets the value (`x = ...`, `this_cpu_write(x, ...)`), which
+   * needs nothing before it; `address` hands `&x` to a call (`list_add(.., &x)`,
+   * `INIT_LIST_HEAD(&x)`), which may just as well use what is there.
+   */
+  how?: 'assign' | 'address';
   place: Place;
 }
 
@@ -153,9 +159,9 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       } else if (type === 'call_expression') {
         recordCall(fn, cursor.currentNode, facts);
       } else if (type === 'assignment_expression') {
-        recordWrite(fn, cursor.currentNode.childForFieldName('left'), facts);
+        recordWrite(fn, cursor.currentNode.childForFieldName('left'), facts, 'assign');
       } else if (type === 'update_expression') {
-        recordWrite(fn, cursor.currentNode.childForFieldName('argument'), facts);
+        recordWrite(fn, cursor.currentNode.childForFieldName('argument'), facts, 'assign');
       }
       more = cursor.gotoFirstChild() || nextInOrder(cursor);
       if (more && cursor.currentDepth === 0) more = false;
@@ -166,15 +172,21 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
   return facts;
 }
 
+/** Calls that only compute an address (`this_cpu_ptr(&x)`): the call they are handed to decides. */
+const ADDRESS_OF = new Set(['per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'per_cpu']);
+
 function recordCall(fn: ParsedFunction, node: Node, facts: Facts): void {
   const callee = calleeOf(node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
   const args = argNodes.flatMap((arg) => (arg ? argumentName(arg) : []));
   if (callee) facts.calls.push({ callee, args, place: fn.place(node) });
-  if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(fn, argNodes[0], facts);
-  // `&x` handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)), static_branch_enable(&k).
+  if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(fn, argNodes[0], facts, 'assign');
+  if (callee?.kind === 'direct' && ADDRESS_OF.has(callee.name)) return;
+  // An address handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)),
+  // static_branch_enable(&k), list_add(&v->link, this_cpu_ptr(&x)).
   for (const arg of argNodes) {
-    if (arg?.type === 'pointer_expression' && arg.child(0)?.type === '&') recordWrite(fn, arg.childForFieldName('argument'), facts);
+    if (arg?.type === 'pointer_expression' && arg.child(0)?.type === '&') recordWrite(fn, arg.childForFieldName('argument'), facts, 'address');
+    else if (arg?.type === 'call_expression' && ADDRESS_OF.has(arg.childForFieldName('function')?.text ?? '')) recordWrite(fn, arg, facts, 'address');
   }
 }
 
@@ -234,7 +246,7 @@ export function baseName(node: Node | null): Node | undefined {
   return undefined;
 }
 
-function recordWrite(fn: ParsedFunction, lvalue: Node | null, facts: Facts): void {
+function recordWrite(fn: ParsedFunction, lvalue: Node | null, facts: Facts, how: 'assign' | 'address'): void {
   const base = baseName(lvalue);
-  if (base && !fn.locals.has(base.text)) facts.refs.push({ name: base.text, write: true, place: fn.place(base) });
+  if (base && !fn.locals.has(base.text)) facts.refs.push({ name: base.text, write: true, how, place: fn.place(base) });
 }

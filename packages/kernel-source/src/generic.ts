@@ -61,7 +61,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Generi
       initializes: [],
       location: location(statement.place),
     };
-    writes.set(id, new Set(stateAccesses(scope, reached, true).keys()));
+    writes.set(id, new Set(stateAccesses(scope, reached, 'write').keys()));
     if (callsAnywhere(scope, reached, DEV_KVM_REGISTRATION)) step.exposes = 'dev-kvm';
     steps.push(step);
     const later = registeredCallbacks(scope, statement, reached, roles, hooks);

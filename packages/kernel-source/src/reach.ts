@@ -85,13 +85,17 @@ export interface StateAccess {
   place: Place;
 }
 
-/** File-scope state each reached function touches (reads and writes, or writes only), first chain wins. */
-export function stateAccesses(scope: Scope, reached: Map<string, Reached>, writesOnly: boolean): Map<string, StateAccess> {
+/** What stateAccesses() collects: every touch, writes of any kind, or only assignments. */
+export type AccessKind = 'any' | 'write' | 'assign';
+
+/** File-scope state each reached function touches, first chain wins. */
+export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind: AccessKind): Map<string, StateAccess> {
   const accesses = new Map<string, StateAccess>();
   for (const node of reached.values()) {
     if (isExternal(node.def)) continue;
     for (const ref of scope.info(node.def).facts.refs) {
-      if (writesOnly && !ref.write) continue;
+      if (kind !== 'any' && !ref.write) continue;
+      if (kind === 'assign' && ref.how !== 'assign') continue;
       if (accesses.has(ref.name) || !scope.variables.has(ref.name)) continue;
       accesses.set(ref.name, { state: ref.name, chain: chainOf(node), place: ref.place });
     }

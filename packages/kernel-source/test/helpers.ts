@@ -1,0 +1,136 @@
+// What the kernel-source tests share: the fixture trees, the built-in plugins and rules, and a
+// `check --kernel` done in-process (analyzeKernel, then the rules over the derived plugins),
+// the way the CLI does it, without depending on the CLI package.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  buildCheck,
+  builtinProfilesDir,
+  builtinRulesDir,
+  configureRules,
+  formatLocation,
+  loadProfiles,
+  loadRuleFiles,
+  majorMinor,
+  readPluginManifest,
+  runRules,
+  type Finding,
+  type Profile,
+} from '@kvm-rules/core';
+import { onTestFinished } from 'vitest';
+import { analyzeKernel, KernelTree, type KernelAnalysis } from '../src/index.js';
+import { cParser } from '../src/c-parser.js';
+import { ParseCache, Scope } from '../src/scope.js';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const cliBin = join(repoRoot, 'packages/cli/bin/kvm-rules.js');
+
+export const fixture = (name: string) => join(fixturesDir, name);
+export const fixturePlugin = (name: string) => join(fixturesDir, name, 'plugin.yaml');
+
+/** The manifests of the built-in arch plugins (packages/plugins/<arch>/plugin.yaml). */
+export function builtinManifests(): string[] {
+  const dir = join(repoRoot, 'packages/plugins');
+  return readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name, 'plugin.yaml'));
+}
+
+let profiles: Profile[] | undefined;
+export function allProfiles(): Profile[] {
+  profiles ??= loadProfiles(builtinProfilesDir);
+  return profiles;
+}
+
+export interface CheckOptions {
+  /** Extra plugin manifests, as with `--plugin`. */
+  plugins?: string[];
+  /** The archs to analyze, as with `--arch` (built-in plugins are always loaded; this selects). */
+  archs: string[];
+  /** A built-in profile id, as with `--profile`: "what if this tree had that ordering". */
+  profile?: string;
+}
+
+export interface CheckRun {
+  tree: KernelTree;
+  analysis: KernelAnalysis;
+  profile: Profile;
+  findings: Finding[];
+}
+
+/** `kvm-rules check --kernel DIR [--plugin P] --arch A [--profile ID]`, in-process. */
+export async function checkKernel(dir: string, options: CheckOptions): Promise<CheckRun> {
+  const tree = KernelTree.open(dir);
+  const manifests = [...builtinManifests(), ...(options.plugins ?? [])].map(readPluginManifest);
+  const selected = options.archs.map((arch) => {
+    const manifest = manifests.find((m) => m.base.id === arch);
+    if (!manifest) throw new Error(`no plugin "${arch}" among ${manifests.map((m) => m.base.id).join(', ')}`);
+    return manifest.build(undefined, majorMinor(tree.version));
+  });
+  const whatIf = options.profile === undefined ? undefined : allProfiles().find((p) => p.id === options.profile);
+  if (options.profile !== undefined && !whatIf) throw new Error(`no profile "${options.profile}"`);
+  const analysis = await analyzeKernel(tree, { plugins: selected, profiles: allProfiles(), ...(whatIf ? { whatIf } : {}) });
+  const profile = whatIf ?? analysis.profile;
+  const rules = configureRules(loadRuleFiles(builtinRulesDir));
+  const findings = runRules(buildCheck(profile, analysis.plugins, [...allProfiles(), profile]), rules);
+  return { tree, analysis, profile, findings };
+}
+
+/** A finding in one line, for exact comparisons: rule, arch, severity and file:line:column. */
+export function brief(finding: Finding): string {
+  const where = finding.location ? formatLocation(finding.location) : '(no location)';
+  return `${finding.ruleId} ${finding.arch} ${finding.severity} ${where}`;
+}
+
+/** A temporary directory, removed when the test that made it is done. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A fixture copied to a temporary directory, to be changed by a test. */
+export function copyFixture(name: string): string {
+  const dir = temporaryDir(`kvm-rules-${name}-`);
+  cpSync(fixture(name), dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * A minimal kernel tree in a temporary directory, made of the files given (tree-relative path →
+ * text), plus a Makefile saying 6.12 unless one is given.
+ */
+export function treeWith(files: Record<string, string | Buffer>): string {
+  const dir = temporaryDir('kvm-rules-tree-');
+  const all: Record<string, string | Buffer> = { Makefile: 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n', ...files };
+  for (const [path, text] of Object.entries(all)) {
+    mkdirSync(join(dir, dirname(path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  mkdirSync(join(dir, 'arch'), { recursive: true });
+  return dir;
+}
+
+/**
+ * A scope over a tree (by default, as one arch's analysis has it: the arch's KVM directory and
+ * virt/kvm, with `home` as the module's own directory), to test the pieces directly.
+ */
+export async function scopeOf(
+  dir: string,
+  home: string,
+  files: (tree: KernelTree) => string[] = (tree) => [...tree.cFiles(home.split('/').slice(0, 3).join('/'), true), ...tree.cFiles('virt/kvm', false)],
+): Promise<{ tree: KernelTree; cache: ParseCache; scope: Scope }> {
+  const tree = KernelTree.open(dir);
+  const cache = new ParseCache(tree, await cParser());
+  return { tree, cache, scope: new Scope(cache, [...new Set(files(tree))], home) };
+}
+
+/** Runs the built CLI (packages/cli/bin/kvm-rules.js) as a user would. */
+export function runCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cliBin, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,141 @@
+// The analysis of real kernel trees: Debian's linux-source-6.12 and linux-source-6.1, fetched by
+// scripts/kernels.mjs into .cache/kernels/ when missing. A tree that cannot be had fails these
+// tests (beforeAll throws); they never skip.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script of the repository, without types
+import { fetchKernel } from '../../../scripts/kernels.mjs';
+import { brief, checkKernel, type CheckRun } from './helpers.js';
+
+const ALL_ARCHS = ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch'];
+
+/**
+ * What each module init of Linux 6.12 calls on its failure paths only (read from the source: the
+ * blocks after `return 0`, `if (r) { undo(); return r; }`, `if (r) undo(); return r;`). None of
+ * these is init work, so none may be a phase; they are the undo of kvm_init() instead.
+ */
+const UNWIND_612: Record<string, string[]> = {
+  vmx_init: ['__vmx_exit', 'kvm_x86_vendor_exit'],
+  svm_init: ['__svm_exit'],
+  kvm_mips_init: ['unregister_die_notifier'],
+  kvm_arm_init: ['teardown_subsystems', 'teardown_hyp_mode', 'kvm_arm_vmid_alloc_free'],
+  riscv_kvm_init: ['kvm_riscv_aia_exit'],
+  kvm_s390_init: ['__kvm_s390_exit'],
+  kvm_loongarch_init: ['kvm_loongarch_env_exit'],
+  kvmppc_book3s_init: [],
+  kvmppc_e500_init: [],
+  kvmppc_e500mc_init: [],
+};
+
+let linux612 = '';
+let linux61 = '';
+let run612: CheckRun;
+
+beforeAll(async () => {
+  linux612 = fetchKernel('6.12') as string;
+  linux61 = fetchKernel('6.1') as string;
+  run612 = await checkKernel(linux612, { archs: ALL_ARCHS });
+}, 600_000);
+
+describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
+  it('reads kvm_init() of the tree as the ordering', () => {
+    expect(run612.tree.version).toMatch(/^6\.12\.\d+$/);
+    expect(run612.profile.id).toBe(`kernel-${run612.tree.version}`);
+    expect(run612.profile.kvmInit.some((step) => step.exposes === 'dev-kvm')).toBe(true);
+    expect(run612.profile.kvmInit.flatMap((step) => step.calls.map((c) => `${c.role}/${c.on}`))).toEqual(
+      expect.arrayContaining(['hardware-enable/each-online-cpu']),
+    );
+  });
+
+  it('covers x86-vmx, x86-svm, mips, arm64, riscv, powerpc, s390 and loongarch: each module init read up to kvm_init(), no arch left unreadable', () => {
+    const { analysis } = run612;
+    expect(analysis.plugins.map((p) => p.id)).toEqual(ALL_ARCHS);
+    for (const plugin of analysis.plugins) {
+      expect(plugin.source?.problems.filter((p) => p.severity === 'error') ?? [], plugin.id).toEqual([]);
+      expect(plugin.modules.length, plugin.id).toBeGreaterThan(0);
+      for (const module of plugin.modules) {
+        expect(module.phases.map((p) => p.call), `${plugin.id} ${module.init}`).toContain('kvm_init');
+      }
+    }
+    expect(analysis.plugins.find((p) => p.id === 'powerpc')!.modules.map((m) => m.init)).toEqual(['kvmppc_book3s_init', 'kvmppc_e500_init', 'kvmppc_e500mc_init']);
+    for (const arch of ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'loongarch']) {
+      const hooks = analysis.plugins.find((p) => p.id === arch)!.hooks;
+      expect([...hooks.keys()], arch).toEqual(expect.arrayContaining(['hardware-enable', 'hardware-disable']));
+    }
+  });
+
+  it('every finding has a location in a kernel file of the tree, with a line', () => {
+    expect(run612.findings.length).toBeGreaterThan(0);
+    for (const finding of run612.findings) {
+      const where = brief(finding);
+      expect(finding.location, where).toBeDefined();
+      expect(finding.location!.file, where).toMatch(/^(?:arch|virt)\//);
+      expect(existsSync(join(linux612, finding.location!.file)), where).toBe(true);
+      expect(finding.location!.line, where).toBeGreaterThan(0);
+    }
+  });
+
+  it('no phase of any derived module comes from an error-unwind block: those calls are undo steps', () => {
+    const { analysis } = run612;
+    const modules = analysis.plugins.flatMap((p) => p.modules.map((m) => ({ arch: p.id, module: m })));
+    expect(modules.map((m) => m.module.init).sort()).toEqual(Object.keys(UNWIND_612).sort());
+    for (const { arch, module } of modules) {
+      const unwind = UNWIND_612[module.init]!;
+      const calls = module.phases.map((p) => p.call);
+      for (const call of unwind) expect(calls, `${arch} ${module.init}() has ${call}() as a phase`).not.toContain(call);
+    }
+    // vmx_init(): err_kvm_init runs __vmx_exit(), err_l1d_flush kvm_x86_vendor_exit().
+    const vmx = analysis.plugins.find((p) => p.id === 'x86-vmx')!.modules[0]!;
+    expect(vmx.phases.map((p) => p.call)).not.toEqual(expect.arrayContaining(['__vmx_exit']));
+    expect(vmx.phases.map((p) => p.call)).not.toEqual(expect.arrayContaining(['kvm_x86_vendor_exit']));
+  });
+
+  it('the failure path of each kvm_init() call runs exactly the unwind calls of the source', () => {
+    for (const source of run612.analysis.sources) {
+      for (const module of source.modules) {
+        const kvmInit = module.statements.find((s) => s.statement.call === 'kvm_init');
+        expect(kvmInit, `${source.arch} ${module.init.name}`).toBeDefined();
+        expect(kvmInit!.statement.undo.map((u) => u.call), `${source.arch} ${module.init.name}`).toEqual(UNWIND_612[module.init.name]);
+      }
+    }
+  });
+
+  it('x86-vmx: the hardware-disable hook requires loaded_vmcss_on_cpu through vmclear_local_loaded_vmcss()', () => {
+    const vmx = run612.analysis.plugins.find((p) => p.id === 'x86-vmx')!;
+    const disable = vmx.hooks.get('hardware-disable')!;
+    expect(disable.impl).toBe('kvm_arch_disable_virtualization_cpu');
+    const loaded = disable.requires.find((r) => r.state === 'loaded_vmcss_on_cpu');
+    expect(loaded, disable.requires.map((r) => r.state).join(', ')).toBeDefined();
+    expect(loaded!.via).toContain('vmclear_local_loaded_vmcss');
+    expect(loaded!.location.file).toBe('arch/x86/kvm/vmx/vmx.c');
+    // The for_each_possible_cpu() loop that initializes it is a phase before kvm_init().
+    const phases = vmx.modules[0]!.phases;
+    const init = phases.findIndex((p) => p.initializes.includes('loaded_vmcss_on_cpu'));
+    expect(init).toBeGreaterThanOrEqual(0);
+    expect(phases[init]!.call).toBe('INIT_LIST_HEAD');
+    expect(init).toBeLessThan(phases.findIndex((p) => p.call === 'kvm_init'));
+    expect(run612.findings.filter((f) => f.arch === 'x86-vmx' && f.ruleId === 'hook-state-initialized')).toEqual([]);
+  });
+
+  it('mips: kvm_init() last and nothing a hook reads set up late: no kvm-init-last, no hook-state-initialized', () => {
+    const mips = run612.findings.filter((f) => f.arch === 'mips' && ['kvm-init-last', 'hook-state-initialized'].includes(f.ruleId));
+    expect(mips.map(brief)).toEqual([]);
+  });
+});
+
+describe('Linux 6.1 with the v6.12 ordering ("what if")', () => {
+  it('mips: the die notifier is registered after kvm_init(), which under v6.12 has already exposed /dev/kvm', async () => {
+    const { findings, profile, tree } = await checkKernel(linux61, { archs: ['mips'], profile: 'v6.12' });
+    expect(tree.version).toMatch(/^6\.1\.\d+$/);
+    expect(profile.id).toBe('v6.12');
+    const late = findings.filter((f) => f.arch === 'mips' && f.ruleId === 'kvm-init-last');
+    expect(late).toHaveLength(1);
+    expect(late[0]!.profile).toBe('v6.12');
+    expect(late[0]!.severity).toBe('warning');
+    expect(late[0]!.location).toMatchObject({ file: 'arch/mips/kvm/mips.c' });
+    expect(late[0]!.message).toContain('kvm_mips_init() does work after kvm_init()');
+    expect(late[0]!.message).toContain('"die-notifier"');
+    expect(late[0]!.related?.map((r) => r.message)).toContain('"die-notifier" (register_die_notifier()) also runs after kvm_init()');
+  });
+});
