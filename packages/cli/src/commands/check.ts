@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { buildCheck, configureRules, InputError, loadProfile, majorMinor, runRules, summarize, type Plugin, type Profile, type Severity } from '@kvm-rules/core';
-import { analyzeKernel, KernelTree } from '@kvm-rules/kernel-source';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { chooseProfile, loadProject } from '../project.js';
@@ -49,6 +48,8 @@ interface Subject {
  * kvm_init(), unless --profile asks "what if this tree had that ordering".
  */
 async function kernelSubject(dir: string, project: ReturnType<typeof loadProject>, profileId: string | undefined): Promise<Subject> {
+  // Loaded only for --kernel: tree-sitter costs a check of declarations its start-up time.
+  const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const tree = KernelTree.open(dir);
   const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, ...(whatIf ? { whatIf } : {}) });

@@ -1,5 +1,5 @@
 import { formatLocation, majorMinor } from '@kvm-rules/core';
-import { analyzeKernel, KernelTree, type ArchSource, type HookSource, type ModuleSource, type StateAccess } from '@kvm-rules/kernel-source';
+import type { ArchSource, HookSource, ModuleSource, StateAccess } from '@kvm-rules/kernel-source';
 import { loadProject } from '../project.js';
 
 export interface DepsOptions {
@@ -53,6 +53,7 @@ function archLines(source: ArchSource, all: boolean): string[] {
 
 /** `kvm-rules deps --kernel DIR`: what the analysis read, per arch, for a maintainer to check. */
 export async function runDeps(options: DepsOptions): Promise<string> {
+  const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const project = loadProject({ archs: options.arch, plugins: options.plugin, rulesDirs: options.rulesDir });
   const tree = KernelTree.open(options.kernel);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles });
