@@ -2,7 +2,7 @@ import type { Plugin, Profile, SourceProblem } from '@kvm-rules/core';
 import { closestKernelVersion, majorMinor } from '@kvm-rules/core';
 import { cParser } from './c-parser.js';
 import { archDirOf, archScope, derivePlugin, readArch, type ArchSource } from './derive.js';
-import { GENERIC_DIR, hookRolesOf, readGenericOrdering, type GenericOrdering } from './generic.js';
+import { GENERIC_DIR, hookRolesOf, readGenericOrdering } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
 import { ParseCache } from './scope.js';
 
@@ -30,18 +30,18 @@ export interface AnalyzeOptions {
 export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
   const cache = new ParseCache(tree, await cParser());
   const roles = hookRolesOf(options.profiles);
-  const generic = readGenericOrdering(cache, roles) ?? fallbackOrdering(cache, options.profiles);
-  const hookProfile = withHooksOf(generic.profile, options.whatIf);
+  const ordering = readGenericOrdering(cache, roles) ?? fallbackOrdering(tree, options.profiles);
+  const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
-  const sources = options.plugins.map((plugin) => readArch(cache, plugin, { ...generic, profile: hookProfile }, roles));
+  const sources = options.plugins.map((plugin) => readArch(cache, plugin, hookProfile, roles));
   const plugins = options.plugins.map((plugin, i) => {
     const declared = plugin.kernels.includes(version) ? plugin : undefined;
     const source = sources[i]!;
     source.problems.push(...treeProblemsFor(tree, plugin));
-    return derivePlugin(source, declared, plugin, generic, archScope(cache, plugin), tree.version);
+    return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version);
   });
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
-  return { tree, profile: generic.profile, plugins, sources, stats };
+  return { tree, profile: ordering, plugins, sources, stats };
 }
 
 /** The hooks of the --profile ordering too, so that "what if" finds their implementations. */
@@ -53,11 +53,10 @@ function withHooksOf(profile: Profile, whatIf: Profile | undefined): Profile {
 }
 
 /** Without a readable kvm_init(), the released profile closest to the tree's version stands in (and an error says so). */
-function fallbackOrdering(cache: ParseCache, profiles: Profile[]): GenericOrdering {
+function fallbackOrdering(tree: KernelTree, profiles: Profile[]): Profile {
   const released = profiles.filter((p) => !p.proposal);
-  const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(cache.tree.version));
-  const profile = released.find((p) => p.kernel === version)!;
-  return { profile, scope: undefined as never, writes: new Map() };
+  const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(tree.version));
+  return released.find((p) => p.kernel === version)!;
 }
 
 /** Tree problems (unreadable files, unparsable init code) that concern this arch or the generic code. */

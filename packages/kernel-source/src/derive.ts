@@ -7,7 +7,7 @@ import type { HookImplementation, ModuleInit, Phase, Plugin, Profile, Requiremen
 import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import type { Place } from './function-facts.js';
-import { GENERIC_DIR, type GenericOrdering, type HookRoles } from './generic.js';
+import { GENERIC_DIR, type HookRoles } from './generic.js';
 import { readInitFunction, type InitStatement } from './module-init.js';
 import { entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { Scope} from './scope.js';
@@ -53,15 +53,12 @@ export function archScope(cache: ParseCache, plugin: Plugin): Scope {
 }
 
 /** Reads one arch from the tree. Problems that stop the analysis come back as error problems. */
-export function readArch(cache: ParseCache, plugin: Plugin, generic: GenericOrdering, roles: HookRoles): ArchSource {
+export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, roles: HookRoles): ArchSource {
   const scope = archScope(cache, plugin);
   const problems: SourceProblem[] = [];
-  const modules: ModuleSource[] = [];
-  for (const module of plugin.modules) {
-    const init = moduleInitOf(scope, module, problems);
-    if (init) modules.push(readModule(scope, init, roles));
-  }
-  const hooks = modules.length > 0 ? readHooks(scope, generic.profile, roles) : [];
+  const inits = plugin.modules.flatMap((module) => moduleInitOf(scope, module, problems) ?? []);
+  const modules = inits.map((init) => readModule(scope, init, roles));
+  const hooks = inits.length > 0 ? readHooks(scope, ordering, roles) : [];
   return { arch: plugin.id, modules, hooks, problems };
 }
 
@@ -135,7 +132,7 @@ function archDefinition(scope: Scope, name: string): FunctionDefinition | undefi
 }
 
 /** The derived plugin: what the rules run over with --kernel. */
-export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, generic: GenericOrdering, scope: Scope, version: string): Plugin {
+export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, scope: Scope, version: string): Plugin {
   const written = new Set<string>();
   for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) written.add(w.state);
   for (const hook of source.hooks) for (const state of hook.writes) written.add(state);
@@ -165,9 +162,12 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
   const phases = module.statements.map(({ statement, writes }, i): Phase => {
     const match = matches.get(i);
     for (const w of writes) noteState(state, scope.variables.get(w.state));
-    for (const name of match?.initializes ?? []) {
+    // What a matched declaration adds is cataloged as declared (or as the tree defines it).
+    for (const name of [...(match?.initializes ?? []), ...(match?.registers ?? [])]) {
       const known = declared.state.get(name);
-      if (!state.has(name) && known) state.set(name, known);
+      if (state.has(name)) continue;
+      if (known) state.set(name, known);
+      else noteState(state, scope.variables.get(name));
     }
     const assigned = statement.call ? undefined : (statement.facts.refs.find((r) => r.write)?.name ?? writes[0]?.state ?? 'state');
     const id = unique(ids, match?.id ?? statement.call ?? `assign-${assigned}`);

@@ -44,8 +44,10 @@ export interface Facts {
 export interface ParsedFunction {
   def: FunctionDefinition;
   body: Node | undefined;
-  /** Names declared inside: parameters and locals, which shadow file-scope state. */
-  locals: Set<string>;
+  /** The parameters' names. */
+  params: Set<string>;
+  /** Names declared inside: parameters and locals, which shadow file-scope state (read on first use). */
+  readonly locals: Set<string>;
   /** Places tree-sitter could not parse. */
   errors: Place[];
   place(node: Node): Place;
@@ -73,12 +75,25 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   const place = (node: Node): Place => ({ file: def.file, line: def.line + node.startPosition.row, column: node.startPosition.column + 1 });
   const definition = tree.rootNode.namedChildren.find((n) => n?.type === 'function_definition') ?? undefined;
   const body = definition?.childForFieldName('body') ?? findBody(tree.rootNode);
-  const locals = new Set<string>();
+  const params = new Set<string>();
+  const declarator = definition?.childForFieldName('declarator');
+  if (declarator) collectLocals(declarator, params);
   const errors: Place[] = [];
-  if (body) collectLocals(definition ?? body, locals);
   collectErrors(body ?? tree.rootNode, errors, place);
   if (!body) errors.push(place(tree.rootNode));
-  return { def, body: body ?? undefined, locals, errors, place, dispose: () => tree.delete() };
+  let locals: Set<string> | undefined;
+  return {
+    def,
+    body: body ?? undefined,
+    params,
+    get locals() {
+      locals ??= body ? collectLocals(body, new Set(params)) : params;
+      return locals;
+    },
+    errors,
+    place,
+    dispose: () => tree.delete(),
+  };
 }
 
 /** A definition tree-sitter did not recognize may still hold its body as a compound statement. */
@@ -98,7 +113,7 @@ function collectErrors(node: Node, errors: Place[], place: (n: Node) => Place): 
 const DECLARATIONS = new Set(['parameter_declaration', 'declaration']);
 
 /** Parameters and local declarations, found with a cursor so that only they become nodes. */
-function collectLocals(node: Node, locals: Set<string>): void {
+function collectLocals(node: Node, locals: Set<string>): Set<string> {
   const cursor = node.walk();
   try {
     for (let more = true; more; ) {
@@ -106,10 +121,12 @@ function collectLocals(node: Node, locals: Set<string>): void {
         for (const id of declaratorNames(cursor.currentNode)) locals.add(id);
       }
       more = cursor.gotoFirstChild() || nextInOrder(cursor);
+      if (more && cursor.currentDepth === 0) more = false;
     }
   } finally {
     cursor.delete();
   }
+  return locals;
 }
 
 /** Moves to the next node in document order after the current subtree; false at the end. */
@@ -142,6 +159,7 @@ const SKIP = new Set(['field_identifier', 'statement_identifier', 'type_identifi
  */
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
   const facts: Facts = { calls: [], refs: [] };
+  const declared = new Set(fn.params);
   const cursor = node.walk();
   try {
     for (let more = true; more; ) {
@@ -150,9 +168,10 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
         more = nextInOrder(cursor);
         continue;
       }
+      if (DECLARATIONS.has(type)) for (const id of declaratorNames(cursor.currentNode)) declared.add(id);
       if (type === 'identifier') {
         const name = cursor.nodeText;
-        if (!fn.locals.has(name) && cursor.currentFieldName !== 'function') {
+        if (cursor.currentFieldName !== 'function') {
           const { row, column } = cursor.startPosition;
           facts.refs.push({ name, write: false, place: { file: fn.def.file, line: fn.def.line + row, column: column + 1 } });
         }
@@ -169,6 +188,10 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
   } finally {
     cursor.delete();
   }
+  // Locals shadow file-scope state. A whole body declares its own; a statement of it is judged
+  // against the whole function's.
+  const hidden = node.id === fn.body?.id ? declared : fn.locals;
+  facts.refs = facts.refs.filter((ref) => !hidden.has(ref.name));
   return facts;
 }
 
@@ -248,5 +271,5 @@ export function baseName(node: Node | null): Node | undefined {
 
 function recordWrite(fn: ParsedFunction, lvalue: Node | null, facts: Facts, how: 'assign' | 'address'): void {
   const base = baseName(lvalue);
-  if (base && !fn.locals.has(base.text)) facts.refs.push({ name: base.text, write: true, how, place: fn.place(base) });
+  if (base) facts.refs.push({ name: base.text, write: true, how, place: fn.place(base) });
 }

@@ -8,7 +8,7 @@ import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import type { CallSite, Place } from './function-facts.js';
 import { calleeName, readInitFunction, type InitStatement } from './module-init.js';
-import { entry, isExternal, reach, runsCallbacksNow, stateAccesses, type Reached } from './reach.js';
+import { entry, isExternal, reach, runsCallbacksNow, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 
 export const GENERIC_DIR = 'virt/kvm/';
@@ -23,13 +23,6 @@ export function hookRolesOf(profiles: Profile[]): HookRoles {
   return roles;
 }
 
-export interface GenericOrdering {
-  profile: Profile;
-  scope: Scope;
-  /** Generic state that the steps of kvm_init() write, by step id. */
-  writes: Map<string, Set<string>>;
-}
-
 const location = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
 export function genericScope(cache: ParseCache): Scope {
@@ -37,7 +30,7 @@ export function genericScope(cache: ParseCache): Scope {
 }
 
 /** The profile of the tree's own kvm_init(); undefined (with a diagnostic) when there is none to read. */
-export function readGenericOrdering(cache: ParseCache, roles: HookRoles): GenericOrdering | undefined {
+export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profile | undefined {
   const scope = genericScope(cache);
   const kvmInit = scope.definition('kvm_init');
   if (!kvmInit) {
@@ -46,31 +39,32 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Generi
   }
   const init = readInitFunction(scope, kvmInit);
   const hooks = new Map<string, ProfileHook>();
-  const writes = new Map<string, Set<string>>();
   const ids = new Set<string>();
+  // Only what can lead to a hook or to /dev/kvm matters here: the walk stays on those paths.
+  const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
   const lifecycle: LifecycleEvent[] = [];
   for (const statement of init.statements) {
     const id = uniqueId(ids, statement.call ?? `assign-${firstWrite(statement) ?? 'state'}`);
-    const reached = reachFrom(scope, statement, roles);
+    const walk = { stopAt: isHook(roles), only: relevant };
+    const reached = reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), walk);
     const step: KvmInitStep = {
       id,
       summary: statement.text,
       calls: hookCalls(scope, reached, roles, hooks),
-      rollback: hookCalls(scope, reachUndo(scope, statement, roles), roles, hooks),
+      rollback: hookCalls(scope, reachUndo(scope, statement, walk), roles, hooks),
       initializes: [],
       location: location(statement.place),
     };
-    writes.set(id, new Set(stateAccesses(scope, reached, 'write').keys()));
     if (callsAnywhere(scope, reached, DEV_KVM_REGISTRATION)) step.exposes = 'dev-kvm';
     steps.push(step);
-    const later = registeredCallbacks(scope, statement, reached, roles, hooks);
+    const later = registeredCallbacks(scope, statement, reached, roles, hooks, relevant);
     if (later.calls.length > 0) {
       lifecycle.push({ id: `${id}-callbacks`, summary: `callbacks registered by ${later.via.join(', ')}`, from: id, calls: later.calls, location: location(statement.place) });
     }
   }
   const version = cache.tree.version;
-  const profile: Profile = {
+  return {
     id: `kernel-${version}`,
     summary: `The generic ordering of the kernel tree at ${cache.tree.root} (Linux ${version}), read from kvm_init()`,
     kernel: majorMinor(version),
@@ -83,7 +77,6 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Generi
     kvmInit: steps,
     lifecycle,
   };
-  return { profile, scope, writes };
 }
 
 function uniqueId(ids: Set<string>, base: string): string {
@@ -99,19 +92,15 @@ function firstWrite(statement: InitStatement): string | undefined {
 
 const isHook = (roles: HookRoles) => (def: FunctionDefinition) => roles.has(def.name);
 
-/** Functions the statement runs: its own calls, resolved, and the callbacks it runs at once. */
-function reachFrom(scope: Scope, statement: InitStatement, roles: HookRoles): Map<string, Reached> {
-  return reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), { stopAt: isHook(roles) });
-}
-
-function reachUndo(scope: Scope, statement: InitStatement, roles: HookRoles): Map<string, Reached> {
+function reachUndo(scope: Scope, statement: InitStatement, walk: ReachOptions): Map<string, Reached> {
   const entries = statement.undo.flatMap(({ call }) => {
     const def = scope.definition(call, statement.place.file);
     return def ? [entry(def)] : [];
   });
-  return reach(scope, entries, { stopAt: isHook(roles) });
+  return reach(scope, entries, walk);
 }
 
+/** Functions the statement runs: its own calls, resolved, and the callbacks it runs at once. */
 function statementEntries(scope: Scope, calls: CallSite[], file: string): Reached[] {
   // A pseudo-function stands for the statement itself, so that hook calls made right in it count.
   return calls.flatMap((call) => [
@@ -185,6 +174,7 @@ function registeredCallbacks(
   reached: Map<string, Reached>,
   roles: HookRoles,
   hooks: Map<string, ProfileHook>,
+  relevant: Set<string>,
 ): { calls: HookCallSpec[]; via: string[] } {
   const entries: Reached[] = [];
   const via = new Set<string>();
@@ -200,6 +190,6 @@ function registeredCallbacks(
     if (isExternal(node.def) || roles.has(node.def.name)) continue;
     for (const call of scope.info(node.def).facts.calls) register(call, node.def.file);
   }
-  const later = reach(scope, entries, { stopAt: isHook(roles), followCallbacks: () => true });
+  const later = reach(scope, entries, { stopAt: isHook(roles), followCallbacks: () => true, only: relevant });
   return { calls: hookCalls(scope, later, roles, hooks), via: [...via].sort() };
 }

@@ -30,6 +30,8 @@ export interface ReachOptions {
   stopAt?: (def: FunctionDefinition) => boolean;
   /** Also walk into call sites for which this says yes (default: only calls that run now). */
   followCallbacks?: (call: CallSite) => boolean;
+  /** Walk only into functions of these names (the entries always count). */
+  only?: Set<string>;
 }
 
 export function runsCallbacksNow(call: CallSite): boolean {
@@ -44,7 +46,7 @@ export function reach(scope: Scope, entries: Reached[], options: ReachOptions = 
   for (const entry of entries) enqueue(entry);
   function enqueue(node: Reached): void {
     const key = functionKey(node.def);
-    if (seen.has(key)) return;
+    if (seen.has(key) || (node.parent && options.only && !options.only.has(node.def.name))) return;
     seen.set(key, node);
     queue.push(node);
   }

@@ -21,6 +21,27 @@ export class ParseCache {
     readonly parser: Parser,
   ) {}
 
+  private readonly mentionIndexes = new Map<string, Map<string, Set<string>>>();
+
+  /** Identifier → the functions and tables of one file whose text names it; made once per file. */
+  mentions(file: string): Map<string, Set<string>> {
+    let index = this.mentionIndexes.get(file);
+    if (index) return index;
+    index = new Map();
+    const note = (word: string, by: string) => {
+      let names = index!.get(word);
+      if (!names) index!.set(word, (names = new Set()));
+      names.add(by);
+    };
+    const { text, functions, tables } = this.tree.index(file);
+    for (const def of functions) {
+      for (const word of new Set(text.slice(def.start, def.end).match(/[A-Za-z_]\w*/g))) note(word, def.name);
+    }
+    for (const table of tables) for (const entry of table.entries) note(entry.value, table.name);
+    this.mentionIndexes.set(file, index);
+    return index;
+  }
+
   /** The scope with this home, made from `files()` the first time it is asked for. */
   scope(home: string, files: () => string[]): Scope {
     let scope = this.scopes.get(home);
@@ -112,6 +133,28 @@ export class Scope {
       const def = this.functions.has(value) ? this.definition(value, table.file) : undefined;
       return def ? [def] : this.tableFunctions(value, seen);
     });
+  }
+
+  /**
+   * The names from which `targets` can be reached: the targets, every function whose text
+   * names one of them, every table holding one, and so on backwards. Found by reading text, not
+   * by parsing, so a walk toward the targets parses only the functions on the way.
+   */
+  mentioning(targets: string[]): Set<string> {
+    const indexes = this.files.map((file) => this.cache.mentions(file));
+    const found = new Set(targets);
+    const queue = [...targets];
+    while (queue.length > 0) {
+      const word = queue.pop()!;
+      for (const index of indexes) {
+        for (const name of index.get(word) ?? []) {
+          if (found.has(name)) continue;
+          found.add(name);
+          queue.push(name);
+        }
+      }
+    }
+    return found;
   }
 
   /** What a function does, parsed on first use. A parse problem is a warning on the tree, never a crash. */
