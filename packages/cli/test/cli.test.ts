@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
 import type { CheckResult } from '../src/formatters/index.js';
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
-  return { code, stdout, stderr };
-}
+import { run } from './run.js';
 
 async function json(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
   const { code, stdout } = await run('check', '--format', 'json', ...argv);

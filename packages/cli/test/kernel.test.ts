@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import { main } from '../src/cli.js';
 import type { CheckResult } from '../src/formatters/index.js';
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
-  return { code, stdout, stderr };
-}
+import { run } from './run.js';
 
 async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
   const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
