@@ -1,7 +1,7 @@
 import type { Plugin, Profile, SourceProblem } from '@kvm-rules/core';
 import { closestKernelVersion, majorMinor } from '@kvm-rules/core';
 import { cParser } from './c-parser.js';
-import { archDirOf, archScope, derivePlugin, readArch, type ArchSource } from './derive.js';
+import { archDirOf, archScope, derivePlugin, readArch, setupRoles, type ArchSource } from './derive.js';
 import { GENERIC_DIR, hookRolesOf, readGenericOrdering } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
 import { ParseCache } from './scope.js';
@@ -34,11 +34,13 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
   const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
   const sources = options.plugins.map((plugin) => readArch(cache, plugin, hookProfile, roles));
+  // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
+  const setup = setupRoles(ordering);
   const plugins = options.plugins.map((plugin, i) => {
     const declared = plugin.kernels.includes(version) ? plugin : undefined;
     const source = sources[i]!;
     source.problems.push(...treeProblemsFor(tree, plugin));
-    return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version);
+    return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version, setup);
   });
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
   return { tree, profile: ordering, plugins, sources, stats };

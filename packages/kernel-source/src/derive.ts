@@ -9,7 +9,7 @@ import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import type { Place } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
 import { readInitFunction, type InitStatement } from './module-init.js';
-import { entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
+import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { Scope} from './scope.js';
 import { type ParseCache } from './scope.js';
 
@@ -33,7 +33,7 @@ export interface HookSource {
   name: string;
   def: FunctionDefinition;
   reads: StateAccess[];
-  /** State the hook assigns (it sets the value itself, so needs none before). */
+  /** State the hook writes, by assignment or by handing its address to a call. */
   writes: Set<string>;
   reaches: string[];
   noop: boolean;
@@ -91,11 +91,14 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles): Mo
   const init = readInitFunction(scope, def);
   let afterKvmInit = false;
   const statements = init.statements.map((statement) => {
-    const entries = statement.facts.calls.flatMap((call) => scope.resolve(call, def.file).map((d) => entry(d, call.place)));
+    const entries = statement.facts.calls.flatMap((call) => [
+      ...scope.resolve(call, def.file).map((d) => entry(d, call.place)),
+      ...callbacksRunNow(scope, call, def.file).map((d) => entry(d, call.place, true)),
+    ]);
     const reached = reach(scope, entries, { stopAt: (d) => isKvmInit(d) || roles.has(d.name) });
     const writes = new Map<string, StateAccess>();
     for (const ref of statement.facts.refs) {
-      if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, chain: [], place: ref.place });
+      if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
     }
     for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
     const item = { statement, writes: [...writes.values()], afterKvmInit };
@@ -118,7 +121,7 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles): HookSource
       name: hook.name,
       def,
       reads: [...stateAccesses(scope, reached, 'any').values()],
-      writes: new Set(stateAccesses(scope, reached, 'assign').keys()),
+      writes: new Set(stateAccesses(scope, reached, 'write').keys()),
       reaches: [...reached.values()].map((r) => r.def.name),
       noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,
     });
@@ -132,14 +135,33 @@ function archDefinition(scope: Scope, name: string): FunctionDefinition | undefi
 }
 
 /** The derived plugin: what the rules run over with --kernel. */
-export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, scope: Scope, version: string): Plugin {
-  const written = new Set<string>();
-  for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) written.add(w.state);
-  for (const hook of source.hooks) for (const state of hook.writes) written.add(state);
+/**
+ * Roles the ordering calls once, on one CPU, from kvm_init() alone (arch-init and hardware-setup
+ * before 6.3): hooks that set state up for the others, like module init does.
+ */
+export function setupRoles(ordering: Profile): Set<string> {
+  const once = new Set<string>();
+  const elsewhere = new Set<string>();
+  for (const step of ordering.kvmInit) {
+    for (const call of step.calls) (call.on === 'one-cpu' ? once : elsewhere).add(call.role);
+    for (const call of step.rollback) elsewhere.add(call.role);
+  }
+  for (const event of ordering.lifecycle) for (const call of event.calls) elsewhere.add(call.role);
+  return new Set([...once].filter((role) => !elsewhere.has(role)));
+}
+
+export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, scope: Scope, version: string, setup: Set<string>): Plugin {
+  const byModuleInit = new Set<string>();
+  for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) byModuleInit.add(w.state);
   const state = new Map<string, StateDeclaration>();
   const modules = source.modules.map((module) => derivedModule(module, declared ?? base, scope, state));
   const hooks = new Map<string, HookImplementation>();
-  for (const hook of source.hooks) hooks.set(hook.role, derivedHook(hook, written, scope, state));
+  for (const hook of source.hooks) {
+    // State a hook depends on is set up by someone else: module init, or a setup hook. What the
+    // hooks keep among themselves (a per-CPU cache both enable and disable update) is theirs.
+    const setUp = source.hooks.filter((h) => h !== hook && setup.has(h.role)).flatMap((h) => [...h.writes]);
+    hooks.set(hook.role, derivedHook(hook, new Set([...byModuleInit, ...setUp]), scope, state));
+  }
   return {
     id: base.id,
     summary: base.summary,
@@ -208,14 +230,14 @@ function unique(ids: Set<string>, base: string): string {
   return id;
 }
 
-function derivedHook(hook: HookSource, written: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {
+function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {
   const requires: Requirement[] = [];
   for (const read of hook.reads) {
     const variable = scope.variables.get(read.state);
-    // An ordering dependency: arch state that init code writes (not the hook itself), with no
-    // value before that. Generic state belongs to the ordering itself (the profile's steps).
+    // An ordering dependency: arch state that init code sets up and the hook reads before it
+    // writes any of it itself. Generic state belongs to the ordering itself (the profile's steps).
     if (!variable || variable.staticInit || variable.file.startsWith(GENERIC_DIR)) continue;
-    if (!written.has(read.state) || hook.writes.has(read.state)) continue;
+    if (read.write || !setUp.has(read.state)) continue;
     noteState(state, variable);
     requires.push({ state: read.state, via: read.chain.slice(1).map((r) => r.def.name), location: loc(read.place), chain: chainLocations(read) });
   }

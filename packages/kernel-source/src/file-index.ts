@@ -61,6 +61,8 @@ const STATIC_INIT_MACROS =
   /^(?:static\s+)?(?:LIST_HEAD|HLIST_HEAD|DEFINE_MUTEX|DEFINE_SPINLOCK|DEFINE_RAW_SPINLOCK|DEFINE_STATIC_KEY_\w+|DEFINE_IDA|DEFINE_XARRAY\w*|DEFINE_STATIC_SRCU|DEFINE_SRCU|DECLARE_WAIT_QUEUE_HEAD|DEFINE_RWLOCK|DEFINE_SEMAPHORE|DEFINE_STATIC_CALL\w*|ATOMIC_NOTIFIER_HEAD|BLOCKING_NOTIFIER_HEAD|DEFINE_PER_CPU\w*)\(/;
 const PER_CPU = /^(?:static\s+)?DEFINE_PER_CPU\w*\(\s*(.+)\s*,\s*([A-Za-z_]\w*)\s*\)\s*(=)?/;
 const MACRO_NAME = /^(?:static\s+)?\w+\(\s*([A-Za-z_]\w*)/;
+/** Storage a macro defines without a value: zero until something writes it. */
+const ZERO_INIT_MACRO = /^(?:static\s+)?DECLARE_BITMAP\(\s*([A-Za-z_]\w*)/;
 const MODULE_INIT = /^module_init\(\s*([A-Za-z_]\w*)\s*\)/;
 const DESIGNATED = /\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}]?/g;
 const POSITIONAL_REF = /(?:^|[{,])\s*&?\s*([a-z_]\w*)\s*(?=[,}])/g;
@@ -87,7 +89,8 @@ function functionName(header: string): string | undefined {
 function headerStart(lines: string[], brace: number): number {
   let first = brace;
   for (let i = brace - 1; i >= 0 && i >= brace - 8; i--) {
-    const trimmed = lines[i]!.trim();
+    // A trailing comment on a header line (`int foo(void) /* why */`) is not a comment line.
+    const trimmed = lines[i]!.replace(/(?<=\S.*)\/\*.*\*\/\s*$/, '').trim();
     if (trimmed === '' || /[;}]$/.test(trimmed) || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//')) break;
     if (/^\S/.test(lines[i]!)) first = i;
   }
@@ -114,10 +117,23 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
 }
 
 /** Declarator names of a one-line file-scope definition such as `static bool a, b __read_mostly;`. */
+/** Words that qualify a definition without naming it (`static u64 __io_map_base;` names __io_map_base). */
+const ATTRIBUTE_WORD = /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__percpu|__rcu|__aligned|__cacheline_aligned\w*|__page_aligned\w*|__maybe_unused|__used|__weak|__visible|__section|__initconst|__refdata|__user|__iomem|__always_unused)$/;
+
+/** `[ARRAY_SIZE(x)]`, `__aligned(8)`, `__attribute__((...))`: parts of a declaration whose parentheses call nothing. */
+function withoutDeclaratorParens(head: string): string {
+  let text = head;
+  for (let before = ''; before !== text; ) {
+    before = text;
+    text = text.replace(/\[[^\[\]]*\]|\b__\w+\s*\((?:[^()]|\([^()]*\))*\)/g, (part) => ' '.repeat(part.length));
+  }
+  return text;
+}
+
 function declaredNames(declaration: string): string[] {
   const names: string[] = [];
   for (const part of declaration.split(',')) {
-    const words = part.replace(/\[[^\]]*\]/g, ' ').replace(/\*/g, ' ').trim().split(/\s+/).filter((w) => !/^__\w+$/.test(w));
+    const words = part.replace(/\*/g, ' ').trim().split(/\s+/).filter((w) => !ATTRIBUTE_WORD.test(w));
     const name = words.at(-1);
     if (name && /^[A-Za-z_]\w*$/.test(name) && !TYPE_WORDS.has(name)) names.push(name);
   }
@@ -160,13 +176,21 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       continue;
     }
     if (/^(?:extern|typedef)\b/.test(line) || /^#/.test(line)) continue;
+    const bitmap = ZERO_INIT_MACRO.exec(line);
+    if (bitmap) {
+      scan.variables.push(variable(file, bitmap[1]!, 'global', false, i, line));
+      continue;
+    }
     const assign = line.indexOf('=');
-    const head = assign === -1 ? line : line.slice(0, assign);
+    const head = withoutDeclaratorParens(assign === -1 ? line : line.slice(0, assign));
+    // What is left with parentheses is a prototype, a macro call or a function pointer.
     if (head.includes('(')) continue;
     if (assign !== -1) {
       const names = declaredNames(head);
       const name = names.at(-1);
       if (!name) continue;
+      // `int a, b = 3;`: only the last has the initializer.
+      for (const other of names.slice(0, -1)) scan.variables.push(variable(file, other, 'global', false, i, line));
       scan.variables.push(variable(file, name, 'global', true, i, line));
       if (/\{\s*$/.test(line)) {
         const table = readTable(file, name, lines, i);
@@ -175,9 +199,9 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       }
       continue;
     }
-    const semi = line.indexOf(';');
-    if (semi === -1 || /\{/.test(line)) continue;
-    for (const name of declaredNames(line.slice(0, semi))) scan.variables.push(variable(file, name, 'global', false, i, line));
+    const semi = head.indexOf(';');
+    if (semi === -1 || /\{/.test(head)) continue;
+    for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, 'global', false, i, line));
   }
   return scan;
 }
@@ -210,11 +234,15 @@ function readTable(file: string, name: string, lines: string[], first: number): 
   return table;
 }
 
-/** The name is the last word of the declaration before any initializer: `DEFINE_PER_CPU(struct t, t)` is at the second t. */
+/**
+ * Located at the last whole-word use of the name before any initializer, outside brackets:
+ * `DEFINE_PER_CPU(struct t, t)` at the second t, `a[ARRAY_SIZE(a_base)]` at a.
+ */
 function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
   const assign = line.indexOf('=');
-  const head = assign === -1 ? line : line.slice(0, assign);
-  return { name, file, kind, staticInit, line: index + 1, column: Math.max(1, head.lastIndexOf(name) + 1) };
+  const head = withoutDeclaratorParens(assign === -1 ? line : line.slice(0, assign));
+  const uses = [...head.matchAll(new RegExp(`\\b${name}\\b`, 'g'))];
+  return { name, file, kind, staticInit, line: index + 1, column: (uses.at(-1)?.index ?? 0) + 1 };
 }
 
 export function indexFile(file: string, text: string): FileIndex {

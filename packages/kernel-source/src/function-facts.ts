@@ -19,20 +19,15 @@ export type Callee =
 
 export interface CallSite {
   callee: Callee;
-  /** Identifiers passed as arguments (`fn`, `&table`), which may be callbacks or tables of them. */
-  args: string[];
+  /** Identifiers passed as arguments (`fn`, `&table`), by position; undefined for other arguments. */
+  args: (string | undefined)[];
   place: Place;
 }
 
 export interface Reference {
   name: string;
+  /** Assigned (`x = …`, `this_cpu_write(x, …)`), or its address handed to a call that may write it (`INIT_LIST_HEAD(&x)`). */
   write: boolean;
-  /**
-   * How a write happens: `assign` sets the value (`x = ...`, `this_cpu_write(x, ...)`), which
-   * needs nothing before it; `address` hands `&x` to a call (`list_add(.., &x)`,
-   * `INIT_LIST_HEAD(&x)`), which may just as well use what is there.
-   */
-  how?: 'assign' | 'address';
   place: Place;
 }
 
@@ -65,7 +60,18 @@ const STATIC_CALLS = new Map([
 ]);
 
 /** Accessors whose first argument is the per-CPU variable being reached. */
-const PER_CPU_ACCESSORS = new Set(['per_cpu', 'per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'this_cpu_write', '__this_cpu_write', 'raw_cpu_write']);
+const PER_CPU_ACCESSORS = new Set([
+  'per_cpu',
+  'per_cpu_ptr',
+  'this_cpu_ptr',
+  'raw_cpu_ptr',
+  '__this_cpu_ptr',
+  'per_cpu_ptr_nvhe_sym',
+  'this_cpu_ptr_nvhe_sym',
+  'this_cpu_write',
+  '__this_cpu_write',
+  'raw_cpu_write',
+]);
 const PER_CPU_WRITERS = new Set(['this_cpu_write', '__this_cpu_write', 'raw_cpu_write', 'this_cpu_inc', 'this_cpu_dec', '__this_cpu_inc', '__this_cpu_dec']);
 
 export function parseFunction(parser: Parser, def: FunctionDefinition, text: string): ParsedFunction {
@@ -157,8 +163,16 @@ const SKIP = new Set(['field_identifier', 'statement_identifier', 'type_identifi
  * tree so that only the nodes that matter (calls, assignments) are materialized: node objects
  * from web-tree-sitter are costly, and a kernel function has thousands.
  */
+/** One walk over a subtree: the facts so far, and the locals that point into file-scope state. */
+interface Walk {
+  fn: ParsedFunction;
+  facts: Facts;
+  /** `sd = per_cpu_ptr(&svm_data, cpu)`: a write through sd is a write of svm_data. */
+  aliases: Map<string, string>;
+}
+
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
-  const facts: Facts = { calls: [], refs: [] };
+  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map() };
   const declared = new Set(fn.params);
   const cursor = node.walk();
   try {
@@ -170,17 +184,23 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       }
       if (DECLARATIONS.has(type)) for (const id of declaratorNames(cursor.currentNode)) declared.add(id);
       if (type === 'identifier') {
-        const name = cursor.nodeText;
         if (cursor.currentFieldName !== 'function') {
+          const name = cursor.nodeText;
           const { row, column } = cursor.startPosition;
-          facts.refs.push({ name, write: false, place: { file: fn.def.file, line: fn.def.line + row, column: column + 1 } });
+          const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
+          walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place });
         }
       } else if (type === 'call_expression') {
-        recordCall(fn, cursor.currentNode, facts);
+        recordCall(walk, cursor.currentNode);
       } else if (type === 'assignment_expression') {
-        recordWrite(fn, cursor.currentNode.childForFieldName('left'), facts, 'assign');
+        const assignment = cursor.currentNode;
+        noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
+        recordWrite(walk, assignment.childForFieldName('left'));
+      } else if (type === 'init_declarator') {
+        const init = cursor.currentNode;
+        noteAlias(walk, innermostIdentifier(init.childForFieldName('declarator')), init.childForFieldName('value'));
       } else if (type === 'update_expression') {
-        recordWrite(fn, cursor.currentNode.childForFieldName('argument'), facts, 'assign');
+        recordWrite(walk, cursor.currentNode.childForFieldName('argument'));
       }
       more = cursor.gotoFirstChild() || nextInOrder(cursor);
       if (more && cursor.currentDepth === 0) more = false;
@@ -191,25 +211,48 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
   // Locals shadow file-scope state. A whole body declares its own; a statement of it is judged
   // against the whole function's.
   const hidden = node.id === fn.body?.id ? declared : fn.locals;
-  facts.refs = facts.refs.filter((ref) => !hidden.has(ref.name));
-  return facts;
+  walk.facts.refs = walk.facts.refs.filter((ref) => !hidden.has(ref.name));
+  return walk.facts;
 }
 
-/** Calls that only compute an address (`this_cpu_ptr(&x)`): the call they are handed to decides. */
-const ADDRESS_OF = new Set(['per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'per_cpu']);
+/** The state a pointer expression points into: `&x`, `&x.f`, `per_cpu_ptr(&x, cpu)`, `this_cpu_ptr(&x)`. */
+function pointee(value: Node | null): string | undefined {
+  if (!value) return undefined;
+  if (value.type === 'pointer_expression' && value.child(0)?.type === '&') return baseName(value.childForFieldName('argument'))?.text;
+  if (value.type === 'call_expression' && ADDRESS_OF.has(value.childForFieldName('function')?.text ?? '')) return baseName(value)?.text;
+  return undefined;
+}
 
-function recordCall(fn: ParsedFunction, node: Node, facts: Facts): void {
+function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | null): void {
+  const state = pointee(value);
+  if (target?.type === 'identifier' && state && walk.fn.locals.has(target.text)) walk.aliases.set(target.text, state);
+}
+
+function innermostIdentifier(node: Node | null): Node | undefined {
+  while (node && node.type !== 'identifier') node = node.childForFieldName('declarator') ?? null;
+  return node ?? undefined;
+}
+
+/**
+ * Calls that only compute an address (`this_cpu_ptr(&x)`): the call they are handed to decides.
+ * Not per_cpu(x, cpu), which is the variable itself, as x is: `__pa(per_cpu(x, cpu))` reads it.
+ */
+const ADDRESS_OF = new Set(['per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'per_cpu_ptr_nvhe_sym', 'this_cpu_ptr_nvhe_sym']);
+
+function recordCall(walk: Walk, node: Node): void {
   const callee = calleeOf(node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
-  const args = argNodes.flatMap((arg) => (arg ? argumentName(arg) : []));
-  if (callee) facts.calls.push({ callee, args, place: fn.place(node) });
-  if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(fn, argNodes[0], facts, 'assign');
+  const args = argNodes.map((arg) => (arg ? argumentName(arg) : undefined));
+  if (callee) walk.facts.calls.push({ callee, args, place: walk.fn.place(node) });
+  if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(walk, argNodes[0]);
   if (callee?.kind === 'direct' && ADDRESS_OF.has(callee.name)) return;
   // An address handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)),
-  // static_branch_enable(&k), list_add(&v->link, this_cpu_ptr(&x)).
+  // static_branch_enable(&k), list_add(&v->link, this_cpu_ptr(&x)), memset(sd, ...) where sd
+  // points into x.
   for (const arg of argNodes) {
-    if (arg?.type === 'pointer_expression' && arg.child(0)?.type === '&') recordWrite(fn, arg.childForFieldName('argument'), facts, 'address');
-    else if (arg?.type === 'call_expression' && ADDRESS_OF.has(arg.childForFieldName('function')?.text ?? '')) recordWrite(fn, arg, facts, 'address');
+    if (!arg) continue;
+    const into = pointee(arg) !== undefined || (arg.type === 'identifier' && walk.aliases.has(arg.text));
+    if (into) recordWrite(walk, arg.type === 'pointer_expression' ? arg.childForFieldName('argument') : arg);
   }
 }
 
@@ -230,13 +273,13 @@ function calleeOf(fnNode: Node | null): Callee | undefined {
   return undefined;
 }
 
-function argumentName(arg: Node): string[] {
-  if (arg.type === 'identifier') return [arg.text];
+function argumentName(arg: Node): string | undefined {
+  if (arg.type === 'identifier') return arg.text;
   if (arg.type === 'pointer_expression') {
     const inner = arg.childForFieldName('argument');
-    if (inner?.type === 'identifier') return [inner.text];
+    if (inner?.type === 'identifier') return inner.text;
   }
-  return [];
+  return undefined;
 }
 
 /** The file-scope name at the base of an lvalue: x, x.f, x[i], *x, per_cpu(x, cpu), this_cpu_ptr(&x)->f. */
@@ -246,8 +289,6 @@ export function baseName(node: Node | null): Node | undefined {
       case 'identifier':
         return node;
       case 'field_expression':
-        node = node.childForFieldName('argument');
-        break;
       case 'subscript_expression':
         node = node.childForFieldName('argument');
         break;
@@ -269,7 +310,7 @@ export function baseName(node: Node | null): Node | undefined {
   return undefined;
 }
 
-function recordWrite(fn: ParsedFunction, lvalue: Node | null, facts: Facts, how: 'assign' | 'address'): void {
+function recordWrite(walk: Walk, lvalue: Node | null): void {
   const base = baseName(lvalue);
-  if (base) facts.refs.push({ name: base.text, write: true, how, place: fn.place(base) });
+  if (base) walk.facts.refs.push({ name: walk.aliases.get(base.text) ?? base.text, write: true, place: walk.fn.place(base) });
 }

@@ -8,7 +8,7 @@ import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import type { CallSite, Place } from './function-facts.js';
 import { calleeName, readInitFunction, type InitStatement } from './module-init.js';
-import { entry, isExternal, reach, runsCallbacksNow, type ReachOptions, type Reached } from './reach.js';
+import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 
 export const GENERIC_DIR = 'virt/kvm/';
@@ -44,15 +44,18 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
   const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
   const lifecycle: LifecycleEvent[] = [];
+  const onFailure = failurePaths(scope);
+  // Hooks count where they run when all goes well; those on a failure path are the rollback.
+  const success: ReachOptions = { stopAt: isHook(roles), only: relevant, skip: onFailure };
   for (const statement of init.statements) {
     const id = uniqueId(ids, statement.call ?? `assign-${firstWrite(statement) ?? 'state'}`);
-    const walk = { stopAt: isHook(roles), only: relevant };
-    const reached = reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), walk);
+    const reached = reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), success);
+    const undone = reach(scope, undoEntries(scope, statement, reached, onFailure), success);
     const step: KvmInitStep = {
       id,
       summary: statement.text,
-      calls: hookCalls(scope, reached, roles, hooks),
-      rollback: hookCalls(scope, reachUndo(scope, statement, walk), roles, hooks),
+      calls: hookCalls(scope, reached, roles, hooks, onFailure),
+      rollback: hookCalls(scope, undone, roles, hooks, onFailure),
       initializes: [],
       location: location(statement.place),
     };
@@ -60,7 +63,9 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     steps.push(step);
     const later = registeredCallbacks(scope, statement, reached, roles, hooks, relevant);
     if (later.calls.length > 0) {
-      lifecycle.push({ id: `${id}-callbacks`, summary: `callbacks registered by ${later.via.join(', ')}`, from: id, calls: later.calls, location: location(statement.place) });
+      // Named for what registered them, as a finding reads: 'runs at "cpuhp_setup_state() callbacks"'.
+      const name = `${later.via.join(', ')} callbacks`;
+      lifecycle.push({ id: name, summary: `${name}, registered by kvm_init() step "${id}"`, from: id, calls: later.calls, location: location(statement.place) });
     }
   }
   const version = cache.tree.version;
@@ -92,12 +97,35 @@ function firstWrite(statement: InitStatement): string | undefined {
 
 const isHook = (roles: HookRoles) => (def: FunctionDefinition) => roles.has(def.name);
 
-function reachUndo(scope: Scope, statement: InitStatement, walk: ReachOptions): Map<string, Reached> {
-  const entries = statement.undo.flatMap(({ call }) => {
+type FailureTest = (def: FunctionDefinition, call: CallSite) => boolean;
+
+/** Whether a call of a function is on one of its failure paths (an error branch, the unwinding it jumps to). */
+function failurePaths(scope: Scope): FailureTest {
+  const byFunction = new Map<string, Set<string>>();
+  const at = (place: Place) => `${place.line}:${place.column}`;
+  return (def, call) => {
+    const key = `${def.file}:${def.line}`;
+    let places = byFunction.get(key);
+    if (!places) {
+      places = new Set(readInitFunction(scope, def, false).failureCalls.map((undo) => at(undo.place)));
+      byFunction.set(key, places);
+    }
+    return places.has(at(call.place));
+  };
+}
+
+/** What runs when the step fails: kvm_init()'s own unwinding, and the failure paths inside the step. */
+function undoEntries(scope: Scope, statement: InitStatement, reached: Map<string, Reached>, onFailure: FailureTest): Reached[] {
+  const own = statement.undo.flatMap(({ call, place }) => {
     const def = scope.definition(call, statement.place.file);
-    return def ? [entry(def)] : [];
+    return def ? [entry(def, place)] : [hookEntry(call, place)];
   });
-  return reach(scope, entries, walk);
+  const inner = [...reached.values()].flatMap((node) => {
+    if (isExternal(node.def)) return [];
+    const failing = scope.info(node.def).facts.calls.filter((call) => onFailure(node.def, call));
+    return statementEntries(scope, failing, node.def.file);
+  });
+  return [...own, ...inner];
 }
 
 /** Functions the statement runs: its own calls, resolved, and the callbacks it runs at once. */
@@ -105,7 +133,7 @@ function statementEntries(scope: Scope, calls: CallSite[], file: string): Reache
   // A pseudo-function stands for the statement itself, so that hook calls made right in it count.
   return calls.flatMap((call) => [
     ...scope.resolve(call, file).map((def) => entry(def, call.place)),
-    ...(runsCallbacksNow(call) ? scope.callbacks(call, file).map((def) => entry(def, call.place, true)) : []),
+    ...callbacksRunNow(scope, call, file).map((def) => entry(def, call.place, true)),
     ...(call.callee.kind === 'direct' ? [hookEntry(call.callee.name, call.place)] : []),
   ]);
 }
@@ -116,7 +144,7 @@ function hookEntry(name: string, place: Place): Reached {
 }
 
 /** Hook calls made in the reached functions, in the order the walk met them, each role once per scope. */
-function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>): HookCallSpec[] {
+function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>, onFailure: FailureTest): HookCallSpec[] {
   const calls: HookCallSpec[] = [];
   const seen = new Set<string>();
   const add = (name: string, place: Place, onEachCpu: boolean) => {
@@ -138,7 +166,7 @@ function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles
     }
     for (const call of scope.info(node.def).facts.calls) {
       const name = calleeName(call.callee);
-      if (name && call.callee.kind === 'direct') add(name, call.place, node.onEachCpu);
+      if (name && call.callee.kind === 'direct' && !onFailure(node.def, call)) add(name, call.place, node.onEachCpu);
     }
   }
   return calls;
@@ -164,6 +192,13 @@ function callsAnywhere(scope: Scope, reached: Map<string, Reached>, name: string
   return false;
 }
 
+/** Calls that run what they are handed only now (on_each_cpu()), or take it back (unregister_*()), keep nothing for later. */
+const NOT_FOR_LATER = /^(?:on_each_cpu|smp_call_function|schedule_on_each_cpu|unregister_|deregister_|cpuhp_remove_state)/;
+
+function registersForLater(call: CallSite): boolean {
+  return call.callee.kind !== 'direct' || !NOT_FOR_LATER.test(call.callee.name);
+}
+
 /**
  * Callbacks a step hands to the rest of the kernel (cpuhp, syscore ops, the /dev/kvm file
  * operations): what they reach can run any time from that step on.
@@ -179,7 +214,7 @@ function registeredCallbacks(
   const entries: Reached[] = [];
   const via = new Set<string>();
   const register = (call: CallSite, file: string) => {
-    if (runsCallbacksNow(call) && !(call.callee.kind === 'direct' && call.callee.name === 'cpuhp_setup_state')) return;
+    if (!registersForLater(call)) return;
     const callbacks = scope.callbacks(call, file);
     if (callbacks.length === 0) return;
     via.add(`${calleeName(call.callee)}()`);
@@ -190,6 +225,6 @@ function registeredCallbacks(
     if (isExternal(node.def) || roles.has(node.def.name)) continue;
     for (const call of scope.info(node.def).facts.calls) register(call, node.def.file);
   }
-  const later = reach(scope, entries, { stopAt: isHook(roles), followCallbacks: () => true, only: relevant });
-  return { calls: hookCalls(scope, later, roles, hooks), via: [...via].sort() };
+  const later = reach(scope, entries, { stopAt: isHook(roles), callbacks: 'all', only: relevant });
+  return { calls: hookCalls(scope, later, roles, hooks, () => false), via: [...via].sort() };
 }

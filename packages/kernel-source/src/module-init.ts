@@ -29,24 +29,28 @@ export interface InitStatement {
 export interface InitFunction {
   def: FunctionDefinition;
   statements: InitStatement[];
+  /** Every call on a failure path, whichever statement (or guard) leads there. */
+  failureCalls: { call: string; place: Place }[];
 }
 
 interface Walk {
   fn: ParsedFunction;
   statements: InitStatement[];
+  failureCalls: { call: string; place: Place }[];
   labels: Map<string, Node>;
   done: boolean;
 }
 
-export function readInitFunction(scope: Scope, def: FunctionDefinition): InitFunction {
-  const fn = scope.parse(def, true);
+/** Reads an init function; `matters`: a part tree-sitter cannot parse is reported (module inits, kvm_init()). */
+export function readInitFunction(scope: Scope, def: FunctionDefinition, matters = true): InitFunction {
+  const fn = scope.parse(def, matters);
   try {
-    const walk: Walk = { fn, statements: [], labels: labelsOf(fn.body), done: false };
+    const walk: Walk = { fn, statements: [], failureCalls: [], labels: labelsOf(fn.body), done: false };
     for (const child of fn.body?.namedChildren ?? []) {
       if (walk.done) break;
       if (child) visit(walk, child, { conditional: false, loop: false, top: true });
     }
-    return { def, statements: walk.statements };
+    return { def, statements: walk.statements, failureCalls: walk.failureCalls };
   } finally {
     fn.dispose();
   }
@@ -91,9 +95,12 @@ function visit(walk: Walk, node: Node, ctx: Context): void {
     case 'labeled_statement':
       visitChildren(walk, node, ctx, (child) => child.type !== 'statement_identifier');
       return;
-    case 'switch_statement':
+    case 'switch_statement': {
+      const condition = node.childForFieldName('condition');
+      if (condition) addStatements(walk, condition, ctx);
       visitChildren(walk, node.childForFieldName('body'), { ...ctx, conditional: true, top: false });
       return;
+    }
     case 'case_statement':
       visitChildren(walk, node, ctx, (child) => child.id !== node.childForFieldName('value')?.id);
       return;
@@ -102,7 +109,8 @@ function visit(walk: Walk, node: Node, ctx: Context): void {
     case 'preproc_else':
     case 'preproc_elif':
     case 'preproc_elifdef':
-      visitChildren(walk, node, { ...ctx, conditional: true }, (child) => !['identifier', 'name', 'condition'].includes(fieldNameOf(node, child)));
+      // A `return` under #ifdef does not end the function in every configuration.
+      visitChildren(walk, node, { ...ctx, conditional: true, top: false }, (child) => !['identifier', 'name', 'condition'].includes(fieldNameOf(node, child)));
       return;
   }
 }
@@ -119,14 +127,17 @@ function visitChildren(walk: Walk, node: Node | null, ctx: Context, keep: (child
   }
 }
 
-/** An `if` whose branch leaves module init: `goto err;`, `return r;`, `return -EOPNOTSUPP;`, or a block ending so. */
+/**
+ * An `if` whose branch leaves with an error: `goto err;`, `return r;`, `return -EOPNOTSUPP;`, or
+ * a block ending so. `return 0;` and `return foo();` (a tail call) leave without failing.
+ */
 function leavesOnError(node: Node | null): boolean {
   if (!node) return false;
   if (node.type === 'compound_statement') return leavesOnError(node.namedChildren.filter((c) => c?.type !== 'comment').at(-1) ?? null);
   if (node.type === 'goto_statement') return true;
   if (node.type === 'return_statement') {
     const value = node.namedChildren[0];
-    return !!value && value.text !== '0';
+    return !!value && !['0', 'true'].includes(value.text) && value.type !== 'call_expression';
   }
   return false;
 }
@@ -141,25 +152,38 @@ function checksLastResult(walk: Walk, condition: Node | null): boolean {
   return !!name && name === assigned && last.call !== undefined;
 }
 
+/** `if (r) undo(); return r;`: a check whose branch does not leave, but the function does right after. */
+function returnsRightAfter(node: Node): boolean {
+  let next = node.nextNamedSibling;
+  while (next?.type === 'comment') next = next.nextNamedSibling;
+  return next?.type === 'return_statement';
+}
+
 function visitIf(walk: Walk, node: Node, ctx: Context): void {
   const condition = node.childForFieldName('condition');
   const consequence = node.childForFieldName('consequence');
-  if (!leavesOnError(consequence) && !(checksLastResult(walk, condition) && !node.childForFieldName('alternative'))) {
+  const alternative = node.childForFieldName('alternative');
+  const branch = { ...ctx, conditional: true, top: false };
+  const checksResult = checksLastResult(walk, condition);
+  const failing = leavesOnError(consequence) || (checksResult && !alternative && returnsRightAfter(node));
+  if (!failing) {
     if (condition) addStatements(walk, condition, ctx);
-    const branch = { ...ctx, conditional: true, top: false };
     if (consequence) visit(walk, consequence, branch);
-    const alternative = node.childForFieldName('alternative');
     visitChildren(walk, alternative, branch);
     return;
   }
+  // The condition's own calls are steps that can fail; with none (`if (r)`, `if (WARN_ON(r))`),
+  // it checks the statement before, or else it is a guard that fails on its own (`if (!enabled)`).
   const before = walk.statements.length;
   if (condition) addStatements(walk, condition, ctx);
-  const checked = walk.statements.length > before ? walk.statements.slice(before) : walk.statements.slice(-1);
+  const checked = walk.statements.length > before ? walk.statements.slice(before) : checksResult ? walk.statements.slice(-1) : [];
   const undo = failurePath(walk, consequence!);
+  walk.failureCalls.push(...undo);
   for (const statement of checked) {
     statement.canFail = true;
     statement.undo.push(...undo);
   }
+  visitChildren(walk, alternative, branch);
 }
 
 /** The calls an error branch makes, then those from its goto's label down to the return. */
@@ -184,9 +208,15 @@ function topCalls(walk: Walk, node: Node): { call: string; place: Place }[] {
   });
 }
 
+/** Macros that only wrap the expression they test: the calls inside them are the statement's. */
+const WRAPPERS = new Set(['unlikely', 'likely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'IS_ERR', 'IS_ERR_OR_NULL', 'PTR_ERR', 'IS_ERR_VALUE']);
+
 /** Calls not nested in another call: the statement's own calls, not their arguments. */
 function outerCalls(node: Node): Node[] {
-  if (node.type === 'call_expression') return [node];
+  if (node.type === 'call_expression') {
+    if (!WRAPPERS.has(node.childForFieldName('function')?.text ?? '')) return [node];
+    return (node.childForFieldName('arguments')?.namedChildren ?? []).flatMap((arg) => (arg ? outerCalls(arg) : []));
+  }
   return node.namedChildren.flatMap((child) => (child ? outerCalls(child) : []));
 }
 

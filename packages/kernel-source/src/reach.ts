@@ -4,17 +4,24 @@ import type { FunctionDefinition } from './file-index.js';
 import type { CallSite, Place } from './function-facts.js';
 import { functionKey, type Scope } from './scope.js';
 
-/** Calls that run the functions they are handed right away: on every online CPU. */
-export const RUN_ON_EACH_CPU = new Set([
-  'on_each_cpu',
-  'on_each_cpu_mask',
-  'on_each_cpu_cond',
-  'smp_call_function',
-  'smp_call_function_many',
-  'smp_call_function_single',
-  'cpuhp_setup_state',
-  'schedule_on_each_cpu',
+/**
+ * Calls that run a function they are handed right away, on every online CPU, by argument
+ * position: `on_each_cpu(fn, …)`, `smp_call_function_single(cpu, fn, …)`, and
+ * `cpuhp_setup_state(state, name, startup, teardown)`, which runs `startup` on every CPU now
+ * (its teardown runs on CPU removal, on rollback, and when cpuhp_remove_state() tears it down).
+ */
+const RUN_ON_EACH_CPU = new Map<string, number[]>([
+  ['on_each_cpu', [0]],
+  ['on_each_cpu_mask', [1]],
+  ['on_each_cpu_cond', [0, 1]],
+  ['smp_call_function', [0]],
+  ['smp_call_function_many', [1]],
+  ['smp_call_function_single', [1]],
+  ['cpuhp_setup_state', [2]],
+  ['schedule_on_each_cpu', [0]],
 ]);
+
+const CPUHP_REMOVE = /^cpuhp_remove_state(?:_nocalls)?$/;
 
 export interface Reached {
   def: FunctionDefinition;
@@ -28,24 +35,31 @@ export interface Reached {
 export interface ReachOptions {
   /** Functions not walked into (they are still reached): hooks, kvm_init(). */
   stopAt?: (def: FunctionDefinition) => boolean;
-  /** Also walk into call sites for which this says yes (default: only calls that run now). */
-  followCallbacks?: (call: CallSite) => boolean;
+  /** Which handed-over functions to walk into: those run right away (default), or every one (callbacks registered for later too). */
+  callbacks?: 'now' | 'all';
   /** Walk only into functions of these names (the entries always count). */
   only?: Set<string>;
+  /** Calls of a function not to follow (its failure path, when only success counts). */
+  skip?: (def: FunctionDefinition, call: CallSite) => boolean;
 }
 
-export function runsCallbacksNow(call: CallSite): boolean {
-  return call.callee.kind === 'direct' && RUN_ON_EACH_CPU.has(call.callee.name);
+/** The functions a call runs right away on every online CPU (see RUN_ON_EACH_CPU); none for most calls. */
+export function callbacksRunNow(scope: Scope, call: CallSite, file: string): FunctionDefinition[] {
+  if (call.callee.kind !== 'direct') return [];
+  const positions = RUN_ON_EACH_CPU.get(call.callee.name);
+  if (positions) return scope.callbacks(call, file, positions);
+  if (CPUHP_REMOVE.test(call.callee.name) && call.args[0]) return scope.cpuhpTeardowns(call.args[0]);
+  return [];
 }
 
-/** Every function reachable from `entries`, each with the shortest chain that reaches it. */
+/** Every function reachable from `entries`, each with the shortest chain that reaches it (per CPU scope). */
 export function reach(scope: Scope, entries: Reached[], options: ReachOptions = {}): Map<string, Reached> {
-  const follow = options.followCallbacks ?? runsCallbacksNow;
   const seen = new Map<string, Reached>();
   const queue: Reached[] = [];
   for (const entry of entries) enqueue(entry);
   function enqueue(node: Reached): void {
-    const key = functionKey(node.def);
+    // A function reached on one CPU and on every CPU is two nodes: the second tells more.
+    const key = `${functionKey(node.def)}${node.onEachCpu ? '@each-cpu' : ''}`;
     if (seen.has(key) || (node.parent && options.only && !options.only.has(node.def.name))) return;
     seen.set(key, node);
     queue.push(node);
@@ -54,10 +68,12 @@ export function reach(scope: Scope, entries: Reached[], options: ReachOptions = 
     const node = queue[i]!;
     if (isExternal(node.def) || options.stopAt?.(node.def)) continue;
     for (const call of scope.info(node.def).facts.calls) {
-      for (const def of scope.resolve(call, node.def.file)) enqueue({ def, parent: node, site: call.place, onEachCpu: node.onEachCpu });
-      if (!follow(call)) continue;
-      const eachCpu = node.onEachCpu || runsCallbacksNow(call);
-      for (const def of scope.callbacks(call, node.def.file)) enqueue({ def, parent: node, site: call.place, onEachCpu: eachCpu });
+      if (options.skip?.(node.def, call)) continue;
+      const from = node.def.file;
+      for (const def of scope.resolve(call, from)) enqueue({ def, parent: node, site: call.place, onEachCpu: node.onEachCpu });
+      for (const def of callbacksRunNow(scope, call, from)) enqueue({ def, parent: node, site: call.place, onEachCpu: true });
+      if (options.callbacks !== 'all') continue;
+      for (const def of scope.callbacks(call, from)) enqueue({ def, parent: node, site: call.place, onEachCpu: node.onEachCpu });
     }
   }
   return seen;
@@ -81,14 +97,16 @@ export function chainOf(node: Reached): Reached[] {
 
 export interface StateAccess {
   state: string;
+  /** The first touch writes the state (a hook that sets it, rather than reads it). */
+  write: boolean;
   /** The functions from the entry to the one that touches the state, entry first. */
   chain: Reached[];
   /** Where the state is touched. */
   place: Place;
 }
 
-/** What stateAccesses() collects: every touch, writes of any kind, or only assignments. */
-export type AccessKind = 'any' | 'write' | 'assign';
+/** What stateAccesses() collects: every touch, or writes only. */
+export type AccessKind = 'any' | 'write';
 
 /** File-scope state each reached function touches, first chain wins. */
 export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind: AccessKind): Map<string, StateAccess> {
@@ -96,10 +114,9 @@ export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind:
   for (const node of reached.values()) {
     if (isExternal(node.def)) continue;
     for (const ref of scope.info(node.def).facts.refs) {
-      if (kind !== 'any' && !ref.write) continue;
-      if (kind === 'assign' && ref.how !== 'assign') continue;
+      if (kind === 'write' && !ref.write) continue;
       if (accesses.has(ref.name) || !scope.variables.has(ref.name)) continue;
-      accesses.set(ref.name, { state: ref.name, chain: chainOf(node), place: ref.place });
+      accesses.set(ref.name, { state: ref.name, write: ref.write, chain: chainOf(node), place: ref.place });
     }
   }
   return accesses;

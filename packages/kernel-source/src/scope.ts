@@ -94,11 +94,16 @@ export class Scope {
     return [...defs].sort((a, b) => rank(a) - rank(b))[0];
   }
 
-  /** The functions an ops-table field may hold, those filled in home first (VMX's table, not SVM's). */
+  /**
+   * The functions an ops-table field may hold: those filled in home first (VMX's table, not
+   * SVM's); else those in tables of home's parent directories or of generic code, never of a
+   * sibling module (a field VMX leaves empty is not SVM's).
+   */
   fieldTargets(field: string): { def: FunctionDefinition; entry: InitializerEntry; table: InitializerTable }[] {
     const entries = (this.fields.get(field) ?? []).filter(({ entry }) => this.functions.has(entry.value));
     const local = entries.filter(({ table }) => table.file.startsWith(this.home));
-    return (local.length > 0 ? local : entries).flatMap(({ entry, table }) => {
+    const shared = entries.filter(({ table }) => this.home.startsWith(`${dirname(table.file)}/`) || table.file.startsWith('virt/'));
+    return (local.length > 0 ? local : shared).flatMap(({ entry, table }) => {
       const def = this.definition(entry.value, table.file);
       return def ? [{ def, entry, table }] : [];
     });
@@ -113,15 +118,39 @@ export class Scope {
     return this.fieldTargets(call.callee.field).map((t) => t.def);
   }
 
-  /** Functions passed as arguments, directly or in a table passed by address: callbacks that call may run. */
-  callbacks(call: CallSite, fromFile: string, seenTables = new Set<string>()): FunctionDefinition[] {
+  /** Functions passed as arguments (at `positions`, default all), directly or in a table passed by address: callbacks that call may run. */
+  callbacks(call: CallSite, fromFile: string, positions?: number[]): FunctionDefinition[] {
     const found: FunctionDefinition[] = [];
-    for (const name of call.args) {
+    const seenTables = new Set<string>();
+    for (const [position, name] of call.args.entries()) {
+      if (name === undefined || (positions && !positions.includes(position))) continue;
       const def = this.functions.has(name) ? this.definition(name, fromFile) : undefined;
       if (def) found.push(def);
       else found.push(...this.tableFunctions(name, seenTables));
     }
     return found;
+  }
+
+  /**
+   * The teardown callbacks registered for a CPU hotplug state (`cpuhp_setup_state*(state, name,
+   * startup, teardown)`), which cpuhp_remove_state(state) runs on every online CPU.
+   */
+  cpuhpTeardowns(state: string): FunctionDefinition[] {
+    const teardowns: FunctionDefinition[] = [];
+    for (const name of new Set(this.mentionedBy(state))) {
+      for (const def of this.functions.get(name) ?? []) {
+        for (const call of this.info(def).facts.calls) {
+          const setup = call.callee.kind === 'direct' && call.callee.name.startsWith('cpuhp_setup_state');
+          if (setup && call.args[0] === state) teardowns.push(...this.callbacks(call, def.file, [3]));
+        }
+      }
+    }
+    return teardowns;
+  }
+
+  /** The functions and tables whose text names `word`. */
+  mentionedBy(word: string): string[] {
+    return this.files.flatMap((file) => [...(this.cache.mentions(file).get(word) ?? [])]);
   }
 
   /** The functions a table holds, following tables it points to (kvm_dev → kvm_chardev_ops → kvm_dev_ioctl). */

@@ -158,4 +158,30 @@ describe('maskKernelMacros', () => {
     expect(masked).toContain('static int        demo_init(void)');
     expect(masked).toMatch(/\twhile {16}\(cpu\) \{/);
   });
+
+  it('names behind attributes, bracketed sizes, bitmaps, several declarators, and a header with a trailing comment', () => {
+    const text = [
+      'static u64 __io_map_base;',
+      'static u32 msrs_to_save[ARRAY_SIZE(msrs_to_save_base) + ARRAY_SIZE(msrs_to_save_pmu)];',
+      'static DECLARE_BITMAP(vmx_vpid_bitmap, VMX_NR_VPIDS);',
+      'static struct demo_area area __aligned(8);',
+      'static int (*demo_hook)(void);',
+      'int demo_x, demo_y = 3;',
+      'static int __init demo_fn(void) /* why */',
+      '{',
+      '\treturn 0;',
+      '}',
+      '',
+    ].join('\n');
+    const index = indexFile('a.c', text);
+    expect(index.variables.map((v) => `${v.name}${v.staticInit ? ' (static)' : ''}@${v.line}:${v.column}`)).toEqual([
+      '__io_map_base@1:12',
+      'msrs_to_save@2:12',
+      'vmx_vpid_bitmap@3:23',
+      'area@4:25',
+      'demo_x@6:5',
+      'demo_y (static)@6:13',
+    ]);
+    expect(index.functions.map((f) => f.name)).toEqual(['demo_fn']);
+  });
 });

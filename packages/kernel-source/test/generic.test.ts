@@ -36,28 +36,28 @@ describe('readGenericOrdering', () => {
       {
         id: 'kvm_enable_virtualization',
         line: 150,
-        // kvm_arch_enable_virtualization() directly; the per-CPU hooks through kvm_online_cpu()
-        // and kvm_offline_cpu(), handed to cpuhp_setup_state(). The disable hooks are reached too:
-        // kvm_enable_virtualization() calls them on its own failure path (err_cpuhp) and
-        // kvm_offline_cpu() is a callback of the same cpuhp_setup_state().
-        calls: ['virtualization-enable/one-cpu@109', 'virtualization-disable/one-cpu@119', 'hardware-enable/each-online-cpu@74', 'hardware-disable/each-online-cpu@92'],
-        rollback: [],
+        // kvm_arch_enable_virtualization() directly; the per-CPU enable hook through kvm_online_cpu(),
+        // the startup callback cpuhp_setup_state() runs on every CPU. The disable hook of its own
+        // failure path (err_cpuhp) is rollback, and so is the teardown callback.
+        calls: ['virtualization-enable/one-cpu@109', 'hardware-enable/each-online-cpu@74'],
+        rollback: ['virtualization-disable/one-cpu@119'],
       },
-      // misc_register() is "the last thing": it exposes /dev/kvm; err_register disables virtualization again.
-      { id: 'misc_register', line: 158, calls: [], rollback: ['virtualization-disable/one-cpu@130'], exposes: 'dev-kvm' },
+      // misc_register() is "the last thing": it exposes /dev/kvm; err_register disables
+      // virtualization again, and cpuhp_remove_state() runs the teardown on every CPU.
+      { id: 'misc_register', line: 158, calls: [], rollback: ['virtualization-disable/one-cpu@130', 'hardware-disable/each-online-cpu@92'], exposes: 'dev-kvm' },
     ]);
     expect([...profile.hooks.values()].map((h) => `${h.role}=${h.name}${h.weak ? ' (weak)' : ''} ${h.location!.file}:${h.location!.line}`)).toEqual([
       'virtualization-enable=kvm_arch_enable_virtualization (weak) virt/kvm/kvm_main.c:20',
-      'virtualization-disable=kvm_arch_disable_virtualization (weak) virt/kvm/kvm_main.c:24',
       'hardware-enable=kvm_arch_enable_virtualization_cpu virt/kvm/kvm_main.c:74',
+      'virtualization-disable=kvm_arch_disable_virtualization (weak) virt/kvm/kvm_main.c:24',
       'hardware-disable=kvm_arch_disable_virtualization_cpu virt/kvm/kvm_main.c:92',
     ]);
     // The CPU hotplug callbacks keep running the per-CPU hooks once kvm_init() has registered them.
     expect(profile.lifecycle.map((e) => ({ id: e.id, from: e.from, summary: e.summary, calls: calls(e.calls) }))).toEqual([
       {
-        id: 'kvm_enable_virtualization-callbacks',
+        id: 'cpuhp_setup_state() callbacks',
         from: 'kvm_enable_virtualization',
-        summary: 'callbacks registered by cpuhp_setup_state()',
+        summary: 'cpuhp_setup_state() callbacks, registered by kvm_init() step "kvm_enable_virtualization"',
         calls: ['hardware-enable/one-cpu@74', 'hardware-disable/one-cpu@92'],
       },
     ]);

@@ -120,4 +120,30 @@ describe('readInitFunction on small bodies', () => {
     );
     expect(statements).toEqual(['demo_booke_init@10 (can-fail)', 'kvm_init@14 (can-fail)', 'demo_ops.owner = THIS_MODULE;@17', 'demo_pr_ops = &demo_ops;@18']);
   });
+
+  it('a check wrapped in WARN_ON_ONCE() checks the call before it; a guard without a call marks nothing', async () => {
+    const statements = await initFromBody(
+      '\tint r;\n\n\tr = demo_vfio_init();\n\tif (WARN_ON_ONCE(r))\n\t\tgoto out;\n\tdemo_prepare();\n\tif (!demo_state)\n\t\treturn -EINVAL;\n\n\treturn kvm_init();\nout:\n\tdemo_vfio_exit();\n\treturn r;\n',
+    );
+    expect(statements).toEqual(['demo_vfio_init@10 (can-fail) undo[demo_vfio_exit@19]', 'demo_prepare@13', 'kvm_init@17']);
+  });
+
+  it('`if (err) pr_warn(...)` with init going on is conditional work, not a failure path', async () => {
+    const statements = await initFromBody('\tint err;\n\n\terr = demo_c();\n\tif (err)\n\t\tpr_warn("no c");\n\tdemo_d();\n\n\treturn kvm_init();\n');
+    expect(statements).toEqual(['demo_c@10', 'pr_warn@12 (conditional)', 'demo_d@13', 'kvm_init@15']);
+  });
+
+  it('the else branch of a failing if is still init work, conditional', async () => {
+    const statements = await initFromBody(
+      '\tif (!demo_probe()) {\n\t\tpr_err("none");\n\t\treturn -ENODEV;\n\t} else {\n\t\tdemo_else_setup();\n\t}\n\n\treturn kvm_init();\n',
+    );
+    expect(statements).toEqual(['demo_probe@8 (can-fail) undo[pr_err@9]', 'demo_else_setup@12 (conditional)', 'kvm_init@15']);
+  });
+
+  it('a return under #ifdef does not end the walk; a switch condition is a statement', async () => {
+    const statements = await initFromBody(
+      '#ifndef CONFIG_DEMO\n\treturn 0;\n#endif\n\tswitch (demo_mode()) {\n\tcase 1:\n\t\tdemo_one();\n\t\tbreak;\n\tdefault:\n\t\tbreak;\n\t}\n\n\treturn kvm_init();\n',
+    );
+    expect(statements).toEqual(['demo_mode@11', 'demo_one@13 (conditional)', 'kvm_init@19']);
+  });
 });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
-import { checkKernel, copyFixture } from './helpers.js';
+import { checkKernel, copyFixture, scopeOf, treeWith } from './helpers.js';
 
 describe('regressions', () => {
   it(
@@ -34,4 +34,64 @@ describe('regressions', () => {
       expect(index.variables).toEqual([expect.objectContaining({ name: 'demo_host_data', kind: 'per-cpu', line: 1, column: line.lastIndexOf('demo_host_data') + 1 })]);
     },
   );
+
+  it('writes through a local pointer into per-CPU state are writes of that state (svm_data: sd = per_cpu_ptr(&svm_data, cpu))', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': [
+        'static DEFINE_PER_CPU(struct demo_cpu_data, demo_data);',
+        '',
+        'static void demo_cpu_init(int cpu)',
+        '{',
+        '\tstruct demo_cpu_data *sd = per_cpu_ptr(&demo_data, cpu);',
+        '',
+        '\tmemset(sd, 0, sizeof(*sd));',
+        '\tsd->save_area = demo_alloc_page();',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
+    const facts = scope.info(scope.definition('demo_cpu_init')!).facts;
+    expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}`)).toEqual(['demo_data@7', 'demo_data@8']);
+  });
+
+  it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': [
+        'static DEFINE_PER_CPU(int, demo_ready);',
+        '',
+        'static void demo_setup_cpu(void *unused)',
+        '{',
+        '\tthis_cpu_write(demo_ready, 1);',
+        '}',
+        '',
+        'static int __init demo_init(void)',
+        '{',
+        '\ton_each_cpu(demo_setup_cpu, NULL, 1);',
+        '\treturn kvm_init();',
+        '}',
+        'module_init(demo_init);',
+        '',
+      ].join('\n'),
+    });
+    const plugin = join(dir, 'plugin.yaml');
+    writeFileSync(plugin, 'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n');
+    const { analysis } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
+    const [setup] = analysis.sources[0]!.modules[0]!.statements;
+    expect(setup!.writes.map((w) => `${w.state} via ${w.chain.map((n) => n.def.name).join(' > ')}`)).toEqual(['demo_ready via demo_setup_cpu']);
+  });
+
+  it('an ops field the module leaves empty does not resolve to a sibling module\'s function', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/a/a.c': 'static void a_enable(void)\n{\n}\n\nstatic struct demo_ops a_ops = {\n\t.enable = a_enable,\n};\n',
+      'arch/demo/kvm/b/b.c': 'static void b_blocking(void)\n{\n}\n\nstatic struct demo_ops b_ops = {\n\t.blocking = b_blocking,\n};\n',
+      'arch/demo/kvm/common.c': 'static void common_blocking(void)\n{\n}\n\nstatic struct demo_ops common_ops = {\n\t.blocking = common_blocking,\n};\n',
+    });
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/a/');
+    expect(scope.fieldTargets('enable').map((t) => t.def.name)).toEqual(['a_enable']);
+    expect(scope.fieldTargets('blocking').map((t) => t.def.name)).toEqual(['common_blocking']);
+  });
 });

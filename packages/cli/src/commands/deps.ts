@@ -37,7 +37,7 @@ function moduleLines(module: ModuleSource): string[] {
 function hookLines(hook: HookSource, written: Set<string>, all: boolean): string[] {
   const lines = [`  ${hook.role} hook ${hook.name}()  ${hook.def.file}:${hook.def.line}${hook.noop ? '  [no-op]' : ''}`];
   const reads = hook.reads.filter((read) => all || written.has(read.state));
-  for (const read of reads) lines.push(`      reads ${read.state} via ${chainText(read)}  at ${where(read.place)}`);
+  for (const read of reads) lines.push(`      ${read.write ? 'writes' : 'reads'} ${read.state} via ${chainText(read)}  at ${where(read.place)}`);
   if (reads.length === 0) lines.push(all ? '      reads no file-scope state' : '      reads no state that module init writes');
   return lines;
 }

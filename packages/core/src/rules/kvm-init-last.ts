@@ -70,7 +70,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
           e.kind === 'HookCall' && e.duringModuleInit && e.on === 'each-online-cpu' && !!e.hook && !e.hook.noop,
       );
       const names = (calls: HookCallEvent[]) => [...new Set(calls.map((call) => call.name + '()'))].join(', ');
-      const run = inside.filter((call) => call.trigger.kind === 'step');
+      const run = inside.filter((call) => call.trigger.kind === 'step' && !call.rollback);
       const possible = inside.filter((call) => call.trigger.kind === 'lifecycle' && !run.some((r) => r.role === call.role));
       const exposes = timeline.events.some((e) => e.kind === 'Expose');
       const parts = [
