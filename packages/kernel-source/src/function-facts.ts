@@ -194,8 +194,9 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
         recordCall(walk, cursor.currentNode);
       } else if (type === 'assignment_expression') {
         const assignment = cursor.currentNode;
-        noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
+        // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
         recordWrite(walk, assignment.childForFieldName('left'));
+        noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
       } else if (type === 'init_declarator') {
         const init = cursor.currentNode;
         noteAlias(walk, innermostIdentifier(init.childForFieldName('declarator')), init.childForFieldName('value'));
