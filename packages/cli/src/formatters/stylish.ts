@@ -1,4 +1,4 @@
-import { formatLocation, type Finding } from '@kvm-rules/core';
+import { displayPath, formatLocation, type Finding } from '@kvm-rules/core';
 import { createColors } from 'picocolors';
 import type { Formatter } from './types.js';
 
@@ -35,7 +35,7 @@ const stylish: Formatter = (result, { color }) => {
   const { errors, warnings } = result.summary;
   const total = errors + warnings;
   const archs = result.archs.map((arch) => (result.variants[arch] ? `${arch} with variant ${result.variants[arch]}` : arch));
-  const tree = result.kernel ? `, kernel tree ${result.kernel.root} (Linux ${result.kernel.version})` : '';
+  const tree = result.kernel ? `, kernel tree ${displayPath(result.kernel.root)} (Linux ${result.kernel.version})` : '';
   const scope = `profile ${result.profile}, ${plural(result.archs.length, 'arch')} (${archs.join(', ')})${tree}`;
   if (total === 0) {
     lines.push(c.green(`✔ no problems: ${scope}`));
