@@ -104,7 +104,16 @@ export function loadProject(options: ProjectOptions = {}): LoadedProject {
   const build = (kernel?: string) => selected.map((manifest) => manifest.build(variants.get(manifest.base.id), kernel));
   // A plugin whose oldest declarations are newer than the kernel has no arch to analyze there
   // (KVM on loongarch arrived in 6.7): it is left out rather than checked as another version.
-  const pluginsFor = (kernel: string) => build(kernel).filter((plugin) => compareKernelVersions(plugin.kernels[0]!, kernel) <= 0);
+  const pluginsFor = (kernel: string) => {
+    const all = build(kernel);
+    const absent = all.filter((plugin) => compareKernelVersions(plugin.kernels[0]!, kernel) > 0);
+    // Asked for by name, an arch the kernel does not have is a mistake, not a clean result.
+    const named = absent.find((plugin) => options.archs?.includes(plugin.id));
+    if (named) {
+      throw new InputError(`--arch: ${named.id} is not in Linux ${kernel}: its plugin describes Linux ${named.kernels.join(', ')}`);
+    }
+    return all.filter((plugin) => !absent.includes(plugin));
+  };
   return { profiles, plugins: build(), rules, pluginsFor };
 }
 

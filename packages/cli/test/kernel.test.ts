@@ -84,6 +84,12 @@ describe('bad kernel input: exit 2 and one clear line', () => {
     expect(stderr).toBe(`kvm-rules: --kernel: ${dir} is not a Linux kernel tree (missing virt/kvm/kvm_main.c)\n`);
   });
 
+  it('an arch asked for by name that the kernel does not have', async () => {
+    const { code, stderr } = await run('check', '--kernel', linux61, '--arch', 'loongarch');
+    expect(code).toBe(2);
+    expect(stderr).toBe('kvm-rules: --arch: loongarch is not in Linux 6.1: its plugin describes Linux 6.12\n');
+  });
+
   it('a path that does not exist', async () => {
     const { code, stderr } = await run('deps', '--kernel', '/nonexistent/linux');
     expect(code).toBe(2);
