@@ -122,6 +122,7 @@ const ATTRIBUTE_WORD = /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__
 
 /** `[ARRAY_SIZE(x)]`, `__aligned(8)`, `__attribute__((...))`: parts of a declaration whose parentheses call nothing. */
 function withoutDeclaratorParens(head: string): string {
+  if (!head.includes('(') && !head.includes('[')) return head;
   let text = head;
   for (let before = ''; before !== text; ) {
     before = text;
@@ -240,9 +241,28 @@ function readTable(file: string, name: string, lines: string[], first: number): 
  */
 function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
   const assign = line.indexOf('=');
-  const head = withoutDeclaratorParens(assign === -1 ? line : line.slice(0, assign));
-  const uses = [...head.matchAll(new RegExp(`\\b${name}\\b`, 'g'))];
-  return { name, file, kind, staticInit, line: index + 1, column: (uses.at(-1)?.index ?? 0) + 1 };
+  const head = assign === -1 ? line : line.slice(0, assign);
+  return { name, file, kind, staticInit, line: index + 1, column: lastWordAt(head, name) + 1 };
+}
+
+const WORD_CHAR = /\w/;
+
+function lastWordAt(text: string, word: string): number {
+  for (let at = text.lastIndexOf(word); at !== -1; at = at === 0 ? -1 : text.lastIndexOf(word, at - 1)) {
+    const bounded = !WORD_CHAR.test(text[at - 1] ?? ' ') && !WORD_CHAR.test(text[at + word.length] ?? ' ');
+    if (bounded && depthAt(text, at) === 0) return at;
+  }
+  return 0;
+}
+
+/** How many brackets are open at `at`: a name inside `[ARRAY_SIZE(x)]` is not the declared one. */
+function depthAt(text: string, at: number): number {
+  let depth = 0;
+  for (let i = 0; i < at; i++) {
+    if (text[i] === '[') depth++;
+    else if (text[i] === ']') depth--;
+  }
+  return depth;
 }
 
 export function indexFile(file: string, text: string): FileIndex {
