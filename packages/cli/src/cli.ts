@@ -30,13 +30,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('kvm-rules')
     .description('Checks the initialization ordering of the Linux KVM module, per architecture.')
     .option('--debug', 'show stack traces of internal errors')
-    .showHelpAfterError()
+    .showHelpAfterError('(kvm-rules <command> --help shows the options)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
   shared(program.command('check'))
     .description('compose each arch plugin with a profile and run the rules')
-    .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: the one matching the plugins\' kernel)')
+    .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: with --kernel, the tree\'s own kvm_init(); else the released profile of the plugins\' newest kernel)')
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
@@ -62,12 +62,18 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       io.stdout(runList(what as ListWhat[], options));
     });
 
-  shared(program.command('deps'))
+  program
+    .command('deps')
     .description('print, per arch, the state each hook reads (with the call chain) and each module-init statement writes, as read from a kernel tree')
     .requiredOption('--kernel <dir>', 'the Linux source tree to read')
+    .option('--plugin <path>', 'an extra arch plugin: a manifest file or a plugin package folder (repeatable)', collect, [])
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--all', 'every file-scope state a hook reads, not only what module init writes')
-    .action(async (options) => io.stdout(await runDeps(options)));
+    .action(async (options) => {
+      const { output, exitCode } = await runDeps(options);
+      io.stdout(output);
+      setExit(exitCode);
+    });
 
   shared(program.command('explain'))
     .description('show what a rule checks, its options and its documentation')

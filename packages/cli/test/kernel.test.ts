@@ -1,6 +1,6 @@
 // check --kernel and deps on the real 6.12 and 6.1 trees (fetched by scripts/kernels.mjs when
 // missing; a tree that cannot be had fails these tests, it never skips them).
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,25 @@ describe('bad kernel input: exit 2 and one clear line', () => {
     const { code, stderr } = await run('check', '--kernel', linux61, '--arch', 'loongarch');
     expect(code).toBe(2);
     expect(stderr).toBe('kvm-rules: --arch: loongarch is not in Linux 6.1: its plugin describes Linux 6.12\n');
+  });
+
+  it('a file given as the kernel tree, and a variant of another kernel version than the tree', async () => {
+    const file = await run('check', '--kernel', 'package.json');
+    expect(file.code).toBe(2);
+    expect(file.stderr).toBe('kvm-rules: --kernel: package.json is a file, not a kernel tree directory\n');
+    const variant = await run('check', '--kernel', linux612, '--variant', 'tdx-v7');
+    expect(variant.code).toBe(2);
+    expect(variant.stderr).toBe("kvm-rules: --variant: x86-vmx's tdx-v7 describes Linux 5.19; the tree is Linux 6.12\n");
+  });
+
+  it('deps exits 1 when an arch cannot be read, and names the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-no-arch-'));
+    cpSync(join(linux612, 'Makefile'), join(dir, 'Makefile'));
+    cpSync(join(linux612, 'virt'), join(dir, 'virt'), { recursive: true });
+    mkdirSync(join(dir, 'arch'));
+    const { code, stdout } = await run('deps', '--kernel', dir, '--arch', 'riscv');
+    expect(code).toBe(1);
+    expect(stdout).toContain('error: arch/riscv/kvm/main.c is not in the tree: cannot analyze riscv_kvm_init()');
   });
 
   it('a path that does not exist', async () => {

@@ -7,7 +7,6 @@ import type { KernelTree } from './kernel-tree.js';
 import { ParseCache } from './scope.js';
 
 export interface KernelAnalysis {
-  tree: KernelTree;
   /** The tree's own generic ordering, read from kvm_init(). */
   profile: Profile;
   /** The plugins as the tree has them, each with its declared counterpart and problems. */
@@ -26,7 +25,7 @@ export interface AnalyzeOptions {
   whatIf?: Profile;
 }
 
-/** Reads a kernel tree for the selected plugins. Throws InputError when `dir` is not a kernel tree. */
+/** Reads an open kernel tree for the selected plugins: the tree's ordering and each arch as the source has it. */
 export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
   const cache = new ParseCache(tree, await cParser());
   const roles = hookRolesOf(options.profiles);
@@ -37,13 +36,14 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
   // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
   const setup = setupRoles(ordering);
   const plugins = options.plugins.map((plugin, i) => {
-    const declared = plugin.kernels.includes(version) ? plugin : undefined;
+    // Drift is measured against declarations for this very version, not the closest older ones.
+    const declared = plugin.kernel === version ? plugin : undefined;
     const source = sources[i]!;
     source.problems.push(...treeProblemsFor(tree, plugin));
     return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version, setup);
   });
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
-  return { tree, profile: ordering, plugins, sources, stats };
+  return { profile: ordering, plugins, sources, stats };
 }
 
 /** The hooks of the --profile ordering too, so that "what if" finds their implementations. */
@@ -54,11 +54,13 @@ function withHooksOf(profile: Profile, whatIf: Profile | undefined): Profile {
   return { ...profile, hooks };
 }
 
-/** Without a readable kvm_init(), the released profile closest to the tree's version stands in (and an error says so). */
+/** Without a readable kvm_init(), the released profile closest to the tree's version stands in, and an error says which. */
 function fallbackOrdering(tree: KernelTree, profiles: Profile[]): Profile {
   const released = profiles.filter((p) => !p.proposal);
   const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(tree.version));
-  return released.find((p) => p.kernel === version)!;
+  const profile = released.find((p) => p.kernel === version)!;
+  tree.diagnose({ file: 'virt/kvm/kvm_main.c', line: 1, column: 1 }, `the generic ordering could not be read from the tree; profile ${profile.id} stands in`, 'error');
+  return profile;
 }
 
 /** Tree problems (unreadable files, unparsable init code) that concern this arch or the generic code. */

@@ -10,8 +10,7 @@ import type { Place } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
 import { readInitFunction, type InitStatement } from './module-init.js';
 import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
-import type { Scope} from './scope.js';
-import { type ParseCache } from './scope.js';
+import type { ParseCache, Scope } from './scope.js';
 
 const loc = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
@@ -134,7 +133,6 @@ function archDefinition(scope: Scope, name: string): FunctionDefinition | undefi
   return scope.functions.get(name)?.find((d) => !d.file.startsWith(GENERIC_DIR) && !d.weak);
 }
 
-/** The derived plugin: what the rules run over with --kernel. */
 /**
  * Roles the ordering calls once, on one CPU, from kvm_init() alone (arch-init and hardware-setup
  * before 6.3): hooks that set state up for the others, like module init does.
@@ -150,6 +148,7 @@ export function setupRoles(ordering: Profile): Set<string> {
   return new Set([...once].filter((role) => !elsewhere.has(role)));
 }
 
+/** The derived plugin: what the rules run over with --kernel. */
 export function derivePlugin(source: ArchSource, declared: Plugin | undefined, base: Plugin, scope: Scope, version: string, setup: Set<string>): Plugin {
   const byModuleInit = new Set<string>();
   for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) byModuleInit.add(w.state);
@@ -173,7 +172,7 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
     modules,
     hooks,
     state,
-    source: { version, ...(declared ? { declared } : {}), problems: source.problems },
+    source: { ...(declared ? { declared } : {}), problems: source.problems },
   };
 }
 
@@ -211,7 +210,7 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
 }
 
 /** Declared phases matched to statements by call, in order: statement index → phase. */
-export function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
+function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
   const matches = new Map<number, Phase>();
   let from = 0;
   for (const phase of declared) {

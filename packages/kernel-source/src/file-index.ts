@@ -18,7 +18,7 @@ export interface FunctionDefinition {
   static: boolean;
 }
 
-export type VariableKind = 'per-cpu' | 'global';
+type VariableKind = 'per-cpu' | 'global';
 
 export interface VariableDefinition {
   name: string;
@@ -116,7 +116,6 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
   return functions;
 }
 
-/** Declarator names of a one-line file-scope definition such as `static bool a, b __read_mostly;`. */
 /** Words that qualify a definition without naming it (`static u64 __io_map_base;` names __io_map_base). */
 const ATTRIBUTE_WORD = /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__percpu|__rcu|__aligned|__cacheline_aligned\w*|__page_aligned\w*|__maybe_unused|__used|__weak|__visible|__section|__initconst|__refdata|__user|__iomem|__always_unused)$/;
 
@@ -131,6 +130,10 @@ function withoutDeclaratorParens(head: string): string {
   return text;
 }
 
+/**
+ * Declarator names of a one-line file-scope definition such as `static bool a, b __read_mostly;`:
+ * the last word of each comma-separated part (the first part also carries the type).
+ */
 function declaredNames(declaration: string): string[] {
   const names: string[] = [];
   for (const part of declaration.split(',')) {
@@ -138,7 +141,6 @@ function declaredNames(declaration: string): string[] {
     const name = words.at(-1);
     if (name && /^[A-Za-z_]\w*$/.test(name) && !TYPE_WORDS.has(name)) names.push(name);
   }
-  // The first part also carries the type: `static struct foo bar` has one name, bar.
   return names;
 }
 

@@ -24,7 +24,7 @@ export interface CallSite {
   place: Place;
 }
 
-export interface Reference {
+interface Reference {
   name: string;
   /** Assigned (`x = …`, `this_cpu_write(x, …)`), or its address handed to a call that may write it (`INIT_LIST_HEAD(&x)`). */
   write: boolean;
@@ -158,11 +158,6 @@ function declaratorNames(decl: Node): string[] {
 /** Leaves that are never file-scope state, and subtrees with nothing to find. */
 const SKIP = new Set(['field_identifier', 'statement_identifier', 'type_identifier', 'primitive_type', 'string_literal', 'number_literal', 'comment', 'char_literal', 'sized_type_specifier']);
 
-/**
- * The facts of a subtree: a whole body, or one statement of a module init. A cursor walks the
- * tree so that only the nodes that matter (calls, assignments) are materialized: node objects
- * from web-tree-sitter are costly, and a kernel function has thousands.
- */
 /** One walk over a subtree: the facts so far, and the locals that point into file-scope state. */
 interface Walk {
   fn: ParsedFunction;
@@ -170,6 +165,12 @@ interface Walk {
   /** `sd = per_cpu_ptr(&svm_data, cpu)`: a write through sd is a write of svm_data. */
   aliases: Map<string, string>;
 }
+
+/**
+ * The facts of a subtree: a whole body, or one statement of a module init. A cursor walks the
+ * tree so that only the nodes that matter (calls, assignments) are materialized: node objects
+ * from web-tree-sitter are costly, and a kernel function has thousands.
+ */
 
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
   const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map() };
@@ -284,7 +285,7 @@ function argumentName(arg: Node): string | undefined {
 }
 
 /** The file-scope name at the base of an lvalue: x, x.f, x[i], *x, per_cpu(x, cpu), this_cpu_ptr(&x)->f. */
-export function baseName(node: Node | null): Node | undefined {
+function baseName(node: Node | null): Node | undefined {
   while (node) {
     switch (node.type) {
       case 'identifier':

@@ -25,7 +25,7 @@ export function hookRolesOf(profiles: Profile[]): HookRoles {
 
 const location = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
-export function genericScope(cache: ParseCache): Scope {
+function genericScope(cache: ParseCache): Scope {
   return cache.scope(GENERIC_DIR, () => cache.tree.cFiles(GENERIC_DIR, false));
 }
 

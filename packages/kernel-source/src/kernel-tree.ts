@@ -33,7 +33,8 @@ export class KernelTree {
   /** Opens `dir` as a kernel tree; anything else is bad input (exit 2), with what is missing. */
   static open(dir: string): KernelTree {
     const root = resolve(dir);
-    if (!existsSync(root) || !statSync(root).isDirectory()) throw new InputError(`--kernel: no such directory: ${dir}`);
+    if (!existsSync(root)) throw new InputError(`--kernel: no such directory: ${dir}`);
+    if (!statSync(root).isDirectory()) throw new InputError(`--kernel: ${dir} is a file, not a kernel tree directory`);
     const makefile = join(root, 'Makefile');
     const missing = ['Makefile', 'virt/kvm/kvm_main.c', 'arch'].filter((p) => !existsSync(join(root, p)));
     if (missing.length > 0) {

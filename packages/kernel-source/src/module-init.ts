@@ -11,7 +11,6 @@ import type { Scope } from './scope.js';
 export interface InitStatement {
   /** The function the statement calls (an ops-table field for static_call()-style calls); absent for a plain assignment. */
   call: string | undefined;
-  callee: Callee | undefined;
   /** The statement's source, first line, for messages. */
   text: string;
   place: Place;
@@ -26,7 +25,7 @@ export interface InitStatement {
   undo: { call: string; place: Place }[];
 }
 
-export interface InitFunction {
+interface InitFunction {
   def: FunctionDefinition;
   statements: InitStatement[];
   /** Every call on a failure path, whichever statement (or guard) leads there. */
@@ -232,13 +231,13 @@ function addStatements(walk: Walk, node: Node, ctx: Context): void {
   if (calls.length === 0) {
     const facts = factsOf(walk.fn, node);
     if (!facts.refs.some((r) => r.write)) return;
-    walk.statements.push({ ...base, call: undefined, callee: undefined, place: walk.fn.place(node), facts, undo: [] });
+    walk.statements.push({ ...base, call: undefined, place: walk.fn.place(node), facts, undo: [] });
     return;
   }
   for (const call of calls) {
     // The call's own facts, plus what the statement does with its result (`x = foo()` writes x).
     const facts = factsOf(walk.fn, calls.length === 1 ? node : call);
     const callee = facts.calls.find((c) => c.place.line === walk.fn.place(call).line && c.place.column === walk.fn.place(call).column)?.callee;
-    walk.statements.push({ ...base, call: calleeName(callee), callee, place: walk.fn.place(call), facts, undo: [] });
+    walk.statements.push({ ...base, call: calleeName(callee), place: walk.fn.place(call), facts, undo: [] });
   }
 }

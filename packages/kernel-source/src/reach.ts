@@ -89,7 +89,7 @@ export function entry(def: FunctionDefinition, site?: Place, onEachCpu = false):
 }
 
 /** The chain from the entry to `node`, entry first. */
-export function chainOf(node: Reached): Reached[] {
+function chainOf(node: Reached): Reached[] {
   const chain: Reached[] = [];
   for (let n: Reached | undefined = node; n; n = n.parent) chain.unshift(n);
   return chain;
@@ -106,7 +106,7 @@ export interface StateAccess {
 }
 
 /** What stateAccesses() collects: every touch, or writes only. */
-export type AccessKind = 'any' | 'write';
+type AccessKind = 'any' | 'write';
 
 /** File-scope state each reached function touches, first chain wins. */
 export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind: AccessKind): Map<string, StateAccess> {

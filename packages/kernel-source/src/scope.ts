@@ -6,7 +6,7 @@ import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDe
 import { factsOf, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { KernelTree } from './kernel-tree.js';
 
-export interface FunctionInfo {
+interface FunctionInfo {
   def: FunctionDefinition;
   facts: Facts;
 }
@@ -186,7 +186,7 @@ export class Scope {
     return found;
   }
 
-  /** What a function does, parsed on first use. A parse problem is a warning on the tree, never a crash. */
+  /** What a function does, parsed on first use. What tree-sitter cannot parse here is skipped, not reported: the rest of the function still counts. */
   info(def: FunctionDefinition): FunctionInfo {
     const key = functionKey(def);
     let info = this.cache.functions.get(key);
@@ -217,9 +217,6 @@ export class Scope {
     this.tree.diagnose(first!, `tree-sitter could not parse part of ${def.name}()${more}; the analysis skips what it could not read there`, 'warning');
   }
 
-  isHome(file: string): boolean {
-    return file.startsWith(this.home);
-  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -228,7 +225,3 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The directory of a module's file, where its own code lives: arch/x86/kvm/vmx/ for vmx.c. */
-export function homeOf(file: string): string {
-  return `${dirname(file)}/`;
-}

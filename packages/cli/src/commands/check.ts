@@ -51,6 +51,7 @@ async function kernelSubject(dir: string, project: ReturnType<typeof loadProject
   // Loaded only for --kernel: tree-sitter costs a check of declarations its start-up time.
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const tree = KernelTree.open(dir);
+  rejectOtherKernelVariants(project, majorMinor(tree.version));
   const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, ...(whatIf ? { whatIf } : {}) });
   return {
@@ -59,6 +60,15 @@ async function kernelSubject(dir: string, project: ReturnType<typeof loadProject
     kernel: { root: tree.root, version: tree.version },
     stats: analysis.stats,
   };
+}
+
+/** A variant is a patch to one kernel version (tdx-v7 to 5.19): it says nothing about a tree of another. */
+function rejectOtherKernelVariants(project: ReturnType<typeof loadProject>, version: string): void {
+  for (const plugin of project.plugins) {
+    if (plugin.variant && plugin.kernel !== version) {
+      throw new InputError(`--variant: ${plugin.id}'s ${plugin.variant} describes Linux ${plugin.kernel}; the tree is Linux ${version}`);
+    }
+  }
 }
 
 function declaredSubject(project: ReturnType<typeof loadProject>, profileId: string | undefined): Subject {

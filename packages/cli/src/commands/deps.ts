@@ -1,4 +1,5 @@
-import { formatLocation, majorMinor } from '@kvm-rules/core';
+import { displayPath, formatLocation, majorMinor } from '@kvm-rules/core';
+import { ExitCode } from '../exit-codes.js';
 import type { ArchSource, HookSource, ModuleSource, StateAccess } from '@kvm-rules/kernel-source';
 import { loadProject } from '../project.js';
 
@@ -6,7 +7,6 @@ export interface DepsOptions {
   kernel: string;
   arch: string[];
   plugin: string[];
-  rulesDir: string[];
   /** Every state a hook reads, not only the state that init code writes. */
   all?: boolean;
 }
@@ -51,13 +51,17 @@ function archLines(source: ArchSource, all: boolean): string[] {
   return lines;
 }
 
-/** `kvm-rules deps --kernel DIR`: what the analysis read, per arch, for a maintainer to check. */
-export async function runDeps(options: DepsOptions): Promise<string> {
+/**
+ * `kvm-rules deps --kernel DIR`: what the analysis read, per arch, for a maintainer to check.
+ * Exit 1 when an arch could not be read (its problems are printed with it).
+ */
+export async function runDeps(options: DepsOptions): Promise<{ output: string; exitCode: number }> {
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
-  const project = loadProject({ archs: options.arch, plugins: options.plugin, rulesDirs: options.rulesDir });
+  const project = loadProject({ archs: options.arch, plugins: options.plugin });
   const tree = KernelTree.open(options.kernel);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles });
-  const lines = [`Linux ${tree.version} at ${tree.root}; generic ordering: kvm_init() in ${analysis.profile.file}`];
+  const lines = [`Linux ${tree.version} at ${displayPath(tree.root)}; generic ordering: kvm_init() in ${analysis.profile.file}`];
   for (const source of analysis.sources) lines.push(...archLines(source, options.all ?? false));
-  return lines.join('\n') + '\n';
+  const unread = analysis.sources.some((source) => source.problems.some((problem) => problem.severity === 'error'));
+  return { output: lines.join('\n') + '\n', exitCode: unread ? ExitCode.findings : ExitCode.clean };
 }

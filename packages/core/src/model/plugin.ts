@@ -62,8 +62,6 @@ export interface SourceProblem {
 
 /** What a plugin derived from a kernel tree (--kernel) carries beside the derived model. */
 export interface SourceFacts {
-  /** The kernel version of the tree, e.g. "6.12.57". */
-  version: string;
   /** The plugin as its manifest declares it for the tree's version; absent when it declares no such version. */
   declared?: Plugin;
   problems: SourceProblem[];

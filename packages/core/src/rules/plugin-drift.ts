@@ -34,7 +34,7 @@ function comparePhases(declared: ModuleInit, derived: ModuleInit, report: Report
 function compareHook(declared: HookImplementation | undefined, derived: HookImplementation, plugin: Plugin, report: Report): void {
   const data = { role: derived.role, name: derived.impl, file: `${derived.location.file}:${derived.location.line}` };
   if (!declared) {
-    report({ location: derived.location, messageId: 'hookUndeclared', data, related: [here(`the plugin's hooks are declared here`, plugin.location)] });
+    report({ location: derived.location, messageId: 'hookUndeclared', data, related: [here(`the plugin ${plugin.id} is declared here`, plugin.location)] });
     return;
   }
   const declaredHere = here(`the ${declared.role} hook is declared here`, declared.location);
@@ -54,8 +54,11 @@ function compareHook(declared: HookImplementation | undefined, derived: HookImpl
 }
 
 function comparePlugin(plugin: Plugin, declared: Plugin, report: Report): void {
+  // A module file the tree could not give is a source-analysis error already; blaming the plugin too would mislead.
+  const unread = new Set((plugin.source?.problems ?? []).filter((p) => p.severity === 'error').map((p) => p.location.file));
   for (const module of declared.modules) {
     const derived = plugin.modules.find((m) => m.init === module.init);
+    if (!derived && unread.has(module.file)) continue;
     if (!derived) {
       const file = { file: module.file, line: 1, column: 1 };
       report({ location: file, messageId: 'moduleMissing', data: { init: module.init, file: module.file }, related: [here(`${module.init}() is declared here`, module.location)] });

@@ -16,8 +16,8 @@ const optionsSchema = {
 
 type Options = [FromSchema<typeof optionsSchema>];
 
-/** Problems in generic code concern every arch, so they are reported once, for the generic side. */
-const GENERIC_DIR = 'virt/';
+/** Problems in generic code (virt/kvm) concern every arch, so they are reported once, for the generic side. */
+const GENERIC_DIR = 'virt/kvm/';
 
 export default createRule<Options, 'cannotAnalyze' | 'partlyRead'>({
   name: 'source-analysis',

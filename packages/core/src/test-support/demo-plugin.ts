@@ -38,6 +38,6 @@ export function demoPlugin({ id = 'demo', init = 'demo_init', phases, hooks = '{
  */
 export function derivedPlugin(derived: DemoPlugin, declared?: DemoPlugin, problems: SourceProblem[] = []): Plugin {
   const plugin = pluginOf(demoPlugin(derived), 0, undefined);
-  const source: SourceFacts = { version: '6.12.0', problems, ...(declared ? { declared: pluginOf(demoPlugin(declared), 1, undefined) } : {}) };
+  const source: SourceFacts = { problems, ...(declared ? { declared: pluginOf(demoPlugin(declared), 1, undefined) } : {}) };
   return { ...plugin, source };
 }
