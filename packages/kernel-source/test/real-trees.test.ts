@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import { brief, checkKernel, type CheckRun } from './helpers.js';
+import { brief, checkKernel, scopeOf, type CheckRun } from './helpers.js';
 
 const ALL_ARCHS = ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch'];
 
@@ -138,4 +138,20 @@ describe('Linux 6.1 with the v6.12 ordering ("what if")', () => {
     expect(late[0]!.message).toContain('"die-notifier"');
     expect(late[0]!.related?.map((r) => r.message)).toContain('"die-notifier" (register_die_notifier()) also runs after kvm_init()');
   });
+});
+
+describe('never a crash on real C', () => {
+  it('every function of the 6.12 KVM code (virt/kvm and every arch) is indexed and read without throwing', async () => {
+    const { tree, scope } = await scopeOf(linux612, 'virt/kvm/', (t) => [...t.cFiles('virt/kvm', false), ...t.cFiles('arch', true)]);
+    let functions = 0;
+    for (const defs of scope.functions.values()) {
+      for (const def of defs) {
+        expect(() => scope.info(def), `${def.file}:${def.line} ${def.name}()`).not.toThrow();
+        functions++;
+      }
+    }
+    // Every file was readable UTF-8; the index found the bulk of the code.
+    expect(tree.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(functions).toBeGreaterThan(4000);
+  }, 120_000);
 });
