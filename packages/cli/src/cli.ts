@@ -41,7 +41,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
-    .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif', 'junit', 'github', 'mail']).default('stylish'))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', wholeNumber)
     .option('--quiet', 'report errors only')

@@ -20,7 +20,7 @@ export {
 } from './load/load.js';
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
-export { GENERIC_ARCH, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
+export { GENERIC_ARCH, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
 export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem } from './model/plugin.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
 export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration, HookCallSpec } from './model/profile.js';

@@ -101,6 +101,14 @@ export async function runCheck(options: CheckOptions): Promise<{ result: CheckRe
     variants: Object.fromEntries(plugins.flatMap((p) => (p.variant ? [[p.id, p.variant]] : []))),
     ...(kernel ? { kernel } : {}),
     ...(stats ? { stats } : {}),
+    rules: rules.map((rule) => ({
+      id: rule.id,
+      summary: project.rules.find((definition) => definition.id === rule.id)?.summary ?? '',
+      severity: rule.severity,
+      docs: rule.module.meta.docs.url,
+      kind: rule.module.name,
+      description: rule.module.meta.docs.description,
+    })),
   };
   const tooManyWarnings = options.maxWarnings !== undefined && summary.warnings > options.maxWarnings;
   const exitCode = summary.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;

@@ -1,20 +1,7 @@
-import { displayPath, formatLocation, type Finding } from '@kvm-rules/core';
+import { displayPath, formatLocation } from '@kvm-rules/core';
 import { createColors } from 'picocolors';
+import { groupByArch, plural } from './shared.js';
 import type { Formatter } from './types.js';
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-function groupByArch(findings: Finding[]): Map<string, Finding[]> {
-  const groups = new Map<string, Finding[]>();
-  for (const finding of findings) {
-    const group = groups.get(finding.arch) ?? [];
-    group.push(finding);
-    groups.set(finding.arch, group);
-  }
-  return groups;
-}
 
 /** ESLint's stylish, grouped per arch instead of per file, since one arch spans several files. */
 const stylish: Formatter = (result, { color }) => {

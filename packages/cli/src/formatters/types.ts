@@ -1,4 +1,18 @@
-import type { Finding } from '@kvm-rules/core';
+import type { Finding, FindingSeverity } from '@kvm-rules/core';
+
+/** A rule that ran: what the sarif, junit and mail formatters say about it (not part of the JSON contract). */
+export interface RuleInfo {
+  id: string;
+  /** One line, from the rule file. */
+  summary: string;
+  /** The severity it ran with (after --rule). */
+  severity: FindingSeverity;
+  /** Its doc page, repository-relative: docs/rules/<kind>.md. */
+  docs: string;
+  /** Its rule kind (packages/core/src/rules/) and what the kind checks. */
+  kind: string;
+  description: string;
+}
 
 /** What `check` produces; the json formatter writes exactly this (docs/json-output.md). */
 export interface CheckResult {
@@ -12,6 +26,8 @@ export interface CheckResult {
   kernel?: { root: string; version: string };
   /** With --kernel: how much of the tree was read. */
   stats?: { filesRead: number; functionsParsed: number };
+  /** Every rule that ran, in load order (not part of the JSON contract). */
+  rules?: RuleInfo[];
 }
 
 export interface FormatOptions {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compareLocations, type Location } from './location.js';
 
 export type FindingSeverity = 'error' | 'warning';
@@ -50,4 +51,17 @@ export function summarize(findings: Finding[]): { errors: number; warnings: numb
   let errors = 0;
   for (const finding of findings) if (finding.severity === 'error') errors++;
   return { errors, warnings: findings.length - errors };
+}
+
+/**
+ * A stable identity of a finding across runs, for SARIF's partialFingerprints: the sha256 (hex)
+ * of the rule id, the arch and the message, NUL-separated. Neither the finding's location nor
+ * line numbers are part of it, so it survives unrelated line shifts: the profile id is removed
+ * from the message ("under kernel-6.12.117" and "under kernel-6.12.118" are one finding), and so
+ * are line and column numbers a message cites after a file name (`vmx.c:8600` reads `vmx.c`).
+ */
+export function fingerprintOf(finding: Finding): string {
+  const message = (finding.profile === '' ? finding.message : finding.message.split(finding.profile).join(''))
+    .replace(/(\.[A-Za-z][A-Za-z0-9]*):\d+(?::\d+)?/g, '$1');
+  return createHash('sha256').update(`${finding.ruleId}\0${finding.arch}\0${message}`).digest('hex');
 }

@@ -1,0 +1,52 @@
+// What several formatters need besides the findings: the tool's version, the rules that ran,
+// where the rule pages are, and findings per arch.
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { builtinRulesDir, GENERIC_ARCH, type Finding } from '@kvm-rules/core';
+import type { CheckResult, RuleInfo } from './types.js';
+
+/** The version of @kvm-rules/cli (packages/cli/package.json, from src/ or dist/ alike). */
+export const toolVersion: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The checkout kvm-rules runs from: the rule pages (docs/rules/) and the README are below it. */
+export const repositoryRoot = dirname(builtinRulesDir);
+
+/**
+ * The rules that ran, in load order; rules that produced a finding but are missing from
+ * `result.rules` (a result read back from JSON has none) are added with what a finding says.
+ */
+export function rulesOf(result: CheckResult): RuleInfo[] {
+  const rules = [...(result.rules ?? [])];
+  const known = new Set(rules.map((rule) => rule.id));
+  for (const finding of result.findings) {
+    if (known.has(finding.ruleId)) continue;
+    known.add(finding.ruleId);
+    rules.push({ id: finding.ruleId, summary: '', severity: finding.severity, docs: '', kind: '', description: '' });
+  }
+  return rules;
+}
+
+/** Findings per arch, in the order the findings come (sorted by arch). */
+export function groupByArch(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const group = groups.get(finding.arch) ?? [];
+    group.push(finding);
+    groups.set(finding.arch, group);
+  }
+  return groups;
+}
+
+/**
+ * Every arch a report is about: "generic" (findings about the profile itself), the archs
+ * analyzed in load order, then any other arch a finding names.
+ */
+export function archsOf(result: CheckResult): string[] {
+  const archs = [GENERIC_ARCH, ...result.archs];
+  for (const finding of result.findings) if (!archs.includes(finding.arch)) archs.push(finding.arch);
+  return archs;
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
