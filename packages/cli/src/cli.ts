@@ -40,6 +40,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
+    .option('--baseline <file>', 'do not report the findings this baseline file knows; list its entries that no longer match')
+    .option('--write-baseline <file>', 'write every finding of this run to a baseline file (and report none)')
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
     .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif', 'junit', 'github', 'mail']).default('stylish'))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')

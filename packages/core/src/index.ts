@@ -29,3 +29,4 @@ export { buildCheck, type Check } from './engine/check.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
 export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type TimelineListener } from './rule-api/create-rule.js';
 export { ruleKinds } from './rules/index.js';
+export { applyBaseline, readBaseline, writeBaseline, type BaselineEntry, type BaselineOutcome } from './baseline.js';

@@ -1,5 +1,22 @@
 import { writeFileSync } from 'node:fs';
-import { buildCheck, configureRules, InputError, loadProfile, majorMinor, runRules, summarize, type Plugin, type Profile, type Severity } from '@kvm-rules/core';
+import { resolve } from 'node:path';
+import {
+  applyBaseline,
+  buildCheck,
+  configureRules,
+  displayPath,
+  InputError,
+  loadProfile,
+  majorMinor,
+  readBaseline,
+  runRules,
+  summarize,
+  writeBaseline,
+  type Finding,
+  type Plugin,
+  type Profile,
+  type Severity,
+} from '@kvm-rules/core';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { chooseProfile, loadProject } from '../project.js';
@@ -13,6 +30,10 @@ export interface CheckOptions {
   rulesDir: string[];
   /** A kernel tree to read instead of trusting the declarations. */
   kernel?: string;
+  /** Findings known in this file are not reported (see --write-baseline). */
+  baseline?: string;
+  /** Write every finding of this run to a baseline file. */
+  writeBaseline?: string;
   format: string;
   outputFile?: string;
   maxWarnings?: number;
@@ -76,6 +97,20 @@ function declaredSubject(project: ReturnType<typeof loadProject>, profileId: str
   return { profile, plugins: project.pluginsFor(profile.kernel) };
 }
 
+/**
+ * --write-baseline accepts every finding of this run (nothing is left to report); --baseline
+ * reports only what the file does not know, and which of its entries no longer match.
+ */
+function againstBaseline(findings: Finding[], options: CheckOptions): { findings: Finding[]; baseline?: CheckResult['baseline'] } {
+  if (options.writeBaseline) {
+    writeBaseline(options.writeBaseline, findings);
+    return { findings: [], baseline: { file: displayPath(resolve(options.writeBaseline)), suppressed: findings.length, stale: [] } };
+  }
+  if (!options.baseline) return { findings };
+  const outcome = applyBaseline(findings, readBaseline(resolve(options.baseline)));
+  return { findings: outcome.findings, baseline: { file: displayPath(resolve(options.baseline)), suppressed: outcome.suppressed, stale: outcome.stale } };
+}
+
 export async function runCheck(options: CheckOptions): Promise<{ result: CheckResult; output: string; exitCode: number }> {
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
@@ -90,7 +125,7 @@ export async function runCheck(options: CheckOptions): Promise<{ result: CheckRe
   const rules = configureRules(project.rules, parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;
   const { profile, plugins, kernel, stats } = options.kernel ? await kernelSubject(options.kernel, project, profileId) : declaredSubject(project, profileId);
-  const all = runRules(buildCheck(profile, plugins, [...project.profiles, profile]), rules);
+  const { findings: all, baseline } = againstBaseline(runRules(buildCheck(profile, plugins, [...project.profiles, profile]), rules), options);
   const summary = summarize(all);
   const findings = options.quiet ? all.filter((f) => f.severity === 'error') : all;
   const result: CheckResult = {
@@ -101,6 +136,7 @@ export async function runCheck(options: CheckOptions): Promise<{ result: CheckRe
     variants: Object.fromEntries(plugins.flatMap((p) => (p.variant ? [[p.id, p.variant]] : []))),
     ...(kernel ? { kernel } : {}),
     ...(stats ? { stats } : {}),
+    ...(baseline ? { baseline } : {}),
     rules: rules.map((rule) => ({
       id: rule.id,
       summary: project.rules.find((definition) => definition.id === rule.id)?.summary ?? '',

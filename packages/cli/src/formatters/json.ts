@@ -9,6 +9,7 @@ const json: Formatter = (result) =>
       ...(result.kernel ? { kernel: result.kernel } : {}),
       findings: result.findings,
       summary: result.summary,
+      ...(result.baseline ? { baseline: result.baseline } : {}),
       ...(result.stats ? { stats: result.stats } : {}),
     },
     null,

@@ -3,6 +3,18 @@ import { createColors } from 'picocolors';
 import { groupByArch, plural } from './shared.js';
 import type { Formatter } from './types.js';
 
+/** What the baseline did: how many known findings it kept quiet, and which of its entries can go. */
+function baselineLines(result: Parameters<Formatter>[0], c: ReturnType<typeof createColors>): string[] {
+  const baseline = result.baseline;
+  if (!baseline) return [];
+  const lines = [c.dim(`${plural(baseline.suppressed, 'known finding')} not shown (baseline ${baseline.file})`)];
+  if (baseline.stale.length === 0) return lines;
+  const one = baseline.stale.length === 1;
+  lines.push(c.yellow(`${baseline.stale.length} baseline ${one ? 'entry no longer matches' : 'entries no longer match'} a finding; remove ${one ? 'it' : 'them'} from ${baseline.file}:`));
+  for (const entry of baseline.stale) lines.push(`  ${entry.arch}  ${entry.ruleId}  ${entry.message}`);
+  return lines;
+}
+
 /** ESLint's stylish, grouped per arch instead of per file, since one arch spans several files. */
 const stylish: Formatter = (result, { color }) => {
   const c = createColors(color);
@@ -30,6 +42,7 @@ const stylish: Formatter = (result, { color }) => {
     const paint = errors > 0 ? c.red : c.yellow;
     lines.push('', paint(c.bold(`✖ ${plural(total, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}): ${scope}`)));
   }
+  lines.push(...baselineLines(result, c));
   return lines.join('\n') + '\n';
 };
 

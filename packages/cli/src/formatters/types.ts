@@ -1,4 +1,4 @@
-import type { Finding, FindingSeverity } from '@kvm-rules/core';
+import type { BaselineEntry, Finding, FindingSeverity } from '@kvm-rules/core';
 
 /** A rule that ran: what the sarif, junit and mail formatters say about it (not part of the JSON contract). */
 export interface RuleInfo {
@@ -24,6 +24,8 @@ export interface CheckResult {
   variants: Record<string, string>;
   /** With --kernel: the tree read (locations in findings are relative to its root). */
   kernel?: { root: string; version: string };
+  /** With --baseline or --write-baseline: the file, the findings it suppressed, its entries that no longer match. */
+  baseline?: { file: string; suppressed: number; stale: BaselineEntry[] };
   /** With --kernel: how much of the tree was read. */
   stats?: { filesRead: number; functionsParsed: number };
   /** Every rule that ran, in load order (not part of the JSON contract). */
