@@ -40,6 +40,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
+    .option('--changed-since <rev>', 'with --kernel in a git repository: report only the findings the tree at this revision did not have (read from git objects)')
     .option('--baseline <file>', 'do not report the findings this baseline file knows; list its entries that no longer match')
     .option('--write-baseline <file>', 'write every finding of this run to a baseline file (and report none)')
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])

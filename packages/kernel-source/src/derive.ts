@@ -209,15 +209,28 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
   return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 } };
 }
 
-/** Declared phases matched to statements by call, in order: statement index → phase. */
+/**
+ * Declared phases matched to statements by call: statement index → phase. In order first; a
+ * declared phase left over (the source moved it) then takes the first free statement with its
+ * call, so that its declared facts (unwinding, registrations) still apply while plugin-drift
+ * reports the order.
+ */
 function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
   const matches = new Map<number, Phase>();
+  const left: Phase[] = [];
   let from = 0;
   for (const phase of declared) {
     const at = calls.indexOf(phase.call, from);
-    if (at === -1) continue;
+    if (at === -1) {
+      left.push(phase);
+      continue;
+    }
     matches.set(at, phase);
     from = at + 1;
+  }
+  for (const phase of left) {
+    const at = calls.findIndex((call, i) => call === phase.call && !matches.has(i));
+    if (at !== -1) matches.set(at, phase);
   }
   return matches;
 }

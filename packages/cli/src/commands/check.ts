@@ -17,6 +17,7 @@ import {
   type Profile,
   type Severity,
 } from '@kvm-rules/core';
+import { atRevision, newSince } from '../changed-since.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { chooseProfile, loadProject } from '../project.js';
@@ -30,6 +31,8 @@ export interface CheckOptions {
   rulesDir: string[];
   /** A kernel tree to read instead of trusting the declarations. */
   kernel?: string;
+  /** With --kernel, a git revision: report only the findings the tree at that revision did not have. */
+  changedSince?: string;
   /** Findings known in this file are not reported (see --write-baseline). */
   baseline?: string;
   /** Write every finding of this run to a baseline file. */
@@ -124,8 +127,18 @@ export async function runCheck(options: CheckOptions): Promise<{ result: CheckRe
   });
   const rules = configureRules(project.rules, parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;
-  const { profile, plugins, kernel, stats } = options.kernel ? await kernelSubject(options.kernel, project, profileId) : declaredSubject(project, profileId);
-  const { findings: all, baseline } = againstBaseline(runRules(buildCheck(profile, plugins, [...project.profiles, profile]), rules), options);
+  if (options.changedSince !== undefined && !options.kernel) {
+    throw new InputError('--changed-since needs --kernel: it compares the kernel tree with itself at a git revision');
+  }
+  const subject = options.kernel ? await kernelSubject(options.kernel, project, profileId) : declaredSubject(project, profileId);
+  const { profile, plugins, kernel, stats } = subject;
+  const findingsOf = (s: Subject) => runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules);
+  let found = findingsOf(subject);
+  if (options.kernel && options.changedSince !== undefined) {
+    const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId)));
+    found = newSince(found, before);
+  }
+  const { findings: all, baseline } = againstBaseline(found, options);
   const summary = summarize(all);
   const findings = options.quiet ? all.filter((f) => f.severity === 'error') : all;
   const result: CheckResult = {

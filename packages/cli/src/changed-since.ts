@@ -1,0 +1,54 @@
+// --changed-since REV: the kernel tree as it was at REV, read from git objects into a temporary
+// directory (the working tree is never touched), so that only findings REV did not have are
+// reported: what a patch series introduces.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fingerprintOf, InputError, type Finding } from '@kvm-rules/core';
+
+/** What the analysis reads (git archive takes no wildcards: arch/<arch>/kvm are listed one by one); the rest stays in git. */
+function kernelPaths(dir: string, tree: string): string[] {
+  const archs = git(dir, ['ls-tree', '--name-only', `${tree}arch/`]).stdout.split('\n').filter(Boolean);
+  const kvm = archs.map((arch) => `arch/${arch}/kvm`).filter((path) => git(dir, ['cat-file', '-e', `${tree}${path}`]).ok);
+  return ['Makefile', 'virt/kvm', ...kvm];
+}
+
+function git(dir: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
+  const result = spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.error) throw new InputError(`--changed-since: cannot run git: ${result.error.message}`);
+  return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs `read` on the tree at `rev` (the part of it kvm-rules reads), then removes the copy. */
+export async function atRevision<T>(dir: string, rev: string, read: (treeDir: string) => Promise<T>): Promise<T> {
+  if (!git(dir, ['rev-parse', '--is-inside-work-tree']).ok) throw new InputError(`--changed-since: ${dir} is not in a git repository`);
+  const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  if (!commit.ok) throw new InputError(`--changed-since: no commit "${rev}" in the git repository of ${dir}`);
+  const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim();
+  const copy = mkdtempSync(join(tmpdir(), 'kvm-rules-rev-'));
+  try {
+    // `REV:prefix` is the kernel tree's own directory when it sits below the repository root.
+    const tree = `${commit.stdout.trim()}:${prefix}`;
+    if (!git(dir, ['cat-file', '-e', `${tree}virt/kvm/kvm_main.c`]).ok) {
+      throw new InputError(`--changed-since: ${rev} has no kernel tree at ${dir} (virt/kvm/kvm_main.c is not in that commit: untracked or ignored?)`);
+    }
+    const paths = kernelPaths(dir, tree).filter((path) => git(dir, ['cat-file', '-e', `${tree}${path}`]).ok);
+    const archive = execFileSync('git', ['-C', dir, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
+    execFileSync('tar', ['-x', '-C', copy], { input: archive });
+    return await read(copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** The findings `before` did not have, by fingerprint and count (two equal findings where there was one: one is new). */
+export function newSince(findings: Finding[], before: Finding[]): Finding[] {
+  const known = new Map<string, number>();
+  for (const finding of before) known.set(fingerprintOf(finding), (known.get(fingerprintOf(finding)) ?? 0) + 1);
+  return findings.filter((finding) => {
+    const left = known.get(fingerprintOf(finding)) ?? 0;
+    if (left > 0) known.set(fingerprintOf(finding), left - 1);
+    return left === 0;
+  });
+}
