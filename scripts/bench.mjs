@@ -5,7 +5,8 @@
 // the calls each arch init makes after kvm_init()). The median of several runs each. Prints
 // figures; asserts nothing. Exits 1 if a command it times fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchKernel } from './kernels.mjs';
@@ -100,6 +101,28 @@ function benchKvmRules(tree, baseline) {
   return run.ms;
 }
 
+// --cache: each first run (cache file removed before it) reads the tree; the second one
+// answers from the cache. Both are timed the same way, one pair at a time.
+function benchCache(tree, uncachedMs) {
+  const label = `kvm-rules check --kernel ${KERNEL} --cache`;
+  const location = join(mkdtempSync(join(tmpdir(), 'kvm-rules-bench-')), 'cache.json');
+  const args = [bin, 'check', '--kernel', tree, '--format', 'json', '--cache', '--cache-location', location];
+  const first = [];
+  const second = [];
+  for (let i = 0; i < KERNEL_RUNS; i++) {
+    rmSync(location, { force: true });
+    for (const samples of [first, second]) {
+      const start = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 2 ** 28, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (result.status !== 0 && result.status !== 1) return failed(label, result);
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  rmSync(dirname(location), { recursive: true, force: true });
+  line(`${label}, first run`, median(first), `(uncached: ${uncachedMs?.toFixed(1) ?? 'n/a'} ms)`);
+  line(`${label}, second run`, median(second), `${(median(first) / median(second)).toFixed(1)}x faster than the first`);
+}
+
 // -j 2: spatch spends its time parsing the ten files that mention kvm_init (it skips the rest
 // on a token prefilter), and two workers took 1.3 s where one took 2.0 s. --no-includes: the
 // semantic patch needs no types, so headers are not parsed.
@@ -131,4 +154,5 @@ for (const profile of profiles) {
 const tree = fetchKernel(KERNEL);
 console.log(`linux ${KERNEL} at ${relative(root, tree)}, median of ${KERNEL_RUNS} runs each`);
 const kvmRulesMs = benchKvmRules(tree, baseline);
+benchCache(tree, kvmRulesMs);
 benchSpatch(tree, kvmRulesMs);

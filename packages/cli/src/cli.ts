@@ -1,5 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '@kvm-rules/core';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { commandInputs, store } from './cache.js';
 import { runCheck } from './commands/check.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
@@ -26,7 +29,7 @@ function shared(command: Command): Command {
     .option('--rules-dir <dir>', 'a folder of extra rule files (repeatable)', collect, []);
 }
 
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): Command {
   const program = new Command('kvm-rules')
     .description('Checks the initialization ordering of the Linux KVM module, per architecture.')
     .option('--debug', 'show stack traces of internal errors')
@@ -40,6 +43,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
+    .option('--cache', 'keep the report and reuse it while nothing the run read has changed (not with --changed-since)')
+    .option('--cache-location <path>', 'the cache file, or a folder for it (default: .kvm-rules-cache)')
     .option('--changed-since <rev>', 'with --kernel in a git repository: report only the findings the tree at this revision did not have (read from git objects)')
     .option('--baseline <file>', 'do not report the findings this baseline file knows; list its entries that no longer match')
     .option('--write-baseline <file>', 'write every finding of this run to a baseline file (and report none)')
@@ -50,9 +55,15 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
     .action(async (options) => {
-      const { output, exitCode } = await runCheck({ ...options, color: options.color && io.color });
+      const { output, exitCode, inputs } = await runCheck({ ...options, color: options.color && io.color });
       io.stdout(output);
       setExit(exitCode);
+      // What git holds at a revision is not a file to fingerprint: such a run is not kept.
+      if (options.cache && options.changedSince === undefined) {
+        const cwd = process.cwd();
+        const all = { ...commandInputs(argv, cwd, options.kernel && resolve(options.kernel), [options.outputFile, options.writeBaseline]), ...inputs };
+        store(argv, all, output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : ''), exitCode, options.outputFile);
+      }
     });
 
   shared(program.command('list'))
@@ -89,7 +100,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 /** Runs the command line and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.clean;
-  const program = buildProgram(io, (code) => (exitCode = code));
+  const program = buildProgram(io, (code) => (exitCode = code), argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '@kvm-rules/core';
@@ -24,6 +25,11 @@ export class KernelTree {
   private readonly indexes = new Map<string, FileIndex>();
   /** Files read, for the figures of `npm run bench`. */
   filesRead = 0;
+  /**
+   * Everything the reading depended on, by absolute path: a file's content hash, a directory's
+   * listing ("dir:" one level, "dirr:" with subdirectories). A cache of results keys on this.
+   */
+  readonly inputs: Record<string, string> = {};
 
   private constructor(root: string, version: string) {
     this.root = root;
@@ -40,7 +46,9 @@ export class KernelTree {
     if (missing.length > 0) {
       throw new InputError(`--kernel: ${dir} is not a Linux kernel tree (missing ${missing.join(', ')})`);
     }
-    return new KernelTree(root, kernelVersion(makefile, dir));
+    const tree = new KernelTree(root, kernelVersion(makefile, dir));
+    tree.inputs[makefile] = createHash('sha256').update(readFileSync(makefile)).digest('hex');
+    return tree;
   }
 
   /** The indexed file at a tree-relative path; a file that cannot be read is a diagnostic and indexes empty. */
@@ -62,6 +70,7 @@ export class KernelTree {
       return EMPTY(file);
     }
     this.filesRead++;
+    this.inputs[join(this.root, file)] = createHash('sha256').update(bytes).digest('hex');
     if (!isUtf8(bytes)) {
       const line = firstBadLine(bytes);
       this.diagnose({ file, line, column: 1 }, `${file} is not UTF-8 text (first bad byte on line ${line})`, 'error');
@@ -80,6 +89,7 @@ export class KernelTree {
     const full = join(this.root, dir);
     if (!existsSync(full)) return [];
     const entries = readdirSync(full, { recursive, withFileTypes: false }) as string[];
+    this.inputs[full] = `${recursive ? 'dirr' : 'dir'}:${createHash('sha256').update([...entries].sort().join('\n')).digest('hex')}`;
     return entries
       .filter((name) => name.endsWith('.c'))
       .map((name) => relative(this.root, join(full, name)).split('\\').join('/'))

@@ -63,6 +63,8 @@ function isProfilePath(value: string | undefined): value is string {
 interface Subject {
   profile: Profile;
   plugins: Plugin[];
+  /** With --kernel: what the reading of the tree depended on (for --cache). */
+  inputs?: Record<string, string>;
   kernel?: CheckResult['kernel'];
   stats?: CheckResult['stats'];
 }
@@ -83,6 +85,7 @@ async function kernelSubject(dir: string, project: ReturnType<typeof loadProject
     plugins: analysis.plugins,
     kernel: { root: tree.root, version: tree.version },
     stats: analysis.stats,
+    inputs: tree.inputs,
   };
 }
 
@@ -114,7 +117,9 @@ function againstBaseline(findings: Finding[], options: CheckOptions): { findings
   return { findings: outcome.findings, baseline: { file: displayPath(resolve(options.baseline)), suppressed: outcome.suppressed, stale: outcome.stale } };
 }
 
-export async function runCheck(options: CheckOptions): Promise<{ result: CheckResult; output: string; exitCode: number }> {
+export async function runCheck(
+  options: CheckOptions,
+): Promise<{ result: CheckResult; output: string; exitCode: number; inputs: Record<string, string> }> {
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
   const extra = isProfilePath(options.profile) ? loadProfile(options.profile) : undefined;
@@ -166,5 +171,5 @@ export async function runCheck(options: CheckOptions): Promise<{ result: CheckRe
     output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
   if (options.outputFile) writeFileSync(options.outputFile, output);
-  return { result, output: options.outputFile ? '' : output, exitCode };
+  return { result, output: options.outputFile ? '' : output, exitCode, inputs: subject.inputs ?? {} };
 }
