@@ -14,5 +14,6 @@ if (hit) {
     stderr: (text) => process.stderr.write(text),
     // A terminal, unless NO_COLOR says otherwise (or FORCE_COLOR asks for color anyway).
     color: pc.isColorSupported,
+    progress: process.stderr.isTTY === true,
   });
 }

@@ -3,6 +3,7 @@ import { InputError } from '@kvm-rules/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commandInputs, store } from './cache.js';
+import { terminalProgress } from './progress.js';
 import { runCheck } from './commands/check.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
@@ -14,6 +15,8 @@ export interface Io {
   stderr: (text: string) => void;
   /** Whether stdout may be colored. */
   color: boolean;
+  /** Whether stderr is a terminal, where long work shows progress. */
+  progress?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -55,7 +58,8 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
     .action(async (options) => {
-      const { output, exitCode, inputs } = await runCheck({ ...options, color: options.color && io.color });
+      const progress = terminalProgress(io.stderr, io.progress ?? false);
+      const { output, exitCode, inputs } = await runCheck({ ...options, color: options.color && io.color, progress });
       io.stdout(output);
       setExit(exitCode);
       // What git holds at a revision is not a file to fingerprint: such a run is not kept.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
+import { main } from '../src/cli.js';
 import type { CheckResult } from '../src/formatters/index.js';
 import { run } from './run.js';
 
@@ -56,6 +57,24 @@ describe('check --kernel', () => {
     const first = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
     const second = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
     expect(second.stdout).toBe(first.stdout);
+  });
+});
+
+describe('progress', () => {
+  it('on a terminal, reading the tree shows progress on stderr, cleared at the end; in a pipe, nothing', async () => {
+    let stderr = '';
+    const code = await main(['check', '--kernel', linux612, '--arch', 'mips', '--format', 'json'], {
+      stdout: () => {},
+      stderr: (t) => (stderr += t),
+      color: false,
+      progress: true,
+    });
+    expect([0, 1]).toContain(code);
+    expect(stderr).toContain('\r\x1b[Kkvm-rules: reading Linux 6.12');
+    expect(stderr).toContain('mips (1/1)');
+    expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+    const piped = await run('check', '--kernel', linux612, '--arch', 'mips', '--format', 'json');
+    expect(piped.stderr).toBe('');
   });
 });
 

@@ -23,6 +23,8 @@ export interface AnalyzeOptions {
   profiles: Profile[];
   /** A profile chosen with --profile, whose hooks are resolved in the tree too. */
   whatIf?: Profile;
+  /** Told before each arch is read (for progress on a terminal). */
+  onArch?: (arch: string, index: number, total: number) => void;
 }
 
 /** Reads an open kernel tree for the selected plugins: the tree's ordering and each arch as the source has it. */
@@ -32,7 +34,10 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
   const ordering = readGenericOrdering(cache, roles) ?? fallbackOrdering(tree, options.profiles);
   const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
-  const sources = options.plugins.map((plugin) => readArch(cache, plugin, hookProfile, roles));
+  const sources = options.plugins.map((plugin, i) => {
+    options.onArch?.(plugin.id, i, options.plugins.length);
+    return readArch(cache, plugin, hookProfile, roles);
+  });
   // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
   const setup = setupRoles(ordering);
   const plugins = options.plugins.map((plugin, i) => {

@@ -18,6 +18,7 @@ import {
   type Severity,
 } from '@kvm-rules/core';
 import { atRevision, newSince } from '../changed-since.js';
+import type { Progress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { chooseProfile, loadProject } from '../project.js';
@@ -31,6 +32,8 @@ export interface CheckOptions {
   rulesDir: string[];
   /** A kernel tree to read instead of trusting the declarations. */
   kernel?: string;
+  /** Where long work says how far it is (a terminal's stderr); nothing by default. */
+  progress?: Progress;
   /** With --kernel, a git revision: report only the findings the tree at that revision did not have. */
   changedSince?: string;
   /** Findings known in this file are not reported (see --write-baseline). */
@@ -73,13 +76,21 @@ interface Subject {
  * With --kernel, the plugins are derived from the tree and the ordering is the tree's own
  * kvm_init(), unless --profile asks "what if this tree had that ordering".
  */
-async function kernelSubject(dir: string, project: ReturnType<typeof loadProject>, profileId: string | undefined): Promise<Subject> {
+async function kernelSubject(
+  dir: string,
+  project: ReturnType<typeof loadProject>,
+  profileId: string | undefined,
+  progress: Progress = () => {},
+): Promise<Subject> {
   // Loaded only for --kernel: tree-sitter costs a check of declarations its start-up time.
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const tree = KernelTree.open(dir);
   rejectOtherKernelVariants(project, majorMinor(tree.version));
   const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
-  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, ...(whatIf ? { whatIf } : {}) });
+  progress(`kvm-rules: reading Linux ${tree.version}: kvm_init()`);
+  const onArch = (arch: string, i: number, total: number) => progress(`kvm-rules: reading Linux ${tree.version}: ${arch} (${i + 1}/${total})`);
+  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, onArch, ...(whatIf ? { whatIf } : {}) });
+  progress(undefined);
   return {
     profile: whatIf ?? analysis.profile,
     plugins: analysis.plugins,
@@ -135,12 +146,13 @@ export async function runCheck(
   if (options.changedSince !== undefined && !options.kernel) {
     throw new InputError('--changed-since needs --kernel: it compares the kernel tree with itself at a git revision');
   }
-  const subject = options.kernel ? await kernelSubject(options.kernel, project, profileId) : declaredSubject(project, profileId);
+  const subject = options.kernel ? await kernelSubject(options.kernel, project, profileId, options.progress) : declaredSubject(project, profileId);
   const { profile, plugins, kernel, stats } = subject;
   const findingsOf = (s: Subject) => runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules);
   let found = findingsOf(subject);
   if (options.kernel && options.changedSince !== undefined) {
-    const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId)));
+    options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
+    const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId, options.progress)));
     found = newSince(found, before);
   }
   const { findings: all, baseline } = againstBaseline(found, options);

@@ -1,0 +1,18 @@
+// Progress on a terminal: one line on stderr, rewritten as long work goes on (reading a kernel
+// tree arch by arch, reading a revision from git) and cleared at the end. In a pipe or a file
+// there is none: stderr then carries only what went wrong.
+export type Progress = (text: string | undefined) => void;
+
+export function terminalProgress(write: (text: string) => void, isTerminal: boolean): Progress {
+  if (!isTerminal) return () => {};
+  let shown = false;
+  return (text) => {
+    if (text === undefined) {
+      if (shown) write('\r\x1b[K');
+      shown = false;
+      return;
+    }
+    write(`\r\x1b[K${text}`);
+    shown = true;
+  };
+}
