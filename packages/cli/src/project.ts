@@ -8,6 +8,7 @@ import {
   compareKernelVersions,
   displayPath,
   readPluginManifest,
+  loadProfile,
   loadProfiles,
   loadRuleFiles,
   uniqueById,
@@ -15,6 +16,7 @@ import {
   type PluginManifest,
   type Profile,
   type RuleDefinition,
+  type Severity,
 } from '@kvm-rules/core';
 
 /** The arch plugins that ship with kvm-rules, by package name. */
@@ -76,6 +78,8 @@ export interface LoadedProject {
   /** The selected plugins, with their variants, as their manifests declare them (newest kernel). */
   plugins: Plugin[];
   rules: RuleDefinition[];
+  /** The ids of every loaded plugin, selected or not. */
+  archIds: string[];
   /** The same plugins, declared for another kernel version (see `versions` in the manifest). */
   pluginsFor(kernel: string): Plugin[];
 }
@@ -114,7 +118,7 @@ export function loadProject(options: ProjectOptions = {}): LoadedProject {
     }
     return all.filter((plugin) => !absent.includes(plugin));
   };
-  return { profiles, plugins: build(), rules, pluginsFor };
+  return { profiles, plugins: build(), rules, archIds: manifests.map((m) => m.base.id), pluginsFor };
 }
 
 function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {
@@ -144,4 +148,36 @@ export function chooseProfile(profiles: Profile[], plugins: Plugin[], id?: strin
     throw new InputError(`--profile: the selected plugins describe kernels ${kernels.join(', ')}; choose a profile (${ids})`);
   }
   return matching[0]!;
+}
+
+/** `--rule ID:SEVERITY`, repeatable. */
+export function parseRuleOverrides(specs: string[]): Map<string, Severity> {
+  const overrides = new Map<string, Severity>();
+  for (const spec of specs) {
+    const match = /^([a-z0-9][a-z0-9._-]*):(error|warning|off)$/.exec(spec);
+    if (!match) throw new InputError(`--rule: "${spec}" is not ID:SEVERITY (severity: error, warning or off)`);
+    overrides.set(match[1]!, match[2] as Severity);
+  }
+  return overrides;
+}
+
+/** A profile given as a path is loaded as an extra profile: "what if kvm_init() did this?". */
+export function isProfilePath(value: string | undefined): value is string {
+  return value !== undefined && (/\.ya?ml$/.test(value) || value.includes('/'));
+}
+
+/** The project `check` runs with these options, and the profile file --profile names, if it names one. */
+export function loadCheckProject(options: { profile?: string; arch: string[]; variant: string[]; plugin: string[]; rulesDir: string[] }): {
+  project: LoadedProject;
+  extra: Profile | undefined;
+} {
+  const extra = isProfilePath(options.profile) ? loadProfile(resolve(options.profile)) : undefined;
+  const project = loadProject({
+    archs: options.arch,
+    variants: options.variant,
+    plugins: options.plugin,
+    rulesDirs: options.rulesDir,
+    extraProfiles: extra ? [extra] : [],
+  });
+  return { project, extra };
 }

@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, schemaKey } from '../dist/load/ajv-options.js';
-import { baselineSchema, pluginSchema, profileSchema, ruleFileSchema } from '../dist/schemas/index.js';
+import { baselineSchema, configSchema, pluginSchema, profileSchema, ruleFileSchema } from '../dist/schemas/index.js';
 import { ruleKinds } from '../dist/rules/index.js';
 
-const schemas = [pluginSchema, profileSchema, ruleFileSchema, baselineSchema];
+const schemas = [pluginSchema, profileSchema, ruleFileSchema, baselineSchema, configSchema];
 for (const rule of ruleKinds.values()) schemas.push(...rule.meta.schema);
 
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });

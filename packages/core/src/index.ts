@@ -3,7 +3,7 @@ export { builtinProfilesDir, builtinRulesDir } from './paths.js';
 export * from './schemas/index.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
-export { validateSource, schemaProblems } from './load/validate.js';
+export { validateSource, schemaProblems, closestName, type Problem } from './load/validate.js';
 export { displayPath, dataFilesIn } from './load/files.js';
 export {
   loadProfile,

@@ -6,7 +6,6 @@ import {
   configureRules,
   displayPath,
   InputError,
-  loadProfile,
   majorMinor,
   readBaseline,
   runRules,
@@ -15,15 +14,15 @@ import {
   type Finding,
   type Plugin,
   type Profile,
-  type Severity,
 } from '@kvm-rules/core';
 import { atRevision, newSince } from '../changed-since.js';
+import { resolveConfig, type ConfigFlags } from '../config.js';
 import type { Progress } from '../progress.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
-import { chooseProfile, loadProject } from '../project.js';
+import { chooseProfile, loadCheckProject, parseRuleOverrides, type LoadedProject } from '../project.js';
 
-export interface CheckOptions {
+export interface CheckOptions extends ConfigFlags {
   profile?: string;
   arch: string[];
   variant: string[];
@@ -47,22 +46,6 @@ export interface CheckOptions {
   color: boolean;
 }
 
-/** `--rule ID:SEVERITY`, repeatable. */
-export function parseRuleOverrides(specs: string[]): Map<string, Severity> {
-  const overrides = new Map<string, Severity>();
-  for (const spec of specs) {
-    const match = /^([a-z0-9][a-z0-9._-]*):(error|warning|off)$/.exec(spec);
-    if (!match) throw new InputError(`--rule: "${spec}" is not ID:SEVERITY (severity: error, warning or off)`);
-    overrides.set(match[1]!, match[2] as Severity);
-  }
-  return overrides;
-}
-
-/** A profile given as a path is loaded as an extra profile: "what if kvm_init() did this?". */
-function isProfilePath(value: string | undefined): value is string {
-  return value !== undefined && (/\.ya?ml$/.test(value) || value.includes('/'));
-}
-
 interface Subject {
   profile: Profile;
   plugins: Plugin[];
@@ -78,7 +61,7 @@ interface Subject {
  */
 async function kernelSubject(
   dir: string,
-  project: ReturnType<typeof loadProject>,
+  project: LoadedProject,
   profileId: string | undefined,
   progress: Progress = () => {},
 ): Promise<Subject> {
@@ -101,7 +84,7 @@ async function kernelSubject(
 }
 
 /** A variant is a patch to one kernel version (tdx-v7 to 5.19): it says nothing about a tree of another. */
-function rejectOtherKernelVariants(project: ReturnType<typeof loadProject>, version: string): void {
+function rejectOtherKernelVariants(project: LoadedProject, version: string): void {
   for (const plugin of project.plugins) {
     if (plugin.variant && plugin.kernel !== version) {
       throw new InputError(`--variant: ${plugin.id}'s ${plugin.variant} describes Linux ${plugin.kernel}; the tree is Linux ${version}`);
@@ -109,7 +92,7 @@ function rejectOtherKernelVariants(project: ReturnType<typeof loadProject>, vers
   }
 }
 
-function declaredSubject(project: ReturnType<typeof loadProject>, profileId: string | undefined): Subject {
+function declaredSubject(project: LoadedProject, profileId: string | undefined): Subject {
   const profile = chooseProfile(project.profiles, project.plugins, profileId);
   return { profile, plugins: project.pluginsFor(profile.kernel) };
 }
@@ -131,17 +114,13 @@ function againstBaseline(findings: Finding[], options: CheckOptions): { findings
 export async function runCheck(
   options: CheckOptions,
 ): Promise<{ result: CheckResult; output: string; exitCode: number; inputs: Record<string, string> }> {
+  const config = await resolveConfig(options);
+  if (config.printed) return config.printed;
+  options = config.options;
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
-  const extra = isProfilePath(options.profile) ? loadProfile(options.profile) : undefined;
-  const project = loadProject({
-    archs: options.arch,
-    variants: options.variant,
-    plugins: options.plugin,
-    rulesDirs: options.rulesDir,
-    extraProfiles: extra ? [extra] : [],
-  });
-  const rules = configureRules(project.rules, parseRuleOverrides(options.rule));
+  const { project, extra } = loadCheckProject(options);
+  const rules = configureRules(config.rules(project), parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;
   if (options.changedSince !== undefined && !options.kernel) {
     throw new InputError('--changed-since needs --kernel: it compares the kernel tree with itself at a git revision');
@@ -155,6 +134,7 @@ export async function runCheck(
     const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId, options.progress)));
     found = newSince(found, before);
   }
+  found = config.filter(found);
   const { findings: all, baseline } = againstBaseline(found, options);
   const summary = summarize(all);
   const findings = options.quiet ? all.filter((f) => f.severity === 'error') : all;
@@ -183,5 +163,5 @@ export async function runCheck(
     output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
   if (options.outputFile) writeFileSync(options.outputFile, output);
-  return { result, output: options.outputFile ? '' : output, exitCode, inputs: subject.inputs ?? {} };
+  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...subject.inputs } };
 }

@@ -122,11 +122,17 @@ function describeError(error: ErrorObject, pointer: string, siblings: ErrorObjec
     case 'enum':
       return { pointer, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'type':
-      return { pointer, message: `must be ${article(String(params.type))}` };
+      return { pointer, message: `must be ${String(params.type).split(',').map(article).join(' or ')}` };
     case 'pattern':
+      // Under propertyNames, the key itself is what fails: point at it.
+      if (error.propertyName !== undefined) {
+        return { pointer, key: error.propertyName, message: `key "${error.propertyName}" is not valid here (must match ${String(params.pattern)})` };
+      }
       return { pointer, message: `"${String(valueHint(error))}" is not valid here (must match ${String(params.pattern)})` };
     case 'propertyNames':
       return undefined; // ajv also reports the offending name under its own path
+    case 'if':
+      return undefined; // the failing then/else branch reports the problem itself
     case 'anyOf':
       return { pointer, message: 'does not match any allowed form' };
     default:
@@ -142,7 +148,8 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function closestName(name: string, candidates: string[]): string | undefined {
+/** The candidate that `name` is probably a misspelling of, if any: for "did you mean" hints. */
+export function closestName(name: string, candidates: string[]): string | undefined {
   if (candidates.length === 0) return undefined;
   const best = closest(name, candidates);
   // Only suggest names that are plausibly the same word.

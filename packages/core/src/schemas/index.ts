@@ -2,3 +2,4 @@ export { pluginSchema, type PluginFile } from './plugin.js';
 export { profileSchema, type ProfileFile } from './profile.js';
 export { ruleFileSchema, severity, type RuleFile, type Severity } from './rule-file.js';
 export { baselineSchema, type BaselineFile } from './baseline.js';
+export { configSchema, type ConfigFile, type RuleSetting } from './config.js';

@@ -1,0 +1,332 @@
+// The configuration file, flat-config style: kvm-rules.config.{mjs,js,json,yaml} (or --config F)
+// gives the options a project always passes, rule severities and options, and the findings it
+// accepts (exceptions and ignores, each with its reason). The command line wins over it: a flag
+// given replaces the config's value, a repeatable flag adds to the config's list.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  closestName,
+  configSchema,
+  configureRules,
+  displayPath,
+  InputError,
+  readSourceFile,
+  ruleOptionsProblem,
+  schemaProblems,
+  validateSource,
+  type ConfigFile,
+  type Finding,
+  type InputPlace,
+  type RuleDefinition,
+  type RuleSetting,
+  type Severity,
+} from '@kvm-rules/core';
+import { currentHash } from './cache.js';
+import type { CheckOptions } from './commands/check.js';
+import type { CheckResult } from './formatters/index.js';
+import { BUILTIN_PLUGINS, builtinManifests, chooseProfile, isProfilePath, loadCheckProject, manifestPath, parseRuleOverrides, type LoadedProject } from './project.js';
+
+/** The options of `check` that are about the configuration file itself. */
+export interface ConfigFlags {
+  /** The configuration file; without it, kvm-rules.config.* in the working directory, then in the --kernel tree. */
+  config?: string;
+  /** Print the resolved configuration as JSON and check nothing. */
+  printConfig?: boolean;
+}
+
+/** The files looked for, in this order, in the working directory and then in the --kernel tree's root. */
+export const CONFIG_FILE_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
+
+const DATA_EXTENSIONS = ['.json', '.yaml', '.yml'];
+const MODULE_EXTENSIONS = ['.mjs', '.js'];
+
+export type RuleConfig = Exclude<RuleSetting, string>;
+export type ConfigException = NonNullable<ConfigFile['exceptions']>[number];
+export type ConfigIgnore = NonNullable<ConfigFile['ignores']>[number];
+
+/** What `--print-config` prints: every key, with its default when neither the file nor the command line set it. */
+export interface PrintedConfig {
+  /** The configuration file used, or null. */
+  config: string | null;
+  plugins: string[];
+  rulesDirs: string[];
+  /** The profile id or file; null with a kernel tree and no profile: the tree's own kvm_init(). */
+  profile: string | null;
+  kernel: string | null;
+  archs: string[];
+  /** Every loaded rule with its effective severity and options (null: the rule's kind takes none). */
+  rules: Record<string, { severity: Severity; options: Record<string, unknown> | null }>;
+  exceptions: ConfigException[];
+  ignores: ConfigIgnore[];
+}
+
+type CheckReturn = { result: CheckResult; output: string; exitCode: number; inputs: Record<string, string> };
+
+export interface ResolvedConfig {
+  /** The configuration file used (absolute), if any. */
+  file: string | undefined;
+  /** The command-line options with the configuration merged under them. */
+  options: CheckOptions;
+  /** With --print-config: what runCheck returns instead of checking. */
+  printed?: CheckReturn;
+  /** The loaded rule definitions with the config's severities and options, once every reference in the config is checked. */
+  rules(project: LoadedProject): RuleDefinition[];
+  /** The findings left once the config's exceptions and ignores are applied. */
+  filter(findings: Finding[]): Finding[];
+  /** What the run read because of the config (the file, the plugins, rule folders and profile it names), for --cache. */
+  inputs: Record<string, string>;
+}
+
+/** Where in the config file a problem is: line and column for JSON and YAML, the pointer alone for a module. */
+type Locate = (pointer: string, key?: string) => InputPlace;
+
+interface LoadedConfig {
+  file: string;
+  data: ConfigFile;
+  locate: Locate;
+}
+
+/**
+ * Finds and reads the configuration file, merges the command line over it and, with
+ * --print-config, prints the result. Bad input (a file that is not there, fails the schema,
+ * names an unknown rule) is an InputError naming the file and the JSON pointer.
+ */
+export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<ResolvedConfig> {
+  const path = findConfig(given);
+  const loaded = path === undefined ? undefined : await loadConfig(path);
+  const data: ConfigFile = loaded?.data ?? {};
+  const locate: Locate = loaded?.locate ?? ((pointer) => ({ file: '', pointer }));
+  const base = loaded ? dirname(loaded.file) : process.cwd();
+  const inputs: Record<string, string> = loaded ? { [loaded.file]: currentHash(loaded.file) } : {};
+
+  // Paths in the file are relative to it. What they name is an input of the run (--cache), but a
+  // kernel tree, whose reading records the files it depends on.
+  const configPath = (pointer: string, value: string, kind: 'file' | 'dir' | 'any', input = true): string => {
+    const absolute = resolve(base, value);
+    if (!existsSync(absolute)) throw new InputError(`no such ${kind === 'dir' ? 'folder' : kind === 'file' ? 'file' : 'file or folder'}: ${displayPath(absolute)}`, locate(pointer));
+    if (kind !== 'any' && statSync(absolute).isDirectory() !== (kind === 'dir')) {
+      throw new InputError(`${displayPath(absolute)} is ${kind === 'dir' ? 'not a folder' : 'a folder'}`, locate(pointer));
+    }
+    if (input) inputs[absolute] = currentHash(absolute);
+    return absolute;
+  };
+  const plugins = (data.plugins ?? []).map((p, i) => configPath(`/plugins/${i}`, p, 'any'));
+  const rulesDirs = (data.rulesDirs ?? []).map((d, i) => configPath(`/rulesDirs/${i}`, d, 'dir'));
+  const kernel = data.kernel === undefined ? undefined : configPath('/kernel', data.kernel, 'dir', false);
+  const profile = data.profile === undefined || !isProfilePath(data.profile) ? data.profile : configPath('/profile', data.profile, 'file');
+  const options: CheckOptions = {
+    ...given,
+    plugin: [...plugins, ...(given.plugin ?? [])],
+    rulesDir: [...rulesDirs, ...(given.rulesDir ?? [])],
+    arch: [...new Set([...(data.archs ?? []), ...(given.arch ?? [])])],
+    rule: given.rule ?? [],
+    variant: given.variant ?? [],
+    profile: given.profile ?? profile,
+    kernel: given.kernel ?? kernel,
+  };
+  if (data.archs?.length) checkConfigArchs(data.archs, options.plugin, locate);
+
+  const exceptions = data.exceptions ?? [];
+  const ignores = data.ignores ?? [];
+  ignores.forEach((ignore, i) => {
+    if (ignore.rule === undefined && ignore.arch === undefined && ignore.file === undefined) {
+      throw new InputError('an ignore needs at least one of "rule", "arch", "file" (else it would drop every finding)', locate(`/ignores/${i}`));
+    }
+  });
+  // minimatch is loaded only for a config that has file globs: a check without pays nothing for it.
+  const matchGlob = ignores.some((ignore) => ignore.file !== undefined) ? (await import('minimatch')).minimatch : undefined;
+  const settings = Object.entries(data.rules ?? {}).map(([id, setting]) => [id, ruleConfig(setting as RuleSetting)] as const);
+
+  const rules = (project: LoadedProject): RuleDefinition[] => {
+    const ids = project.rules.map((r) => r.id);
+    const knownRule = (id: string, pointer: string, key?: string) => {
+      if (!ids.includes(id)) throw new InputError(`unknown rule "${id}"${hint(id, ids, 'rules')}`, locate(pointer, key));
+    };
+    const archs = [...project.archIds, 'generic'];
+    const knownArch = (arch: string, pointer: string) => {
+      if (!archs.includes(arch)) throw new InputError(`unknown arch "${arch}"${hint(arch, archs, 'archs')}`, locate(pointer));
+    };
+    for (const [id, setting] of settings) {
+      knownRule(id, '/rules', id);
+      const definition = project.rules.find((r) => r.id === id)!;
+      if (setting.options === undefined) continue;
+      const problem = ruleOptionsProblem(definition.module, [setting.options]);
+      if (problem) throw new InputError(problem.message, locate(`/rules/${id}/options${problem.pointer}`, problem.key));
+    }
+    exceptions.forEach((exception, i) => {
+      knownRule(exception.rule, `/exceptions/${i}/rule`);
+      knownArch(exception.arch, `/exceptions/${i}/arch`);
+    });
+    ignores.forEach((ignore, i) => {
+      if (ignore.rule !== undefined) knownRule(ignore.rule, `/ignores/${i}/rule`);
+      if (ignore.arch !== undefined) knownArch(ignore.arch, `/ignores/${i}/arch`);
+    });
+    if (given.profile === undefined && data.profile !== undefined && !isProfilePath(data.profile)) {
+      const profiles = project.profiles.map((p) => p.id).sort();
+      if (!profiles.includes(data.profile)) throw new InputError(`unknown profile "${data.profile}"${hint(data.profile, profiles, 'profiles')}`, locate('/profile'));
+    }
+    const byId = new Map(settings);
+    return project.rules.map((definition) => {
+      const setting = byId.get(definition.id);
+      if (!setting) return definition;
+      return {
+        ...definition,
+        severity: setting.severity ?? definition.severity,
+        options: setting.options === undefined ? definition.options : [setting.options],
+      };
+    });
+  };
+
+  const filter = (findings: Finding[]): Finding[] =>
+    findings.filter(
+      (finding) =>
+        !exceptions.some((e) => e.rule === finding.ruleId && e.arch === finding.arch) &&
+        !ignores.some((ignore) => ignoreMatches(ignore, finding, matchGlob)),
+    );
+
+  const resolved: ResolvedConfig = { file: loaded?.file, options, rules, filter, inputs };
+  if (given.printConfig) resolved.printed = printConfig(resolved, exceptions, ignores);
+  return resolved;
+}
+
+/** A profile given as a path is a file of its own; else it is a profile id (as check.ts decides for --profile). */
+
+function hint(name: string, known: string[], what: string): string {
+  const suggestion = closestName(name, known);
+  return suggestion ? ` (did you mean "${suggestion}"?)` : ` (${what}: ${[...known].sort().join(', ')})`;
+}
+
+function ruleConfig(setting: RuleSetting): RuleConfig {
+  return typeof setting === 'string' ? { severity: setting } : setting;
+}
+
+type Glob = (path: string, pattern: string, options: { dot: boolean }) => boolean;
+
+function ignoreMatches(ignore: ConfigIgnore, finding: Finding, glob: Glob | undefined): boolean {
+  if (ignore.rule !== undefined && ignore.rule !== finding.ruleId) return false;
+  if (ignore.arch !== undefined && ignore.arch !== finding.arch) return false;
+  if (ignore.file !== undefined && !(finding.location && glob?.(finding.location.file, ignore.file, { dot: true }))) return false;
+  return true;
+}
+
+/** --config, else the first kvm-rules.config.* in the working directory, else in the --kernel tree's root. */
+function findConfig(given: CheckOptions & ConfigFlags): string | undefined {
+  if (given.config !== undefined) {
+    const path = resolve(given.config);
+    const extension = extname(path);
+    if (![...MODULE_EXTENSIONS, ...DATA_EXTENSIONS].includes(extension)) {
+      throw new InputError(`--config: ${given.config} is not a .mjs, .js, .json, .yaml or .yml file`);
+    }
+    if (!existsSync(path) || statSync(path).isDirectory()) throw new InputError(`--config: no such file: ${given.config}`);
+    return path;
+  }
+  for (const dir of [process.cwd(), ...(given.kernel === undefined ? [] : [resolve(given.kernel)])]) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const path = join(dir, name);
+      if (existsSync(path) && statSync(path).isFile()) return path;
+    }
+  }
+  return undefined;
+}
+
+async function loadConfig(path: string): Promise<LoadedConfig> {
+  const shown = displayPath(path);
+  if (DATA_EXTENSIONS.includes(extname(path))) {
+    const source = readSourceFile(path, shown);
+    return { file: path, data: validateSource<ConfigFile>(source, configSchema), locate: (pointer, key) => ({ file: shown, pointer, ...source.locate(pointer, key) }) };
+  }
+  let module: { default?: unknown };
+  try {
+    module = (await import(/* @vite-ignore */ pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InputError(`cannot load the configuration: ${message.split('\n')[0]}`, { file: shown });
+  }
+  if (module.default === undefined) throw new InputError('has no default export (export default { rules: { … } })', { file: shown });
+  const locate: Locate = (pointer) => ({ file: shown, pointer });
+  const [first, ...more] = schemaProblems(module.default, configSchema);
+  if (first) {
+    const suffix = more.length > 0 ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''} in this file)` : '';
+    throw new InputError(first.message + suffix, locate(first.pointer));
+  }
+  return { file: path, data: module.default as ConfigFile, locate };
+}
+
+/**
+ * Config archs are checked here, before the project is loaded (which would report an unknown
+ * one as a bad --arch). The built-in plugins' package names give their ids without reading
+ * them; only an arch they do not cover makes the manifests be read.
+ */
+function checkConfigArchs(archs: readonly string[], plugins: string[], locate: Locate): void {
+  const builtin = BUILTIN_PLUGINS.map((name) => name.replace('@kvm-rules/plugin-', ''));
+  if (archs.every((arch) => builtin.includes(arch))) return;
+  let ids: string[];
+  try {
+    ids = [...builtinManifests(), ...plugins.map(manifestPath)].map((path) => String((readSourceFile(path).data as { id?: unknown }).id));
+  } catch {
+    return; // A manifest that cannot be read is reported, with its place, when the project is loaded.
+  }
+  archs.forEach((arch, i) => {
+    if (!ids.includes(arch)) throw new InputError(`unknown arch "${arch}"${hint(arch, ids, 'archs')}`, locate(`/archs/${i}`));
+  });
+}
+
+/** `--print-config`: the merged configuration, every key, with the effective severity and options of every loaded rule. */
+function printConfig(config: ResolvedConfig, exceptions: ConfigException[], ignores: ConfigIgnore[]): CheckReturn {
+  const { options } = config;
+  const { project, extra } = loadCheckProject(options);
+  const definitions = config.rules(project);
+  const overrides = parseRuleOverrides(options.rule);
+  configureRules(definitions, overrides);
+  // As check chooses: the profile given, else (without a kernel tree) the plugins' newest released one.
+  const chosen = options.kernel === undefined || options.profile !== undefined ? chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile) : undefined;
+  const profile = extra ? shownPath(options.profile!) : (chosen?.id ?? null);
+  // Without a kernel tree, the archs are those the profile's kernel version has (loongarch arrived in 6.7).
+  const archs = options.kernel === undefined && chosen ? project.pluginsFor(chosen.kernel) : project.plugins;
+  const printed: PrintedConfig = {
+    config: config.file === undefined ? null : shownPath(config.file),
+    plugins: options.plugin.map(shownPath),
+    rulesDirs: options.rulesDir.map(shownPath),
+    profile,
+    kernel: options.kernel === undefined ? null : shownPath(options.kernel),
+    archs: archs.map((p) => p.id),
+    rules: Object.fromEntries(
+      definitions.map((d) => [d.id, { severity: overrides.get(d.id) ?? d.severity, options: effectiveOptions(d) }]),
+    ),
+    exceptions,
+    ignores,
+  };
+  const result: CheckResult = {
+    profile: profile ?? '',
+    archs: printed.archs,
+    findings: [],
+    summary: { errors: 0, warnings: 0 },
+    variants: {},
+  };
+  return { result, output: `${JSON.stringify(printed, null, 2)}\n`, exitCode: 0, inputs: config.inputs };
+}
+
+/** A path as messages show it; the working directory itself as ".". */
+function shownPath(path: string): string {
+  const absolute = resolve(path);
+  return absolute === process.cwd() ? '.' : displayPath(absolute);
+}
+
+/** The options the rule runs with: its kind's defaults under the file's or the config's (objects merged, arrays replaced). */
+function effectiveOptions(definition: RuleDefinition): Record<string, unknown> | null {
+  if (definition.module.meta.schema.length === 0) return null;
+  return merge(definition.module.defaultOptions[0] ?? {}, definition.options[0]) as Record<string, unknown>;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(defaults: unknown, value: unknown): unknown {
+  if (value === undefined) return defaults;
+  if (!isPlainObject(defaults) || !isPlainObject(value)) return value;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, item] of Object.entries(value)) merged[key] = merge(defaults[key], item);
+  return merged;
+}
