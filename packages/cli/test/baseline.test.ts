@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import type { CheckResult } from '../src/formatters/index.js';
-import { run } from './run.js';
+import { checkJson, run } from './run.js';
 
 let linux612 = '';
 const temp = () => mkdtempSync(join(tmpdir(), 'kvm-rules-baseline-'));
@@ -16,11 +15,7 @@ beforeAll(() => {
   linux612 = fetchKernel('6.12') as string;
 }, 300_000);
 
-async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
-  const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
-  if (code === 2) throw new Error(stderr);
-  return { code, result: JSON.parse(stdout) as CheckResult };
-}
+const check = checkJson;
 
 describe('baselines', () => {
   it('a baseline written from a run silences that run; the same findings after a line shift stay silent', async () => {

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import type { CheckResult } from '../src/formatters/index.js';
-import { run } from './run.js';
+import { checkJson, run } from './run.js';
 
 let repo = '';
 let linux612 = '';
@@ -38,11 +37,7 @@ beforeAll(() => {
   git('commit', '-q', '-a', '-m', 'KVM: VMX: set up loaded_vmcss_on_cpu after kvm_init()');
 }, 300_000);
 
-async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
-  const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
-  if (code === 2) throw new Error(stderr);
-  return { code, result: JSON.parse(stdout) as CheckResult };
-}
+const check = checkJson;
 
 describe('--changed-since', () => {
   it('HEAD~1: exit 1 with the hook-state-initialized error the commit brings, and only what it brings', async () => {

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import type { PrintedConfig } from '../src/config.js';
 import type { CheckResult } from '../src/formatters/index.js';
-import { run } from './run.js';
+import { checkJson, run } from './run.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'kvm-rules-config-'));
@@ -22,11 +22,7 @@ function configFile(text: string, name = 'kvm-rules.config.yaml'): string {
   return path;
 }
 
-async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
-  const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
-  if (code === 2) throw new Error(stderr);
-  return { code, result: JSON.parse(stdout) as CheckResult };
-}
+const check = checkJson;
 
 async function printed(...argv: string[]): Promise<PrintedConfig> {
   const { code, stdout, stderr } = await run('check', '--print-config', ...argv);

@@ -7,14 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { main } from '../src/cli.js';
-import type { CheckResult } from '../src/formatters/index.js';
-import { run } from './run.js';
+import { checkJson, run } from './run.js';
 
-async function check(...argv: string[]): Promise<{ code: number; result: CheckResult }> {
-  const { code, stdout, stderr } = await run('check', '--format', 'json', ...argv);
-  if (code === 2) throw new Error(stderr);
-  return { code, result: JSON.parse(stdout) as CheckResult };
-}
+const check = checkJson;
 
 let linux612 = '';
 let linux61 = '';
