@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { type HookCallEvent, type PhaseEvent, type Timeline } from '../engine/timeline.js';
 import { createRule } from '../rule-api/create-rule.js';
+import { reason } from '../schemas/common.js';
 import { callText, listPhases } from './describe.js';
 
 const optionsSchema = {
@@ -26,7 +27,7 @@ const optionsSchema = {
             items: { type: 'string' },
             description: 'Only these phases. Default: every phase after kvm_init().',
           },
-          reason: { type: 'string', minLength: 10, description: 'Why this work must come after kvm_init().' },
+          reason: { ...reason, description: 'Why this work must come after kvm_init().' },
         },
       },
     },

@@ -42,3 +42,10 @@ export const cpuScope = {
   enum: ['one-cpu', 'each-online-cpu'],
   description: 'Whether the generic code calls the hook once, or on every online CPU.',
 } as const;
+
+/** Why an exception or an ignore stands: written down so that a reviewer can judge it. */
+export const reason = {
+  type: 'string',
+  minLength: 10,
+  description: 'Why: at least 10 characters, for whoever reviews the configuration.',
+} as const;

@@ -1,15 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { identifier } from './common.js';
+import { identifier, reason } from './common.js';
 import { severity } from './rule-file.js';
 
 const path = { type: 'string', minLength: 1 } as const;
-
-/** Why a rule does not apply: kept with the configuration so that a reviewer can judge it. */
-const reason = {
-  type: 'string',
-  minLength: 10,
-  description: 'Why: at least 10 characters, for whoever reviews the configuration.',
-} as const;
 
 const ruleObject = {
   type: 'object',
