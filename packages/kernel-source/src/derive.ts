@@ -6,13 +6,12 @@ import { dirname } from 'node:path';
 import type { HookImplementation, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
 import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
-import type { Place } from './function-facts.js';
+import { locationOf } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
-import { readInitFunction, type InitStatement } from './module-init.js';
+import { readInitFunction, statementSubject, uniqueId, type InitStatement } from './module-init.js';
 import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 
-const loc = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
 /** What `deps` prints and the derived plugin is made of. */
 export interface ArchSource {
@@ -178,7 +177,7 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
 
 function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
   const declaredModule = declared.modules.find((m) => m.init === module.init.name);
-  const matches = matchPhases(module.statements.map((s) => s.statement.call ?? s.statement.facts.refs.find((r) => r.write)?.name ?? ''), declaredModule?.phases ?? []);
+  const matches = matchPhases(module.statements.map((s) => statementSubject(s.statement).name), declaredModule?.phases ?? []);
   const ids = new Set<string>();
   const phases = module.statements.map(({ statement, writes }, i): Phase => {
     const match = matches.get(i);
@@ -190,19 +189,19 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
       if (known) state.set(name, known);
       else noteState(state, scope.variables.get(name));
     }
-    const assigned = statement.call ? undefined : (statement.facts.refs.find((r) => r.write)?.name ?? writes[0]?.state ?? 'state');
-    const id = unique(ids, match?.id ?? statement.call ?? `assign-${assigned}`);
+    const subject = statementSubject(statement);
+    const id = uniqueId(ids, match?.id ?? (subject.assigns ? `assign-${subject.name}` : subject.name));
     return {
       id,
       summary: match?.summary ?? statement.text,
-      call: statement.call ?? assigned!,
-      ...(assigned ? { assigns: true } : {}),
+      call: subject.name,
+      ...(subject.assigns ? { assigns: true } : {}),
       initializes: [...new Set([...writes.map((w) => w.state), ...(match?.initializes ?? [])])],
       registers: match?.registers ?? [],
       ...(match?.undo ? { undo: match.undo } : {}),
       canFail: statement.canFail || (match?.canFail ?? false),
       unwinds: match?.unwinds ?? [],
-      location: loc(statement.place),
+      location: locationOf(statement.place),
       unwindLocations: match?.unwindLocations ?? new Map(),
     };
   });
@@ -235,13 +234,6 @@ function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
   return matches;
 }
 
-function unique(ids: Set<string>, base: string): string {
-  let id = base;
-  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
-  ids.add(id);
-  return id;
-}
-
 function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {
   const requires: Requirement[] = [];
   for (const read of hook.reads) {
@@ -251,7 +243,7 @@ function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: 
     if (!variable || variable.staticInit || variable.file.startsWith(GENERIC_DIR)) continue;
     if (read.write || !setUp.has(read.state)) continue;
     noteState(state, variable);
-    requires.push({ state: read.state, via: read.chain.slice(1).map((r) => r.def.name), location: loc(read.place), chain: chainLocations(read) });
+    requires.push({ state: read.state, via: read.chain.slice(1).map((r) => r.def.name), location: locationOf(read.place), chain: chainLocations(read) });
   }
   return {
     role: hook.role,
@@ -273,7 +265,7 @@ function chainLocations(access: StateAccess) {
   const chain = access.chain;
   return chain.slice(1).map((node: Reached, i) => ({
     message: `${chain[i]!.def.name}() calls ${node.def.name}() here`,
-    location: loc(node.site ?? { file: node.def.file, line: node.def.line, column: 1 }),
+    location: locationOf(node.site ?? { file: node.def.file, line: node.def.line, column: 1 }),
   }));
 }
 

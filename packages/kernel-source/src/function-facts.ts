@@ -12,6 +12,11 @@ export interface Place {
   column: number;
 }
 
+/** A place as a finding's location (a copy: findings never share objects with the analysis). */
+export function locationOf(place: Place): Place {
+  return { file: place.file, line: place.line, column: place.column };
+}
+
 export type Callee =
   | { kind: 'direct'; name: string }
   /** `ops->field(...)`, `ops.field(...)`, `static_call(kvm_x86_field)(...)`, `kvm_x86_call(field)(...)`. */

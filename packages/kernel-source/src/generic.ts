@@ -6,8 +6,8 @@
 import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } from '@kvm-rules/core';
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
-import type { CallSite, Place } from './function-facts.js';
-import { calleeName, readInitFunction, type InitStatement } from './module-init.js';
+import { locationOf, type CallSite, type Place } from './function-facts.js';
+import { calleeName, readInitFunction, statementSubject, uniqueId, type InitStatement } from './module-init.js';
 import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 
@@ -23,7 +23,6 @@ export function hookRolesOf(profiles: Profile[]): HookRoles {
   return roles;
 }
 
-const location = (place: Place) => ({ file: place.file, line: place.line, column: place.column });
 
 function genericScope(cache: ParseCache): Scope {
   return cache.scope(GENERIC_DIR, () => cache.tree.cFiles(GENERIC_DIR, false));
@@ -48,7 +47,8 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
   // Hooks count where they run when all goes well; those on a failure path are the rollback.
   const success: ReachOptions = { stopAt: isHook(roles), only: relevant, skip: onFailure };
   for (const statement of init.statements) {
-    const id = uniqueId(ids, statement.call ?? `assign-${firstWrite(statement) ?? 'state'}`);
+    const subject = statementSubject(statement);
+    const id = uniqueId(ids, subject.assigns ? `assign-${subject.name}` : subject.name);
     const reached = reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), success);
     const undone = reach(scope, undoEntries(scope, statement, reached, onFailure), success);
     const step: KvmInitStep = {
@@ -57,7 +57,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
       calls: hookCalls(scope, reached, roles, hooks, onFailure),
       rollback: hookCalls(scope, undone, roles, hooks, onFailure),
       initializes: [],
-      location: location(statement.place),
+      location: locationOf(statement.place),
     };
     if (callsAnywhere(scope, reached, DEV_KVM_REGISTRATION)) step.exposes = 'dev-kvm';
     steps.push(step);
@@ -65,7 +65,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     if (later.calls.length > 0) {
       // Named for what registered them, as a finding reads: 'runs at "cpuhp_setup_state() callbacks"'.
       const name = `${later.via.join(', ')} callbacks`;
-      lifecycle.push({ id: name, summary: `${name}, registered by kvm_init() step "${id}"`, from: id, calls: later.calls, location: location(statement.place) });
+      lifecycle.push({ id: name, summary: `${name}, registered by kvm_init() step "${id}"`, from: id, calls: later.calls, location: locationOf(statement.place) });
     }
   }
   const version = cache.tree.version;
@@ -82,17 +82,6 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     kvmInit: steps,
     lifecycle,
   };
-}
-
-function uniqueId(ids: Set<string>, base: string): string {
-  let id = base;
-  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
-  ids.add(id);
-  return id;
-}
-
-function firstWrite(statement: InitStatement): string | undefined {
-  return statement.facts.refs.find((r) => r.write)?.name;
 }
 
 const isHook = (roles: HookRoles) => (def: FunctionDefinition) => roles.has(def.name);
@@ -153,7 +142,7 @@ function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles
     if (!role || seen.has(`${role}/${on}`)) return;
     seen.add(`${role}/${on}`);
     noteHook(scope, hooks, role, name, place);
-    calls.push({ role, on, location: location(place) });
+    calls.push({ role, on, location: locationOf(place) });
   };
   for (const node of reached.values()) {
     if (isExternal(node.def)) {
@@ -179,7 +168,7 @@ function noteHook(scope: Scope, hooks: Map<string, ProfileHook>, role: string, n
     role,
     name,
     weak: !!weakDefault,
-    location: weakDefault ? { file: weakDefault.file, line: weakDefault.line, column: 1 } : location(place),
+    location: weakDefault ? { file: weakDefault.file, line: weakDefault.line, column: 1 } : locationOf(place),
   });
 }
 

@@ -241,3 +241,17 @@ function addStatements(walk: Walk, node: Node, ctx: Context): void {
     walk.statements.push({ ...base, call: calleeName(callee), place: walk.fn.place(call), facts, undo: [] });
   }
 }
+
+/** What a statement does, by name: the function it calls, or else the state it assigns. */
+export function statementSubject(statement: InitStatement): { name: string; assigns: boolean } {
+  if (statement.call) return { name: statement.call, assigns: false };
+  return { name: statement.facts.refs.find((r) => r.write)?.name ?? 'state', assigns: true };
+}
+
+/** `base`, or `base-2`, `base-3`… when taken: ids for steps and phases named after what they do. */
+export function uniqueId(ids: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
+}
