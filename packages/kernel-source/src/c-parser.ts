@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
-
-export type { Node, Tree };
+import { Language, Parser } from 'web-tree-sitter';
 
 let ready: Promise<Parser> | undefined;
 

@@ -1,10 +1,10 @@
 import { displayPath, formatLocation } from '@kvm-rules/core';
 import { createColors } from 'picocolors';
 import { groupByArch, plural } from './shared.js';
-import type { Formatter } from './types.js';
+import type { CheckResult, Formatter } from './types.js';
 
 /** What the baseline did: how many known findings it kept quiet, and which of its entries can go. */
-function baselineLines(result: Parameters<Formatter>[0], c: ReturnType<typeof createColors>): string[] {
+function baselineLines(result: CheckResult, c: ReturnType<typeof createColors>): string[] {
   const baseline = result.baseline;
   if (!baseline) return [];
   const lines = [c.dim(`${plural(baseline.suppressed, 'known finding')} not shown (baseline ${baseline.file})`)];
