@@ -6,3 +6,4 @@ export type { ArchSource, HookSource, ModuleSource } from './derive.js';
 export type { StateAccess, Reached } from './reach.js';
 export type { InitStatement } from './module-init.js';
 export type { Place } from './function-facts.js';
+export { scaffoldManifest, type ScaffoldOptions, type ScaffoldedManifest } from './scaffold-manifest.js';
