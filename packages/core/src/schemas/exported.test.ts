@@ -1,6 +1,7 @@
 // The JSON Schema files written at build time for editors (schemas/*.schema.json): one per
 // schema of schemas/index.ts, equal to it, standalone, and right about this repository's files.
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import yaml from 'js-yaml';
@@ -123,5 +124,19 @@ describe('the exported JSON Schema files', () => {
     const text = JSON.stringify({ $schema: './node_modules/@kvm-rules/core/schemas/config.schema.json', archs: ['mips'] });
     const config = validateSource<ConfigFile>(parseSourceText(text, 'kvm-rules.config.json'), configSchema);
     expect(config.archs).toEqual(['mips']);
+  });
+});
+
+describe('the modeline of this repository\'s YAML files', () => {
+  it.each(realFiles)('%s starts with "# yaml-language-server: $schema=" and the relative path to %s.schema.json', (file, schema) => {
+    const firstLine = readFileSync(`${root}${file}`, 'utf8').split('\n', 1)[0];
+    const path = relative(dirname(`${root}${file}`), schemaPath(schema));
+    expect(firstLine).toBe(`# yaml-language-server: $schema=${path}`);
+  });
+
+  it('is only a comment to the loader, whose places still count its line', () => {
+    const source = parseSourceText('# yaml-language-server: $schema=../schemas/profile.schema.json\nid: demo\n', 'demo.yaml');
+    expect(source.data).toEqual({ id: 'demo' });
+    expect(source.locate('/id')).toEqual({ line: 2, column: 5 });
   });
 });
