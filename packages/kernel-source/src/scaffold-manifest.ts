@@ -20,6 +20,8 @@ export interface ScaffoldOptions {
   archDir: string;
   /** The loaded profiles: they name the hooks of each kernel version (as for analyzeKernel). */
   profiles: Profile[];
+  /** The modeline's `$schema`, relative to where plugin.yaml goes; by default a plugin repository's (docs/editor-schemas.md). */
+  schema?: string;
 }
 
 export interface ScaffoldedManifest {
@@ -31,7 +33,7 @@ export interface ScaffoldedManifest {
   notes: string[];
 }
 
-const SCHEMA_LINE = ' yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/plugin.schema.json';
+const PLUGIN_REPOSITORY_SCHEMA = './node_modules/@kvm-rules/core/schemas/plugin.schema.json';
 const CONFIRM = 'derived: confirm';
 /** kvm_init()'s counterpart in the generic API: module exit, or a later failure, calls it. */
 const KVM_EXIT = 'kvm_exit';
@@ -80,7 +82,7 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
   const hooks = new Map([...derived.hooks].map(([role, hook]) => [role, { ...hook, initializes: setup.has(role) ? hook.initializes.filter(relevant.relevant) : [] }]));
   const plugin: Plugin = { ...derived, summary: minimal.summary, kernel, kernels: [kernel], modules, hooks, state: usedState(derived.state, modules, hooks) };
   delete plugin.source;
-  return { yaml: render(plugin, tree.version, dir), plugin, notes };
+  return { yaml: render(plugin, tree.version, dir, options.schema ?? PLUGIN_REPOSITORY_SCHEMA), plugin, notes };
 }
 
 /**
@@ -242,7 +244,7 @@ function usedState(state: Map<string, StateDeclaration>, modules: ModuleInit[], 
 }
 
 /** The manifest as YAML, with the header and a `# derived: confirm, file:line` on each derived entry. */
-function render(plugin: Plugin, version: string, dir: string): string {
+function render(plugin: Plugin, version: string, dir: string, schema: string): string {
   const doc = new Document({
     id: plugin.id,
     summary: plugin.summary,
@@ -252,7 +254,8 @@ function render(plugin: Plugin, version: string, dir: string): string {
       file: module.file,
       phases: module.phases.map((phase) => ({
         id: phase.id,
-        ...(phase.summary ? { summary: phase.summary } : {}),
+        // The schema wants a summary of three characters or more.
+        ...(phase.summary && phase.summary.length >= 3 ? { summary: phase.summary } : {}),
         call: phase.call,
         ...(phase.canFail ? { canFail: true } : {}),
         ...(phase.undo ? { undo: phase.undo } : {}),
@@ -278,7 +281,7 @@ function render(plugin: Plugin, version: string, dir: string): string {
     ),
   });
   doc.commentBefore = [
-    SCHEMA_LINE,
+    ` yaml-language-server: $schema=${schema}`,
     ` Derived from Linux ${version} ${dir} by kvm-rules: the module init phases, the hook`,
     ' implementations and the state they need, as the tree has them. Every entry marked',
     ` \`# ${CONFIRM}\` must be checked by the maintainer against the source at the place it names;`,

@@ -107,6 +107,17 @@ describe('the ordered fixture (a MIPS-like module that sets everything up before
     expect(entries).toBe(6 + 2 + 5 + 3);
   });
 
+  it('names another schema path when asked (a plugin inside this repository)', async () => {
+    const { yaml } = await scaffoldManifest(KernelTree.open(fixture('ordered')), {
+      id: 'demo-mips-new',
+      archDir: 'arch/demom/kvm',
+      profiles: allProfiles(),
+      schema: '../../core/schemas/plugin.schema.json',
+    });
+    expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=../../core/schemas/plugin.schema.json');
+    expect(yaml.split('\n').slice(1)).toEqual(result.yaml.split('\n').slice(1));
+  });
+
   it('gives byte-identical YAML for the same tree', async () => {
     const again = await scaffold(fixture('ordered'), 'arch/demom/kvm/', 'demo-mips-new');
     expect(again.yaml).toBe(result.yaml);
