@@ -1,4 +1,4 @@
-import type { StateInitializer } from '../engine/timeline.js';
+import type { StateInitializer } from '@kvm-rules/core';
 
 /** "by phase loaded-vmcss-init of vmx_init()" and the like, for messages. */
 export function describeInitializer(by: StateInitializer): string {

@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { demoPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
+import { demoPlugin, KVM_INIT_PHASE, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './hook-state-initialized.js';
 
 /** A plugin whose init initializes each of `before` before kvm_init() and each of `after` after it. */

@@ -1,8 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { describeTrigger, type HookCallEvent, type StateInitEvent, type Timeline } from '../engine/timeline.js';
-import type { RelatedLocation } from '../model/finding.js';
-import type { Requirement } from '../model/plugin.js';
-import { createRule } from '../rule-api/create-rule.js';
+import { createRule, describeTrigger, type HookCallEvent, type RelatedLocation, type Requirement, type StateInitEvent, type Timeline } from '@kvm-rules/core';
 import { describeInitializer } from './describe.js';
 
 const optionsSchema = {
@@ -42,7 +39,7 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
   meta: {
     type: 'problem',
     docs: {
-      description: 'Every state a hook requires is initialized before the first point in the timeline where that hook can run.',
+      description: 'Every piece of state an arch hook reads is initialized before the first point where the generic code can call that hook.',
       recommended: true,
     },
     messages: {

@@ -1,4 +1,6 @@
-import type { RuleModule } from '../rule-api/create-rule.js';
+// The default rule set's rule kinds (rule files pick one with `kind:`), exported the way every
+// plugin package exports its kinds: the array `kinds`, named in package.json "kvm-rules".kinds.
+import type { RuleModule } from '@kvm-rules/core';
 import hookStateInitialized from './hook-state-initialized.js';
 import integrity from './integrity.js';
 import kvmInitLast from './kvm-init-last.js';
@@ -7,7 +9,6 @@ import pluginDrift from './plugin-drift.js';
 import sourceAnalysis from './source-analysis.js';
 import unwindOnFailure from './unwind-on-failure.js';
 
-/** The rule kinds, by name; rule files pick one with `kind:`. */
-export const ruleKinds: ReadonlyMap<string, RuleModule> = new Map(
-  [hookStateInitialized, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis].map((rule) => [rule.name, rule as unknown as RuleModule]),
+export const kinds: readonly RuleModule[] = [hookStateInitialized, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis].map(
+  (rule) => rule as unknown as RuleModule,
 );

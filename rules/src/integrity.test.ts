@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { demoPlugin } from '../test-support/demo-plugin.js';
+import { demoPlugin, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './integrity.js';
 
 function plugin(phases: string[], hooks = '{}'): string {

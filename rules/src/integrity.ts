@@ -1,10 +1,4 @@
-import type { Check } from '../engine/check.js';
-import { KVM_INIT } from '../engine/timeline.js';
-import { GENERIC_ARCH } from '../model/finding.js';
-import type { Location } from '../model/location.js';
-import type { Plugin } from '../model/plugin.js';
-import { AFTER_MODULE_INIT, type Profile } from '../model/profile.js';
-import { createRule, type ReportDescriptor } from '../rule-api/create-rule.js';
+import { AFTER_MODULE_INIT, type Check, createRule, GENERIC_ARCH, KVM_INIT, type Location, type Plugin, type Profile, type ReportDescriptor } from '@kvm-rules/core';
 
 type MessageIds = 'duplicateId' | 'unknownState' | 'unknownHook' | 'unknownPhase' | 'unwindsLater' | 'kvmInitCount' | 'unknownStep';
 type Report = (arch: string, location: Location, messageId: MessageIds, data: ReportDescriptor<MessageIds>['data']) => void;
@@ -72,7 +66,7 @@ export default createRule<[], MessageIds>({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Plugins and profiles reference only state, hooks and phases that exist, and ids are unique.',
+      description: 'Plugins and profiles refer only to state, hooks and phases that exist, and their ids are unique.',
       recommended: true,
     },
     messages: {

@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { demoPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
+import { demoPlugin, KVM_INIT_PHASE, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './kvm-init-last.js';
 
 function plugin(phasesAfter: string[]): string {

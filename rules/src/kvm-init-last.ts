@@ -1,7 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { type HookCallEvent, type PhaseEvent, type Timeline } from '../engine/timeline.js';
-import { createRule } from '../rule-api/create-rule.js';
-import { reason } from '../schemas/common.js';
+import { createRule, type HookCallEvent, type PhaseEvent, reason, type Timeline } from '@kvm-rules/core';
 import { callText, listPhases } from './describe.js';
 
 const optionsSchema = {

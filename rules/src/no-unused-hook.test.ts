@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { demoPlugin } from '../test-support/demo-plugin.js';
+import { demoPlugin, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './no-unused-hook.js';
 
 function plugin(id: string, hooks = '{}'): string {

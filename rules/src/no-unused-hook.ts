@@ -1,12 +1,11 @@
-import { GENERIC_ARCH } from '../model/finding.js';
-import { createRule } from '../rule-api/create-rule.js';
+import { createRule, GENERIC_ARCH } from '@kvm-rules/core';
 
 export default createRule<[], 'unusedWeakHook'>({
   name: 'no-unused-hook',
   meta: {
     type: 'suggestion',
     docs: {
-      description: 'A hook with a weak default that no analyzed arch implements should not be introduced.',
+      description: 'A hook that the profile gives a __weak default, and that none of the analyzed archs implements, should not be introduced.',
       recommended: true,
     },
     messages: {

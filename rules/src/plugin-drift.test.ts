@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { derivedPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
+import { derivedPlugin, KVM_INIT_PHASE, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './plugin-drift.js';
 
 const state = ['demo_list: { summary: A per-CPU list, kind: per-cpu }'];

@@ -1,6 +1,4 @@
-import type { RelatedLocation } from '../model/finding.js';
-import type { HookImplementation, ModuleInit, Plugin } from '../model/plugin.js';
-import { createRule, type ReportDescriptor } from '../rule-api/create-rule.js';
+import { createRule, type HookImplementation, type ModuleInit, type Plugin, type RelatedLocation, type ReportDescriptor } from '@kvm-rules/core';
 import { callText } from './describe.js';
 
 type MessageIds = 'moduleMissing' | 'phaseMissing' | 'phaseOrder' | 'hookUndeclared' | 'implMissing' | 'dependencyUndeclared';

@@ -1,6 +1,5 @@
-import type { SourceProblem } from '../model/plugin.js';
-import { RuleTester } from '../rule-tester.js';
-import { derivedPlugin, KVM_INIT_PHASE } from '../test-support/demo-plugin.js';
+import type { SourceProblem } from '@kvm-rules/core';
+import { derivedPlugin, KVM_INIT_PHASE, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './source-analysis.js';
 
 const tree = { phases: [KVM_INIT_PHASE] };

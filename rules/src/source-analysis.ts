@@ -1,6 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { GENERIC_ARCH } from '../model/finding.js';
-import { createRule } from '../rule-api/create-rule.js';
+import { createRule, GENERIC_ARCH } from '@kvm-rules/core';
 
 const optionsSchema = {
   type: 'object',

@@ -1,5 +1,4 @@
-import { RuleTester } from '../rule-tester.js';
-import { demoPlugin } from '../test-support/demo-plugin.js';
+import { demoPlugin, RuleTester } from '@kvm-rules/rule-tester';
 import rule from './unwind-on-failure.js';
 
 function plugin(phases: string[]): string {

@@ -1,12 +1,11 @@
-import type { PhaseEvent } from '../engine/timeline.js';
-import { createRule } from '../rule-api/create-rule.js';
+import { createRule, type PhaseEvent } from '@kvm-rules/core';
 
 export default createRule<[], 'notUndone'>({
   name: 'unwind-on-failure',
   meta: {
     type: 'problem',
     docs: {
-      description: 'Something registered before a later step that can fail is undone on that step\'s failure path.',
+      description: 'Whatever module init registered before a step that can fail is undone on that step\'s failure path.',
       recommended: true,
     },
     messages: {

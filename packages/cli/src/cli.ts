@@ -28,7 +28,7 @@ function wholeNumber(value: string): number {
 
 function shared(command: Command): Command {
   return command
-    .option('--plugin <path>', 'an extra arch plugin: a manifest file or a plugin package folder (repeatable)', collect, [])
+    .option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)', collect, [])
     .option('--rules-dir <dir>', 'a folder of extra rule files (repeatable)', collect, []);
 }
 
@@ -75,18 +75,18 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
   shared(program.command('list'))
     .description('list profiles, plugins and rules')
     .argument('[what...]', 'profiles, plugins or rules (default: all)')
-    .action((what: string[], options) => {
+    .action(async (what: string[], options) => {
       for (const item of what) {
         if (!['profiles', 'plugins', 'rules'].includes(item)) throw new InputError(`list: unknown "${item}" (profiles, plugins, rules)`);
       }
-      io.stdout(runList(what as ListWhat[], options));
+      io.stdout(await runList(what as ListWhat[], options));
     });
 
   program
     .command('deps')
     .description('print, per arch, the state each hook reads (with the call chain) and each module-init statement writes, as read from a kernel tree')
     .requiredOption('--kernel <dir>', 'the Linux source tree to read')
-    .option('--plugin <path>', 'an extra arch plugin: a manifest file or a plugin package folder (repeatable)', collect, [])
+    .option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)', collect, [])
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--all', 'every file-scope state a hook reads, not only what module init writes')
     .action(async (options) => {
@@ -98,7 +98,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
   shared(program.command('explain'))
     .description('show what a rule checks, its options and its documentation')
     .argument('<rule-id>')
-    .action((id: string, options) => io.stdout(runExplain(id, options)));
+    .action(async (id: string, options) => io.stdout(await runExplain(id, options)));
 
   return program;
 }

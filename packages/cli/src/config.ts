@@ -10,7 +10,9 @@ import {
   configSchema,
   configureRules,
   displayPath,
+  findPluginPackage,
   InputError,
+  isPathSpec,
   readSourceFile,
   ruleOptionsProblem,
   schemaProblems,
@@ -25,7 +27,7 @@ import {
 import { currentHash } from './cache.js';
 import type { CheckOptions } from './commands/check.js';
 import type { CheckResult } from './formatters/index.js';
-import { BUILTIN_PLUGINS, builtinManifests, chooseProfile, isProfilePath, loadCheckProject, manifestPath, parseRuleOverrides, type LoadedProject } from './project.js';
+import { BUILTIN_PLUGINS, chooseProfile, isProfilePath, loadCheckProject, parseRuleOverrides, pluginPackages, type LoadedProject } from './project.js';
 
 /** The options of `check` that are about the configuration file itself. */
 export interface ConfigFlags {
@@ -81,6 +83,16 @@ export interface ResolvedConfig {
 /** Where in the config file a problem is: line and column for JSON and YAML, the pointer alone for a module. */
 type Locate = (pointer: string, key?: string) => InputPlace;
 
+/** A problem found while following a value of the file is told at that value. */
+function withPlace<T>(read: () => T, place: InputPlace): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InputError && !error.place) throw new InputError(error.message, place);
+    throw error;
+  }
+}
+
 interface LoadedConfig {
   file: string;
   data: ConfigFile;
@@ -111,7 +123,14 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
     if (input) inputs[absolute] = currentHash(absolute);
     return absolute;
   };
-  const plugins = (data.plugins ?? []).map((p, i) => configPath(`/plugins/${i}`, p, 'any'));
+  // A plugin named by package is looked up from the file's folder, as a path is resolved against it.
+  const configPlugin = (pointer: string, spec: string): string => {
+    if (isPathSpec(spec)) return configPath(pointer, spec, 'any');
+    const dir = withPlace(() => findPluginPackage(spec, base).dir, locate(pointer));
+    inputs[dir] = currentHash(dir);
+    return dir;
+  };
+  const plugins = (data.plugins ?? []).map((p, i) => configPlugin(`/plugins/${i}`, p));
   const rulesDirs = (data.rulesDirs ?? []).map((d, i) => configPath(`/rulesDirs/${i}`, d, 'dir'));
   const kernel = data.kernel === undefined ? undefined : configPath('/kernel', data.kernel, 'dir', false);
   const profile = data.profile === undefined || !isProfilePath(data.profile) ? data.profile : configPath('/profile', data.profile, 'file');
@@ -186,7 +205,7 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
     );
 
   const resolved: ResolvedConfig = { file: loaded?.file, options, rules, filter, inputs };
-  if (given.printConfig) resolved.printed = printConfig(resolved, exceptions, ignores);
+  if (given.printConfig) resolved.printed = await printConfig(resolved, exceptions, ignores);
   return resolved;
 }
 
@@ -263,7 +282,7 @@ function checkConfigArchs(archs: readonly string[], plugins: string[], locate: L
   if (archs.every((arch) => builtin.includes(arch))) return;
   let ids: string[];
   try {
-    ids = [...builtinManifests(), ...plugins.map(manifestPath)].map((path) => String((readSourceFile(path).data as { id?: unknown }).id));
+    ids = pluginPackages(plugins).flatMap((pkg) => pkg.manifests).map((path) => String((readSourceFile(path).data as { id?: unknown }).id));
   } catch {
     return; // A manifest that cannot be read is reported, with its place, when the project is loaded.
   }
@@ -273,9 +292,9 @@ function checkConfigArchs(archs: readonly string[], plugins: string[], locate: L
 }
 
 /** `--print-config`: the merged configuration, every key, with the effective severity and options of every loaded rule. */
-function printConfig(config: ResolvedConfig, exceptions: ConfigException[], ignores: ConfigIgnore[]): CheckReturn {
+async function printConfig(config: ResolvedConfig, exceptions: ConfigException[], ignores: ConfigIgnore[]): Promise<CheckReturn> {
   const { options } = config;
-  const { project, extra } = loadCheckProject(options);
+  const { project, extra } = await loadCheckProject(options);
   const definitions = config.rules(project);
   const overrides = parseRuleOverrides(options.rule);
   configureRules(definitions, overrides);

@@ -1,19 +1,16 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   InputError,
   builtinProfilesDir,
-  builtinRulesDir,
   compareKernelVersions,
-  displayPath,
-  readPluginManifest,
+  findPluginPackage,
+  loadPluginSet,
   loadProfile,
   loadProfiles,
-  loadRuleFiles,
-  uniqueById,
   type Plugin,
   type PluginManifest,
+  type PluginPackage,
   type Profile,
   type RuleDefinition,
   type Severity,
@@ -31,27 +28,16 @@ export const BUILTIN_PLUGINS = [
   '@kvm-rules/plugin-loongarch',
 ];
 
-function packageDir(name: string): string {
-  return dirname(fileURLToPath(import.meta.resolve(`${name}/package.json`)));
-}
+/** The default rule set: a plugin package of rule kinds and rule files. */
+export const DEFAULT_RULES = '@kvm-rules/rules';
 
-/** A plugin is a manifest file, or a package folder whose package.json names its manifest under "kvm-rules". */
-export function manifestPath(pathOrDir: string): string {
-  const path = resolve(pathOrDir);
-  if (!existsSync(path)) throw new InputError(`--plugin: no such file or folder: ${pathOrDir}`);
-  if (!statSync(path).isDirectory()) return path;
-  const pkgFile = join(path, 'package.json');
-  if (existsSync(pkgFile)) {
-    const manifest = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { 'kvm-rules'?: { manifest?: string } })['kvm-rules']?.manifest;
-    if (manifest) return join(path, manifest);
-  }
-  const fallback = join(path, 'plugin.yaml');
-  if (existsSync(fallback)) return fallback;
-  throw new InputError(`no plugin manifest: neither "kvm-rules".manifest in package.json nor plugin.yaml`, { file: displayPath(path) });
-}
+/** The built-in packages are found from this package, wherever the user's plugins are. */
+const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
 
-export function builtinManifests(): string[] {
-  return BUILTIN_PLUGINS.map((name) => manifestPath(packageDir(name)));
+/** The built-in packages, then the plugins given (paths or package names, looked up from the working directory). */
+export function pluginPackages(specs: readonly string[] = []): PluginPackage[] {
+  const builtin = [DEFAULT_RULES, ...BUILTIN_PLUGINS].map((name) => findPluginPackage(name, cliDir));
+  return [...builtin, ...specs.map((spec) => findPluginPackage(spec, process.cwd()))];
 }
 
 /**
@@ -82,6 +68,8 @@ export interface LoadedProject {
   archIds: string[];
   /** The same plugins, declared for another kernel version (see `versions` in the manifest). */
   pluginsFor(kernel: string): Plugin[];
+  /** The page of a rule kind: meta.docs.url in the package that brought the kind. */
+  docsOf(kind: string): string | undefined;
 }
 
 export interface ProjectOptions {
@@ -93,13 +81,13 @@ export interface ProjectOptions {
   extraProfiles?: Profile[];
 }
 
-/** Loads profiles, rule files and plugins, and keeps the selected archs with their variants. */
-export function loadProject(options: ProjectOptions = {}): LoadedProject {
-  const profiles = uniqueById([...loadProfiles(builtinProfilesDir), ...(options.extraProfiles ?? [])], 'profile');
-  const rules = loadRuleFiles(builtinRulesDir, ...(options.rulesDirs ?? []).map((dir) => resolve(dir)));
-  const paths = [...builtinManifests(), ...(options.plugins ?? []).map(manifestPath)];
-  const manifests = paths.map(readPluginManifest);
-  uniqueById(manifests.map((m) => m.base), 'plugin');
+/** Loads the built-in and given plugin packages (profiles, rule kinds and files, arch plugins) and keeps the selected archs with their variants. */
+export async function loadProject(options: ProjectOptions = {}): Promise<LoadedProject> {
+  const set = await loadPluginSet(pluginPackages(options.plugins), {
+    profiles: [...loadProfiles(builtinProfilesDir), ...(options.extraProfiles ?? [])],
+    rulesDirs: (options.rulesDirs ?? []).map((dir) => resolve(dir)),
+  });
+  const manifests = set.manifests;
   const selected = selectArchs(manifests, options.archs ?? []);
   const variants = parseVariants(options.variants ?? [], new Map(selected.map((m) => [m.base.id, m.base.variants])));
   for (const arch of variants.keys()) {
@@ -118,7 +106,7 @@ export function loadProject(options: ProjectOptions = {}): LoadedProject {
     }
     return all.filter((plugin) => !absent.includes(plugin));
   };
-  return { profiles, plugins: build(), rules, archIds: manifests.map((m) => m.base.id), pluginsFor };
+  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf };
 }
 
 function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {
@@ -167,12 +155,12 @@ export function isProfilePath(value: string | undefined): value is string {
 }
 
 /** The project `check` runs with these options, and the profile file --profile names, if it names one. */
-export function loadCheckProject(options: { profile?: string; arch: string[]; variant: string[]; plugin: string[]; rulesDir: string[] }): {
+export async function loadCheckProject(options: { profile?: string; arch: string[]; variant: string[]; plugin: string[]; rulesDir: string[] }): Promise<{
   project: LoadedProject;
   extra: Profile | undefined;
-} {
+}> {
   const extra = isProfilePath(options.profile) ? loadProfile(resolve(options.profile)) : undefined;
-  const project = loadProject({
+  const project = await loadProject({
     archs: options.arch,
     variants: options.variant,
     plugins: options.plugin,

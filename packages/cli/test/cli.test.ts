@@ -133,7 +133,7 @@ describe('bad input: exit 2 and one clear line', () => {
   it('a plugin manifest missing a required field', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'plugin.yaml'), 'id: demo\nsummary: Demo arch\nkernel: "5.19"\nhooks: {}\nstate: {}\n');
-    const { code, stderr } = await run('check', '--plugin', dir);
+    const { code, stderr } = await run('check', '--plugin', join(dir, 'plugin.yaml'));
     expect(code).toBe(2);
     expect(stderr).toMatch(/^kvm-rules: .*plugin\.yaml:1:1: \/: missing required key "modules"\n$/);
   });

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinRulesDir, fingerprintOf, formatLocation, type Finding } from '@kvm-rules/core';
+import { fingerprintOf, formatLocation, type Finding } from '@kvm-rules/core';
 import multitool from '@microsoft/sarif-multitool';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Log } from 'sarif';
@@ -22,7 +22,7 @@ import { FINGERPRINT_KEY } from '../src/formatters/sarif.js';
 const cliVersion = (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 
 /** The default rule set, every rule of which is on. */
-const RULE_IDS = readdirSync(builtinRulesDir)
+const RULE_IDS = readdirSync(fileURLToPath(new URL('../../../rules/', import.meta.url)))
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => name.replace(/\.yaml$/, ''))
   .sort();
@@ -92,7 +92,7 @@ describe.each(SUBJECTS)('check $name', (subject) => {
     for (const rule of driver.rules!) {
       expect(rule.shortDescription?.text).toBeTruthy();
       expect(rule.fullDescription?.text).toBeTruthy();
-      expect(rule.properties?.docs).toMatch(/^docs\/rules\/[a-z-]+\.md$/);
+      expect(rule.properties?.docs).toMatch(/^rules\/docs\/rules\/[a-z-]+\.md$/);
       expect(rule.helpUri).toMatch(new RegExp(`^file:///.*/${rule.properties!.docs}$`));
       expect(['error', 'warning']).toContain(rule.defaultConfiguration?.level);
     }
@@ -209,7 +209,7 @@ describe.each(SUBJECTS)('check $name', (subject) => {
       expect(stdout).toContain(`    Where: ${formatLocation(finding.location!)}\n`);
       for (const related of finding.related ?? []) expect(stdout).toContain(`\n             ${formatLocation(related.location)}\n`);
     }
-    expect(stdout).toMatch(/See docs\/rules\/[a-z-]+\.md in the kvm-rules/);
+    expect(stdout).toMatch(/See rules\/docs\/rules\/[a-z-]+\.md/);
     const signature = lines.lastIndexOf('-- ');
     expect(signature).toBeGreaterThan(0);
     expect(lines[signature + 1]).toMatch(new RegExp(`^kvm-rules ${cliVersion.replace(/\./g, '\\.')}, `));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the JSON Schemas (the file schemas and every built-in rule kind's options) into
+// Compiles the JSON Schemas of the files kvm-rules reads into
 // plain validation functions with ajv's standalone code generation, so that a check run
 // does not load and run the ajv compiler. Run after tsc; writes dist/validators.cjs (CommonJS,
 // so that the loader can require() it synchronously).
@@ -7,11 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, schemaKey } from '../dist/load/ajv-options.js';
-import { baselineSchema, configSchema, pluginSchema, profileSchema, ruleFileSchema } from '../dist/schemas/index.js';
-import { ruleKinds } from '../dist/rules/index.js';
+import { baselineSchema, configSchema, pluginPackageSchema, pluginSchema, profileSchema, ruleFileSchema } from '../dist/schemas/index.js';
 
-const schemas = [pluginSchema, profileSchema, ruleFileSchema, baselineSchema, configSchema];
-for (const rule of ruleKinds.values()) schemas.push(...rule.meta.schema);
+const schemas = [pluginSchema, profileSchema, ruleFileSchema, baselineSchema, configSchema, pluginPackageSchema];
 
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
 const exports = {};

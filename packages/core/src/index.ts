@@ -1,6 +1,8 @@
 // The public API of @kvm-rules/core: schemas, loaders, the timeline engine, the rule API.
-export { builtinProfilesDir, builtinRulesDir } from './paths.js';
+export { builtinProfilesDir } from './paths.js';
 export * from './schemas/index.js';
+/** Part of a rule kind's options schema: a written reason, as kvm-init-last's exceptions take. */
+export { reason } from './schemas/common.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
 export { validateSource, schemaProblems, closestName, type Problem } from './load/validate.js';
@@ -10,6 +12,8 @@ export {
   loadProfiles,
   loadPlugin,
   readPluginManifest,
+  readPluginText,
+  readProfileText,
   type PluginManifest,
   loadRuleFile,
   loadRuleFiles,
@@ -20,13 +24,31 @@ export {
 } from './load/load.js';
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
-export { GENERIC_ARCH, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
+export { GENERIC_ARCH, compareFindings, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
 export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem } from './model/plugin.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
-export type { Profile, ProfileHook, KvmInitStep, LifecycleEvent, StateDeclaration, HookCallSpec } from './model/profile.js';
-export { buildTimeline, describeTrigger, KVM_INIT, type Timeline, type TimelineEvent } from './engine/timeline.js';
+export { AFTER_MODULE_INIT, type Profile, type ProfileHook, type KvmInitStep, type LifecycleEvent, type StateDeclaration, type HookCallSpec } from './model/profile.js';
+export {
+  buildTimeline,
+  describeTrigger,
+  KVM_INIT,
+  type Timeline,
+  type TimelineEvent,
+  type PhaseEvent,
+  type HookCallEvent,
+  type StateInitEvent,
+  type StateInitializer,
+} from './engine/timeline.js';
 export { buildCheck, type Check } from './engine/check.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
-export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type TimelineListener } from './rule-api/create-rule.js';
-export { ruleKinds } from './rules/index.js';
+export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type ReportDescriptor, type TimelineListener } from './rule-api/create-rule.js';
 export { applyBaseline, readBaseline, writeBaseline, type BaselineEntry, type BaselineOutcome } from './baseline.js';
+export {
+  findPluginPackage,
+  isPathSpec,
+  pluginPackageName,
+  readPluginPackage,
+  importRuleKinds,
+  type PluginPackage,
+} from './load/plugin-package.js';
+export { loadPluginSet, type PluginSet, type PluginSetOptions } from './load/plugin-set.js';

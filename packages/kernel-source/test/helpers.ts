@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import {
   buildCheck,
   builtinProfilesDir,
-  builtinRulesDir,
   configureRules,
+  findPluginPackage,
   formatLocation,
+  loadPluginSet,
   loadProfiles,
-  loadRuleFiles,
   majorMinor,
   readPluginManifest,
   runRules,
@@ -75,7 +75,7 @@ export async function checkKernel(dir: string, options: CheckOptions): Promise<C
   if (options.profile !== undefined && !whatIf) throw new Error(`no profile "${options.profile}"`);
   const analysis = await analyzeKernel(tree, { plugins: selected, profiles: allProfiles(), ...(whatIf ? { whatIf } : {}) });
   const profile = whatIf ?? analysis.profile;
-  const rules = configureRules(loadRuleFiles(builtinRulesDir));
+  const rules = configureRules((await loadPluginSet([findPluginPackage('@kvm-rules/rules', repoRoot)])).rules);
   const findings = runRules(buildCheck(profile, analysis.plugins, [...allProfiles(), profile]), rules);
   return { tree, analysis, profile, findings };
 }

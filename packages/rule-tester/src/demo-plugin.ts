@@ -1,5 +1,5 @@
-import type { Plugin, SourceFacts, SourceProblem } from '../model/plugin.js';
-import { pluginOf } from '../rule-tester.js';
+import type { Plugin, SourceFacts, SourceProblem } from '@kvm-rules/core';
+import { pluginOf } from './rule-tester.js';
 
 /** What a rule test varies in a one-module plugin; the rest is fixed (line 8 is the first phase). */
 export interface DemoPlugin {

@@ -1,18 +1,29 @@
 // A RuleTester in the spirit of ESLint's: valid cases must give no report, invalid cases
-// exactly the listed ones. Cases are small plugin manifests written inline as YAML.
+// exactly the listed ones. Cases are small plugin manifests written inline as YAML, checked
+// under a built-in profile or one written inline. Runs inside vitest (a peer dependency).
 import { fileURLToPath } from 'node:url';
+import {
+  buildCheck,
+  builtinProfilesDir,
+  compareFindings,
+  configureRules,
+  findPluginPackage,
+  loadPluginSet,
+  loadProfiles,
+  readPluginText,
+  readProfileText,
+  ruleOptionsProblem,
+  runRule,
+  runRules,
+  type Finding,
+  type Plugin,
+  type PluginManifest,
+  type PluginSet,
+  type Profile,
+  type RuleModule,
+  type RuleReport,
+} from '@kvm-rules/core';
 import { describe, expect, it } from 'vitest';
-import { buildCheck } from './engine/check.js';
-import { runRule, runRules, type RuleReport } from './engine/run-rules.js';
-import { configureRules, loadProfiles, loadRuleFiles, readPluginManifest, ruleOptionsProblem } from './load/load.js';
-import { validateSource } from './load/validate.js';
-import { parseSourceText } from './load/yaml-source.js';
-import { compareFindings, type Finding } from './model/finding.js';
-import { pluginFromFile, type Plugin } from './model/plugin.js';
-import { profileFromFile, type Profile } from './model/profile.js';
-import type { RuleModule } from './rule-api/create-rule.js';
-import { pluginSchema, profileSchema, type PluginFile, type ProfileFile } from './schemas/index.js';
-import { builtinProfilesDir, builtinRulesDir } from './paths.js';
 
 export interface TestCase {
   name: string;
@@ -33,8 +44,10 @@ export interface ExpectedReport {
   arch?: string;
   /** Expected values of some of the message data. */
   data?: Record<string, string | number>;
-  /** Line of the finding's location. */
+  /** The finding's location: file (as shown in findings), line and column. */
+  file?: string;
   line?: number;
+  column?: number;
 }
 
 export interface InvalidTestCase extends TestCase {
@@ -48,23 +61,17 @@ function builtinProfiles(): Map<string, Profile> {
   return loadedProfiles;
 }
 
-function builtinProfile(id: string): Profile {
-  const profile = builtinProfiles().get(id);
-  if (!profile) throw new Error(`RuleTester: unknown profile "${id}" (${[...builtinProfiles().keys()].join(', ')})`);
+function profileOf(text: string, profiles: ReadonlyMap<string, Profile> = builtinProfiles()): Profile {
+  if (text.includes('\n')) return readProfileText(text, 'profile.yaml');
+  const profile = profiles.get(text);
+  if (!profile) throw new Error(`RuleTester: unknown profile "${text}" (${[...profiles.keys()].join(', ')})`);
   return profile;
 }
 
-function profileOf(text: string): Profile {
-  if (!text.includes('\n')) return builtinProfile(text);
-  const source = parseSourceText(text, 'profile.yaml');
-  return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
-}
-
+/** A manifest written as YAML text, with `variant` applied when it has one. */
 export function pluginOf(text: string, index: number, variant: string | undefined): Plugin {
-  const source = parseSourceText(text, `plugin-${index}.yaml`);
-  const file = validateSource<PluginFile>(source, pluginSchema);
-  const hasVariant = variant !== undefined && Object.hasOwn(file.variants ?? {}, variant);
-  return pluginFromFile(file, source, hasVariant ? variant : undefined);
+  const manifest = readPluginText(text, `plugin-${index}.yaml`);
+  return manifest.build(variantOf(manifest, variant));
 }
 
 /** Runs one rule over one case and returns its reports in finding order. */
@@ -85,6 +92,29 @@ function describeReports(reports: RuleReport[]): string {
   return reports.map((r) => `  ${r.messageId} [${r.finding.arch}] ${r.finding.message}`).join('\n') || '  (none)';
 }
 
+/** How the reports of a case differ from what it expects, or undefined when they agree. */
+export function mismatchOf(reports: RuleReport[], expected: readonly ExpectedReport[]): string | undefined {
+  if (reports.length !== expected.length) return `expected ${expected.length} reports, got ${reports.length}:\n${describeReports(reports)}`;
+  for (const [i, want] of expected.entries()) {
+    const got = reports[i]!;
+    const actual: Record<string, unknown> = {
+      messageId: got.messageId,
+      arch: got.finding.arch,
+      file: got.finding.location?.file,
+      line: got.finding.location?.line,
+      column: got.finding.location?.column,
+    };
+    for (const [key, value] of Object.entries(want)) {
+      if (key === 'data') continue;
+      if (actual[key] !== value) return `report ${i}: expected ${key} ${JSON.stringify(value)}, got ${JSON.stringify(actual[key])} (${got.finding.message})`;
+    }
+    for (const [key, value] of Object.entries(want.data ?? {})) {
+      if (got.data[key] !== value) return `report ${i}: expected data.${key} ${JSON.stringify(value)}, got ${JSON.stringify(got.data[key])} (${got.finding.message})`;
+    }
+  }
+  return undefined;
+}
+
 export class RuleTester {
   constructor(private readonly defaults: { profile?: string } = {}) {}
 
@@ -92,42 +122,67 @@ export class RuleTester {
     describe(name, () => {
       for (const testCase of tests.valid) {
         it(`valid: ${testCase.name}`, () => {
-          const reports = reportsFor(rule, testCase, this.defaults.profile);
-          expect(reports, `expected no reports, got:\n${describeReports(reports)}`).toHaveLength(0);
+          expect(mismatchOf(reportsFor(rule, testCase, this.defaults.profile), [])).toBeUndefined();
         });
       }
       for (const testCase of tests.invalid) {
         it(`invalid: ${testCase.name}`, () => {
           expect(testCase.errors.length, 'an invalid case must expect at least one report').toBeGreaterThan(0);
-          const reports = reportsFor(rule, testCase, this.defaults.profile);
-          expect(reports.length, `expected ${testCase.errors.length} reports, got:\n${describeReports(reports)}`).toBe(
-            testCase.errors.length,
-          );
-          testCase.errors.forEach((expected, i) => {
-            const actual = reports[i]!;
-            expect(actual.messageId, `report ${i}: ${actual.finding.message}`).toBe(expected.messageId);
-            if (expected.arch !== undefined) expect(actual.finding.arch).toBe(expected.arch);
-            if (expected.line !== undefined) expect(actual.finding.location?.line).toBe(expected.line);
-            if (expected.data) expect(actual.data).toMatchObject(expected.data);
-          });
+          for (const { messageId } of testCase.errors) {
+            expect(Object.keys(rule.meta.messages), `${rule.name} has no message "${messageId}"`).toContain(messageId);
+          }
+          expect(mismatchOf(reportsFor(rule, testCase, this.defaults.profile), testCase.errors)).toBeUndefined();
         });
       }
     });
   }
 }
 
-/**
- * Runs the default rule set over plugins under a built-in profile, as `kvm-rules check`
- * does: what a plugin's own tests assert about its arch.
- */
-export function checkPlugins(plugins: Plugin[], profileId: string): Finding[] {
-  const profile = builtinProfile(profileId);
-  const rules = configureRules(loadRuleFiles(builtinRulesDir));
-  return runRules(buildCheck(profile, plugins, [...builtinProfiles().values()]), rules);
+export interface CheckOptions {
+  /** Plugin packages whose rules run besides the default set (@kvm-rules/rules), by path or name. */
+  packages?: string[];
+  /** Where package names are looked up: the package under test. Default: the working directory. */
+  from?: string;
 }
 
-/** The findings about one plugin manifest (given as a file URL, e.g. `new URL('../plugin.yaml', import.meta.url)`). */
-export function checkManifest(manifest: URL, profileId: string, variant?: string): Finding[] {
-  const plugin = readPluginManifest(fileURLToPath(manifest)).build(variant, builtinProfile(profileId).kernel);
-  return checkPlugins([plugin], profileId).filter((finding) => finding.arch === plugin.id);
+/**
+ * Runs the default rule set, and the rules of `packages`, over plugins under a profile, as
+ * `kvm-rules check` does: what a plugin's own tests assert about its arch.
+ */
+export async function checkPlugins(plugins: Plugin[], profileId: string, options: CheckOptions = {}): Promise<Finding[]> {
+  const set = await loadWithDefaultRules(options.packages ?? [], options.from ?? process.cwd());
+  return findingsOf(set, plugins, profileId);
+}
+
+/**
+ * The findings about a plugin package's own archs (their manifests built for the profile's
+ * kernel, with `variant` where they have it), from the default rule set and the package's own
+ * rules. `dir` is the package folder, e.g. `new URL('..', import.meta.url)` from its test folder.
+ */
+export async function checkPluginPackage(dir: URL | string, profileId: string, options: { variant?: string } = {}): Promise<Finding[]> {
+  const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
+  const set = await loadWithDefaultRules([path], path);
+  const kernel = profileIn(set, profileId).kernel;
+  // The default rule set brings no manifests: every manifest of the set is the package's own.
+  const plugins = set.manifests.map((manifest) => manifest.build(variantOf(manifest, options.variant), kernel));
+  const archs = new Set(plugins.map((p) => p.id));
+  return findingsOf(set, plugins, profileId).filter((finding) => archs.has(finding.arch));
+}
+
+async function loadWithDefaultRules(specs: string[], from: string): Promise<PluginSet> {
+  const packages = ['@kvm-rules/rules', ...specs].map((spec) => findPluginPackage(spec, from));
+  return loadPluginSet(packages, { profiles: [...builtinProfiles().values()] });
+}
+
+function profileIn(set: PluginSet, profileId: string): Profile {
+  return profileOf(profileId, new Map(set.profiles.map((p) => [p.id, p])));
+}
+
+function findingsOf(set: PluginSet, plugins: Plugin[], profileId: string): Finding[] {
+  return runRules(buildCheck(profileIn(set, profileId), plugins, set.profiles), configureRules(set.rules));
+}
+
+/** The variant asked for, when the manifest has it: a case names one variant for all its plugins. */
+function variantOf(manifest: PluginManifest, variant: string | undefined): string | undefined {
+  return variant !== undefined && manifest.base.variants.includes(variant) ? variant : undefined;
 }

@@ -119,7 +119,7 @@ export async function runCheck(
   options = config.options;
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
-  const { project, extra } = loadCheckProject(options);
+  const { project, extra } = await loadCheckProject(options);
   const rules = configureRules(config.rules(project), parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;
   if (options.changedSince !== undefined && !options.kernel) {
@@ -151,7 +151,7 @@ export async function runCheck(
       id: rule.id,
       summary: project.rules.find((definition) => definition.id === rule.id)?.summary ?? '',
       severity: rule.severity,
-      docs: rule.module.meta.docs.url,
+      docs: displayPath(project.docsOf(rule.module.name) ?? rule.module.meta.docs.url),
       kind: rule.module.name,
       description: rule.module.meta.docs.description,
     })),

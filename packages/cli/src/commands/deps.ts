@@ -57,7 +57,7 @@ function archLines(source: ArchSource, all: boolean): string[] {
  */
 export async function runDeps(options: DepsOptions): Promise<{ output: string; exitCode: number }> {
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
-  const project = loadProject({ archs: options.arch, plugins: options.plugin });
+  const project = await loadProject({ archs: options.arch, plugins: options.plugin });
   const tree = KernelTree.open(options.kernel);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles });
   const lines = [`Linux ${tree.version} at ${displayPath(tree.root)}; generic ordering: kvm_init() in ${analysis.profile.file}`];

@@ -1,26 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { builtinRulesDir, InputError } from '@kvm-rules/core';
+import { displayPath, InputError } from '@kvm-rules/core';
 import { loadProject } from '../project.js';
 
-/** Where the rule pages live in a checkout: docs/rules/ beside the rules/ folder. */
-const docsDir = join(builtinRulesDir, '..', 'docs', 'rules');
-
-export function runExplain(id: string, options: { plugin: string[]; rulesDir: string[] }): string {
-  const project = loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
+export async function runExplain(id: string, options: { plugin: string[]; rulesDir: string[] }): Promise<string> {
+  const project = await loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
   const rule = project.rules.find((r) => r.id === id);
   if (!rule) throw new InputError(`unknown rule "${id}" (rules: ${project.rules.map((r) => r.id).sort().join(', ')})`);
   const { meta, name } = rule.module;
+  const page = project.docsOf(name);
   const lines = [
     `${rule.id} (${rule.severity}) — ${rule.summary}`,
     '',
     `kind:     ${name} (${meta.type}): ${meta.docs.description}`,
     `defined:  ${rule.file}`,
-    `docs:     ${meta.docs.url}`,
+    `docs:     ${page ? displayPath(page) : meta.docs.url}`,
   ];
   if (rule.options.length > 0) lines.push(`options:  ${JSON.stringify(rule.options[0])}`);
   lines.push('', 'messages:', ...Object.entries(meta.messages).map(([messageId, text]) => `  ${messageId}: ${text}`));
-  const page = join(docsDir, `${name}.md`);
-  if (existsSync(page)) lines.push('', readFileSync(page, 'utf8').trimEnd());
+  if (page && existsSync(page)) lines.push('', readFileSync(page, 'utf8').trimEnd());
   return lines.join('\n') + '\n';
 }

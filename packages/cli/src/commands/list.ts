@@ -3,8 +3,8 @@ import { loadProject } from '../project.js';
 export type ListWhat = 'profiles' | 'plugins' | 'rules';
 
 /** Plain tab-separated lines, so that `list` can be piped into other tools. */
-export function runList(what: ListWhat[], options: { plugin: string[]; rulesDir: string[] }): string {
-  const project = loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
+export async function runList(what: ListWhat[], options: { plugin: string[]; rulesDir: string[] }): Promise<string> {
+  const project = await loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
   const sections: string[] = [];
   const all = what.length === 0 ? (['profiles', 'plugins', 'rules'] as ListWhat[]) : what;
   if (all.includes('profiles')) {

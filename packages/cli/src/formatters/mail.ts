@@ -64,7 +64,7 @@ function findingLines(finding: Finding, number: string, rule: RuleInfo | undefin
   if (rule?.summary) lines.push(...wrap(rule.summary, label('Rule:'), indent));
   const related = finding.related ?? [];
   const places = related.length ? 'the places involved:' : '';
-  const fix = rule?.docs ? `See ${rule.docs} in the kvm-rules repository${places ? `, and ${places}` : '.'}` : places && `See ${places}`;
+  const fix = rule?.docs ? `See ${rule.docs}${places ? `, and ${places}` : '.'}` : places && `See ${places}`;
   if (fix) lines.push(...wrap(fix, label('Fix:'), indent));
   for (const place of related) {
     lines.push(...wrap(formatLocation(place.location), `${indent}  `));

@@ -39,7 +39,7 @@ function physical(location: FindingLocation, result: CheckResult): Location['phy
   return { artifactLocation, region: { startLine: location.line, startColumn: location.column } };
 }
 
-/** SARIF wants absolute help URIs: the rule's page in the checkout kvm-rules runs from. */
+/** SARIF wants absolute help URIs: the file URL of the rule kind's page. */
 function descriptor(rule: RuleInfo): ReportingDescriptor {
   const summary = rule.summary || rule.description || rule.id;
   const entry: ReportingDescriptor = {
@@ -49,8 +49,8 @@ function descriptor(rule: RuleInfo): ReportingDescriptor {
     defaultConfiguration: { level: rule.severity },
   };
   if (rule.docs) {
-    entry.helpUri = pathToFileURL(join(repositoryRoot, rule.docs)).href;
-    entry.help = { text: `See ${rule.docs} in the kvm-rules repository.` };
+    entry.helpUri = pathToFileURL(resolve(rule.docs)).href;
+    entry.help = { text: `See ${rule.docs}.` };
     entry.properties = { docs: rule.docs, ...(rule.kind ? { kind: rule.kind } : {}) };
   }
   return entry;

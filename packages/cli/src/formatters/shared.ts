@@ -2,14 +2,15 @@
 // where the rule pages are, and findings per arch.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { builtinRulesDir, GENERIC_ARCH, type Finding } from '@kvm-rules/core';
+import { fileURLToPath } from 'node:url';
+import { GENERIC_ARCH, type Finding } from '@kvm-rules/core';
 import type { CheckResult, RuleInfo } from './types.js';
 
 /** The version of @kvm-rules/cli (packages/cli/package.json, from src/ or dist/ alike). */
 export const toolVersion: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** The checkout kvm-rules runs from: the rule pages (docs/rules/) and the README are below it. */
-export const repositoryRoot = dirname(builtinRulesDir);
+/** The checkout kvm-rules runs from (the default rule set's parent): the README is there. */
+export const repositoryRoot = dirname(dirname(fileURLToPath(import.meta.resolve('@kvm-rules/rules/package.json'))));
 
 /**
  * The rules that ran, in load order; rules that produced a finding but are missing from

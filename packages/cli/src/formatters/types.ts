@@ -7,9 +7,9 @@ export interface RuleInfo {
   summary: string;
   /** The severity it ran with (after --rule). */
   severity: FindingSeverity;
-  /** Its doc page, repository-relative: docs/rules/<kind>.md. */
+  /** Its kind's page (meta.docs.url in the package that brought the kind), as a path shown like file paths. */
   docs: string;
-  /** Its rule kind (packages/core/src/rules/) and what the kind checks. */
+  /** Its rule kind and what the kind checks. */
   kind: string;
   description: string;
 }

@@ -4,24 +4,29 @@ import { validateSource } from '../load/validate.js';
 import { parseSourceText } from '../load/yaml-source.js';
 import { pluginFromFile } from '../model/plugin.js';
 import { builtinProfilesDir } from '../paths.js';
-import { demoPlugin } from '../test-support/demo-plugin.js';
 import { pluginSchema, type PluginFile } from '../schemas/index.js';
 import { buildTimeline, type TimelineEvent } from './timeline.js';
 
+// Early state before kvm_init(), late state after it, and state a setup hook initializes.
 const source = parseSourceText(
-  demoPlugin({
-    phases: [
-      '{ id: early, call: demo_early, initializes: [early_state] }',
-      '{ id: kvm-init, call: kvm_init }',
-      '{ id: late, call: demo_late, initializes: [late_state] }',
-    ],
-    hooks: '\n  hardware-setup: { impl: demo_setup, initializes: [setup_state] }\n  hardware-enable: { impl: demo_enable }',
-    state: [
-      'early_state: { summary: Early state, kind: global }',
-      'late_state: { summary: Late state, kind: global }',
-      'setup_state: { summary: Setup state, kind: global }',
-    ],
-  }),
+  `id: demo
+summary: Demo arch
+kernel: "5.19"
+modules:
+  - init: demo_init
+    file: arch/demo/kvm/main.c
+    phases:
+      - { id: early, call: demo_early, initializes: [early_state] }
+      - { id: kvm-init, call: kvm_init }
+      - { id: late, call: demo_late, initializes: [late_state] }
+hooks:
+  hardware-setup: { impl: demo_setup, initializes: [setup_state] }
+  hardware-enable: { impl: demo_enable }
+state:
+  early_state: { summary: Early state, kind: global }
+  late_state: { summary: Late state, kind: global }
+  setup_state: { summary: Setup state, kind: global }
+`,
   'demo.yaml',
 );
 const plugin = pluginFromFile(validateSource<PluginFile>(source, pluginSchema), source);

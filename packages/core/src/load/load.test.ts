@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from './input-error.js';
-import { demoPlugin } from '../test-support/demo-plugin.js';
+import { createRule } from '../rule-api/create-rule.js';
+import { reason } from '../schemas/common.js';
 import { loadPlugin, loadProfile, loadRuleFile } from './load.js';
 
 function fileWith(name: string, text: string): string {
@@ -22,12 +23,42 @@ function inputError(load: () => unknown): InputError {
   throw new Error('expected an InputError');
 }
 
-const plugin = demoPlugin({ phases: ['{ id: kvm-init, call: kvm_init }'] });
+const plugin = [
+  'id: demo',
+  'summary: Demo arch',
+  'kernel: "5.19"',
+  'modules:',
+  '  - init: demo_init',
+  '    file: arch/demo/kvm/main.c',
+  '    phases:',
+  '      - { id: kvm-init, call: kvm_init }',
+  'hooks: {}',
+  'state: {}',
+  '',
+].join('\n');
+
+/** Two rule kinds: one without options, one whose exceptions need a reason. */
+const kinds = new Map(
+  [
+    createRule({ name: 'integrity', meta: { type: 'problem', docs: { description: 'Integrity.' }, messages: {}, schema: [] }, defaultOptions: [], create: () => ({}) }),
+    createRule({
+      name: 'kvm-init-last',
+      meta: {
+        type: 'problem',
+        docs: { description: 'Late work.' },
+        messages: {},
+        schema: [{ type: 'object', properties: { exceptions: { type: 'array', items: { type: 'object', required: ['arch', 'reason'], properties: { arch: { type: 'string' }, reason } } } } }],
+      },
+      defaultOptions: [{}],
+      create: () => ({}),
+    }),
+  ].map((kind) => [kind.name, kind]),
+);
 
 describe('rule files', () => {
   it('a misspelled key is one line naming the file, line, pointer and the likely key', () => {
     const path = fileWith('typo.yaml', 'id: typo\nkind: integrity\nseverty: error\nsummary: A rule with a typo in it.\n');
-    const error = inputError(() => loadRuleFile(path));
+    const error = inputError(() => loadRuleFile(path, kinds));
     expect(error.place).toMatchObject({ line: 3, column: 1, pointer: '' });
     expect(error.message).toMatch(/typo\.yaml:3:1: \/: unknown key "severty" \(did you mean "severity"\?\)$/);
     expect(error.message).not.toContain('\n');
@@ -38,18 +69,18 @@ describe('rule files', () => {
       'options.yaml',
       'id: late\nkind: kvm-init-last\nseverity: warning\nsummary: Late work.\noptions:\n  exceptions:\n    - { arch: mips }\n',
     );
-    const error = inputError(() => loadRuleFile(path));
+    const error = inputError(() => loadRuleFile(path, kinds));
     expect(error.message).toMatch(/options\.yaml:7:7: \/options\/exceptions\/0: missing required key "reason"$/);
   });
 
   it('an unknown kind names the kinds there are', () => {
     const path = fileWith('kind.yaml', 'id: k\nkind: state-before-hook\nseverity: error\nsummary: Unknown kind.\n');
-    expect(inputError(() => loadRuleFile(path)).message).toMatch(/kind\.yaml:2:7: \/kind: unknown rule kind "state-before-hook" \(kinds: hook-state-initialized, integrity/);
+    expect(inputError(() => loadRuleFile(path, kinds)).message).toMatch(/kind\.yaml:2:7: \/kind: unknown rule kind "state-before-hook" \(kinds: integrity, kvm-init-last\)$/);
   });
 
   it('a YAML syntax error gives its line', () => {
     const path = fileWith('broken.yaml', 'id: broken\nkind: [integrity\nseverity: error\n');
-    expect(inputError(() => loadRuleFile(path)).place?.line).toBeGreaterThan(0);
+    expect(inputError(() => loadRuleFile(path, kinds)).place?.line).toBeGreaterThan(0);
   });
 });
 

@@ -1,16 +1,23 @@
 import { pluginFromFile, type Plugin } from '../model/plugin.js';
 import { profileFromFile, type Profile } from '../model/profile.js';
-import { ruleKinds } from '../rules/index.js';
 import type { ConfiguredRule } from '../engine/run-rules.js';
 import type { RuleModule } from '../rule-api/create-rule.js';
 import { pluginSchema, profileSchema, ruleFileSchema, type PluginFile, type ProfileFile, type RuleFile, type Severity } from '../schemas/index.js';
 import { dataFilesIn, displayPath } from './files.js';
 import { InputError } from './input-error.js';
 import { schemaProblems, validateSource, type Problem } from './validate.js';
-import { placeOf, readSourceFile, type SourceFile } from './yaml-source.js';
+import { parseSourceText, placeOf, readSourceFile, type SourceFile } from './yaml-source.js';
 
 export function loadProfile(path: string): Profile {
-  const source = readSourceFile(path, displayPath(path));
+  return profileOf(readSourceFile(path, displayPath(path)));
+}
+
+/** A profile written as text (a test case's), named `name` in messages. */
+export function readProfileText(text: string, name: string): Profile {
+  return profileOf(parseSourceText(text, name));
+}
+
+function profileOf(source: SourceFile): Profile {
   return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
 }
 
@@ -30,7 +37,15 @@ export interface PluginManifest {
 }
 
 export function readPluginManifest(path: string): PluginManifest {
-  const source = readSourceFile(path, displayPath(path));
+  return manifestOf(readSourceFile(path, displayPath(path)));
+}
+
+/** A manifest written as text (a test case's), named `name` in messages. */
+export function readPluginText(text: string, name: string): PluginManifest {
+  return manifestOf(parseSourceText(text, name));
+}
+
+function manifestOf(source: SourceFile): PluginManifest {
   const file = validateSource<PluginFile>(source, pluginSchema);
   const base = pluginFromFile(file, source);
   return {
@@ -50,7 +65,7 @@ export interface RuleDefinition {
   options: readonly unknown[];
 }
 
-export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule> = ruleKinds): RuleDefinition {
+export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule>): RuleDefinition {
   const source = readSourceFile(path, displayPath(path));
   const file = validateSource<RuleFile>(source, ruleFileSchema);
   const module = kinds.get(file.kind);
@@ -67,9 +82,9 @@ export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule
   };
 }
 
-/** The rule files of one or more folders; a rule id may appear once across all of them. */
-export function loadRuleFiles(...dirs: string[]): RuleDefinition[] {
-  return uniqueById(dirs.flatMap((dir) => dataFilesIn(dir)).map((path) => loadRuleFile(path)), 'rule');
+/** The rule files of one or more folders, over the given kinds; a rule id may appear once across all of them. */
+export function loadRuleFiles(kinds: ReadonlyMap<string, RuleModule>, ...dirs: string[]): RuleDefinition[] {
+  return uniqueById(dirs.flatMap((dir) => dataFilesIn(dir)).map((path) => loadRuleFile(path, kinds)), 'rule');
 }
 
 /** Rule options are checked against the kind's `meta.schema`, and errors point into the rule file. */
@@ -91,12 +106,15 @@ export function ruleOptionsProblem(module: RuleModule, options: readonly unknown
   return undefined;
 }
 
-/** Rule ids, profile ids and plugin ids are global names: a second file with the same id is bad input. */
-export function uniqueById<T extends { id: string; file: string }>(items: T[], what: string): T[] {
+/**
+ * Rule ids, profile ids, plugin ids and rule kind names are global names: a second one is bad
+ * input, named with both of its sources (`originOf`: the file, and the package it came in).
+ */
+export function uniqueById<T extends { id: string; file: string }>(items: T[], what: string, originOf: (item: T) => string = (item) => item.file): T[] {
   const seen = new Map<string, T>();
   for (const item of items) {
     const first = seen.get(item.id);
-    if (first) throw new InputError(`duplicate ${what} id "${item.id}" (also in ${first.file})`, { file: item.file });
+    if (first) throw new InputError(`duplicate ${what} id "${item.id}": in ${originOf(first)} and in ${originOf(item)}`, { file: item.file });
     seen.set(item.id, item);
   }
   return items;

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { ruleKinds } from '../rules/index.js';
 import { pluginSchema, profileSchema, ruleFileSchema } from '../schemas/index.js';
 import { schemaKey } from './ajv-options.js';
 
@@ -10,7 +9,6 @@ describe('build-time validators (dist/validators.cjs)', () => {
   it('cover every built-in schema, so that a check run never loads the ajv compiler', () => {
     const { byKey } = require('../../dist/validators.cjs') as { byKey: Map<string, unknown> };
     const schemas: object[] = [pluginSchema, profileSchema, ruleFileSchema];
-    for (const rule of ruleKinds.values()) schemas.push(...(rule.meta.schema as object[]));
     for (const schema of schemas) expect(byKey.has(schemaKey(schema)), JSON.stringify(schema).slice(0, 80)).toBe(true);
   });
 });

@@ -14,6 +14,20 @@ export interface SourceFile {
   data: unknown;
   /** The position of the value at `pointer`, or of the key `key` inside it. */
   locate(pointer: string, key?: string): Position;
+  /** Where `data` sits in the file when it is a part of it (see `partOf`). */
+  pointerPrefix?: string;
+}
+
+/** The value at `pointer` as a source of its own, whose places and pointers still name the whole file. */
+export function partOf(source: SourceFile, pointer: string): SourceFile {
+  let data = source.data;
+  for (const part of parsePointer(pointer)) data = (data as Record<string, unknown> | undefined)?.[part];
+  return {
+    path: source.path,
+    data,
+    locate: (inner, key) => source.locate(pointer + inner, key),
+    pointerPrefix: (source.pointerPrefix ?? '') + pointer,
+  };
 }
 
 export function parsePointer(pointer: string): string[] {
@@ -150,5 +164,5 @@ function toPosition(starts: number[], offset: number): Position {
 
 export function placeOf(source: SourceFile, pointer: string, key?: string): InputPlace {
   const { line, column } = source.locate(pointer, key);
-  return { file: source.path, pointer, line, column };
+  return { file: source.path, pointer: (source.pointerPrefix ?? '') + pointer, line, column };
 }

@@ -1,30 +1,30 @@
 import type { Finding } from '@kvm-rules/core';
-import { checkManifest } from '@kvm-rules/core/rule-tester';
+import { checkPluginPackage } from '@kvm-rules/rule-tester';
 import { describe, expect, it } from 'vitest';
 
-const manifest = new URL('../plugin.yaml', import.meta.url);
+const pkg = new URL('..', import.meta.url);
 
 /** The findings about this plugin under a built-in profile, from its declarations for the profile's kernel. */
-const findings = (profile: string, variant?: string): Finding[] => checkManifest(manifest, profile, variant);
+const findings = (profile: string, variant?: string): Promise<Finding[]> => checkPluginPackage(pkg, profile, { variant });
 
 describe('powerpc', () => {
-  it.each(['v5.19', 'tdx-v7'])('%s: no errors (the seed review found nothing to fix here)', (profile) => {
-    expect(findings(profile).filter((f) => f.severity === 'error')).toEqual([]);
+  it.each(['v5.19', 'tdx-v7'])('%s: no errors (the seed review found nothing to fix here)', async (profile) => {
+    expect((await findings(profile)).filter((f) => f.severity === 'error')).toEqual([]);
   });
 
-  it('tdx-v7: the enable/disable hooks are no-ops; Book3S and e500 still do work after kvm_init()', () => {
-    const late = findings('tdx-v7').filter((f) => f.ruleId === 'kvm-init-last');
+  it('tdx-v7: the enable/disable hooks are no-ops; Book3S and e500 still do work after kvm_init()', async () => {
+    const late = (await findings('tdx-v7')).filter((f) => f.ruleId === 'kvm-init-last');
     expect(late.map((f) => f.message.split(' does ')[0])).toEqual(['kvmppc_book3s_init()', 'kvmppc_e500_init()', 'kvmppc_e500mc_init()']);
   });
 
-  it('v6.12: one error, kvmppc_e500_init() returns a kvm_init() failure without freeing the handler area kvmppc_booke_init() allocated', () => {
-    const found = findings('v6.12').filter((f) => f.severity === 'error');
+  it('v6.12: one error, kvmppc_e500_init() returns a kvm_init() failure without freeing the handler area kvmppc_booke_init() allocated', async () => {
+    const found = (await findings('v6.12')).filter((f) => f.severity === 'error');
     expect(found.map((f) => f.ruleId)).toEqual(['unwind-on-failure']);
     expect(found[0]!.message).toContain('"kvm-init" (kvm_init()) can fail, but its failure path does not undo "booke-init": kvmppc_booke_handlers stays registered');
   });
 
-  it('v6.12: no enable/disable hooks (no KVM_GENERIC_HARDWARE_ENABLING); every flavour still does work after kvm_init()', () => {
-    const late = findings('v6.12').filter((f) => f.ruleId === 'kvm-init-last');
+  it('v6.12: no enable/disable hooks (no KVM_GENERIC_HARDWARE_ENABLING); every flavour still does work after kvm_init()', async () => {
+    const late = (await findings('v6.12')).filter((f) => f.ruleId === 'kvm-init-last');
     expect(late.map((f) => f.message.split(': ')[0])).toEqual([
       'kvmppc_book3s_init() does work after kvm_init()',
       'kvmppc_e500_init() does work after kvm_init()',
