@@ -1,6 +1,6 @@
 // The default rule set's rule kinds (rule files pick one with `kind:`), exported the way every
 // plugin package exports its kinds: the array `kinds`, named in package.json "kvm-rules".kinds.
-import type { RuleModule } from '@kvm-rules/core';
+import { usePrecompiledValidators, type RuleModule } from '@kvm-rules/core';
 import hookStateInitialized from './hook-state-initialized.js';
 import integrity from './integrity.js';
 import kvmInitLast from './kvm-init-last.js';
@@ -12,3 +12,7 @@ import unwindOnFailure from './unwind-on-failure.js';
 export const kinds: readonly RuleModule[] = [hookStateInitialized, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis].map(
   (rule) => rule as unknown as RuleModule,
 );
+
+// The kinds' options schemas are compiled at build time (dist/validators.cjs), so that loading
+// the rule files does not load the ajv compiler.
+usePrecompiledValidators(new URL('./validators.cjs', import.meta.url));

@@ -1,16 +1,27 @@
 #!/usr/bin/env node
-// Compiles the JSON Schemas of the files kvm-rules reads into
-// plain validation functions with ajv's standalone code generation, so that a check run
-// does not load and run the ajv compiler. Run after tsc; writes dist/validators.cjs (CommonJS,
-// so that the loader can require() it synchronously).
+// Compiles JSON Schemas into plain validation functions with ajv's standalone code generation,
+// so that a check run does not load and run the ajv compiler. Writes CommonJS, so that the
+// loader can require() it synchronously.
+//
+//   build-validators.mjs                       core's file schemas → dist/validators.cjs
+//   build-validators.mjs KINDS_MODULE OUT.cjs  the options schemas of a package's rule kinds
+//                                              (its export `kinds`), for usePrecompiledValidators()
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, schemaKey } from '../dist/load/ajv-options.js';
-import { baselineSchema, configSchema, pluginPackageSchema, pluginSchema, profileSchema, ruleFileSchema } from '../dist/schemas/index.js';
+import * as fileSchemas from '../dist/schemas/index.js';
 
-const schemas = [pluginSchema, profileSchema, ruleFileSchema, baselineSchema, configSchema, pluginPackageSchema];
+async function schemasToCompile(kindsModule) {
+  if (!kindsModule) return Object.entries(fileSchemas).filter(([name]) => name.endsWith('Schema')).map(([, schema]) => schema);
+  const { kinds } = await import(pathToFileURL(resolve(kindsModule)).href);
+  return kinds.flatMap((kind) => kind.meta.schema);
+}
 
+const [kindsModule, out = new URL('../dist/validators.cjs', import.meta.url)] = process.argv.slice(2);
+const schemas = await schemasToCompile(kindsModule);
 const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
 const exports = {};
 schemas.forEach((schema, i) => {
@@ -20,5 +31,5 @@ schemas.forEach((schema, i) => {
 });
 const code = standaloneCode.default(ajv, exports);
 const index = `exports.byKey = new Map([\n${schemas.map((s, i) => `  [${JSON.stringify(schemaKey(s))}, exports.v${i}],`).join('\n')}\n]);\n`;
-writeFileSync(new URL('../dist/validators.cjs', import.meta.url), `${code}\n${index}`);
-console.log(`dist/validators.cjs: ${schemas.length} validators`);
+writeFileSync(out, `${code}\n${index}`);
+console.log(`${out}: ${schemas.length} validators`);

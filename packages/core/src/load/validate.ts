@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type * as AjvModule from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
@@ -8,28 +9,29 @@ import { placeOf, type SourceFile } from './yaml-source.js';
 
 const require = createRequire(import.meta.url);
 const compiled = new WeakMap<object, ValidateFunction>();
-let precompiled: Map<string, ValidateFunction> | undefined;
+const precompiled = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
-/** The build compiles the built-in schemas ahead of time (scripts/build-validators.mjs). */
-function precompiledValidators(): Map<string, ValidateFunction> {
-  if (!precompiled) {
-    try {
-      precompiled = (require('../validators.cjs') as { byKey: Map<string, ValidateFunction> }).byKey;
-    } catch (error) {
-      // Running from source (the unit tests): compile everything at run time.
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-      precompiled = new Map();
-    }
+/**
+ * Adds the validators a build compiled ahead of time (scripts/build-validators.mjs writes them):
+ * core's own for its file schemas, and a rule kinds package's for its options schemas. A file
+ * that is not there (running from source, in the unit tests) leaves them to be compiled at run time.
+ */
+export function usePrecompiledValidators(file: URL): void {
+  try {
+    for (const [key, validate] of (require(fileURLToPath(file)) as { byKey: Map<string, ValidateFunction> }).byKey) precompiled.set(key, validate);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
   }
-  return precompiled;
 }
+
+usePrecompiledValidators(new URL('../validators.cjs', import.meta.url));
 
 /** Schemas the build did not see (a plugin's own rule kinds) are compiled here, loading ajv only then. */
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = precompiledValidators().get(schemaKey(schema));
+    validate = precompiled.get(schemaKey(schema));
     if (!validate) {
       const { Ajv: AjvClass } = require('ajv') as typeof AjvModule;
       ajv ??= new AjvClass(AJV_OPTIONS);
