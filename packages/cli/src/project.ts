@@ -31,6 +31,8 @@ export const BUILTIN_PLUGINS = [
 /** The default rule set: a plugin package of rule kinds and rule files. */
 export const DEFAULT_RULES = '@kvm-rules/rules';
 
+const BUILTIN_PACKAGE_COUNT = 1 + BUILTIN_PLUGINS.length;
+
 /** The built-in packages are found from this package, wherever the user's plugins are. */
 const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
 
@@ -70,6 +72,8 @@ export interface LoadedProject {
   pluginsFor(kernel: string): Plugin[];
   /** The page of a rule kind: meta.docs.url in the package that brought the kind. */
   docsOf(kind: string): string | undefined;
+  /** The plugin packages given (not the built-in ones): inputs of the run, for --cache. */
+  given: PluginPackage[];
 }
 
 export interface ProjectOptions {
@@ -83,7 +87,8 @@ export interface ProjectOptions {
 
 /** Loads the built-in and given plugin packages (profiles, rule kinds and files, arch plugins) and keeps the selected archs with their variants. */
 export async function loadProject(options: ProjectOptions = {}): Promise<LoadedProject> {
-  const set = await loadPluginSet(pluginPackages(options.plugins), {
+  const packages = pluginPackages(options.plugins);
+  const set = await loadPluginSet(packages, {
     profiles: [...loadProfiles(builtinProfilesDir), ...(options.extraProfiles ?? [])],
     rulesDirs: (options.rulesDirs ?? []).map((dir) => resolve(dir)),
   });
@@ -106,7 +111,7 @@ export async function loadProject(options: ProjectOptions = {}): Promise<LoadedP
     }
     return all.filter((plugin) => !absent.includes(plugin));
   };
-  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf };
+  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf, given: packages.slice(BUILTIN_PACKAGE_COUNT) };
 }
 
 function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {

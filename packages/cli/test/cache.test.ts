@@ -2,7 +2,7 @@
 // loads): the same command on unchanged input gives the same report from the cache, and one
 // edited kernel file is enough for the run to be done again, with the finding it brings.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,5 +60,24 @@ describe('--cache', () => {
     expect(stylish.stdout).toContain('kernel tree');
     writeFileSync(cache, '{ not json');
     expect(check()).toEqual(json);
+  });
+});
+
+describe('--cache with a plugin named by package', () => {
+  it('what the run loaded from the package is an input: an edit to its manifest redoes the run', () => {
+    const project = mkdtempSync(join(tmpdir(), 'kvm-rules-cache-plugin-'));
+    const plugin = join(project, 'node_modules', 'kvm-rules-plugin-acme');
+    cpSync(fileURLToPath(new URL('./fixtures/plugins/acme', import.meta.url)), plugin, { recursive: true });
+    symlinkSync(fileURLToPath(new URL('../../../node_modules', import.meta.url)), join(plugin, 'node_modules'), 'dir');
+    const run = () => {
+      const args = ['check', '--profile', 'v6.12', '--plugin', 'acme', '--arch', 'acme-vmm', '--cache', '--format', 'json'];
+      const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: project });
+      return (JSON.parse(result.stdout) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId);
+    };
+    expect(run()).toContain('acme-phase-summary');
+    expect(existsSync(join(project, '.kvm-rules-cache'))).toBe(true);
+    const manifest = join(plugin, 'plugin.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('{ id: kvm-init, call: kvm_init,', '{ id: kvm-init, summary: kvm_init() last, call: kvm_init,'));
+    expect(run()).not.toContain('acme-phase-summary');
   });
 });

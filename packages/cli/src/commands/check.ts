@@ -15,6 +15,7 @@ import {
   type Plugin,
   type Profile,
 } from '@kvm-rules/core';
+import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigFlags } from '../config.js';
 import type { Progress } from '../progress.js';
@@ -163,5 +164,7 @@ export async function runCheck(
     output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
   if (options.outputFile) writeFileSync(options.outputFile, output);
-  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...subject.inputs } };
+  // A plugin named by package is no path on the command line: what the run loaded from it is an input.
+  const packageInputs = Object.fromEntries(project.given.map((pkg) => [pkg.dir, currentHash(pkg.dir)]));
+  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...subject.inputs } };
 }
