@@ -62,7 +62,7 @@ export const configSchema = {
     plugins: {
       type: 'array',
       items: path,
-      description: 'Extra arch plugins, as --plugin: manifest files or plugin package folders, relative to the configuration file.',
+      description: 'Plugin packages, as --plugin: npm names (looked up from the configuration file\'s folder) or paths relative to it (package folders, or single manifest files).',
     },
     rulesDirs: { type: 'array', items: path, description: 'Folders of extra rule files, as --rules-dir, relative to the configuration file.' },
     profile: { ...path, description: 'The generic ordering, as --profile: a profile id, or a profile file relative to the configuration file.' },
