@@ -205,7 +205,21 @@ function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, sta
       unwindLocations: match?.unwindLocations ?? new Map(),
     };
   });
-  return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 } };
+  return { init: module.init.name, file: module.init.file, phases: unwindingOnlyEarlier(phases), location: { file: module.init.file, line: module.init.line, column: 1 } };
+}
+
+/**
+ * A phase unwinds only phases the source runs before it: a declared phase that the source moved
+ * ahead (vmx_setup_l1d_flush() before kvm_init() in a 6.1 stable tree) keeps its other facts,
+ * not the unwinding of phases that now come after it.
+ */
+function unwindingOnlyEarlier(phases: Phase[]): Phase[] {
+  return phases.map((phase, i) => {
+    const earlier = new Set(phases.slice(0, i).map((p) => p.id));
+    if (phase.unwinds.every((id) => earlier.has(id))) return phase;
+    const unwinds = phase.unwinds.filter((id) => earlier.has(id));
+    return { ...phase, unwinds, unwindLocations: new Map([...phase.unwindLocations].filter(([id]) => earlier.has(id))) };
+  });
 }
 
 /**

@@ -124,6 +124,17 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
   });
 });
 
+describe('Linux 6.1, the tree\'s own ordering', () => {
+  it('no errors: x86-vmx\'s stable backport runs vmx_setup_l1d_flush() before kvm_init(), and the phase no longer unwinds kvm_init() as 5.19 declared', async () => {
+    const { findings, analysis } = await checkKernel(linux61, { archs: ALL_ARCHS.filter((arch) => arch !== 'loongarch') });
+    expect(findings.filter((f) => f.severity === 'error').map(brief)).toEqual([]);
+    const phases = analysis.plugins.find((p) => p.id === 'x86-vmx')!.modules[0]!.phases;
+    const l1d = phases.findIndex((p) => p.id === 'l1d-flush-setup');
+    expect(l1d).toBeLessThan(phases.findIndex((p) => p.call === 'kvm_init'));
+    expect(phases[l1d]!.unwinds).toEqual([]);
+  });
+});
+
 describe('Linux 6.1 with the v6.12 ordering ("what if")', () => {
   it('mips: the die notifier is registered after kvm_init(), which under v6.12 has already exposed /dev/kvm', async () => {
     const { findings, profile, tree } = await checkKernel(linux61, { archs: ['mips'], profile: 'v6.12' });
