@@ -8,6 +8,7 @@ import { runCheck } from './commands/check.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { runList, type ListWhat } from './commands/list.js';
+import { runNewPlugin } from './commands/new-plugin.js';
 import { ExitCode } from './exit-codes.js';
 
 export interface Io {
@@ -99,6 +100,20 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .description('show what a rule checks, its options and its documentation')
     .argument('<rule-id>')
     .action(async (id: string, options) => io.stdout(await runExplain(id, options)));
+
+  program
+    .command('new-plugin')
+    .description('write a plugin package for an arch: plugin.yaml (derived from a kernel tree, or a frame to fill), an example rule with its test and page, and a test of its findings')
+    .argument('<name>', 'the arch id, lower case (the package is kvm-rules-plugin-<name>)')
+    .option('--kernel <dir>', 'derive plugin.yaml from this Linux source tree (with --arch-dir)')
+    .option('--arch-dir <dir>', 'the arch\'s KVM directory in the tree, such as arch/loongarch/kvm (with --kernel)')
+    .option('--out <dir>', 'the package folder, new or empty (default: ./kvm-rules-plugin-<name>)')
+    .option('--profile <id>', 'the profile the plugin test checks under (default: the released profile of the tree\'s kernel, else the newest)')
+    .action(async (name: string, options) => {
+      const { output, notes } = await runNewPlugin(name, options);
+      for (const note of notes) io.stderr(`kvm-rules: note: ${note}\n`);
+      io.stdout(output);
+    });
 
   return program;
 }
