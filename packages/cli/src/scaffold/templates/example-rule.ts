@@ -9,7 +9,7 @@ export const RULE_FILE_SCHEMA = './node_modules/@kvm-rules/core/schemas/rule-fil
 const DESCRIPTION = 'Every phase that registers a callback, notifier or device names its undo, so module exit and failure paths can be checked.';
 const SEVERITY = 'warning';
 /** Calls that register something whatever the manifest declares; phases read from a tree (--kernel) have only their call. */
-const REGISTERING_CALLS = ['(^|_)register(_|$)', '^cpuhp_setup_state', '^misc_register$'];
+const REGISTERING_CALLS = ['(^|_)register(_|$)', '^cpuhp_setup_state'];
 
 export function kindsModule({ kind }: PluginNames): string {
   return `// @ts-check
@@ -150,7 +150,7 @@ the module is unloaded, unless something unregisters it. Naming that call as the
 \`undo\` lets kvm-rules check that every later failure path runs it (\`unwind-on-failure\`).
 
 A phase registers something when it declares \`registers\`, or when its call matches one of
-\`calls\` (which is all a phase read from a kernel tree with \`--kernel\` has).
+\`calls\`: a phase that only the kernel tree has (read with \`--kernel\`) declares nothing.
 
 Incorrect, in ${id}'s plugin.yaml:
 

@@ -70,7 +70,7 @@ checked under a profile: \`npx kvm-rules check --plugin . --profile ${profile}\`
 \`\`\`sh
 npm publish
 \`\`\`
-
+${plan.checkout ? '\nFirst make its `@kvm-rules/*` dependencies version ranges (see below): a published package\ncannot depend on tarballs of your checkout.\n' : ''}
 Name the plugin in a check with \`--plugin ${id}\` (kvm-rules looks up \`${packageName}\`) or in
 \`kvm-rules.config.*\`. Kind and rule ids are global across every loaded plugin, which is why the
 rule's id starts with \`${id}-\`.
@@ -113,7 +113,9 @@ This package was written by a kvm-rules checkout (${plan.checkout}), whose packa
 registry yet. Its \`@kvm-rules/*\` dependencies are therefore tarballs that \`npm pack\` made of
 that checkout, in ${plan.checkout}/.cache/packages/, the way \`npm publish\` would pack them;
 \`overrides\` make every \`@kvm-rules/*\` package that another one depends on the same tarball.
-(Folders instead of tarballs would link the checkout's own vitest beside this package's.)
+(Not the package folders: linked, @kvm-rules/rule-tester would load the checkout's own vitest
+beside this package's; copied with \`install-links\`, npm resolves the overrides of the folders
+that only the CLI depends on against the wrong folder.)
 
 After the checkout changes and is built again, any \`kvm-rules new-plugin\` run from it packs it
 again; then run \`rm -rf node_modules package-lock.json && npm install\` here. Once the packages
