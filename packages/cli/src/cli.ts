@@ -10,6 +10,7 @@ import { runExplain } from './commands/explain.js';
 import { runList, type ListWhat } from './commands/list.js';
 import { runNewPlugin } from './commands/new-plugin.js';
 import { ExitCode } from './exit-codes.js';
+import { toolVersion } from './formatters/shared.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -36,6 +37,7 @@ function shared(command: Command): Command {
 function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): Command {
   const program = new Command('kvm-rules')
     .description('Checks the initialization ordering of the Linux KVM module, per architecture.')
+    .version(toolVersion, '-v, --version', 'print the kvm-rules version')
     .option('--debug', 'show stack traces of internal errors')
     .showHelpAfterError('(kvm-rules <command> --help shows the options)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

@@ -170,6 +170,10 @@ describe('list and explain', () => {
     expect(stdout).toMatch(/ {2}hook-state-initialized +error/);
   });
 
+  it('--version prints the version of @kvm-rules/cli', async () => {
+    expect(await run('--version')).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
+  });
+
   it('explains a rule with its messages and doc page', async () => {
     const { stdout } = await run('explain', 'kvm-init-last');
     expect(stdout).toMatch(/^kvm-init-last \(warning\)/);
