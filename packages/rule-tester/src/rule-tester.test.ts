@@ -59,6 +59,11 @@ describe('rule pages against rule meta', () => {
     expect(header).toBe('# named-phase\n\nNo phase has one of the listed ids. Severity in the default set: **warning**.\n');
   });
 
+  it('a plugin\'s page names its own rule set, and a kind no rule file uses says so', () => {
+    expect(ruleDocsHeader(namedPhase, rules, "this package's rules")).toBe('# named-phase\n\nNo phase has one of the listed ids. Severity in this package\'s rules: **warning**.\n');
+    expect(ruleDocsHeader(namedPhase, [])).toBe('# named-phase\n\nNo phase has one of the listed ids. Not used by the default set.\n');
+  });
+
   it('a page that opens with the header and describes every option agrees', () => {
     expect(ruleDocsProblems(namedPhase, page(header, '- `names`: the ids.'), rules)).toEqual([]);
   });

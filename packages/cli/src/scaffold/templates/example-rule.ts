@@ -140,7 +140,7 @@ new RuleTester({ profile: 'v6.12' }).run('${kind}', rule, {
 export function rulePage({ id, kind }: PluginNames): string {
   return `# ${kind}
 
-${DESCRIPTION} Severity in the default set: **${SEVERITY}**.
+${DESCRIPTION} Severity in this package's rules: **${SEVERITY}**.
 
 ## Rule details
 

@@ -15,7 +15,7 @@ const rules = loadRuleFiles(new Map(kinds.map((kind) => [kind.name, kind])), fil
 
 describe('rule documentation', () => {
   it('every rule kind has its page at meta.docs.url, opening with its meta and describing each option, and every page a kind', () => {
-    expect(ruleDocsProblemsIn(packageDir, kinds, rules)).toEqual([]);
+    expect(ruleDocsProblemsIn(packageDir, kinds, rules, "this package's rules")).toEqual([]);
   });
 });
 `;
