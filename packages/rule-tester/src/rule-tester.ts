@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   buildCheck,
+  checkManifests,
   builtinProfilesDir,
   compareFindings,
   configureRules,
@@ -15,9 +16,9 @@ import {
   ruleOptionsProblem,
   runRule,
   runRules,
+  variantOf,
   type Finding,
   type Plugin,
-  type PluginManifest,
   type PluginSet,
   type Profile,
   type RuleModule,
@@ -151,7 +152,7 @@ export interface CheckOptions {
  */
 export async function checkPlugins(plugins: Plugin[], profileId: string, options: CheckOptions = {}): Promise<Finding[]> {
   const set = await loadWithDefaultRules(options.packages ?? [], options.from ?? process.cwd());
-  return findingsOf(set, plugins, profileId);
+  return runRules(buildCheck(profileIn(set, profileId), plugins, set.profiles), configureRules(set.rules));
 }
 
 /**
@@ -162,11 +163,8 @@ export async function checkPlugins(plugins: Plugin[], profileId: string, options
 export async function checkPluginPackage(dir: URL | string, profileId: string, options: { variant?: string } = {}): Promise<Finding[]> {
   const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const set = await loadWithDefaultRules([path], path);
-  const kernel = profileIn(set, profileId).kernel;
   // The default rule set brings no manifests: every manifest of the set is the package's own.
-  const plugins = set.manifests.map((manifest) => manifest.build(variantOf(manifest, options.variant), kernel));
-  const archs = new Set(plugins.map((p) => p.id));
-  return findingsOf(set, plugins, profileId).filter((finding) => archs.has(finding.arch));
+  return checkManifests(set, profileIn(set, profileId), options);
 }
 
 async function loadWithDefaultRules(specs: string[], from: string): Promise<PluginSet> {
@@ -176,13 +174,4 @@ async function loadWithDefaultRules(specs: string[], from: string): Promise<Plug
 
 function profileIn(set: PluginSet, profileId: string): Profile {
   return profileOf(profileId, new Map(set.profiles.map((p) => [p.id, p])));
-}
-
-function findingsOf(set: PluginSet, plugins: Plugin[], profileId: string): Finding[] {
-  return runRules(buildCheck(profileIn(set, profileId), plugins, set.profiles), configureRules(set.rules));
-}
-
-/** The variant asked for, when the manifest has it: a case names one variant for all its plugins. */
-function variantOf(manifest: PluginManifest, variant: string | undefined): string | undefined {
-  return variant !== undefined && manifest.base.variants.includes(variant) ? variant : undefined;
 }

@@ -1,23 +1,12 @@
 // The findings a new plugin package has when it is written, computed as its own test will
-// compute them (@kvm-rules/rule-tester's checkPluginPackage): the package read by the plugin
-// loader, the default rule set and the package's rules, its manifests built for the profile's
-// kernel, and only the findings about its archs kept.
+// compute them (@kvm-rules/rule-tester's checkPluginPackage, through core's checkManifests()):
+// the default rule set and the package's rules over its manifests built for the profile's kernel.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  buildCheck,
-  builtinProfilesDir,
-  configureRules,
-  loadPluginSet,
-  loadProfiles,
-  readPluginPackage,
-  runRules,
-  type Finding,
-  type PluginPackage,
-} from '@kvm-rules/core';
+import { builtinProfilesDir, checkManifests, loadPluginSet, loadProfiles, readPluginPackage, type Finding, type PluginPackage } from '@kvm-rules/core';
 
 const CORE = '@kvm-rules/core';
 
@@ -27,10 +16,7 @@ export async function findingsAsScaffolded(dir: string, rules: PluginPackage, pr
   const copy = importableKinds(pkg);
   try {
     const set = await loadPluginSet([rules, { ...pkg, ...(copy && { kindsModule: copy.file }) }], { profiles: loadProfiles(builtinProfilesDir) });
-    const profile = set.profiles.find((p) => p.id === profileId)!;
-    const plugins = set.manifests.map((manifest) => manifest.build(undefined, profile.kernel));
-    const archs = new Set(plugins.map((plugin) => plugin.id));
-    return runRules(buildCheck(profile, plugins, set.profiles), configureRules(set.rules)).filter((finding) => archs.has(finding.arch));
+    return checkManifests(set, set.profiles.find((p) => p.id === profileId)!);
   } finally {
     copy?.remove();
   }
