@@ -36,10 +36,16 @@ const BUILTIN_PACKAGE_COUNT = 1 + BUILTIN_PLUGINS.length;
 /** The built-in packages are found from this package, wherever the user's plugins are. */
 const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
 
+function sameManifests(a: PluginPackage, b: PluginPackage): boolean {
+  return a.manifests.join('\n') === b.manifests.join('\n');
+}
+
 /** The built-in packages, then the plugins given (paths or package names, looked up from the working directory). */
 export function pluginPackages(specs: readonly string[] = []): PluginPackage[] {
   const builtin = [DEFAULT_RULES, ...BUILTIN_PLUGINS].map((name) => findPluginPackage(name, cliDir));
-  return [...builtin, ...specs.map((spec) => findPluginPackage(spec, process.cwd()))];
+  const given = specs.map((spec) => findPluginPackage(spec, process.cwd()));
+  // A package named twice (by the configuration and by --plugin) is loaded once.
+  return [...builtin, ...given].filter((pkg, i, all) => all.findIndex((other) => other.dir === pkg.dir && sameManifests(other, pkg)) === i);
 }
 
 /**

@@ -91,6 +91,13 @@ describe('plugin packages: found by npm name, as ESLint finds its plugins', () =
     expect((await checkJson()).result.archs).toEqual(['acme-vmm']);
   });
 
+  it('a package named by the configuration and again by --plugin is loaded once', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'kvm-rules.config.yaml'), `plugins: [${JSON.stringify(acme)}]\nprofile: v6.12\n`);
+    process.chdir(dir);
+    expect((await checkJson('--plugin', acme, '--arch', 'acme-vmm')).result.archs).toEqual(['acme-vmm']);
+  });
+
   it('a package that is not installed: exit 2, naming the package and where it was looked for', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'acme'));

@@ -158,7 +158,16 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
     // State a hook depends on is set up by someone else: module init, or a setup hook. What the
     // hooks keep among themselves (a per-CPU cache both enable and disable update) is theirs.
     const setUp = source.hooks.filter((h) => h !== hook && setup.has(h.role)).flatMap((h) => [...h.writes]);
-    hooks.set(hook.role, derivedHook(hook, new Set([...byModuleInit, ...setUp]), scope, state));
+    const derived = derivedHook(hook, new Set([...byModuleInit, ...setUp]), scope, state);
+    // What the source cannot say, a summary, comes from the declaration of the same role.
+    const summary = (declared ?? base).hooks.get(hook.role)?.summary;
+    hooks.set(hook.role, summary ? { ...derived, summary } : derived);
+  }
+  // The tree says which state there is, where it is defined and whether it is initialized at
+  // compile time; a summary only the manifest can give.
+  for (const [name, entry] of state) {
+    const summary = (declared ?? base).state.get(name)?.summary;
+    if (summary) state.set(name, { ...entry, summary });
   }
   return {
     id: base.id,

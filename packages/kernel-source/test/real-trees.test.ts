@@ -118,6 +118,12 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
     expect(run612.findings.filter((f) => f.arch === 'x86-vmx' && f.ruleId === 'hook-state-initialized')).toEqual([]);
   });
 
+  it('a derived plugin keeps what only the manifest can say: the summaries of hooks and of cataloged state', () => {
+    const loongarch = run612.analysis.plugins.find((p) => p.id === 'loongarch')!;
+    expect(loongarch.hooks.get('hardware-enable')?.summary).toMatch(/^Programs GCFG/);
+    expect(loongarch.state.get('vmcs')?.summary).toMatch(/^The per-CPU struct kvm_context/);
+  });
+
   it('mips: kvm_init() last and nothing a hook reads set up late: no kvm-init-last, no hook-state-initialized', () => {
     const mips = run612.findings.filter((f) => f.arch === 'mips' && ['kvm-init-last', 'hook-state-initialized'].includes(f.ruleId));
     expect(mips.map(brief)).toEqual([]);

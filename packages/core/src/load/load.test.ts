@@ -96,6 +96,11 @@ describe('plugin manifests', () => {
     expect(inputError(() => loadPlugin(path)).message).toMatch(/plugin\.yaml:8:50: \/modules\/0\/phases\/0\/canFail: must be a boolean$/);
   });
 
+  it('a hook keeps its summary, for the rules that read it', () => {
+    const path = fileWith('plugin.yaml', plugin.replace('hooks: {}', 'hooks:\n  hardware-enable: { impl: demo_enable, summary: Enables this CPU }'));
+    expect(loadPlugin(path).hooks.get('hardware-enable')?.summary).toBe('Enables this CPU');
+  });
+
   it('an unknown variant names the variants there are', () => {
     const path = fileWith('plugin.yaml', plugin);
     expect(inputError(() => loadPlugin(path, 'tdx-v7')).message).toMatch(/plugin demo has no variant "tdx-v7" \(variants: none\)$/);

@@ -45,6 +45,7 @@ export interface HookImplementation {
   impl: string;
   via: string[];
   file?: string;
+  summary?: string;
   noop: boolean;
   requires: Requirement[];
   initializes: string[];
@@ -123,6 +124,7 @@ function hooksFrom(source: SourceFile, pointer: string, hooks: HooksFile | undef
       impl: hook.impl,
       via: hook.via ?? [],
       ...(hook.file ? { file: hook.file } : {}),
+      ...(hook.summary ? { summary: hook.summary } : {}),
       noop: hook.noop ?? false,
       requires: (hook.requires ?? []).map((req, i) => {
         const entry = typeof req === 'string' ? { state: req } : req;

@@ -40,7 +40,7 @@ and what its hooks need (\`plugin.yaml\`), with a rule of its own (\`${kind}\`).
 | \`plugin.yaml\` | the arch manifest: module inits, phases, hook implementations, state |
 | \`kinds.js\` | the plugin's rule kinds (plain JavaScript with JSDoc types; no build step) |
 | \`rules/${kind}.yaml\` | the rule that turns the kind on, with its severity and options |
-| \`docs/rules/${kind}.md\` | the kind's page (\`kvm-rules explain ${kind}\` shows it) |
+| \`docs/rules/${kind}.md\` | the kind's page (\`npx kvm-rules explain ${kind} --plugin .\` shows it) |
 | \`test/\` | the rule's cases, the pages against the kinds, and the plugin's findings under ${profile} |
 
 ## Install and test
