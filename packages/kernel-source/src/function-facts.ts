@@ -319,5 +319,48 @@ function baseName(node: Node | null): Node | undefined {
 
 function recordWrite(walk: Walk, lvalue: Node | null): void {
   const base = baseName(lvalue);
-  if (base) walk.facts.refs.push({ name: walk.aliases.get(base.text) ?? base.text, write: true, place: walk.fn.place(base) });
+  if (!base) return;
+  const name = walk.aliases.get(base.text) ?? base.text;
+  const place = walk.fn.place(base);
+  // `p->f = v` and `this_cpu_ptr(p)->f = v` write what p points to: they read p first, which
+  // must have been set up (allocated). An alias of `&x` points at x itself.
+  if (!walk.aliases.has(base.text) && dereferencesBase(lvalue)) walk.facts.refs.push({ name, write: false, place });
+  walk.facts.refs.push({ name, write: true, place });
+}
+
+/** Whether an lvalue reaches its base through the base's value: `p->f`, `*p`, `this_cpu_ptr(p)->f`; not `x.f`, `per_cpu(x, cpu)`, `this_cpu_ptr(&x)->f`. */
+function dereferencesBase(lvalue: Node | null): boolean {
+  let deref = false;
+  for (let node = lvalue; node; ) {
+    switch (node.type) {
+      case 'identifier':
+        return deref;
+      case 'field_expression':
+        if (node.childForFieldName('operator')?.text === '->') deref = true;
+        node = node.childForFieldName('argument');
+        break;
+      case 'subscript_expression':
+        node = node.childForFieldName('argument');
+        break;
+      case 'pointer_expression':
+        deref = node.child(0)?.type === '*';
+        node = node.childForFieldName('argument');
+        break;
+      case 'parenthesized_expression':
+      case 'cast_expression':
+        node = node.childForFieldName('value') ?? node.namedChildren.at(-1) ?? null;
+        break;
+      case 'call_expression': {
+        // per_cpu(x, cpu) names the per-CPU object; the *_ptr accessors take its address (&x) or a pointer.
+        const arg = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        const name = node.childForFieldName('function')?.text ?? '';
+        if (ADDRESS_OF.has(name)) deref = arg?.type !== 'pointer_expression';
+        node = arg?.type === 'pointer_expression' ? arg.childForFieldName('argument') : arg;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return false;
 }

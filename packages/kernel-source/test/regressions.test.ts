@@ -56,6 +56,32 @@ describe('regressions', () => {
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}`)).toEqual(['demo_data@7', 'demo_data@8']);
   });
 
+  it('a write through a pointer reads the pointer first (loongarch: this_cpu_ptr(vmcs)->last_vcpu = NULL needs vmcs allocated)', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': [
+        'static struct demo_context __percpu *demo_ctx;',
+        'static struct demo_ops *demo_ops;',
+        'static DEFINE_PER_CPU(struct demo_cpu_data, demo_data);',
+        '',
+        'static void demo_enable(void)',
+        '{',
+        '\tthis_cpu_ptr(demo_ctx)->last_vcpu = NULL;',
+        '\tdemo_ops->entry = NULL;',
+        '\tthis_cpu_ptr(&demo_data)->flags = 0;',
+        '\tper_cpu(demo_data, 0).flags = 0;',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
+    const facts = scope.info(scope.definition('demo_enable')!).facts;
+    // The first access decides whether the hook depends on the state or sets it itself.
+    const first = new Map<string, boolean>();
+    for (const ref of facts.refs) if (!first.has(ref.name)) first.set(ref.name, ref.write);
+    expect(Object.fromEntries(first)).toMatchObject({ demo_ctx: false, demo_ops: false, demo_data: true });
+  });
+
   it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {
     const dir = treeWith({
       'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',

@@ -259,7 +259,7 @@ describe('Linux 6.12: a scaffolded plugin round-trips', () => {
   it('loongarch: kvm_loongarch_env_init() undone by kvm_loongarch_env_exit() when kvm_init() fails, the two virtualization hooks', () => {
     const { plugin, yaml } = results.get('loongarch')!.scaffolded;
     expect(phasesOf(plugin)).toEqual(['env-init:kvm_loongarch_env_init canFail undo kvm_loongarch_env_exit initializes vmcs', 'kvm-init:kvm_init canFail undo kvm_exit unwinds env-init']);
-    expect(hooksOf(plugin)).toEqual(['hardware-disable: kvm_arch_disable_virtualization_cpu', 'hardware-enable: kvm_arch_enable_virtualization_cpu']);
+    expect(hooksOf(plugin)).toEqual(['hardware-disable: kvm_arch_disable_virtualization_cpu', 'hardware-enable: kvm_arch_enable_virtualization_cpu requires vmcs']);
     expect(stateOf(plugin)).toEqual(['vmcs global']);
     expect(yaml.split('\n')[0]).toBe(SCHEMA_LINE);
     expect(yaml).toMatch(/^# Derived from Linux 6\.12\.\d+ arch\/loongarch\/kvm by kvm-rules/m);
