@@ -193,8 +193,8 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       const name = names.at(-1);
       if (!name) continue;
       // `int a, b = 3;`: only the last has the initializer.
-      for (const other of names.slice(0, -1)) scan.variables.push(variable(file, other, 'global', false, i, line));
-      scan.variables.push(variable(file, name, 'global', true, i, line));
+      for (const other of names.slice(0, -1)) scan.variables.push(variable(file, other, kindOf(line), false, i, line));
+      scan.variables.push(variable(file, name, kindOf(line), true, i, line));
       if (/\{\s*$/.test(line)) {
         const table = readTable(file, name, lines, i);
         scan.tables.push(table);
@@ -204,9 +204,14 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
     }
     const semi = head.indexOf(';');
     if (semi === -1 || /\{/.test(head)) continue;
-    for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, 'global', false, i, line));
+    for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, kindOf(line), false, i, line));
   }
   return scan;
+}
+
+/** A pointer to per-CPU data (`struct kvm_context __percpu *vmcs;`, filled by alloc_percpu()) is per-CPU state too. */
+function kindOf(declaration: string): VariableKind {
+  return /\b__percpu\b/.test(declaration) ? 'per-cpu' : 'global';
 }
 
 const tableLength = new WeakMap<InitializerTable, number>();

@@ -80,6 +80,9 @@ describe('regressions', () => {
     const first = new Map<string, boolean>();
     for (const ref of facts.refs) if (!first.has(ref.name)) first.set(ref.name, ref.write);
     expect(Object.fromEntries(first)).toMatchObject({ demo_ctx: false, demo_ops: false, demo_data: true });
+    // A pointer to per-CPU data is per-CPU state.
+    expect(scope.variables.get('demo_ctx')?.kind).toBe('per-cpu');
+    expect(scope.variables.get('demo_ops')?.kind).toBe('global');
   });
 
   it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {

@@ -260,7 +260,7 @@ describe('Linux 6.12: a scaffolded plugin round-trips', () => {
     const { plugin, yaml } = results.get('loongarch')!.scaffolded;
     expect(phasesOf(plugin)).toEqual(['env-init:kvm_loongarch_env_init canFail undo kvm_loongarch_env_exit initializes vmcs', 'kvm-init:kvm_init canFail undo kvm_exit unwinds env-init']);
     expect(hooksOf(plugin)).toEqual(['hardware-disable: kvm_arch_disable_virtualization_cpu', 'hardware-enable: kvm_arch_enable_virtualization_cpu requires vmcs']);
-    expect(stateOf(plugin)).toEqual(['vmcs global']);
+    expect(stateOf(plugin)).toEqual(['vmcs per-cpu']);
     expect(yaml.split('\n')[0]).toBe(SCHEMA_LINE);
     expect(yaml).toMatch(/^# Derived from Linux 6\.12\.\d+ arch\/loongarch\/kvm by kvm-rules/m);
     expect(yaml).toMatch(/^ {6}- id: env-init # derived: confirm, arch\/loongarch\/kvm\/main\.c:\d+$/m);
