@@ -291,15 +291,31 @@ function argumentName(arg: Node): string | undefined {
 
 /** The file-scope name at the base of an lvalue: x, x.f, x[i], *x, per_cpu(x, cpu), this_cpu_ptr(&x)->f. */
 function baseName(node: Node | null): Node | undefined {
+  return lvalueBase(node)?.base;
+}
+
+/**
+ * The base of an lvalue, and whether the lvalue reaches it through its value (`p->f`, `*p`,
+ * `this_cpu_ptr(p)->f`: p is read) rather than as the object itself (`x.f`, `per_cpu(x, cpu)`,
+ * `this_cpu_ptr(&x)->f`).
+ */
+function lvalueBase(node: Node | null): { base: Node; throughValue: boolean } | undefined {
+  let throughValue = false;
   while (node) {
     switch (node.type) {
       case 'identifier':
-        return node;
+        return { base: node, throughValue };
       case 'field_expression':
+        if (node.childForFieldName('operator')?.text === '->') throughValue = true;
+        node = node.childForFieldName('argument');
+        break;
       case 'subscript_expression':
         node = node.childForFieldName('argument');
         break;
       case 'pointer_expression':
+        throughValue = node.child(0)?.type === '*';
+        node = node.childForFieldName('argument') ?? node.namedChildren.at(-1) ?? null;
+        break;
       case 'parenthesized_expression':
       case 'cast_expression':
         node = node.childForFieldName('argument') ?? node.childForFieldName('value') ?? node.namedChildren.at(-1) ?? null;
@@ -307,7 +323,10 @@ function baseName(node: Node | null): Node | undefined {
       case 'call_expression': {
         const name = node.childForFieldName('function')?.text ?? '';
         if (!PER_CPU_ACCESSORS.has(name)) return undefined;
-        node = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        // per_cpu(x, cpu) names the per-CPU object; the *_ptr accessors take its address (&x) or a pointer.
+        const arg = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        if (ADDRESS_OF.has(name)) throughValue = arg?.type !== 'pointer_expression';
+        node = arg;
         break;
       }
       default:
@@ -318,49 +337,12 @@ function baseName(node: Node | null): Node | undefined {
 }
 
 function recordWrite(walk: Walk, lvalue: Node | null): void {
-  const base = baseName(lvalue);
-  if (!base) return;
-  const name = walk.aliases.get(base.text) ?? base.text;
-  const place = walk.fn.place(base);
-  // `p->f = v` and `this_cpu_ptr(p)->f = v` write what p points to: they read p first, which
-  // must have been set up (allocated). An alias of `&x` points at x itself.
-  if (!walk.aliases.has(base.text) && dereferencesBase(lvalue)) walk.facts.refs.push({ name, write: false, place });
+  const found = lvalueBase(lvalue);
+  if (!found) return;
+  const name = walk.aliases.get(found.base.text) ?? found.base.text;
+  const place = walk.fn.place(found.base);
+  // A write through a pointer reads the pointer first, which must have been set up (allocated).
+  // An alias of `&x` points at x itself.
+  if (found.throughValue && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place });
   walk.facts.refs.push({ name, write: true, place });
-}
-
-/** Whether an lvalue reaches its base through the base's value: `p->f`, `*p`, `this_cpu_ptr(p)->f`; not `x.f`, `per_cpu(x, cpu)`, `this_cpu_ptr(&x)->f`. */
-function dereferencesBase(lvalue: Node | null): boolean {
-  let deref = false;
-  for (let node = lvalue; node; ) {
-    switch (node.type) {
-      case 'identifier':
-        return deref;
-      case 'field_expression':
-        if (node.childForFieldName('operator')?.text === '->') deref = true;
-        node = node.childForFieldName('argument');
-        break;
-      case 'subscript_expression':
-        node = node.childForFieldName('argument');
-        break;
-      case 'pointer_expression':
-        deref = node.child(0)?.type === '*';
-        node = node.childForFieldName('argument');
-        break;
-      case 'parenthesized_expression':
-      case 'cast_expression':
-        node = node.childForFieldName('value') ?? node.namedChildren.at(-1) ?? null;
-        break;
-      case 'call_expression': {
-        // per_cpu(x, cpu) names the per-CPU object; the *_ptr accessors take its address (&x) or a pointer.
-        const arg = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
-        const name = node.childForFieldName('function')?.text ?? '';
-        if (ADDRESS_OF.has(name)) deref = arg?.type !== 'pointer_expression';
-        node = arg?.type === 'pointer_expression' ? arg.childForFieldName('argument') : arg;
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return false;
 }
