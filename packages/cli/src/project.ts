@@ -31,7 +31,7 @@ export const BUILTIN_PLUGINS = [
 /** The default rule set: a plugin package of rule kinds and rule files. */
 export const DEFAULT_RULES = '@kvm-rules/rules';
 
-const BUILTIN_PACKAGE_COUNT = 1 + BUILTIN_PLUGINS.length;
+const BUILTIN_PACKAGES: readonly string[] = [DEFAULT_RULES, ...BUILTIN_PLUGINS];
 
 /** The built-in packages are found from this package, wherever the user's plugins are. */
 const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
@@ -42,7 +42,7 @@ function sameManifests(a: PluginPackage, b: PluginPackage): boolean {
 
 /** The built-in packages, then the plugins given (paths or package names, looked up from the working directory). */
 export function pluginPackages(specs: readonly string[] = []): PluginPackage[] {
-  const builtin = [DEFAULT_RULES, ...BUILTIN_PLUGINS].map((name) => findPluginPackage(name, cliDir));
+  const builtin = BUILTIN_PACKAGES.map((name) => findPluginPackage(name, cliDir));
   const given = specs.map((spec) => findPluginPackage(spec, process.cwd()));
   // A package named twice (by the configuration and by --plugin) is loaded once.
   return [...builtin, ...given].filter((pkg, i, all) => all.findIndex((other) => other.dir === pkg.dir && sameManifests(other, pkg)) === i);
@@ -117,7 +117,7 @@ export async function loadProject(options: ProjectOptions = {}): Promise<LoadedP
     }
     return all.filter((plugin) => !absent.includes(plugin));
   };
-  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf, given: packages.slice(BUILTIN_PACKAGE_COUNT) };
+  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf, given: packages.filter((pkg) => !BUILTIN_PACKAGES.includes(pkg.name)) };
 }
 
 function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {
