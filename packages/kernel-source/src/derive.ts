@@ -8,7 +8,7 @@ import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import { locationOf } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
-import { readInitFunction, statementSubject, uniqueId, type InitStatement } from './module-init.js';
+import { readInitFunction, statementSubject, uniqueId, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 

@@ -26,6 +26,8 @@ export interface VariableDefinition {
   kind: VariableKind;
   /** Initialized at compile time (an initializer, LIST_HEAD(), DEFINE_MUTEX(), ...). */
   staticInit: boolean;
+  /** Declared as a pointer (`struct kvm_context *vmcs`): a NULL value is its failure, and a write through it reads it. */
+  pointer: boolean;
   line: number;
   column: number;
 }
@@ -249,7 +251,8 @@ function readTable(file: string, name: string, lines: string[], first: number): 
 function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
   const assign = line.indexOf('=');
   const head = assign === -1 ? line : line.slice(0, assign);
-  return { name, file, kind, staticInit, line: index + 1, column: lastWordAt(head, name) + 1 };
+  const pointer = new RegExp(`\\*\\s*(?:__\\w+\\s+)*${name}\\b`).test(head);
+  return { name, file, kind, staticInit, pointer, line: index + 1, column: lastWordAt(head, name) + 1 };
 }
 
 const WORD_CHAR = /\w/;

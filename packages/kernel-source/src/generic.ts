@@ -7,7 +7,7 @@ import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } 
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
-import { calleeName, readInitFunction, statementSubject, uniqueId, type InitStatement } from './module-init.js';
+import { calleeName, readInitFunction, statementSubject, uniqueId, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 
@@ -96,7 +96,7 @@ function failurePaths(scope: Scope): FailureTest {
     const key = `${def.file}:${def.line}`;
     let places = byFunction.get(key);
     if (!places) {
-      places = new Set(readInitFunction(scope, def, false).failureCalls.map((undo) => at(undo.place)));
+      places = new Set(readInitFunction(scope, def, false).failureSteps.map((step) => at(step.place)));
       byFunction.set(key, places);
     }
     return places.has(at(call.place));

@@ -11,7 +11,7 @@ import { analyzeKernel } from './analyze.js';
 import { setupRoles, type ArchSource, type ModuleSource } from './derive.js';
 import { GENERIC_DIR } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
-import { statementSubject, uniqueId, type InitStatement } from './module-init.js';
+import { statementSubject, uniqueId, type InitStatement } from './init-flow.js';
 
 export interface ScaffoldOptions {
   /** The new plugin's id (lower case, as the manifest schema wants it). */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDefinition } from './file-index.js';
 import { factsOf, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import type { InitFlow } from './init-flow.js';
 import type { KernelTree } from './kernel-tree.js';
 
 interface FunctionInfo {
@@ -14,6 +15,8 @@ interface FunctionInfo {
 /** Parse results shared by every scope over one tree, so a function is parsed once per run. */
 export class ParseCache {
   readonly functions = new Map<string, FunctionInfo>();
+  /** Init functions read path by path (init-flow.ts), by function; `reported`: parse problems were reported. */
+  readonly flows = new Map<string, { flow: InitFlow; reported: boolean }>();
   private readonly scopes = new Map<string, Scope>();
   parsed = 0;
   constructor(

@@ -1,7 +1,7 @@
 // readInitFunction(): the statements of an init function on its success path, in order, with
 // the ones that can fail and the calls their failure path makes.
 import { describe, expect, it } from 'vitest';
-import { readInitFunction, type InitStatement } from '../src/module-init.js';
+import { readInitFunction, type InitStatement } from '../src/init-flow.js';
 import { fixture, scopeOf, treeWith } from './helpers.js';
 
 /** One line per statement: call (or text), line, flags, and the failure path's calls. */
@@ -90,14 +90,14 @@ describe('readInitFunction on small bodies', () => {
     const statements = await initFromBody(
       '\tint cpu;\n\n\tfor_each_possible_cpu(cpu)\n\t\tINIT_LIST_HEAD(&per_cpu(demo_lists, cpu));\n\n\tfor (cpu = 0; cpu < 4; cpu++)\n\t\tdemo_state |= demo_mask(cpu);\n\n\treturn kvm_init();\n',
     );
-    expect(statements).toEqual(['INIT_LIST_HEAD@11 (loop)', 'demo_mask@14 (loop)', 'kvm_init@16']);
+    expect(statements).toEqual(['INIT_LIST_HEAD@11 (loop)', 'demo_mask@14 (loop)', 'kvm_init@16 (can-fail)']);
   });
 
   it('a plain `if` is conditional init work, not a failure path; an #ifdef is conditional too', async () => {
     const statements = await initFromBody(
       '\tif (demo_has_feature())\n\t\tdemo_state = 1;\n\n#ifdef CONFIG_DEMO_DEBUG\n\tdemo_debugfs_init();\n#endif\n\n\treturn kvm_init();\n',
     );
-    expect(statements).toEqual(['demo_has_feature@8', 'demo_state = 1;@9 (conditional)', 'demo_debugfs_init@12 (conditional)', 'kvm_init@15']);
+    expect(statements).toEqual(['demo_has_feature@8', 'demo_state = 1;@9 (conditional)', 'demo_debugfs_init@12 (conditional)', 'kvm_init@15 (can-fail)']);
   });
 
   it('stops at the first top-level return; what follows its labels is the failure path', async () => {
@@ -125,25 +125,25 @@ describe('readInitFunction on small bodies', () => {
     const statements = await initFromBody(
       '\tint r;\n\n\tr = demo_vfio_init();\n\tif (WARN_ON_ONCE(r))\n\t\tgoto out;\n\tdemo_prepare();\n\tif (!demo_state)\n\t\treturn -EINVAL;\n\n\treturn kvm_init();\nout:\n\tdemo_vfio_exit();\n\treturn r;\n',
     );
-    expect(statements).toEqual(['demo_vfio_init@10 (can-fail) undo[demo_vfio_exit@19]', 'demo_prepare@13', 'kvm_init@17']);
+    expect(statements).toEqual(['demo_vfio_init@10 (can-fail) undo[demo_vfio_exit@19]', 'demo_prepare@13', 'kvm_init@17 (can-fail)']);
   });
 
   it('`if (err) pr_warn(...)` with init going on is conditional work, not a failure path', async () => {
     const statements = await initFromBody('\tint err;\n\n\terr = demo_c();\n\tif (err)\n\t\tpr_warn("no c");\n\tdemo_d();\n\n\treturn kvm_init();\n');
-    expect(statements).toEqual(['demo_c@10', 'pr_warn@12 (conditional)', 'demo_d@13', 'kvm_init@15']);
+    expect(statements).toEqual(['demo_c@10', 'pr_warn@12 (conditional)', 'demo_d@13', 'kvm_init@15 (can-fail)']);
   });
 
   it('the else branch of a failing if is still init work, conditional', async () => {
     const statements = await initFromBody(
       '\tif (!demo_probe()) {\n\t\tpr_err("none");\n\t\treturn -ENODEV;\n\t} else {\n\t\tdemo_else_setup();\n\t}\n\n\treturn kvm_init();\n',
     );
-    expect(statements).toEqual(['demo_probe@8 (can-fail) undo[pr_err@9]', 'demo_else_setup@12 (conditional)', 'kvm_init@15']);
+    expect(statements).toEqual(['demo_probe@8 (can-fail) undo[pr_err@9]', 'demo_else_setup@12 (conditional)', 'kvm_init@15 (can-fail)']);
   });
 
   it('a return under #ifdef does not end the walk; a switch condition is a statement', async () => {
     const statements = await initFromBody(
       '#ifndef CONFIG_DEMO\n\treturn 0;\n#endif\n\tswitch (demo_mode()) {\n\tcase 1:\n\t\tdemo_one();\n\t\tbreak;\n\tdefault:\n\t\tbreak;\n\t}\n\n\treturn kvm_init();\n',
     );
-    expect(statements).toEqual(['demo_mode@11', 'demo_one@13 (conditional)', 'kvm_init@19']);
+    expect(statements).toEqual(['demo_mode@11', 'demo_one@13 (conditional)', 'kvm_init@19 (can-fail)']);
   });
 });
