@@ -34,17 +34,27 @@ new RuleTester().run('unwind-on-failure', rule, {
         {
           messageId: 'notUndone',
           line: 9,
-          data: { failing: 'kvm-init', phase: 'notifier', what: 'demo_notifier', undo: 'unregister_die_notifier' },
+          data: {
+            function: 'demo_init',
+            failing: '"kvm-init" (kvm_init())',
+            setUp: '"notifier" (register_die_notifier())',
+            what: 'demo_notifier stays set up',
+            undo: 'unregister_die_notifier',
+            evidence: 'as the plugin declares',
+            others: '',
+          },
         },
       ],
     },
     {
-      name: 'one of two registrations is not undone',
+      name: 'one of two registrations is not undone, at two failure points: reported once, where it is first left set up',
       plugins: plugin([notifier, table, '{ id: kvm-init, call: kvm_init, canFail: true, unwinds: [table] }']),
-      errors: [
-        { messageId: 'notUndone', data: { failing: 'table', phase: 'notifier' } },
-        { messageId: 'notUndone', data: { failing: 'kvm-init', phase: 'notifier' } },
-      ],
+      errors: [{ messageId: 'notUndone', line: 9, data: { failing: '"table" (demo_alloc_table())', setUp: '"notifier" (register_die_notifier())', others: '; the same at 1 more failure point' } }],
+    },
+    {
+      name: 'a phase that declares an undo but no registrations: what its call set up stays',
+      plugins: plugin(['{ id: vendor, call: demo_vendor_init, undo: demo_vendor_exit }', '{ id: kvm-init, call: kvm_init, canFail: true }']),
+      errors: [{ messageId: 'notUndone', data: { setUp: '"vendor" (demo_vendor_init())', what: 'what demo_vendor_init() set up stays set up', undo: 'demo_vendor_exit' } }],
     },
   ],
 });

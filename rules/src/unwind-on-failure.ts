@@ -1,46 +1,79 @@
-import { createRule, type PhaseEvent } from '@kvm-rules/core';
+import { createRule, describeStep, type FailureEvent, GENERIC_ARCH, type SetUp } from '@kvm-rules/core';
 
-export default createRule<[], 'notUndone'>({
+/** One step left set up, with every failure point of its function that leaves it so. */
+interface Leak {
+  setUp: SetUp;
+  failures: FailureEvent[];
+}
+
+function whatStays(setUp: SetUp): string {
+  const [first, ...rest] = setUp.what;
+  const more = rest.length > 2 ? `${rest.slice(0, 2).join(', ')} and ${rest.length - 2} more` : rest.join(', ');
+  return `${[first, more].filter(Boolean).join(', ')} ${setUp.what.length > 1 ? 'stay' : 'stays'} set up`;
+}
+
+export default createRule<[], 'notUndone' | 'guardNotUndone'>({
   name: 'unwind-on-failure',
   meta: {
     type: 'problem',
     docs: {
-      description: 'Whatever module init registered before a step that can fail is undone on that step\'s failure path.',
+      description: 'Whatever an init function set up before a step that can fail is undone on that step\'s failure path: in module init, in the setup hooks kvm_init() runs, and in kvm_init() itself.',
       recommended: true,
     },
     messages: {
       notUndone:
-        '"{{failing}}" ({{failingCall}}()) can fail, but its failure path does not undo "{{phase}}": {{what}} stays registered; call {{undo}}() before returning the error',
+        '{{function}}(): {{failing}} can fail, but its failure path does not undo {{setUp}}: {{what}}; call {{undo}}() before returning the error ({{evidence}}){{others}}',
+      guardNotUndone:
+        '{{function}}() returns an error at `{{text}}` without undoing {{setUp}}: {{what}}; call {{undo}}() before returning the error ({{evidence}}){{others}}',
     },
     schema: [],
   },
   defaultOptions: [],
   create(context) {
-    let registered: PhaseEvent[] = [];
+    let leaks = new Map<string, Leak>();
+
+    function report(leak: Leak): void {
+      const [first, ...others] = leak.failures;
+      const { failure, unwinding, owner } = first!;
+      const { setUp } = leak;
+      const related = [{ message: `${describeStep(setUp)} sets it up here`, location: setUp.location }];
+      if (setUp.evidence.location) related.push({ message: `evidence: ${setUp.evidence.text}`, location: setUp.evidence.location });
+      for (const other of others) {
+        const what = other.failure.failing ? `${describeStep(other.failure.failing)} fails` : `\`${other.failure.text}\``;
+        related.push({ message: `the same when ${what} here`, location: other.location });
+      }
+      context.report({
+        node: first!,
+        messageId: failure.failing ? 'notUndone' : 'guardNotUndone',
+        ...(owner === 'kvm-init' ? { arch: GENERIC_ARCH } : {}),
+        data: {
+          function: unwinding.function,
+          failing: failure.failing ? describeStep(failure.failing) : '',
+          text: failure.text,
+          setUp: describeStep(setUp),
+          what: whatStays(setUp),
+          undo: setUp.undo,
+          evidence: setUp.evidence.text,
+          others: others.length > 0 ? `; the same at ${others.length} more failure point${others.length > 1 ? 's' : ''}` : '',
+        },
+        related,
+      });
+    }
+
     return {
       Timeline() {
-        registered = [];
+        leaks = new Map();
       },
-      Phase(event) {
-        const { phase } = event;
-        if (phase.canFail) {
-          for (const earlier of registered) {
-            if (phase.unwinds.includes(earlier.phase.id)) continue;
-            context.report({
-              node: event,
-              messageId: 'notUndone',
-              data: {
-                failing: phase.id,
-                failingCall: phase.call,
-                phase: earlier.phase.id,
-                what: earlier.phase.registers.join(', ') || `what ${earlier.phase.call}() set up`,
-                undo: earlier.phase.undo ?? 'its undo',
-              },
-              related: [{ message: `"${earlier.phase.id}" registers it here`, location: earlier.location }],
-            });
-          }
+      Failure(event) {
+        for (const setUp of event.failure.missing) {
+          const key = `${event.unwinding.function}\0${setUp.step}\0${setUp.location.line}`;
+          const leak = leaks.get(key) ?? { setUp, failures: [] };
+          leak.failures.push(event);
+          leaks.set(key, leak);
         }
-        if (phase.undo || phase.registers.length > 0) registered.push(event);
+      },
+      'Timeline:exit'() {
+        for (const leak of leaks.values()) report(leak);
       },
     };
   },

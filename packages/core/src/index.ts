@@ -26,7 +26,9 @@ export {
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
 export { GENERIC_ARCH, compareFindings, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
-export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem } from './model/plugin.js';
+export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem, UndoPair } from './model/plugin.js';
+export { declaredUnwinding } from './model/plugin.js';
+export { describeStep, type FailurePoint, type SetUp, type UndoEvidence, type UndoEvidenceKind, type Unwinding } from './model/unwinding.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
 export { AFTER_MODULE_INIT, type Profile, type ProfileHook, type KvmInitStep, type LifecycleEvent, type StateDeclaration, type HookCallSpec } from './model/profile.js';
 export {
@@ -36,6 +38,7 @@ export {
   type Timeline,
   type TimelineEvent,
   type PhaseEvent,
+  type FailureEvent,
   type HookCallEvent,
   type StateInitEvent,
   type StateInitializer,

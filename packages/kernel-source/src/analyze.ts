@@ -34,12 +34,12 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
   const ordering = readGenericOrdering(cache, roles) ?? fallbackOrdering(tree, options.profiles);
   const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
-  const sources = options.plugins.map((plugin, i) => {
-    options.onArch?.(plugin.id, i, options.plugins.length);
-    return readArch(cache, plugin, hookProfile, roles);
-  });
   // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
   const setup = setupRoles(ordering);
+  const sources = options.plugins.map((plugin, i) => {
+    options.onArch?.(plugin.id, i, options.plugins.length);
+    return readArch(cache, plugin, hookProfile, roles, setup);
+  });
   const plugins = options.plugins.map((plugin, i) => {
     // Drift is measured against declarations for this very version, not the closest older ones.
     const declared = plugin.kernel === version ? plugin : undefined;

@@ -1,17 +1,20 @@
 // One arch plugin as the kernel tree has it: its module init's statements as phases (with the
-// state each writes), its hook implementations (with the state each reads and the chain to it),
-// all located in kernel source. Where a statement matches a declared phase (same call, in
-// order), the phase keeps its declared id and unwinding facts, which the source cannot tell.
+// state each writes, what needs undoing and what each failure path undoes), its hook
+// implementations (with the state each reads and the chain to it, and the unwinding of the setup
+// hooks kvm_init() runs), all located in kernel source. Every fact comes from the C; a declared
+// plugin lends summaries only, and is compared with the tree by plugin-drift.
 import { dirname } from 'node:path';
 import type { HookImplementation, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
 import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import { locationOf } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
-import { readInitFunction, statementSubject, uniqueId, type InitStatement } from './init-flow.js';
+import { readInitFunction, statementSubject, type InitFlow, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
-
+import { callTextOf, hasNoEffect, stepIds } from './steps.js';
+import { partnersOf, undoPairsWith, type UndoPair } from './undo-pairs.js';
+import { unwindingOf, type UnwindResult } from './unwinding.js';
 
 /** What `deps` prints and the derived plugin is made of. */
 export interface ArchSource {
@@ -23,7 +26,12 @@ export interface ArchSource {
 
 export interface ModuleSource {
   init: FunctionDefinition;
-  statements: { statement: InitStatement; writes: StateAccess[]; afterKvmInit: boolean }[];
+  /** module_exit()'s function, when the module has one. */
+  exit: FunctionDefinition | undefined;
+  flow: InitFlow;
+  ids: string[];
+  statements: { statement: InitStatement; writes: StateAccess[]; afterKvmInit: boolean; noEffect: boolean; callsKvmInit: boolean }[];
+  unwound: UnwindResult;
 }
 
 export interface HookSource {
@@ -35,6 +43,8 @@ export interface HookSource {
   writes: Set<string>;
   reaches: string[];
   noop: boolean;
+  /** A setup hook (arch-init, hardware-setup): its own statements and failure paths. */
+  unwound?: { flow: InitFlow; ids: string[]; result: UnwindResult; exit: FunctionDefinition | undefined };
 }
 
 /** arch/x86/kvm/ for arch/x86/kvm/vmx/vmx.c. */
@@ -51,12 +61,13 @@ export function archScope(cache: ParseCache, plugin: Plugin): Scope {
 }
 
 /** Reads one arch from the tree. Problems that stop the analysis come back as error problems. */
-export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, roles: HookRoles): ArchSource {
+export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, roles: HookRoles, setup: Set<string>): ArchSource {
   const scope = archScope(cache, plugin);
   const problems: SourceProblem[] = [];
+  const pairs = undoPairsWith(plugin.undoPairs);
   const inits = plugin.modules.flatMap((module) => moduleInitOf(scope, module, problems) ?? []);
-  const modules = inits.map((init) => readModule(scope, init, roles));
-  const hooks = inits.length > 0 ? readHooks(scope, ordering, roles) : [];
+  const modules = inits.map((init) => readModule(scope, init, roles, pairs));
+  const hooks = inits.length > 0 ? readHooks(scope, ordering, roles, setup, pairs) : [];
   return { arch: plugin.id, modules, hooks, problems };
 }
 
@@ -85,10 +96,14 @@ function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[
 
 const isKvmInit = (def: FunctionDefinition) => def.name === KVM_INIT;
 
-function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles): ModuleSource {
-  const init = readInitFunction(scope, def);
+/** Code an arch's unwinding does not look into: the generic code (kvm_init() and its helpers), and the hooks. */
+const opaqueFor = (roles: HookRoles) => (def: FunctionDefinition) => def.file.startsWith(GENERIC_DIR) || roles.has(def.name);
+
+function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pairs: readonly UndoPair[]): ModuleSource {
+  const flow = readInitFunction(scope, def);
+  const ids = stepIds(flow.statements);
   let afterKvmInit = false;
-  const statements = init.statements.map((statement) => {
+  const statements = flow.statements.map((statement) => {
     const entries = statement.facts.calls.flatMap((call) => [
       ...scope.resolve(call, def.file).map((d) => entry(d, call.place)),
       ...callbacksRunNow(scope, call, def.file).map((d) => entry(d, call.place, true)),
@@ -99,15 +114,26 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles): Mo
       if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
     }
     for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
-    const item = { statement, writes: [...writes.values()], afterKvmInit };
-    if (statement.call === KVM_INIT) afterKvmInit = true;
+    // kvm_init() called through a helper of the arch (`return foo_register();` that calls it) is the kvm_init() phase.
+    const callsKvmInit = statement.call === KVM_INIT || [...reached.values()].some((r) => isKvmInit(r.def));
+    const item = { statement, writes: [...writes.values()], afterKvmInit, noEffect: hasNoEffect(scope, statement), callsKvmInit };
+    if (callsKvmInit) afterKvmInit = true;
     return item;
   });
-  return { init: def, statements };
+  const exitName = scope.tree.index(def.file).moduleExits[0]?.name;
+  const exit = exitName ? scope.tree.index(def.file).functions.find((f) => f.name === exitName) : undefined;
+  const unwound = unwindingOf(scope, flow, {
+    exit: exit ? { def: exit, label: `module_exit(${exit.name})` } : undefined,
+    pairs,
+    opaque: opaqueFor(roles),
+    ids,
+    calls: flow.statements.map(callTextOf),
+  });
+  return { init: def, exit, flow, ids, statements, unwound };
 }
 
 /** The arch's implementation of each hook the tree's kvm_init() calls, and what it touches. */
-function readHooks(scope: Scope, profile: Profile, roles: HookRoles): HookSource[] {
+function readHooks(scope: Scope, profile: Profile, roles: HookRoles, setup: Set<string>, pairs: readonly UndoPair[]): HookSource[] {
   const hooks: HookSource[] = [];
   for (const hook of [...profile.hooks.values()].sort((a, b) => a.role.localeCompare(b.role))) {
     const def = archDefinition(scope, hook.name);
@@ -122,9 +148,25 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles): HookSource
       writes: new Set(stateAccesses(scope, reached, 'write').keys()),
       reaches: [...reached.values()].map((r) => r.def.name),
       noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,
+      ...(setup.has(hook.role) ? { unwound: readSetupHook(scope, def, roles, pairs) } : {}),
     });
   }
   return hooks;
+}
+
+/** A setup hook read like a module init: its statements, failure paths, and what its exit counterpart (kvm_arch_exit()) undoes. */
+function readSetupHook(scope: Scope, def: FunctionDefinition, roles: HookRoles, pairs: readonly UndoPair[]): NonNullable<HookSource['unwound']> {
+  const flow = readInitFunction(scope, def);
+  const ids = stepIds(flow.statements);
+  const exit = partnersOf(def.name, pairs).map((name) => archDefinition(scope, name)).find((d) => d !== undefined);
+  const result = unwindingOf(scope, flow, {
+    exit: exit ? { def: exit, label: `${exit.name}()` } : undefined,
+    pairs,
+    opaque: (d) => d !== def && opaqueFor(roles)(d),
+    ids,
+    calls: flow.statements.map(callTextOf),
+  });
+  return { flow, ids, result, exit };
 }
 
 /** The arch's own definition of a hook: not the __weak default in virt/kvm. */
@@ -152,7 +194,7 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
   const byModuleInit = new Set<string>();
   for (const module of source.modules) for (const s of module.statements) for (const w of s.writes) byModuleInit.add(w.state);
   const state = new Map<string, StateDeclaration>();
-  const modules = source.modules.map((module) => derivedModule(module, declared ?? base, scope, state));
+  const modules = source.modules.map((module) => derivedModule(module, scope, state));
   const hooks = new Map<string, HookImplementation>();
   for (const hook of source.hooks) {
     // State a hook depends on is set up by someone else: module init, or a setup hook. What the
@@ -180,81 +222,50 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
     modules,
     hooks,
     state,
+    ...(base.undoPairs ? { undoPairs: base.undoPairs } : {}),
     source: { ...(declared ? { declared } : {}), problems: source.problems },
   };
 }
 
-function derivedModule(module: ModuleSource, declared: Plugin, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
-  const declaredModule = declared.modules.find((m) => m.init === module.init.name);
-  const matches = matchPhases(module.statements.map((s) => statementSubject(s.statement).name), declaredModule?.phases ?? []);
-  const ids = new Set<string>();
-  const phases = module.statements.map(({ statement, writes }, i): Phase => {
-    const match = matches.get(i);
+function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
+  const { needs, unwinds, unwinding } = module.unwound;
+  const undoneAt = new Map<number, Map<string, { file: string; line: number; column: number }>>();
+  for (const failure of unwinding.failures) {
+    const failing = module.ids.indexOf(failure.failing?.step ?? '');
+    if (failing === -1) continue;
+    const at = undoneAt.get(failing) ?? new Map();
+    for (const undone of failure.undone) if (!at.has(undone.setUp.step)) at.set(undone.setUp.step, undone.location);
+    undoneAt.set(failing, at);
+  }
+  const kvmInits = module.statements.filter((s) => s.callsKvmInit);
+  // kvm_init() under if/else or #ifdef/#else is one call per path: one phase, the others its alternatives.
+  const oneCallPerPath = module.flow.mostCallsOnOnePath(KVM_INIT) <= 1 && kvmInits.every((s) => s.statement.call === KVM_INIT);
+  const phases: Phase[] = [];
+  module.statements.forEach(({ statement, writes, noEffect, callsKvmInit }, i) => {
+    if (callsKvmInit && oneCallPerPath && statement !== kvmInits[0]!.statement) return;
     for (const w of writes) noteState(state, scope.variables.get(w.state));
-    // What a matched declaration adds is cataloged as declared (or as the tree defines it).
-    for (const name of [...(match?.initializes ?? []), ...(match?.registers ?? [])]) {
-      const known = declared.state.get(name);
-      if (state.has(name)) continue;
-      if (known) state.set(name, known);
-      else noteState(state, scope.variables.get(name));
-    }
+    const need = needs.get(i);
+    const registers = (need?.what ?? []).filter((name) => scope.variables.has(name));
+    for (const name of registers) noteState(state, scope.variables.get(name));
     const subject = statementSubject(statement);
-    const id = uniqueId(ids, match?.id ?? (subject.assigns ? `assign-${subject.name}` : subject.name));
-    return {
-      id,
-      summary: match?.summary ?? statement.text,
-      call: subject.name,
-      ...(subject.assigns ? { assigns: true } : {}),
-      initializes: [...new Set([...writes.map((w) => w.state), ...(match?.initializes ?? [])])],
-      registers: match?.registers ?? [],
-      ...(match?.undo ? { undo: match.undo } : {}),
-      canFail: statement.canFail || (match?.canFail ?? false),
-      unwinds: match?.unwinds ?? [],
+    const alternatives = callsKvmInit && oneCallPerPath && kvmInits.length > 1 ? kvmInits.slice(1).map((s) => locationOf(s.statement.place)) : [];
+    phases.push({
+      id: module.ids[i]!,
+      summary: statement.text,
+      call: callsKvmInit ? KVM_INIT : subject.name,
+      ...(subject.assigns && !callsKvmInit ? { assigns: true } : {}),
+      initializes: writes.map((w) => w.state),
+      registers,
+      ...(need ? { undo: need.undo, undoEvidence: need.evidence } : {}),
+      canFail: statement.canFail,
+      unwinds: (unwinds.get(i) ?? []).map((j) => module.ids[j]!),
       location: locationOf(statement.place),
-      unwindLocations: match?.unwindLocations ?? new Map(),
-    };
+      unwindLocations: undoneAt.get(i) ?? new Map(),
+      ...(noEffect ? { effect: 'none' as const } : {}),
+      ...(alternatives.length > 0 ? { alternatives } : {}),
+    });
   });
-  return { init: module.init.name, file: module.init.file, phases: unwindingOnlyEarlier(phases), location: { file: module.init.file, line: module.init.line, column: 1 } };
-}
-
-/**
- * A phase unwinds only phases the source runs before it: a declared phase that the source moved
- * ahead (vmx_setup_l1d_flush() before kvm_init() in a 6.1 stable tree) keeps its other facts,
- * not the unwinding of phases that now come after it.
- */
-function unwindingOnlyEarlier(phases: Phase[]): Phase[] {
-  return phases.map((phase, i) => {
-    const earlier = new Set(phases.slice(0, i).map((p) => p.id));
-    if (phase.unwinds.every((id) => earlier.has(id))) return phase;
-    const unwinds = phase.unwinds.filter((id) => earlier.has(id));
-    return { ...phase, unwinds, unwindLocations: new Map([...phase.unwindLocations].filter(([id]) => earlier.has(id))) };
-  });
-}
-
-/**
- * Declared phases matched to statements by call: statement index → phase. In order first; a
- * declared phase left over (the source moved it) then takes the first free statement with its
- * call, so that its declared facts (unwinding, registrations) still apply while plugin-drift
- * reports the order.
- */
-function matchPhases(calls: string[], declared: Phase[]): Map<number, Phase> {
-  const matches = new Map<number, Phase>();
-  const left: Phase[] = [];
-  let from = 0;
-  for (const phase of declared) {
-    const at = calls.indexOf(phase.call, from);
-    if (at === -1) {
-      left.push(phase);
-      continue;
-    }
-    matches.set(at, phase);
-    from = at + 1;
-  }
-  for (const phase of left) {
-    const at = calls.findIndex((call, i) => call === phase.call && !matches.has(i));
-    if (at !== -1) matches.set(at, phase);
-  }
-  return matches;
+  return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 }, unwinding };
 }
 
 function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {
@@ -274,6 +285,7 @@ function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: 
     via: [],
     file: hook.def.file,
     noop: hook.noop,
+    ...(hook.unwound ? { unwinding: hook.unwound.result.unwinding } : {}),
     requires,
     initializes: [...hook.writes].filter((name) => {
       noteState(state, scope.variables.get(name));

@@ -55,6 +55,8 @@ export interface FileIndex {
   tables: InitializerTable[];
   /** Functions named by module_init(...). */
   moduleInits: { name: string; line: number }[];
+  /** Functions named by module_exit(...): what the module tears down on unload. */
+  moduleExits: { name: string; line: number }[];
 }
 
 const HEADER_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
@@ -66,6 +68,7 @@ const MACRO_NAME = /^(?:static\s+)?\w+\(\s*([A-Za-z_]\w*)/;
 /** Storage a macro defines without a value: zero until something writes it. */
 const ZERO_INIT_MACRO = /^(?:static\s+)?DECLARE_BITMAP\(\s*([A-Za-z_]\w*)/;
 const MODULE_INIT = /^module_init\(\s*([A-Za-z_]\w*)\s*\)/;
+const MODULE_EXIT = /^module_exit\(\s*([A-Za-z_]\w*)\s*\)/;
 const DESIGNATED = /\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}]?/g;
 const POSITIONAL_REF = /(?:^|[{,])\s*&?\s*([a-z_]\w*)\s*(?=[,}])/g;
 const TYPE_WORDS = new Set(['static', 'extern', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'typedef', 'register', 'inline']);
@@ -150,10 +153,11 @@ interface Scan {
   variables: VariableDefinition[];
   tables: InitializerTable[];
   moduleInits: { name: string; line: number }[];
+  moduleExits: { name: string; line: number }[];
 }
 
 function scanFileScope(file: string, lines: string[], functions: FunctionDefinition[]): Scan {
-  const scan: Scan = { variables: [], tables: [], moduleInits: [] };
+  const scan: Scan = { variables: [], tables: [], moduleInits: [], moduleExits: [] };
   // Function bodies are not file scope: jump over each, from its header to its closing brace.
   const bodies = functions.map((fn) => [fn.line - 1, fn.lastLine] as const);
   let next = 0;
@@ -168,6 +172,11 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
     const moduleInit = MODULE_INIT.exec(line);
     if (moduleInit) {
       scan.moduleInits.push({ name: moduleInit[1]!, line: i + 1 });
+      continue;
+    }
+    const moduleExit = MODULE_EXIT.exec(line);
+    if (moduleExit) {
+      scan.moduleExits.push({ name: moduleExit[1]!, line: i + 1 });
       continue;
     }
     const perCpu = PER_CPU.exec(line);

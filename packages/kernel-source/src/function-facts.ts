@@ -5,6 +5,7 @@
 import type { Node, Parser, TreeCursor } from 'web-tree-sitter';
 import { maskKernelMacros } from './c-parser.js';
 import type { FunctionDefinition } from './file-index.js';
+import { isAllocator } from './undo-pairs.js';
 
 export interface Place {
   file: string;
@@ -26,6 +27,8 @@ export interface CallSite {
   callee: Callee;
   /** Identifiers passed as arguments (`fn`, `&table`), by position; undefined for other arguments. */
   args: (string | undefined)[];
+  /** Every name the arguments use (`per_cpu(cpu_kick_mask, cpu)` uses cpu_kick_mask and cpu): what an undo call releases. */
+  argNames: string[];
   place: Place;
 }
 
@@ -34,6 +37,10 @@ interface Reference {
   /** Assigned (`x = …`, `this_cpu_write(x, …)`), or its address handed to a call that may write it (`INIT_LIST_HEAD(&x)`). */
   write: boolean;
   place: Place;
+  /** A write of memory an allocator returned (`x = kzalloc(…)`, or through a local: `p = alloc_pages(…); x = page_address(p)`). */
+  allocated?: string;
+  /** A write of a constant (`x = NULL`, `x = false`, `x = 0`, `x = SOME_DEFAULT`): how an undo resets state. */
+  constant?: boolean;
 }
 
 export interface Facts {
@@ -169,6 +176,8 @@ interface Walk {
   facts: Facts;
   /** `sd = per_cpu_ptr(&svm_data, cpu)`: a write through sd is a write of svm_data. */
   aliases: Map<string, string>;
+  /** Locals that hold memory from an allocator, by the allocator's name. */
+  allocations: Map<string, string>;
 }
 
 /**
@@ -178,7 +187,7 @@ interface Walk {
  */
 
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
-  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map() };
+  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), allocations: new Map() };
   const declared = new Set(fn.params);
   const cursor = node.walk();
   try {
@@ -201,11 +210,15 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       } else if (type === 'assignment_expression') {
         const assignment = cursor.currentNode;
         // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
-        recordWrite(walk, assignment.childForFieldName('left'));
+        const right = assignment.childForFieldName('right');
+        const allocated = allocationIn(walk, right);
+        recordWrite(walk, assignment.childForFieldName('left'), allocated, assignment.childForFieldName('operator')?.text === '=' && isConstant(right));
         noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
+        noteAllocation(walk, assignment.childForFieldName('left'), allocated);
       } else if (type === 'init_declarator') {
         const init = cursor.currentNode;
         noteAlias(walk, innermostIdentifier(init.childForFieldName('declarator')), init.childForFieldName('value'));
+        noteAllocation(walk, innermostIdentifier(init.childForFieldName('declarator')), allocationIn(walk, init.childForFieldName('value')));
       } else if (type === 'update_expression') {
         recordWrite(walk, cursor.currentNode.childForFieldName('argument'));
       }
@@ -235,6 +248,25 @@ function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | nu
   if (target?.type === 'identifier' && state && walk.fn.locals.has(target.text)) walk.aliases.set(target.text, state);
 }
 
+/** The allocator whose memory an expression holds: a call of one, or a local that holds some. */
+function allocationIn(walk: Walk, value: Node | null): string | undefined {
+  if (!value) return undefined;
+  for (const node of [value, ...value.descendantsOfType(['call_expression', 'identifier'])]) {
+    if (!node) continue;
+    if (node.type === 'call_expression') {
+      const name = node.childForFieldName('function')?.text ?? '';
+      if (isAllocator(name)) return name;
+    } else if (node.type === 'identifier' && walk.allocations.has(node.text)) {
+      return walk.allocations.get(node.text);
+    }
+  }
+  return undefined;
+}
+
+function noteAllocation(walk: Walk, target: Node | null | undefined, allocator: string | undefined): void {
+  if (target?.type === 'identifier' && allocator && walk.fn.locals.has(target.text)) walk.allocations.set(target.text, allocator);
+}
+
 function innermostIdentifier(node: Node | null): Node | undefined {
   while (node && node.type !== 'identifier') node = node.childForFieldName('declarator') ?? null;
   return node ?? undefined;
@@ -250,7 +282,8 @@ function recordCall(walk: Walk, node: Node): void {
   const callee = calleeOf(node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
   const args = argNodes.map((arg) => (arg ? argumentName(arg) : undefined));
-  if (callee) walk.facts.calls.push({ callee, args, place: walk.fn.place(node) });
+  const argNames = [...new Set(argNodes.flatMap((arg) => (arg ? namesIn(arg) : [])))];
+  if (callee) walk.facts.calls.push({ callee, args, argNames, place: walk.fn.place(node) });
   if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(walk, argNodes[0]);
   if (callee?.kind === 'direct' && ADDRESS_OF.has(callee.name)) return;
   // An address handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)),
@@ -261,6 +294,11 @@ function recordCall(walk: Walk, node: Node): void {
     const into = pointee(arg) !== undefined || (arg.type === 'identifier' && walk.aliases.has(arg.text));
     if (into) recordWrite(walk, arg.type === 'pointer_expression' ? arg.childForFieldName('argument') : arg);
   }
+}
+
+function namesIn(arg: Node): string[] {
+  if (arg.type === 'identifier') return [arg.text];
+  return arg.descendantsOfType('identifier').flatMap((id) => (id && id.parent?.childForFieldName('function')?.id !== id.id ? [id.text] : []));
 }
 
 function calleeOf(fnNode: Node | null): Callee | undefined {
@@ -336,7 +374,16 @@ function lvalueBase(node: Node | null): { base: Node; throughValue: boolean } | 
   return undefined;
 }
 
-function recordWrite(walk: Walk, lvalue: Node | null): void {
+/** NULL, false, 0, -1, VMENTER_L1D_FLUSH_AUTO: a value an undo puts back. */
+function isConstant(value: Node | null): boolean {
+  if (!value) return false;
+  if (['null', 'true', 'false', 'number_literal'].includes(value.type)) return true;
+  if (value.type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(value.text);
+  if (value.type === 'unary_expression' || value.type === 'parenthesized_expression' || value.type === 'cast_expression') return isConstant(value.namedChildren.at(-1) ?? null);
+  return false;
+}
+
+function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, constant = false): void {
   const found = lvalueBase(lvalue);
   if (!found) return;
   const name = walk.aliases.get(found.base.text) ?? found.base.text;
@@ -344,5 +391,5 @@ function recordWrite(walk: Walk, lvalue: Node | null): void {
   // A write through a pointer reads the pointer first, which must have been set up (allocated).
   // An alias of `&x` points at x itself.
   if (found.throughValue && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place });
-  walk.facts.refs.push({ name, write: true, place });
+  walk.facts.refs.push({ name, write: true, place, ...(allocated && !found.throughValue ? { allocated } : {}), ...(constant ? { constant } : {}) });
 }

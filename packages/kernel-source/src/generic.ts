@@ -7,9 +7,12 @@ import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } 
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
-import { calleeName, readInitFunction, statementSubject, uniqueId, type InitStatement } from './init-flow.js';
+import { calleeName, readInitFunction, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
+import { callTextOf, stepIds } from './steps.js';
+import { UNDO_PAIRS } from './undo-pairs.js';
+import { unwindingOf } from './unwinding.js';
 
 export const GENERIC_DIR = 'virt/kvm/';
 const DEV_KVM_REGISTRATION = 'misc_register';
@@ -38,7 +41,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
   }
   const init = readInitFunction(scope, kvmInit);
   const hooks = new Map<string, ProfileHook>();
-  const ids = new Set<string>();
+  const ids = stepIds(init.statements);
   // Only what can lead to a hook or to /dev/kvm matters here: the walk stays on those paths.
   const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
@@ -46,9 +49,8 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
   const onFailure = failurePaths(scope);
   // Hooks count where they run when all goes well; those on a failure path are the rollback.
   const success: ReachOptions = { stopAt: isHook(roles), only: relevant, skip: onFailure };
-  for (const statement of init.statements) {
-    const subject = statementSubject(statement);
-    const id = uniqueId(ids, subject.assigns ? `assign-${subject.name}` : subject.name);
+  for (const [i, statement] of init.statements.entries()) {
+    const id = ids[i]!;
     const reached = reach(scope, statementEntries(scope, statement.facts.calls, statement.place.file), success);
     const undone = reach(scope, undoEntries(scope, statement, reached, onFailure), success);
     const step: KvmInitStep = {
@@ -69,6 +71,15 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     }
   }
   const version = cache.tree.version;
+  // kvm_init()'s own failure paths, against what kvm_exit() tears down; the hooks are steps of their own.
+  const kvmExit = scope.definition('kvm_exit');
+  const { unwinding } = unwindingOf(scope, init, {
+    exit: kvmExit ? { def: kvmExit, label: 'kvm_exit()' } : undefined,
+    pairs: UNDO_PAIRS,
+    opaque: (def) => roles.has(def.name),
+    ids,
+    calls: init.statements.map(callTextOf),
+  });
   return {
     id: `kernel-${version}`,
     summary: `The generic ordering of the kernel tree at ${cache.tree.root} (Linux ${version}), read from kvm_init()`,
@@ -81,6 +92,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     state: new Map(),
     kvmInit: steps,
     lifecycle,
+    unwinding,
   };
 }
 

@@ -481,7 +481,7 @@ class Reader {
     const branch = { ...ctx, conditional: true };
     const out: Path[] = [];
     for (let i = 0; i < cases.length; i++) {
-      let entered = before.map((path) => this.mark(path, this.branchEvent(cases[i]!, 'case', checks)));
+      let entered = before.map((path) => this.mark(path, this.branchEvent(cases[i]!, 'case', [])));
       for (let j = i; j < cases.length && entered.length > 0; j++) {
         const value = cases[j]!.childForFieldName('value');
         const flow = this.sequence(cases[j]!.namedChildren.filter((c) => c?.id !== value?.id), entered, branch);
@@ -805,10 +805,3 @@ export function statementSubject(statement: { call: string | undefined; facts: F
   return { name: statement.facts.refs.find((r) => r.write)?.name ?? 'state', assigns: true };
 }
 
-/** `base`, or `base-2`, `base-3`… when taken: ids for steps and phases named after what they do. */
-export function uniqueId(ids: Set<string>, base: string): string {
-  let id = base;
-  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
-  ids.add(id);
-  return id;
-}

@@ -14,7 +14,7 @@ export interface SourceDiagnostic {
   severity: 'error' | 'warning';
 }
 
-const EMPTY = (file: string): FileIndex => ({ file, text: '', functions: [], variables: [], tables: [], moduleInits: [] });
+const EMPTY = (file: string): FileIndex => ({ file, text: '', functions: [], variables: [], tables: [], moduleInits: [], moduleExits: [] });
 
 /** A Linux source tree, read lazily: each file is read and indexed once, when first needed. */
 export class KernelTree {

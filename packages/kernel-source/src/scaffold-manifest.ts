@@ -5,13 +5,12 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, StateDeclaration } from '@kvm-rules/core';
-import { InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
+import { declaredUnwinding, InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
 import { analyzeKernel } from './analyze.js';
-import { setupRoles, type ArchSource, type ModuleSource } from './derive.js';
+import { setupRoles, type ArchSource } from './derive.js';
 import { GENERIC_DIR } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
-import { statementSubject, uniqueId, type InitStatement } from './init-flow.js';
 
 export interface ScaffoldOptions {
   /** The new plugin's id (lower case, as the manifest schema wants it). */
@@ -55,7 +54,10 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
     variants: [],
     file: 'plugin.yaml',
     location: { file: 'plugin.yaml', line: 1, column: 1 },
-    modules: declared.map((m) => ({ ...m, phases: [], location: { file: m.file, line: 1, column: 1 } })),
+    modules: declared.map((m) => {
+      const location = { file: m.file, line: 1, column: 1 };
+      return { ...m, phases: [], location, unwinding: { function: m.init, location, failures: [] } };
+    }),
     hooks: new Map(),
     state: new Map(),
   };
@@ -69,8 +71,8 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
   const source = analysis.sources[0]!;
   const relevant = relevantState(source, derived.state);
   const modules: ModuleInit[] = [];
-  derived.modules.forEach((module, i) => {
-    if (module.phases.some((p) => p.call === KVM_INIT)) modules.push(scaffoldModule(module, source.modules[i]!, dir, relevant, notes));
+  derived.modules.forEach((module) => {
+    if (module.phases.some((p) => p.call === KVM_INIT)) modules.push(scaffoldModule(module, dir, relevant, notes));
     else notes.push(`${module.file}:${module.location.line}: module_init(${module.init}) does not call kvm_init() on its success path: not a KVM module init, left out`);
   });
   if (modules.length === 0) {
@@ -135,37 +137,42 @@ function moduleInitsIn(tree: KernelTree, dir: string): { init: string; file: str
   throw new InputError(`--arch-dir: no .c file in ${dir} has a module_init()${hint}`);
 }
 
-/** The module as derived, with short phase ids and the undo steps its failure paths show. */
-function scaffoldModule(module: ModuleInit, source: ModuleSource, dir: string, state: StateFilter, notes: string[]): ModuleInit {
+/** The module as derived, with short phase ids; its undo steps and unwinding are the derivation's. */
+function scaffoldModule(module: ModuleInit, dir: string, state: StateFilter, notes: string[]): ModuleInit {
   const { relevant, generic } = state;
-  const statements = source.statements.map((s) => s.statement);
   const prefixes = idPrefixes(module.init, dir);
   const ids = new Set<string>();
-  const phaseIds = statements.map((statement) => (reports(statement.call) ? '' : uniqueId(ids, phaseId(statement, prefixes))));
-  const { undo, unwinds } = unwinding(statements, module, notes);
-  const phases = module.phases.flatMap((phase, i): Phase[] => {
-    // A message printed on the way is not init work.
-    if (reports(statements[i]!.call)) return [];
-    const undoCall = phase.call === KVM_INIT ? KVM_EXIT : undo.get(i);
+  const short = new Map<string, string>();
+  // A message printed on the way is not init work.
+  const kept = module.phases.filter((phase) => !reports(phase.call));
+  for (const phase of kept) short.set(phase.id, uniqueId(ids, phaseId(phase, prefixes)));
+  const phases = kept.map((phase): Phase => {
+    const undoCall = phase.call === KVM_INIT ? KVM_EXIT : phase.undo;
     const initializes = phase.initializes.filter(relevant);
     const left = phase.initializes.filter((name) => !relevant(name) && !generic(name));
     if (left.length > 0) {
       const some = left.length > 4 ? `${left.slice(0, 4).join(', ')}, …` : left.join(', ');
-      notes.push(`${where(phase.location)}: phase "${phaseIds[i]}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`);
+      notes.push(`${where(phase.location)}: phase "${short.get(phase.id)}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`);
     }
-    return [
-      {
-        ...phase,
-        id: phaseIds[i]!,
-        ...(phase.summary?.startsWith('(') ? { summary: `if ${phase.summary}` } : {}),
-        ...(undoCall ? { undo: undoCall } : {}),
-        initializes,
-        unwinds: (unwinds.get(i) ?? []).map((j) => phaseIds[j]!),
-        unwindLocations: new Map(),
-      },
-    ];
+    return {
+      ...phase,
+      id: short.get(phase.id)!,
+      ...(phase.summary?.startsWith('(') ? { summary: `if ${phase.summary}` } : {}),
+      ...(undoCall ? { undo: undoCall } : {}),
+      initializes,
+      unwinds: phase.unwinds.flatMap((id) => (short.has(id) ? [short.get(id)!] : [])),
+      unwindLocations: new Map(),
+    };
   });
-  return { ...module, phases };
+  return { ...module, phases, unwinding: declaredUnwinding(module.init, module.location, phases) };
+}
+
+/** `base`, or `base-2`, `base-3`… when taken: the short ids a maintainer reads and edits. */
+function uniqueId(ids: Set<string>, base: string): string {
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
+  ids.add(id);
+  return id;
 }
 
 /** What the arch names its functions with: kvm_loongarch_ (from kvm_loongarch_init), kvm_<arch>_, <arch>_kvm_. */
@@ -176,8 +183,8 @@ function idPrefixes(init: string, dir: string): string[] {
 }
 
 /** `env-init` for kvm_loongarch_env_init(), `kvm-init` for kvm_init(), `assign-x` for `x = …`. */
-function phaseId(statement: InitStatement, prefixes: string[]): string {
-  const subject = statementSubject(statement);
+function phaseId(phase: Phase, prefixes: string[]): string {
+  const subject = { name: phase.call, assigns: phase.assigns ?? false };
   if (subject.name === KVM_INIT) return 'kvm-init';
   const prefix = prefixes.find((p) => subject.name.startsWith(p) && subject.name.length > p.length);
   const kebab = (prefix ? subject.name.slice(prefix.length) : subject.name).replace(/^_+/, '').replace(/_+/g, '-').toLowerCase() || 'step';
@@ -187,53 +194,6 @@ function phaseId(statement: InitStatement, prefixes: string[]): string {
 /** Calls that print a message: on the success path no phase, on a failure path no undo. */
 const REPORTS = /^(?:pr_\w+|printk\w*|kvm_(?:err|info|debug|pr_unimpl)\w*|dev_(?:err|warn|info|dbg)\w*|WARN\w*|BUG\w*|dump_stack)$/;
 const reports = (call: string | undefined) => call !== undefined && REPORTS.test(call);
-
-/** Words that say what a call does to its object, not which object: kvm_loongarch_env_init and kvm_loongarch_env_exit share `kvm_loongarch_env`. */
-const VERBS = new Set(['init', 'exit', 'setup', 'teardown', 'cleanup', 'free', 'alloc', 'fini', 'destroy', 'create', 'register', 'enable', 'disable', 'start', 'stop', 'add', 'remove', 'get', 'put']);
-
-function stem(name: string): string {
-  return name
-    .replace(/^_+/, '')
-    .split('_')
-    .map((word) => word.replace(/^(?:un|de)(?=register|init|setup|alloc)/, ''))
-    .filter((word) => word !== '' && !VERBS.has(word))
-    .join('_');
-}
-
-/**
- * Which phase each failure-path call undoes, and which phases each failing phase unwinds. A call
- * first seen on phase i's failure path undoes a phase done since the previous phase that can
- * fail (which it does not undo yet): the one whose call it names (kvm_x_init / kvm_x_exit,
- * register_x / unregister_x), or else that previous phase.
- */
-function unwinding(statements: InitStatement[], module: ModuleInit, notes: string[]): { undo: Map<number, string>; unwinds: Map<number, number[]> } {
-  const undo = new Map<number, string>();
-  const unwinds = new Map<number, number[]>();
-  const undoneBy = new Map<string, number>();
-  let previous = -1;
-  statements.forEach((statement, i) => {
-    if (!statement.canFail) return;
-    for (const { call, place } of statement.undo) {
-      if (reports(call)) continue;
-      let target = undoneBy.get(call);
-      if (target === undefined) {
-        const candidates = statements.map((_, j) => j).filter((j) => j >= Math.max(previous, 0) && j < i && statements[j]!.call && !reports(statements[j]!.call) && !undo.has(j));
-        const named = candidates.filter((j) => stem(statements[j]!.call!) !== '' && stem(statements[j]!.call!) === stem(call));
-        target = named.at(-1) ?? (candidates.includes(previous) ? previous : candidates.at(-1));
-        if (target === undefined) {
-          notes.push(`${place.file}:${place.line}: ${call}() on the failure path of ${module.init}() undoes no phase found before it: declare its undo by hand`);
-          continue;
-        }
-        undo.set(target, call);
-        undoneBy.set(call, target);
-      }
-      const list = unwinds.get(i) ?? [];
-      if (!list.includes(target)) unwinds.set(i, [...list, target]);
-    }
-    previous = i;
-  });
-  return { undo, unwinds };
-}
 
 /** The catalog entries the modules and hooks name, in the order the derivation met them. */
 function usedState(state: Map<string, StateDeclaration>, modules: ModuleInit[], hooks: Map<string, HookImplementation>): Map<string, StateDeclaration> {

@@ -48,6 +48,8 @@ function describeEvent(event: TimelineEvent): string {
       return `lifecycle ${event.event.id}`;
     case 'ModuleInitDone':
       return 'module init done';
+    case 'Failure':
+      return `failure ${event.failure.failing?.step ?? event.failure.text}`;
   }
 }
 

@@ -1,4 +1,5 @@
-import type { Location } from '../model/location.js';
+import { compareLocations, type Location } from '../model/location.js';
+import type { FailurePoint, Unwinding } from '../model/unwinding.js';
 import { phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
 import {
   AFTER_MODULE_INIT,
@@ -76,7 +77,16 @@ export interface ModuleInitDoneEvent extends EventBase {
   module: ModuleInit;
 }
 
+/** Where an init function can fail: the arch's module init, a setup hook kvm_init() runs, or kvm_init() itself. */
+export interface FailureEvent extends EventBase {
+  kind: 'Failure';
+  owner: 'module-init' | 'hook' | 'kvm-init';
+  unwinding: Unwinding;
+  failure: FailurePoint;
+}
+
 export type TimelineEvent =
+  | FailureEvent
   | PhaseEvent
   | KvmInitStepEvent
   | HookCallEvent
@@ -127,6 +137,12 @@ class TimelineBuilder {
     }
   }
 
+  failures(owner: FailureEvent['owner'], unwinding: Unwinding, failures: FailurePoint[]): void {
+    for (const failure of failures) this.push({ kind: 'Failure', owner, unwinding, failure, location: failure.location });
+  }
+
+  private readonly hooksUnwound = new Set<string>();
+
   hookCalls(specs: HookCallSpec[], trigger: Trigger, rollback: boolean, duringModuleInit: boolean): void {
     for (const spec of specs) {
       const declared = this.profile.hooks.get(spec.role);
@@ -145,6 +161,11 @@ class TimelineBuilder {
       for (const state of hook?.initializes ?? []) {
         this.push({ kind: 'StateInit', state, by: { kind: 'hook', call }, location: hook!.location });
       }
+      // A setup hook's own failure paths run where it first runs.
+      if (hook?.unwinding && !rollback && !this.hooksUnwound.has(spec.role)) {
+        this.hooksUnwound.add(spec.role);
+        this.failures('hook', hook.unwinding, hook.unwinding.failures);
+      }
     }
   }
 
@@ -156,7 +177,9 @@ class TimelineBuilder {
   }
 
   kvmInit(): void {
-    for (const step of this.profile.kvmInit) {
+    const unwinding = this.profile.unwinding;
+    const slots = slotsOf(this.profile.kvmInit, unwinding?.failures ?? []);
+    for (const [i, step] of this.profile.kvmInit.entries()) {
       this.push({ kind: 'KvmInitStep', step, location: step.location });
       const trigger: Trigger = { kind: 'step', step };
       this.hookCalls(step.calls, trigger, false, true);
@@ -165,6 +188,7 @@ class TimelineBuilder {
         this.push({ kind: 'StateInit', state, by: { kind: 'step', step }, location: step.location });
       }
       if (step.exposes) this.push({ kind: 'Expose', what: step.exposes, step, location: step.location });
+      if (unwinding) this.failures('kvm-init', unwinding, slots.get(i) ?? []);
       // Events that can happen from this step on happen, at the earliest, right after it.
       this.lifecycleFrom(step.id, true);
     }
@@ -181,17 +205,33 @@ export function buildTimeline(plugin: Plugin, module: ModuleInit, profile: Profi
   const builder = new TimelineBuilder(plugin, profile);
   builder.staticState();
   const kvmInitPhase = phaseCalling(module, KVM_INIT);
+  const slots = slotsOf(module.phases, module.unwinding.failures);
+  builder.failures('module-init', module.unwinding, slots.get(-1) ?? []);
   let seenKvmInit = false;
-  for (const phase of module.phases) {
+  for (const [i, phase] of module.phases.entries()) {
     builder.phase(module, phase, seenKvmInit);
     if (phase === kvmInitPhase) {
       builder.kvmInit();
       seenKvmInit = true;
     }
+    builder.failures('module-init', module.unwinding, slots.get(i) ?? []);
   }
   builder.push({ kind: 'ModuleInitDone', module, location: module.location });
   builder.lifecycleFrom(AFTER_MODULE_INIT, false);
   return { kind: 'Timeline', arch: plugin.id, plugin, profile, module, events: builder.events, location: module.location };
+}
+
+/** Each failure point after the last step at or before it (-1: before the first), so that it follows what it fails. */
+function slotsOf(steps: { location: Location }[], failures: FailurePoint[]): Map<number, FailurePoint[]> {
+  const slots = new Map<number, FailurePoint[]>();
+  for (const failure of failures) {
+    let slot = -1;
+    steps.forEach((step, i) => {
+      if (step.location.file === failure.location.file && compareLocations(step.location, failure.location) <= 0) slot = i;
+    });
+    slots.set(slot, [...(slots.get(slot) ?? []), failure]);
+  }
+  return slots;
 }
 
 /** Human words for where a hook call happens, for messages. */

@@ -6,6 +6,7 @@ import { closestKernelVersion, compareKernelVersions } from './kernel-version.js
 import type { RelatedLocation } from './finding.js';
 import type { Location } from './location.js';
 import { at, stateCatalog, type StateDeclaration } from './profile.js';
+import type { FailurePoint, SetUp, UndoEvidence, Unwinding } from './unwinding.js';
 
 export interface Phase {
   id: string;
@@ -17,11 +18,17 @@ export interface Phase {
   initializes: string[];
   registers: string[];
   undo?: string;
+  /** Why the phase needs undoing: read from source with --kernel, or declared. */
+  undoEvidence?: UndoEvidence;
   canFail: boolean;
   unwinds: string[];
   location: Location;
   /** Where each `unwinds` entry is written, by phase id. */
   unwindLocations: Map<string, Location>;
+  /** Read from source: the statement has no effect later steps see (logging, a check that writes nothing). */
+  effect?: 'none';
+  /** Read from source: the same call made on other paths instead (under `else`, `#else`), which are this phase too. */
+  alternatives?: Location[];
 }
 
 export interface ModuleInit {
@@ -30,6 +37,8 @@ export interface ModuleInit {
   summary?: string;
   phases: Phase[];
   location: Location;
+  /** Where module init can fail and what each failure path leaves set up. */
+  unwinding: Unwinding;
 }
 
 export interface Requirement {
@@ -52,6 +61,8 @@ export interface HookImplementation {
   location: Location;
   /** With --kernel: every function the hook can reach, for the drift rule. */
   reaches?: string[];
+  /** With --kernel, a setup hook that kvm_init() calls once (arch-init, hardware-setup): its own unwinding. */
+  unwinding?: Unwinding;
 }
 
 /** A problem reading the kernel tree for one arch, reported by the source-analysis rule. */
@@ -83,20 +94,27 @@ export interface Plugin {
   modules: ModuleInit[];
   hooks: Map<string, HookImplementation>;
   state: Map<string, StateDeclaration>;
+  /** Which call undoes which in this arch's code, beyond the shared table (kernel-source's undo-pairs). */
+  undoPairs?: UndoPair[];
   /** Set when the plugin was derived from a kernel tree. */
   source?: SourceFacts;
+}
+
+/** `setup` and `undo` name functions, `*` standing for the same text in both: register_* and unregister_*. */
+export interface UndoPair {
+  setup: string;
+  undo: string;
+  /** The setup call allocates memory that must be freed. */
+  allocates?: boolean;
 }
 
 type ModuleFile = PluginFile['modules'][number];
 type HooksFile = PluginFile['hooks'];
 
 function modulesFrom(source: SourceFile, pointer: string, modules: readonly ModuleFile[]): ModuleInit[] {
-  return modules.map((module, m) => ({
-    init: module.init,
-    file: module.file,
-    ...(module.summary ? { summary: module.summary } : {}),
-    location: at(source, `${pointer}/${m}`),
-    phases: module.phases.map((phase, p) => {
+  return modules.map((module, m) => {
+    const location = at(source, `${pointer}/${m}`);
+    const phases = module.phases.map((phase, p): Phase => {
       const base = `${pointer}/${m}/phases/${p}`;
       const unwinds = phase.unwinds ?? [];
       return {
@@ -111,8 +129,48 @@ function modulesFrom(source: SourceFile, pointer: string, modules: readonly Modu
         location: at(source, base),
         unwindLocations: new Map(unwinds.map((id, u) => [id, at(source, `${base}/unwinds/${u}`)])),
       };
-    }),
-  }));
+    });
+    return {
+      init: module.init,
+      file: module.file,
+      ...(module.summary ? { summary: module.summary } : {}),
+      location,
+      phases,
+      unwinding: declaredUnwinding(module.init, location, phases),
+    };
+  });
+}
+
+/**
+ * The failure points a manifest declares: each phase that can fail, with the earlier phases that
+ * register something (`registers`, `undo`) and whether it `unwinds` them.
+ */
+export function declaredUnwinding(init: string, location: Location, phases: Phase[]): Unwinding {
+  const failures: FailurePoint[] = [];
+  const registered: { phase: Phase; setUp: SetUp }[] = [];
+  for (const phase of phases) {
+    if (phase.canFail) {
+      const failure: FailurePoint = { location: phase.location, text: `phase "${phase.id}"`, failing: { step: phase.id, call: phase.call }, missing: [], undone: [] };
+      for (const earlier of registered) {
+        const at = phase.unwindLocations.get(earlier.phase.id);
+        if (phase.unwinds.includes(earlier.phase.id)) failure.undone.push({ setUp: earlier.setUp, call: earlier.setUp.undo, location: at ?? phase.location });
+        else failure.missing.push(earlier.setUp);
+      }
+      failures.push(failure);
+    }
+    if (phase.undo || phase.registers.length > 0) {
+      const setUp: SetUp = {
+        step: phase.id,
+        call: phase.call,
+        location: phase.location,
+        what: phase.registers.length > 0 ? phase.registers : [`what ${phase.call}() set up`],
+        undo: phase.undo ?? 'its undo',
+        evidence: phase.undoEvidence ?? { kind: 'declared', text: 'as the plugin declares', location: phase.location },
+      };
+      registered.push({ phase, setUp });
+    }
+  }
+  return { function: init, location, failures };
 }
 
 function hooksFrom(source: SourceFile, pointer: string, hooks: HooksFile | undefined): Map<string, HookImplementation> {
@@ -159,6 +217,7 @@ export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: s
     modules: modulesFrom(source, '/modules', file.modules),
     hooks: hooksFrom(source, '/hooks', file.hooks),
     state: stateCatalog(source, '/state', file.state),
+    ...(file.undoPairs ? { undoPairs: file.undoPairs.map((pair) => ({ ...pair })) } : {}),
   };
   if (version !== file.kernel) layOver(plugin, source, `/versions/${version}`, file.versions![version]!);
   if (variant === undefined) return plugin;

@@ -1,6 +1,7 @@
 import type { ProfileFile } from '../schemas/index.js';
 import type { SourceFile } from '../load/yaml-source.js';
 import type { Location } from './location.js';
+import type { Unwinding } from './unwinding.js';
 
 export type CpuScope = 'one-cpu' | 'each-online-cpu';
 
@@ -57,6 +58,8 @@ export interface Profile {
   state: Map<string, StateDeclaration>;
   kvmInit: KvmInitStep[];
   lifecycle: LifecycleEvent[];
+  /** Read from a tree's kvm_init(): where it can fail and what each failure path leaves set up. */
+  unwinding?: Unwinding;
 }
 
 export const AFTER_MODULE_INIT = 'module-init';

@@ -90,6 +90,17 @@ const stateCatalog = {
   additionalProperties: stateDeclaration,
 } as const;
 
+const undoPair = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['setup', 'undo'],
+  properties: {
+    setup: { type: 'string', pattern: '^[A-Za-z_*][A-Za-z0-9_*]*$', description: 'A function name; `*` stands for any text, the same in `undo`.' },
+    undo: { type: 'string', pattern: '^[A-Za-z_*][A-Za-z0-9_*]*$', description: 'The function that undoes `setup`.' },
+    allocates: { type: 'boolean', description: '`setup` allocates memory, which must be freed.' },
+  },
+} as const;
+
 const overlay = {
   modules: { type: 'array', minItems: 1, items: moduleInit, description: 'Replaces the module init functions.' },
   hooks: { ...hooks, description: 'Hook implementations to add or replace, by role.' },
@@ -135,6 +146,13 @@ export const pluginSchema = {
     modules: { type: 'array', minItems: 1, items: moduleInit },
     hooks,
     state: stateCatalog,
+    undoPairs: {
+      type: 'array',
+      items: undoPair,
+      description:
+        'With --kernel: which call undoes which in this arch, for names the shared table does not pair (register_*/unregister_*, *_init/*_exit, …). ' +
+        'Evidence of the last resort: what module_exit() and the failure paths undo comes first.',
+    },
     versions: {
       type: 'object',
       description:

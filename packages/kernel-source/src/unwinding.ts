@@ -1,0 +1,375 @@
+// What each step of an init function sets up, what undoes it, and whether each failure path
+// undoes what is set up when it runs, all read from the C. What a step sets up is what its call
+// writes (file-scope state, objects handed to it by address) and the calls it makes that have
+// an undo, through the helpers it calls. It needs undoing when there is evidence, strongest
+// first: the function's own exit undoes it (module_exit(), kvm_exit() for kvm_init(),
+// kvm_arch_exit() for kvm_arch_init()); a failure path of the function, or of a helper the step
+// runs, undoes it; it keeps allocated memory in file-scope state; or, where there is no exit to
+// ask, its name pairs with an undo the tree has (undo-pairs.ts).
+import type { FailurePoint, SetUp, UndoEvidence, Unwinding } from '@kvm-rules/core';
+import type { FunctionDefinition } from './file-index.js';
+import { locationOf, type Facts, type Place } from './function-facts.js';
+import type { InitFlow, PathStep } from './init-flow.js';
+import { readInitFunction } from './init-flow.js';
+import { isExternal } from './reach.js';
+import type { Scope } from './scope.js';
+import { isUndoName, partnersOf, undoes, type UndoPair } from './undo-pairs.js';
+
+/** How deep the calls of a step are followed for what it sets up or undoes. */
+const DEPTH = 3;
+/** Helpers whose own failure paths count as evidence: the function the step calls (kvm_loongarch_env_init() freeing vmcs when kzalloc() fails). */
+const HELPER_DEPTH = 1;
+
+export interface UnwindOptions {
+  /** The function that undoes this one as a whole, and how to name it: "module_exit(vmx_exit)", "kvm_exit()". */
+  exit: { def: FunctionDefinition; label: string } | undefined;
+  pairs: readonly UndoPair[];
+  /** Functions whose calls are steps of their own, not followed (kvm_init() from an arch, the hooks, generic code). */
+  opaque: (def: FunctionDefinition) => boolean;
+  /** Each statement's step id and call text, by index. */
+  ids: string[];
+  calls: string[];
+}
+
+/** What one statement sets up that needs undoing, for its phase. */
+export interface StatementUndo {
+  undo: string;
+  evidence: UndoEvidence;
+  what: string[];
+}
+
+export interface UnwindResult {
+  unwinding: Unwinding;
+  /** By statement index: what it sets up that needs undoing. */
+  needs: Map<number, StatementUndo>;
+  /** By statement index of a step that can fail: the statements its failure path undoes. */
+  unwinds: Map<number, number[]>;
+}
+
+interface Resource {
+  key: string;
+  /** The state, or the call, in words. */
+  what: string;
+  /** The call (for a `call:` resource) or the state's name. */
+  name: string;
+  depth: number;
+  place: Place;
+  allocated?: string;
+  /** Functions from the step's call to where it is set up. */
+  chain: string[];
+}
+
+/** Something a statement sets up that needs undoing: the evidence, and the call that undoes it there. */
+interface Need {
+  resource: Resource;
+  evidence: UndoEvidence;
+  undo: string;
+}
+
+interface Release {
+  key: string;
+  /** The call (or assignment) that releases it. */
+  call: string;
+  place: Place;
+  chain: string[];
+}
+
+/** One step, followed into its calls: what it sets up and what it releases. */
+interface Expansion {
+  setups: Resource[];
+  releases: Map<string, Release>;
+  /** Names called anywhere in it, with the first release-like place. */
+  called: Map<string, Release>;
+  /** Functions reached, by depth (for the helpers' own failure paths). */
+  reached: { def: FunctionDefinition; depth: number; chain: string[] }[];
+}
+
+export function unwindingOf(scope: Scope, flow: InitFlow, options: UnwindOptions): UnwindResult {
+  return new Unwinder(scope, flow, options).run();
+}
+
+class Unwinder {
+  private readonly expansions = new Map<string, Expansion>();
+  private exitReleases: Expansion | undefined;
+  private readonly helperReleases = new Map<string, { releases: Expansion; place: Place; name: string }[]>();
+  private ownFailureReleases: { expansion: Expansion; step: PathStep }[] | undefined;
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly flow: InitFlow,
+    private readonly options: UnwindOptions,
+  ) {}
+
+  run(): UnwindResult {
+    const { flow, options } = this;
+    const needs = new Map<number, StatementUndo>();
+    const unwinds = new Map<number, number[]>();
+    const failures: FailurePoint[] = [];
+    const needed = new Map<number, Need[]>();
+    const neededOf = (i: number) => {
+      let list = needed.get(i);
+      if (!list) {
+        list = this.needed(i);
+        needed.set(i, list);
+      }
+      return list;
+    };
+    for (const point of flow.failures) {
+      const missing = new Map<number, Map<string, Need>>();
+      const undone = new Map<number, { call: string; place: Place }>();
+      for (const path of point.paths) {
+        const released = this.releasesOfSteps(path.steps);
+        path.setUp.forEach((i, at) => {
+          if (point.failing.includes(i)) return;
+          const later = path.setUp.slice(at + 1).map((j) => this.expansion(this.statementFacts(j), flow.statements[j]!.place.file));
+          const needs = neededOf(i);
+          // The step's own undo (kvm_x86_vendor_exit() for kvm_x86_vendor_init()) undoes all it set up.
+          const whole = this.ownUndo(i, released);
+          for (const need of needs) {
+            if (later.some((e) => this.releases(e, need.resource))) continue;
+            const by = whole ?? this.releaseIn(released, need.resource);
+            if (by) {
+              if (!undone.has(i)) undone.set(i, { call: by.call, place: by.place });
+              continue;
+            }
+            const list = missing.get(i) ?? new Map();
+            list.set(need.resource.key, need);
+            missing.set(i, list);
+          }
+        });
+      }
+      const failing = point.failing.map((i) => ({ step: options.ids[i]!, call: options.calls[i]! }))[0];
+      failures.push({
+        location: locationOf(point.place),
+        text: point.text,
+        ...(failing ? { failing } : {}),
+        missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing)),
+        undone: [...undone].sort(([a], [b]) => a - b).map(([i, by]) => ({ setUp: this.setUpOf(i, neededOf(i), point.failing), call: by.call, location: locationOf(by.place) })),
+      });
+      for (const f of point.failing) {
+        const list = unwinds.get(f) ?? [];
+        for (const i of undone.keys()) if (!list.includes(i)) list.push(i);
+        unwinds.set(f, list.sort((a, b) => a - b));
+      }
+    }
+    flow.statements.forEach((_, i) => {
+      if (!flow.failures.some((p) => p.paths.some((path) => path.setUp.includes(i)))) return;
+      const list = neededOf(i);
+      if (list.length > 0) {
+        const setUp = this.setUpOf(i, list, []);
+        needs.set(i, { undo: setUp.undo, evidence: setUp.evidence, what: setUp.what });
+      }
+    });
+    const def = flow.def;
+    return { unwinding: { function: def.name, location: { file: def.file, line: def.line, column: 1 }, failures }, needs, unwinds };
+  }
+
+  // --- what a step sets up and releases ---------------------------------------------------------
+
+  private statementFacts(i: number): Facts {
+    return this.flow.statements[i]!.facts;
+  }
+
+  /** A step's facts followed into the functions it calls, DEPTH deep, opaque functions left whole. */
+  private expansion(facts: Facts, file: string): Expansion {
+    const key = JSON.stringify(facts.calls.map((c) => `${c.place.line}:${c.place.column}`).concat(facts.refs.map((r) => `${r.place.line}:${r.place.column}`)));
+    const cached = this.expansions.get(`${file}\0${key}`);
+    if (cached) return cached;
+    const expansion: Expansion = { setups: [], releases: new Map(), called: new Map(), reached: [] };
+    const seen = new Set<string>();
+    const queue: { facts: Facts; file: string; depth: number; chain: string[] }[] = [{ facts, file, depth: 0, chain: [] }];
+    for (let q = 0; q < queue.length; q++) {
+      const { facts: current, file: from, depth, chain } = queue[q]!;
+      this.note(expansion, current, depth, chain);
+      if (depth >= DEPTH) continue;
+      for (const call of current.calls) {
+        for (const def of this.scope.resolve(call, from)) {
+          const id = `${def.file}:${def.name}:${def.line}`;
+          if (seen.has(id) || isExternal(def) || this.options.opaque(def)) continue;
+          seen.add(id);
+          const next = [...chain, def.name];
+          expansion.reached.push({ def, depth: depth + 1, chain: next });
+          queue.push({ facts: this.scope.info(def).facts, file: def.file, depth: depth + 1, chain: next });
+        }
+      }
+    }
+    this.expansions.set(`${file}\0${key}`, expansion);
+    return expansion;
+  }
+
+  private note(expansion: Expansion, facts: Facts, depth: number, chain: string[]): void {
+    const variables = this.scope.variables;
+    for (const ref of facts.refs) {
+      if (!ref.write || !variables.has(ref.name)) continue;
+      const key = `var:${ref.name}`;
+      if (!expansion.setups.some((r) => r.key === key)) {
+        expansion.setups.push({ key, what: ref.name, name: ref.name, depth, place: ref.place, chain, ...(ref.allocated ? { allocated: ref.allocated } : {}) });
+      }
+      // Putting a constant back (`vmcs = NULL`, `allow_smaller_maxphyaddr = false`) undoes a write; other writes do not.
+      if (ref.constant && !expansion.releases.has(key)) expansion.releases.set(key, { key, call: `${ref.name} = …`, place: ref.place, chain });
+    }
+    for (const call of facts.calls) {
+      const name = call.callee.kind === 'direct' ? call.callee.name : call.callee.field;
+      const release: Release = { key: `call:${name}`, call: name, place: call.place, chain };
+      if (!expansion.called.has(name)) expansion.called.set(name, release);
+      if (partnersOf(name, this.options.pairs).length > 0 && !expansion.setups.some((r) => r.key === `call:${name}`)) {
+        expansion.setups.push({ key: `call:${name}`, what: `what ${name}() set up`, name, depth, place: call.place, chain });
+      }
+      // An undo call releases what it is handed: kfree(x), unregister_die_notifier(&n), free_cpumask_var(per_cpu(m, cpu)).
+      if (isUndoName(name, this.options.pairs)) {
+        for (const arg of call.argNames) {
+          const key = `var:${arg}`;
+          if (variables.has(arg) && !expansion.releases.has(key)) expansion.releases.set(key, { key, call: name, place: call.place, chain });
+        }
+      }
+    }
+  }
+
+  /** The release, in an expansion, of the call statement i makes: its undo as a whole. */
+  private ownUndo(i: number, expansion: Expansion): Release | undefined {
+    const call = this.flow.statements[i]!.call;
+    if (!call) return undefined;
+    for (const [name, release] of expansion.called) if (undoes(name, call, this.options.pairs)) return release;
+    return undefined;
+  }
+
+  private releases(expansion: Expansion, resource: Resource): boolean {
+    return this.releaseIn(expansion, resource) !== undefined;
+  }
+
+  /** The release of a resource in an expansion: the state written or handed to an undo, or a call that pairs with it. */
+  private releaseIn(expansion: Expansion, resource: Resource): Release | undefined {
+    if (resource.key.startsWith('var:')) return expansion.releases.get(resource.key);
+    for (const [name, release] of expansion.called) if (undoes(name, resource.name, this.options.pairs)) return release;
+    return undefined;
+  }
+
+  private releasesOfSteps(steps: PathStep[]): Expansion {
+    const merged: Expansion = { setups: [], releases: new Map(), called: new Map(), reached: [] };
+    for (const step of steps) {
+      const expansion = this.expansion(step.facts, step.place.file);
+      for (const [key, release] of expansion.releases) if (!merged.releases.has(key)) merged.releases.set(key, release);
+      for (const [name, release] of expansion.called) if (!merged.called.has(name)) merged.called.set(name, release);
+    }
+    return merged;
+  }
+
+  // --- evidence -------------------------------------------------------------------------------------
+
+  /** What statement i sets up that needs undoing, each with its strongest evidence. */
+  private needed(i: number): Need[] {
+    const statement = this.flow.statements[i]!;
+    const expansion = this.expansion(statement.facts, statement.place.file);
+    const found: Need[] = [];
+    for (const resource of expansion.setups) {
+      const need = this.evidenceFor(resource, i, expansion);
+      if (need) found.push(need);
+    }
+    return found;
+  }
+
+  private evidenceFor(resource: Resource, i: number, expansion: Expansion): Need | undefined {
+    const exit = this.options.exit;
+    const found = (evidence: UndoEvidence, undo: string): Need => ({ resource, evidence, undo });
+    if (exit) {
+      this.exitReleases ??= this.expansion(this.scope.info(exit.def).facts, exit.def.file);
+      const release = this.releaseIn(this.exitReleases, resource);
+      if (release) return found({ kind: 'exit', text: `${exit.label} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+    }
+    this.ownFailureReleases ??= this.flow.failureSteps.map((step) => ({ step, expansion: this.expansion(step.facts, step.place.file) }));
+    for (const { step, expansion: own } of this.ownFailureReleases) {
+      const release = this.releaseIn(own, resource);
+      if (release) return found({ kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+    }
+    for (const helper of this.helpersOf(i, expansion)) {
+      const release = this.releaseIn(helper.releases, resource);
+      if (release) return found({ kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+    }
+    if (resource.allocated && resource.depth <= 1) {
+      const free = partnersOf(resource.allocated, this.options.pairs).find((p) => !p.includes('*')) ?? 'its free';
+      return found({ kind: 'allocation', text: `${resource.name} keeps memory from ${resource.allocated}()`, location: locationOf(resource.place) }, free);
+    }
+    if (!exit && resource.depth === 0 && resource.key.startsWith('call:')) {
+      const partner = partnersOf(resource.name, this.options.pairs).find((p) => !p.includes('*') && this.known(p));
+      if (partner) return found({ kind: 'naming-pair', text: `${resource.name}() pairs with ${partner}()` }, partner);
+    }
+    return undefined;
+  }
+
+  /** The helpers a statement runs (its call, and what that calls), with what their own failure paths undo. */
+  private helpersOf(i: number, expansion: Expansion): { releases: Expansion; place: Place; name: string }[] {
+    const key = String(i);
+    let helpers = this.helperReleases.get(key);
+    if (!helpers) {
+      helpers = expansion.reached
+        .filter((r) => r.depth <= HELPER_DEPTH)
+        .map(({ def }) => {
+          const flow = readInitFunction(this.scope, def, false);
+          return { releases: this.releasesOfSteps(flow.failureSteps), place: { file: def.file, line: def.line, column: 1 }, name: def.name };
+        });
+      this.helperReleases.set(key, helpers);
+    }
+    return helpers;
+  }
+
+  /** A function the tree defines or calls somewhere: an undo that exists. */
+  private known(name: string): boolean {
+    return this.scope.functions.has(name) || this.scope.mentionedBy(name).length > 0;
+  }
+
+  // --- findings' data --------------------------------------------------------------------------------
+
+  private setUpOf(i: number, needs: Need[], failing: number[]): SetUp {
+    const statement = this.flow.statements[i]!;
+    const states = needs.filter((n) => n.resource.key.startsWith('var:'));
+    const own = needs.find((n) => n.resource.depth === 0 && n.resource.key.startsWith('call:'));
+    const calls = own ? [own] : needs;
+    const what = states.length > 0 ? [...new Set(states.map((n) => n.resource.name))] : [...new Set(calls.map((n) => `what ${n.resource.name}() set up`))];
+    // The evidence for what the message names: the state when it names state.
+    const strongest = [...(states.length > 0 ? states : needs)].sort((a, b) => RANK[a.evidence.kind] - RANK[b.evidence.kind])[0]!;
+    return {
+      step: this.options.ids[i]!,
+      call: this.options.calls[i]!,
+      location: locationOf(statement.place),
+      what,
+      undo: this.suggestion(i, needs, failing),
+      evidence: strongest.evidence,
+    };
+  }
+
+  /**
+   * The call to suggest: the step's own undo (kvm_exit() for kvm_init()) when the tree has it and
+   * it takes back nothing of the step that failed; else the call that releases the state.
+   */
+  private suggestion(i: number, needs: Need[], failing: number[]): string {
+    const call = this.flow.statements[i]!.call;
+    const partner = call ? partnersOf(call, this.options.pairs).find((p) => !p.includes('*') && this.scope.functions.has(p)) : undefined;
+    if (partner) {
+      const def = this.scope.definition(partner, this.flow.def.file);
+      const undoes = def ? this.expansion(this.scope.info(def).facts, def.file) : undefined;
+      const failed = failing.flatMap((f) => this.needed(f).map((n) => n.resource));
+      if (!undoes || !failed.some((r) => this.releases(undoes, r))) return partner;
+    }
+    const states = needs.filter((n) => n.resource.key.startsWith('var:'));
+    return [...(states.length > 0 ? states : needs)].sort((a, b) => RANK[a.evidence.kind] - RANK[b.evidence.kind])[0]?.undo ?? partner ?? 'its undo';
+  }
+}
+
+const RANK: Record<UndoEvidence['kind'], number> = { exit: 0, 'failure-path': 1, allocation: 2, 'naming-pair': 3, declared: 4 };
+
+function where(place: Place): string {
+  return `${place.file.split('/').at(-1)}:${place.line}`;
+}
+
+/** The call to name as the undo: the one that releases, not the assignment that resets. */
+function undoCall(release: Release): string {
+  return release.call.endsWith('…') ? (release.chain.at(-1) ?? release.call.replace(/ = …$/, '')) : release.call;
+}
+
+/** "with kvm_exit()" or "through __vmx_exit() → vmx_cleanup_l1d_flush() → free_pages()". */
+function through(release: Release): string {
+  const call = release.call.endsWith('…') ? release.call : `${release.call}()`;
+  if (release.chain.length === 0) return `with ${call}`;
+  return `through ${[...release.chain.map((f) => `${f}()`), call].join(' → ')}`;
+}
+
