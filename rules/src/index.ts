@@ -6,10 +6,11 @@ import integrity from './integrity.js';
 import kvmInitLast from './kvm-init-last.js';
 import noUnusedHook from './no-unused-hook.js';
 import pluginDrift from './plugin-drift.js';
+import readBeforeSettled from './read-before-settled.js';
 import sourceAnalysis from './source-analysis.js';
 import unwindOnFailure from './unwind-on-failure.js';
 
-export const kinds: readonly RuleModule[] = [hookStateInitialized, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis].map(
+export const kinds: readonly RuleModule[] = [hookStateInitialized, readBeforeSettled, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis].map(
   (rule) => rule as unknown as RuleModule,
 );
 

@@ -26,7 +26,7 @@ export {
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
 export { GENERIC_ARCH, compareFindings, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
-export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem, UndoPair } from './model/plugin.js';
+export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem, StateUse, UndoPair } from './model/plugin.js';
 export { declaredUnwinding } from './model/plugin.js';
 export { describeStep, type FailurePoint, type SetUp, type UndoEvidence, type UndoEvidenceKind, type Unwinding } from './model/unwinding.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';

@@ -30,7 +30,7 @@ export interface ModuleSource {
   exit: FunctionDefinition | undefined;
   flow: InitFlow;
   ids: string[];
-  statements: { statement: InitStatement; writes: StateAccess[]; afterKvmInit: boolean; noEffect: boolean; callsKvmInit: boolean }[];
+  statements: { statement: InitStatement; writes: StateAccess[]; reads: StateAccess[]; afterKvmInit: boolean; noEffect: boolean; callsKvmInit: boolean }[];
   unwound: UnwindResult;
 }
 
@@ -41,6 +41,8 @@ export interface HookSource {
   reads: StateAccess[];
   /** State the hook writes, by assignment or by handing its address to a call. */
   writes: Set<string>;
+  /** The same, member by member, with where and through which calls. */
+  memberWrites: StateAccess[];
   reaches: string[];
   noop: boolean;
   /** A setup hook (arch-init, hardware-setup): its own statements and failure paths. */
@@ -116,7 +118,8 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
     for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
     // kvm_init() called through a helper of the arch (`return foo_register();` that calls it) is the kvm_init() phase.
     const callsKvmInit = statement.call === KVM_INIT || [...reached.values()].some((r) => isKvmInit(r.def));
-    const item = { statement, writes: [...writes.values()], afterKvmInit, noEffect: hasNoEffect(scope, statement), callsKvmInit };
+    const reads = firstReads(scope, statement, reached);
+    const item = { statement, writes: [...writes.values()], reads, afterKvmInit, noEffect: hasNoEffect(scope, statement), callsKvmInit };
     if (callsKvmInit) afterKvmInit = true;
     return item;
   });
@@ -129,7 +132,28 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
     ids,
     calls: flow.statements.map(callTextOf),
   });
+  // State the module gives back on exit (kvm_x86_ops for a vendor module) is read first to check it is free, not to use it.
+  for (const item of statements) item.reads = item.reads.filter((read) => !unwound.exitStates.has(read.state));
   return { init: def, exit, flow, ids, statements, unwound };
+}
+
+/**
+ * Arch state a statement reads before anything in it writes it, member by member: in its guards,
+ * its own expression, and the functions it runs.
+ */
+function firstReads(scope: Scope, statement: InitStatement, reached: Map<string, Reached>): StateAccess[] {
+  const found = new Map<string, StateAccess>();
+  const own = [...statement.guards, ...statement.facts.refs];
+  for (const ref of own) {
+    const key = ref.field ? `${ref.name}.${ref.field}` : ref.name;
+    if (found.has(key) || !scope.variables.has(ref.name)) continue;
+    found.set(key, { state: ref.name, write: ref.write, chain: [], place: ref.place, ...(ref.field ? { field: ref.field } : {}), ...(ref.decides ? { decides: true } : {}) });
+  }
+  for (const [key, access] of stateAccesses(scope, reached, 'any', true)) if (!found.has(key)) found.set(key, access);
+  return [...found.values()].filter((access) => {
+    const variable = scope.variables.get(access.state)!;
+    return !access.write && !variable.file.startsWith(GENERIC_DIR);
+  });
 }
 
 /** The arch's implementation of each hook the tree's kvm_init() calls, and what it touches. */
@@ -146,6 +170,7 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles, setup: Set<
       def,
       reads: [...stateAccesses(scope, reached, 'any').values()],
       writes: new Set(stateAccesses(scope, reached, 'write').keys()),
+      memberWrites: [...stateAccesses(scope, reached, 'write', true).values()],
       reaches: [...reached.values()].map((r) => r.def.name),
       noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,
       ...(setup.has(hook.role) ? { unwound: readSetupHook(scope, def, roles, pairs) } : {}),
@@ -241,7 +266,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
   // kvm_init() under if/else or #ifdef/#else is one call per path: one phase, the others its alternatives.
   const oneCallPerPath = module.flow.mostCallsOnOnePath(KVM_INIT) <= 1 && kvmInits.every((s) => s.statement.call === KVM_INIT);
   const phases: Phase[] = [];
-  module.statements.forEach(({ statement, writes, noEffect, callsKvmInit }, i) => {
+  module.statements.forEach(({ statement, writes, reads, noEffect, callsKvmInit }, i) => {
     if (callsKvmInit && oneCallPerPath && statement !== kvmInits[0]!.statement) return;
     for (const w of writes) noteState(state, scope.variables.get(w.state));
     const need = needs.get(i);
@@ -263,6 +288,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
       unwindLocations: undoneAt.get(i) ?? new Map(),
       ...(noEffect ? { effect: 'none' as const } : {}),
       ...(alternatives.length > 0 ? { alternatives } : {}),
+      ...(reads.length > 0 ? { reads: reads.map(stateUse) } : {}),
     });
   });
   return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 }, unwinding };
@@ -286,6 +312,7 @@ function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: 
     file: hook.def.file,
     noop: hook.noop,
     ...(hook.unwound ? { unwinding: hook.unwound.result.unwinding } : {}),
+    writes: hook.memberWrites.filter((w) => !scope.variables.get(w.state)?.file.startsWith(GENERIC_DIR)).map(stateUse),
     requires,
     initializes: [...hook.writes].filter((name) => {
       noteState(state, scope.variables.get(name));
@@ -293,6 +320,17 @@ function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: 
     }).sort(),
     location: { file: hook.def.file, line: hook.def.line, column: 1 },
     reaches: hook.reaches,
+  };
+}
+
+function stateUse(access: StateAccess) {
+  return {
+    state: access.state,
+    ...(access.field ? { field: access.field } : {}),
+    ...(access.decides ? { decides: true } : {}),
+    via: access.chain.slice(1).map((r) => r.def.name),
+    location: locationOf(access.place),
+    chain: chainLocations(access),
   };
 }
 

@@ -41,6 +41,12 @@ interface Reference {
   allocated?: string;
   /** A write of a constant (`x = NULL`, `x = false`, `x = 0`, `x = SOME_DEFAULT`): how an undo resets state. */
   constant?: boolean;
+  /** The member reached with `.` (`kvm_caps.supported_xss`): a struct's members are state of their own. */
+  field?: string;
+  /** Read in a condition (of an if, a loop, a switch, `?:`): the value decides what the code does. */
+  decides?: boolean;
+  /** A read only if the name is a pointer: `p[cpu] = v` reads p, `array[cpu] = v` does not read the array. */
+  ifPointer?: boolean;
 }
 
 export interface Facts {
@@ -178,6 +184,20 @@ interface Walk {
   aliases: Map<string, string>;
   /** Locals that hold memory from an allocator, by the allocator's name. */
   allocations: Map<string, string>;
+  /** Identifiers (by start) that are the object of a `.` member access, with the member. */
+  members: Map<number, string>;
+}
+
+const BRANCHING = ['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression'];
+
+/** The ranges of the conditions in a subtree: a read there decides what the code does. */
+function conditionRanges(node: Node): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const branch of [node, ...node.descendantsOfType(BRANCHING)]) {
+    const condition = branch && BRANCHING.includes(branch.type) ? branch.childForFieldName('condition') : null;
+    if (condition) ranges.push([condition.startIndex, condition.endIndex]);
+  }
+  return ranges;
 }
 
 /**
@@ -187,7 +207,8 @@ interface Walk {
  */
 
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
-  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), allocations: new Map() };
+  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), allocations: new Map(), members: new Map() };
+  const conditions = conditionRanges(node);
   const declared = new Set(fn.params);
   const cursor = node.walk();
   try {
@@ -199,12 +220,19 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       }
       if (DECLARATIONS.has(type)) for (const id of declaratorNames(cursor.currentNode)) declared.add(id);
       if (type === 'identifier') {
-        if (cursor.currentFieldName !== 'function') {
-          const name = cursor.nodeText;
-          const { row, column } = cursor.startPosition;
-          const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
-          walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place });
-        }
+        // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
+        const name = cursor.nodeText;
+        const { row, column } = cursor.startPosition;
+        const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
+        const at = cursor.startIndex;
+        const field = walk.members.get(at);
+        const decides = conditions.some(([from, to]) => at >= from && at < to);
+        walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place, ...(field ? { field } : {}), ...(decides ? { decides } : {}) });
+      } else if (type === 'field_expression') {
+        const member = cursor.currentNode;
+        const object = member.childForFieldName('argument');
+        const field = member.childForFieldName('field')?.text;
+        if (object?.type === 'identifier' && field && member.childForFieldName('operator')?.text === '.') walk.members.set(object.startIndex, field);
       } else if (type === 'call_expression') {
         recordCall(walk, cursor.currentNode);
       } else if (type === 'assignment_expression') {
@@ -337,17 +365,23 @@ function baseName(node: Node | null): Node | undefined {
  * `this_cpu_ptr(p)->f`: p is read) rather than as the object itself (`x.f`, `per_cpu(x, cpu)`,
  * `this_cpu_ptr(&x)->f`).
  */
-function lvalueBase(node: Node | null): { base: Node; throughValue: boolean } | undefined {
+function lvalueBase(node: Node | null): { base: Node; throughValue: boolean; subscripted: boolean; field?: string } | undefined {
   let throughValue = false;
+  let subscripted = false;
+  let field: string | undefined;
   while (node) {
     switch (node.type) {
       case 'identifier':
-        return { base: node, throughValue };
+        return { base: node, throughValue, subscripted, ...(field ? { field } : {}) };
       case 'field_expression':
         if (node.childForFieldName('operator')?.text === '->') throughValue = true;
+        field = node.childForFieldName('operator')?.text === '.' ? node.childForFieldName('field')?.text : undefined;
         node = node.childForFieldName('argument');
         break;
       case 'subscript_expression':
+        // p[cpu] = v through a pointer reads p; an array's element is the array itself (told apart by the file index).
+        subscripted = true;
+        field = undefined;
         node = node.childForFieldName('argument');
         break;
       case 'pointer_expression':
@@ -391,5 +425,13 @@ function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, consta
   // A write through a pointer reads the pointer first, which must have been set up (allocated).
   // An alias of `&x` points at x itself.
   if (found.throughValue && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place });
-  walk.facts.refs.push({ name, write: true, place, ...(allocated && !found.throughValue ? { allocated } : {}), ...(constant ? { constant } : {}) });
+  else if (found.subscripted && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place, ifPointer: true });
+  walk.facts.refs.push({
+    name,
+    write: true,
+    place,
+    ...(allocated && !found.throughValue ? { allocated } : {}),
+    ...(constant ? { constant } : {}),
+    ...(found.field ? { field: found.field } : {}),
+  });
 }

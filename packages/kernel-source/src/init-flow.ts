@@ -24,6 +24,8 @@ export interface InitStatement {
   loop: boolean;
   /** Part of an `if` condition: it decides a branch (a check such as kvm_is_vmx_supported()). */
   condition: boolean;
+  /** What the conditions it runs under read (`if (!enable_ept)` before `allow_smaller_maxphyaddr = true`). */
+  guards: Facts['refs'];
   /** Some path returns this statement's error. */
   canFail: boolean;
   /** The calls on the failure paths that return its error, in the order they run. */
@@ -127,6 +129,8 @@ interface Completion {
 interface Context {
   conditional: boolean;
   loop: boolean;
+  /** The conditions of the branches the code is in. */
+  guards: Node[];
 }
 
 interface Flow {
@@ -188,7 +192,7 @@ class Reader {
     }
     this.noteKinds(body);
     const start: Path = { trace: { seq: this.seq++, event: undefined, parents: [] }, values: new Map(), conds: new Map(), jumps: 0 };
-    const end = this.exec(body, [start], { conditional: false, loop: false });
+    const end = this.exec(body, [start], { conditional: false, loop: false, guards: [] });
     for (const path of [...end.normal, ...end.broken]) this.fallOff(path, body);
     return this.result();
   }
@@ -227,7 +231,8 @@ class Reader {
     if (known) return known;
     const calls = outerCalls(node);
     const text = node.text.split('\n')[0]!.trim().slice(0, 100);
-    const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, canFail: false, undo: [] };
+    const guards = ctx.guards.flatMap((guard) => factsOf(this.fn, guard).refs.filter((r) => !r.write).map((r) => ({ ...r, decides: true })));
+    const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, guards, canFail: false, undo: [] };
     const indexes: number[] = [];
     if (calls.length === 0) {
       const facts = factsOf(this.fn, node);
@@ -416,7 +421,7 @@ class Reader {
     const condition = node.childForFieldName('condition');
     const consequence = node.childForFieldName('consequence');
     const alternative = node.childForFieldName('alternative');
-    const branch = { ...ctx, conditional: true };
+    const branch = { ...ctx, conditional: true, guards: condition ? [...ctx.guards, condition] : ctx.guards };
     const checks = condition ? this.statementsOf(condition, ctx, true) : [];
     let before = this.run(paths, checks);
     if (condition) before = before.map((path) => this.assign(condition, path));

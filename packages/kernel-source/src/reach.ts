@@ -97,8 +97,12 @@ function chainOf(node: Reached): Reached[] {
 
 export interface StateAccess {
   state: string;
+  /** The member touched, for a struct reached with `.` (kvm_caps.supported_xss). */
+  field?: string;
   /** The first touch writes the state (a hook that sets it, rather than reads it). */
   write: boolean;
+  /** The first read is in a condition: the value decides what the code does. */
+  decides?: boolean;
   /** The functions from the entry to the one that touches the state, entry first. */
   chain: Reached[];
   /** Where the state is touched. */
@@ -108,15 +112,27 @@ export interface StateAccess {
 /** What stateAccesses() collects: every touch, or writes only. */
 type AccessKind = 'any' | 'write';
 
-/** File-scope state each reached function touches, first chain wins. */
-export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind: AccessKind): Map<string, StateAccess> {
+/**
+ * File-scope state each reached function touches, first chain wins; `byMember`: each member of
+ * a struct (kvm_caps.supported_xss, kvm_caps.has_tsc_control) apart, keyed `name.member`.
+ */
+export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind: AccessKind, byMember = false): Map<string, StateAccess> {
   const accesses = new Map<string, StateAccess>();
   for (const node of reached.values()) {
     if (isExternal(node.def)) continue;
     for (const ref of scope.info(node.def).facts.refs) {
       if (kind === 'write' && !ref.write) continue;
-      if (accesses.has(ref.name) || !scope.variables.has(ref.name)) continue;
-      accesses.set(ref.name, { state: ref.name, write: ref.write, chain: chainOf(node), place: ref.place });
+      const key = byMember && ref.field ? `${ref.name}.${ref.field}` : ref.name;
+      if (accesses.has(key) || !scope.variables.has(ref.name)) continue;
+      if (ref.ifPointer && !scope.variables.get(ref.name)!.pointer) continue;
+      accesses.set(key, {
+        state: ref.name,
+        write: ref.write,
+        chain: chainOf(node),
+        place: ref.place,
+        ...(ref.field ? { field: ref.field } : {}),
+        ...(ref.decides ? { decides: true } : {}),
+      });
     }
   }
   return accesses;

@@ -44,6 +44,8 @@ export interface UnwindResult {
   needs: Map<number, StatementUndo>;
   /** By statement index of a step that can fail: the statements its failure path undoes. */
   unwinds: Map<number, number[]>;
+  /** State the exit writes or releases: what the module owns and gives back (kvm_x86_ops for a vendor module). */
+  exitStates: Set<string>;
 }
 
 interface Resource {
@@ -161,7 +163,12 @@ class Unwinder {
       }
     });
     const def = flow.def;
-    return { unwinding: { function: def.name, location: { file: def.file, line: def.line, column: 1 }, failures }, needs, unwinds };
+    const exitStates = new Set<string>();
+    if (options.exit) {
+      const exit = this.expansion(this.scope.info(options.exit.def).facts, options.exit.def.file);
+      for (const key of [...exit.releases.keys(), ...exit.setups.map((r) => r.key)]) if (key.startsWith('var:')) exitStates.add(key.slice(4));
+    }
+    return { unwinding: { function: def.name, location: { file: def.file, line: def.line, column: 1 }, failures }, needs, unwinds, exitStates };
   }
 
   // --- what a step sets up and releases ---------------------------------------------------------

@@ -29,6 +29,20 @@ export interface Phase {
   effect?: 'none';
   /** Read from source: the same call made on other paths instead (under `else`, `#else`), which are this phase too. */
   alternatives?: Location[];
+  /** Read from source: arch state the phase reads before anything in it writes it. */
+  reads?: StateUse[];
+}
+
+/** State read (by a phase) or written (by a hook), read from source, with the chain that reaches it. */
+export interface StateUse {
+  state: string;
+  /** The member, for a struct reached with `.`: kvm_caps.supported_xss is not kvm_caps.has_tsc_control. */
+  field?: string;
+  /** A read in a condition: the value decides what the code does. */
+  decides?: boolean;
+  via: string[];
+  location: Location;
+  chain?: RelatedLocation[];
 }
 
 export interface ModuleInit {
@@ -63,6 +77,8 @@ export interface HookImplementation {
   reaches?: string[];
   /** With --kernel, a setup hook that kvm_init() calls once (arch-init, hardware-setup): its own unwinding. */
   unwinding?: Unwinding;
+  /** With --kernel: arch state the hook writes, member by member, with the chain to the write. */
+  writes?: StateUse[];
 }
 
 /** A problem reading the kernel tree for one arch, reported by the source-analysis rule. */
