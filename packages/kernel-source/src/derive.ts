@@ -15,6 +15,7 @@ import type { ParseCache, Scope } from './scope.js';
 import { callTextOf, hasNoEffect, stepIds } from './steps.js';
 import { partnersOf, undoPairsWith, type UndoPair } from './undo-pairs.js';
 import { unwindingOf, type UnwindResult } from './unwinding.js';
+import { moduleConfig } from './kconfig.js';
 
 /** What `deps` prints and the derived plugin is made of. */
 export interface ArchSource {
@@ -55,11 +56,15 @@ export function archDirOf(file: string): string {
   return parts[0] === 'arch' && parts.length > 3 ? `${parts.slice(0, 3).join('/')}/` : `${dirname(file)}/`;
 }
 
-/** The arch's KVM directory and virt/kvm, with the module's own directory as home; one per arch and run. */
-export function archScope(cache: ParseCache, plugin: Plugin): Scope {
-  const file = plugin.modules[0]?.file ?? '';
+/**
+ * The arch's KVM directory and virt/kvm, with a module's own directory as home, read in the
+ * configuration that builds the module (its first module by default); one per module and run.
+ */
+export function archScope(cache: ParseCache, plugin: Plugin, module: ModuleInit | undefined = plugin.modules[0]): Scope {
+  const file = module?.file ?? '';
   const home = `${dirname(file)}/`;
-  return cache.scope(home, () => [...cache.tree.cFiles(archDirOf(file), true), ...cache.tree.cFiles(GENERIC_DIR, false)]);
+  const config = file ? moduleConfig(cache.tree, file).enabled : new Set<string>();
+  return cache.scope(home, () => [...cache.tree.cFiles(archDirOf(file), true), ...cache.tree.cFiles(GENERIC_DIR, false)], config);
 }
 
 /** Reads one arch from the tree. Problems that stop the analysis come back as error problems. */
@@ -67,8 +72,11 @@ export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, r
   const scope = archScope(cache, plugin);
   const problems: SourceProblem[] = [];
   const pairs = undoPairsWith(plugin.undoPairs);
-  const inits = plugin.modules.flatMap((module) => moduleInitOf(scope, module, problems) ?? []);
-  const modules = inits.map((init) => readModule(scope, init, roles, pairs));
+  const inits = plugin.modules.flatMap((module) => {
+    const def = moduleInitOf(scope, module, problems);
+    return def ? [{ def, scope: archScope(cache, plugin, module) }] : [];
+  });
+  const modules = inits.map((init) => readModule(init.scope, init.def, roles, pairs));
   const hooks = inits.length > 0 ? readHooks(scope, ordering, roles, setup, pairs) : [];
   return { arch: plugin.id, modules, hooks, problems };
 }
@@ -281,7 +289,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
       ...(subject.assigns && !callsKvmInit ? { assigns: true } : {}),
       initializes: writes.map((w) => w.state),
       registers,
-      ...(need ? { undo: need.undo, undoEvidence: need.evidence } : {}),
+      ...(need ? { undo: need.undo, undoEvidence: need.evidence, undoneBy: need.calls } : {}),
       canFail: statement.canFail,
       unwinds: (unwinds.get(i) ?? []).map((j) => module.ids[j]!),
       location: locationOf(statement.place),

@@ -92,8 +92,9 @@ const PER_CPU_ACCESSORS = new Set([
 ]);
 const PER_CPU_WRITERS = new Set(['this_cpu_write', '__this_cpu_write', 'raw_cpu_write', 'this_cpu_inc', 'this_cpu_dec', '__this_cpu_inc', '__this_cpu_dec']);
 
-export function parseFunction(parser: Parser, def: FunctionDefinition, text: string): ParsedFunction {
-  const source = maskKernelMacros(text.slice(def.start, def.end));
+/** Parses one function; `enabled`: the configuration it is read in (branches it rules out are blanked). */
+export function parseFunction(parser: Parser, def: FunctionDefinition, text: string, enabled?: Set<string>): ParsedFunction {
+  const source = maskKernelMacros(text.slice(def.start, def.end), enabled);
   const tree = parser.parse(source);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${def.name}()`);
   const place = (node: Node): Place => ({ file: def.file, line: def.line + node.startPosition.row, column: node.startPosition.column + 1 });

@@ -153,12 +153,13 @@ interface Registered {
 
 /** Reads an init function; `matters`: a part tree-sitter cannot parse is reported (module inits, kvm_init()). */
 export function readInitFunction(scope: Scope, def: FunctionDefinition, matters = true): InitFlow {
-  const cached = scope.cache.flows.get(flowKey(def));
+  const key = `${flowKey(def)}|${scope.configKey}`;
+  const cached = scope.cache.flows.get(key);
   if (cached && (!matters || cached.reported)) return cached.flow;
   const fn = scope.parse(def, matters);
   try {
     const flow = new Reader(fn, scope).read();
-    scope.cache.flows.set(flowKey(def), { flow, reported: matters });
+    scope.cache.flows.set(key, { flow, reported: matters });
     return flow;
   } finally {
     fn.dispose();
@@ -191,7 +192,9 @@ class Reader {
       if (label && node) this.labels.set(label, node);
     }
     this.noteKinds(body);
-    const start: Path = { trace: { seq: this.seq++, event: undefined, parents: [] }, values: new Map(), conds: new Map(), jumps: 0 };
+    // What the configuration settles is decided on every path (IS_ENABLED(CONFIG_X) in a condition).
+    const conds = new Map([...this.scope.config].map((symbol) => [symbol, true]));
+    const start: Path = { trace: { seq: this.seq++, event: undefined, parents: [] }, values: new Map(), conds, jumps: 0 };
     const end = this.exec(body, [start], { conditional: false, loop: false, guards: [] });
     for (const path of [...end.normal, ...end.broken]) this.fallOff(path, body);
     return this.result();

@@ -96,6 +96,23 @@ export class KernelTree {
       .sort();
   }
 
+  /** A text file of the tree (a Makefile, a Kconfig), read once and kept as an input; undefined when missing. */
+  readText(file: string): string | undefined {
+    if (this.texts.has(file)) return this.texts.get(file);
+    let text: string | undefined;
+    try {
+      const bytes = readFileSync(join(this.root, file));
+      this.inputs[join(this.root, file)] = createHash('sha256').update(bytes).digest('hex');
+      text = bytes.toString('utf8');
+    } catch {
+      text = undefined;
+    }
+    this.texts.set(file, text);
+    return text;
+  }
+
+  private readonly texts = new Map<string, string | undefined>();
+
   exists(file: string): boolean {
     return existsSync(join(this.root, file));
   }

@@ -45,12 +45,13 @@ export class ParseCache {
     return index;
   }
 
-  /** The scope with this home, made from `files()` the first time it is asked for. */
-  scope(home: string, files: () => string[]): Scope {
-    let scope = this.scopes.get(home);
+  /** The scope with this home and configuration, made from `files()` the first time it is asked for. */
+  scope(home: string, files: () => string[], config: Set<string> = new Set()): Scope {
+    const key = `${home}|${[...config].sort().join(',')}`;
+    let scope = this.scopes.get(key);
     if (!scope) {
-      scope = new Scope(this, files(), home);
-      this.scopes.set(home, scope);
+      scope = new Scope(this, files(), home, config);
+      this.scopes.set(key, scope);
     }
     return scope;
   }
@@ -66,13 +67,18 @@ export class Scope {
   readonly tables = new Map<string, InitializerTable>();
   /** Designated initializers by field name: `.hardware_enable = vmx_hardware_enable`. */
   readonly fields = new Map<string, { table: InitializerTable; entry: InitializerEntry }[]>();
+  /** Names the configuration, for caches of what is parsed in it. */
+  readonly configKey: string;
 
   constructor(
     readonly cache: ParseCache,
     readonly files: string[],
     /** Where this analysis's own code lives (a vendor module's directory): preferred when a name is ambiguous. */
     readonly home: string,
+    /** The configuration the code is read in: CONFIG_ symbols surely on (kconfig.ts). */
+    readonly config: Set<string> = new Set(),
   ) {
+    this.configKey = [...config].sort().join(',');
     for (const file of files) {
       const index = cache.tree.index(file);
       for (const def of index.functions) push(this.functions, def.name, def);
@@ -191,7 +197,7 @@ export class Scope {
 
   /** What a function does, parsed on first use. What tree-sitter cannot parse here is skipped, not reported: the rest of the function still counts. */
   info(def: FunctionDefinition): FunctionInfo {
-    const key = functionKey(def);
+    const key = `${functionKey(def)}|${this.configKey}`;
     let info = this.cache.functions.get(key);
     if (!info) {
       const fn = this.parse(def, false);
@@ -209,7 +215,7 @@ export class Scope {
    */
   parse(def: FunctionDefinition, matters: boolean): ParsedFunction {
     this.cache.parsed++;
-    const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text);
+    const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
     if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
     return fn;
   }

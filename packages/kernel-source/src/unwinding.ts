@@ -36,6 +36,8 @@ export interface StatementUndo {
   undo: string;
   evidence: UndoEvidence;
   what: string[];
+  /** Every call the C shows undoing it: the suggested one, and those on the way to each release. */
+  calls: string[];
 }
 
 export interface UnwindResult {
@@ -66,6 +68,8 @@ interface Need {
   resource: Resource;
   evidence: UndoEvidence;
   undo: string;
+  /** The functions from the evidence's undo call down to the release. */
+  calls: string[];
 }
 
 interface Release {
@@ -154,12 +158,13 @@ class Unwinder {
         unwinds.set(f, list.sort((a, b) => a - b));
       }
     }
+    // Every statement, whether a failure follows it or not: plugin-drift compares each with its declaration.
     flow.statements.forEach((_, i) => {
-      if (!flow.failures.some((p) => p.paths.some((path) => path.setUp.includes(i)))) return;
       const list = neededOf(i);
       if (list.length > 0) {
         const setUp = this.setUpOf(i, list, []);
-        needs.set(i, { undo: setUp.undo, evidence: setUp.evidence, what: setUp.what });
+        const calls = new Set([setUp.undo, ...list.flatMap((n) => n.calls)]);
+        needs.set(i, { undo: setUp.undo, evidence: setUp.evidence, what: setUp.what, calls: [...calls] });
       }
     });
     const def = flow.def;
@@ -269,6 +274,7 @@ class Unwinder {
     const expansion = this.expansion(statement.facts, statement.place.file);
     const found: Need[] = [];
     for (const resource of expansion.setups) {
+      if (this.setsUpNothing(resource, statement.place.file)) continue;
       const need = this.evidenceFor(resource, i, expansion);
       if (need) found.push(need);
     }
@@ -277,20 +283,25 @@ class Unwinder {
 
   private evidenceFor(resource: Resource, i: number, expansion: Expansion): Need | undefined {
     const exit = this.options.exit;
-    const found = (evidence: UndoEvidence, undo: string): Need => ({ resource, evidence, undo });
+    const found = (evidence: UndoEvidence, undo: string, release?: Release): Need => ({
+      resource,
+      evidence,
+      undo,
+      calls: release ? [...release.chain, release.call].filter((c) => !c.endsWith('…')) : [undo],
+    });
     if (exit) {
       this.exitReleases ??= this.expansion(this.scope.info(exit.def).facts, exit.def.file);
       const release = this.releaseIn(this.exitReleases, resource);
-      if (release) return found({ kind: 'exit', text: `${exit.label} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+      if (release) return found({ kind: 'exit', text: `${exit.label} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
     this.ownFailureReleases ??= this.flow.failureSteps.map((step) => ({ step, expansion: this.expansion(step.facts, step.place.file) }));
     for (const { step, expansion: own } of this.ownFailureReleases) {
       const release = this.releaseIn(own, resource);
-      if (release) return found({ kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+      if (release) return found({ kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
     for (const helper of this.helpersOf(i, expansion)) {
       const release = this.releaseIn(helper.releases, resource);
-      if (release) return found({ kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release));
+      if (release) return found({ kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
     if (resource.allocated && resource.depth <= 1) {
       const free = partnersOf(resource.allocated, this.options.pairs).find((p) => !p.includes('*')) ?? 'its free';
@@ -301,6 +312,19 @@ class Unwinder {
       if (partner) return found({ kind: 'naming-pair', text: `${resource.name}() pairs with ${partner}()` }, partner);
     }
     return undefined;
+  }
+
+  /**
+   * A call of a function of the scope that, in this configuration, writes no state and makes no
+   * call that has an undo (kvmppc_booke_init() when CONFIG_KVM_BOOKE_HV rules out its allocation):
+   * there is nothing of it to undo, whatever its name pairs with.
+   */
+  private setsUpNothing(resource: Resource, file: string): boolean {
+    if (!resource.key.startsWith('call:')) return false;
+    const def = this.scope.functions.has(resource.name) ? this.scope.definition(resource.name, file) : undefined;
+    if (!def || isExternal(def) || this.options.opaque(def)) return false;
+    const own = this.scope.info(def).facts;
+    return this.expansion(own, def.file).setups.length === 0;
   }
 
   /** The helpers a statement runs (its call, and what that calls), with what their own failure paths undo. */

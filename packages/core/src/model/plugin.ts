@@ -20,6 +20,8 @@ export interface Phase {
   undo?: string;
   /** Why the phase needs undoing: read from source with --kernel, or declared. */
   undoEvidence?: UndoEvidence;
+  /** Read from source: every call the C shows undoing it (`undo`, and the helpers and calls the undo goes through). */
+  undoneBy?: string[];
   canFail: boolean;
   unwinds: string[];
   location: Location;
