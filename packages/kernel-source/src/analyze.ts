@@ -5,6 +5,7 @@ import { archDirOf, archScope, derivePlugin, readArch, setupRoles, type ArchSour
 import { GENERIC_DIR, hookRolesOf, readGenericOrdering } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
 import { ParseCache } from './scope.js';
+import type { InitFlow } from './init-flow.js';
 
 export interface KernelAnalysis {
   /** The tree's own generic ordering, read from kvm_init(). */
@@ -12,6 +13,8 @@ export interface KernelAnalysis {
   /** The plugins as the tree has them, each with its declared counterpart and problems. */
   plugins: Plugin[];
   sources: ArchSource[];
+  /** kvm_init() read path by path, for `deps` (absent when the tree has none to read). */
+  generic: InitFlow | undefined;
   /** How much of the tree was read (deterministic, unlike a time). */
   stats: { filesRead: number; functionsParsed: number };
 }
@@ -31,7 +34,8 @@ export interface AnalyzeOptions {
 export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
   const cache = new ParseCache(tree, await cParser());
   const roles = hookRolesOf(options.profiles);
-  const ordering = readGenericOrdering(cache, roles) ?? fallbackOrdering(tree, options.profiles);
+  const read = readGenericOrdering(cache, roles);
+  const ordering = read?.profile ?? fallbackOrdering(tree, options.profiles);
   const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
   // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
@@ -48,7 +52,7 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
     return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version, setup);
   });
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
-  return { profile: ordering, plugins, sources, stats };
+  return { profile: ordering, plugins, sources, generic: read?.flow, stats };
 }
 
 /** The hooks of the --profile ordering too, so that "what if" finds their implementations. */

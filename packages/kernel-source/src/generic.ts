@@ -7,7 +7,7 @@ import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } 
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
-import { calleeName, readInitFunction, type InitStatement } from './init-flow.js';
+import { calleeName, readInitFunction, type InitFlow, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
 import { callTextOf, stepIds } from './steps.js';
@@ -32,7 +32,7 @@ function genericScope(cache: ParseCache): Scope {
 }
 
 /** The profile of the tree's own kvm_init(); undefined (with a diagnostic) when there is none to read. */
-export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profile | undefined {
+export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { profile: Profile; flow: InitFlow } | undefined {
   const scope = genericScope(cache);
   const kvmInit = scope.definition('kvm_init');
   if (!kvmInit) {
@@ -80,7 +80,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     ids,
     calls: init.statements.map(callTextOf),
   });
-  return {
+  const profile: Profile = {
     id: `kernel-${version}`,
     summary: `The generic ordering of the kernel tree at ${cache.tree.root} (Linux ${version}), read from kvm_init()`,
     kernel: majorMinor(version),
@@ -94,6 +94,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): Profil
     lifecycle,
     unwinding,
   };
+  return { profile, flow: init };
 }
 
 const isHook = (roles: HookRoles) => (def: FunctionDefinition) => roles.has(def.name);

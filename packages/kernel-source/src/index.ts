@@ -4,6 +4,7 @@ export { analyzeKernel, type AnalyzeOptions, type KernelAnalysis } from './analy
 export { KernelTree, type SourceDiagnostic } from './kernel-tree.js';
 export type { ArchSource, HookSource, ModuleSource } from './derive.js';
 export type { StateAccess, Reached } from './reach.js';
-export type { InitStatement } from './init-flow.js';
+export type { InitFlow, InitStatement, FailurePoint as FlowFailurePoint, PathStep } from './init-flow.js';
+export type { StatementUndo } from './unwinding.js';
 export type { Place } from './function-facts.js';
 export { scaffoldManifest, type ScaffoldOptions, type ScaffoldedManifest } from './scaffold-manifest.js';

@@ -144,6 +144,8 @@ class Unwinder {
           }
         });
       }
+      // A step partly undone is left set up: it is not undone.
+      for (const i of missing.keys()) undone.delete(i);
       const failing = point.failing.map((i) => ({ step: options.ids[i]!, call: options.calls[i]! }))[0];
       failures.push({
         location: locationOf(point.place),

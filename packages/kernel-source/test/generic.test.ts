@@ -10,7 +10,7 @@ const calls = (specs: HookCallSpec[]) => specs.map((c) => `${c.role}/${c.on}@${c
 
 async function genericOf(dir: string) {
   const { cache, tree } = await scopeOf(dir, 'virt/kvm/', () => []);
-  const ordering = readGenericOrdering(cache, hookRolesOf(allProfiles()));
+  const ordering = readGenericOrdering(cache, hookRolesOf(allProfiles()))?.profile;
   return { ordering, tree };
 }
 
