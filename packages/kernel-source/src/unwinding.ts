@@ -135,7 +135,7 @@ class Unwinder {
             if (later.some((e) => this.releases(e, need.resource))) continue;
             const by = whole ?? this.releaseIn(released, need.resource);
             if (by) {
-              if (!undone.has(i)) undone.set(i, { call: by.call, place: by.place });
+              if (!undone.has(i)) undone.set(i, { call: undoCall(by), place: by.place });
               continue;
             }
             const list = missing.get(i) ?? new Map();

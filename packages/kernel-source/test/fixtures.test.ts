@@ -25,7 +25,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(hookState!.profile).toBe('kernel-6.12.0');
     expect(hookState!.message).toContain('hardware-disable hook kvm_arch_disable_virtualization_cpu()');
     expect(hookState!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
-    expect(hookState!.message).toContain('initialized by phase "loaded-vmcss-init" (INIT_LIST_HEAD()) of demo_vmx_init()');
+    expect(hookState!.message).toContain('initialized by phase "INIT_LIST_HEAD" (INIT_LIST_HEAD()) of demo_vmx_init()');
     expect(hookState!.message).toContain('after the hook runs at "cpuhp_setup_state() callbacks"');
     // The call chain: where the hook runs in kvm_init(), disable hook → vendor op (through
     // kvm_x86_call()) → helper that walks the per-CPU list, and where the list is initialized.
@@ -36,7 +36,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
       'arch/demox/kvm/vmx/vmx.c:50 demo_vmx_hardware_disable() calls demo_vmclear_loaded_vmcss() here',
       'arch/demox/kvm/vmx/vmx.c:151 demo_loaded_vmcss is initialized here',
     ]);
-    expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "loaded-vmcss-init", "pi-init"');
+    expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
   });
 
   it('derives the phases of the success path only: the unwind blocks after `return 0` are undo steps, never phases', async () => {
@@ -44,12 +44,12 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     const [plugin] = analysis.plugins;
     const phases = plugin!.modules[0]!.phases;
     expect(phases.map((p) => `${p.id}:${p.call}@${p.location.line}`)).toEqual([
-      'vmx-supported:demo_cpu_has_vmx@134',
-      'vendor-init:kvm_x86_vendor_init@137',
-      'l1d-flush-setup:demo_l1d_flush_setup@141',
-      'kvm-init:kvm_init@145',
-      'loaded-vmcss-init:INIT_LIST_HEAD@151',
-      'pi-init:demo_pi_init_cpu@153',
+      'demo_cpu_has_vmx:demo_cpu_has_vmx@134',
+      'kvm_x86_vendor_init:kvm_x86_vendor_init@137',
+      'demo_l1d_flush_setup:demo_l1d_flush_setup@141',
+      'kvm_init:kvm_init@145',
+      'INIT_LIST_HEAD:INIT_LIST_HEAD@151',
+      'demo_pi_init_cpu:demo_pi_init_cpu@153',
     ]);
     const calls = phases.map((p) => p.call);
     for (const unwind of ['demo_vmx_cleanup', 'kvm_x86_vendor_exit', 'demo_l1d_flush_teardown', 'demo_free_vmxon_regions']) {
@@ -108,7 +108,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
 
   it('reaches the vendor setup through ops->hardware_setup() in kvm_x86_vendor_init(), so the state it allocates counts as set up before kvm_init()', async () => {
     const { analysis } = await late();
-    const vendorInit = analysis.plugins[0]!.modules[0]!.phases.find((p) => p.id === 'vendor-init')!;
+    const vendorInit = analysis.plugins[0]!.modules[0]!.phases.find((p) => p.id === 'kvm_x86_vendor_init')!;
     expect(vendorInit.initializes).toEqual(expect.arrayContaining(['kvm_x86_ops', 'demo_vmxon_region', 'enable_demo_ept']));
     const state = analysis.plugins[0]!.state;
     expect(state.get('demo_vmxon_region')).toMatchObject({ kind: 'per-cpu', static: false, location: { file: 'arch/demox/kvm/vmx/vmx.c', line: 19 } });
@@ -128,15 +128,15 @@ describe('ordered: a MIPS-like module init with everything before kvm_init()', (
     const { analysis } = await ordered();
     const phases = analysis.plugins[0]!.modules[0]!.phases;
     expect(phases.map((p) => `${p.id}:${p.call}@${p.location.line}`)).toEqual([
-      'mmid-check:demo_cpu_has_mmid@53',
-      'entry-setup:demo_entry_setup@58',
-      'emulation-init:demo_emulation_init@62',
-      'guest-tlb-lists:INIT_LIST_HEAD@67',
-      'die-notifier:register_die_notifier@70',
-      'kvm-init:kvm_init@74',
+      'demo_cpu_has_mmid:demo_cpu_has_mmid@53',
+      'demo_entry_setup:demo_entry_setup@58',
+      'demo_emulation_init:demo_emulation_init@62',
+      'INIT_LIST_HEAD:INIT_LIST_HEAD@67',
+      'register_die_notifier:register_die_notifier@70',
+      'kvm_init:kvm_init@74',
     ]);
     expect(phases.map((p) => p.call)).not.toContain('unregister_die_notifier');
-    expect(phases.find((p) => p.id === 'guest-tlb-lists')!.initializes).toEqual(['demo_guest_tlbs']);
+    expect(phases.find((p) => p.id === 'INIT_LIST_HEAD')!.initializes).toEqual(['demo_guest_tlbs']);
     const kvmInit = analysis.sources[0]!.modules[0]!.statements.find((s) => s.statement.call === 'kvm_init')!;
     expect(kvmInit.statement.undo.map((u) => `${u.call}@${u.place.line}`)).toEqual(['unregister_die_notifier@76']);
   });
@@ -201,14 +201,14 @@ describe('partly-read: a macro tree-sitter misparses inside the module init', ()
       ...UNUSED_WEAK_HOOKS,
     ]);
     expect(findings[0]!.message).toBe('tree-sitter could not parse part of demo_arm_init(); the analysis skips what it could not read there');
-    expect(findings[1]!.message).toContain('demo_arm_init() does work after kvm_init(): "arm-initialised"');
+    expect(findings[1]!.message).toContain('demo_arm_init() does work after kvm_init(): "demo_arm_initialised"');
     const phases = analysis.plugins[0]!.modules[0]!.phases;
     // After the scoped_guard() on line 59: the assignment in its block, demo_init_vgic(), kvm_init() and the flag.
     expect(phases.filter((p) => p.location.line > 59).map((p) => `${p.id}@${p.location.line}`)).toEqual([
       'demo_read_vmid_bits@60',
-      'vgic-init@63',
-      'kvm-init@67',
-      'arm-initialised@71',
+      'demo_init_vgic@63',
+      'kvm_init@67',
+      'demo_arm_initialised@71',
     ]);
     expect(analysis.plugins[0]!.hooks.get('hardware-enable')!.requires.map((r) => r.state)).toEqual(['demo_hyp_vectors', 'demo_vgic_global_state']);
   });

@@ -32,7 +32,7 @@ describe('readGenericOrdering', () => {
     expect(steps(profile)).toEqual([
       { id: 'kmem_cache_create', line: 139, calls: [], rollback: [] },
       { id: 'kvm_irqfd_init', line: 144, calls: [], rollback: [] },
-      { id: 'assign-kvm_chardev_ops', line: 148, calls: [], rollback: [] },
+      { id: 'kvm_chardev_ops', line: 148, calls: [], rollback: [] },
       {
         id: 'kvm_enable_virtualization',
         line: 150,

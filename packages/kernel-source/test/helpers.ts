@@ -18,6 +18,7 @@ import {
   readPluginManifest,
   runRules,
   type Finding,
+  type Plugin,
   type Profile,
 } from '@kvm-rules/core';
 import { onTestFinished } from 'vitest';
@@ -53,6 +54,27 @@ export interface CheckOptions {
   archs: string[];
   /** A built-in profile id, as with `--profile`: "what if this tree had that ordering". */
   profile?: string;
+  /** Changes the plugins before the tree is read (to empty their declarations, say). */
+  declared?: (plugin: Plugin) => Plugin;
+}
+
+/**
+ * A plugin with nothing declared but its id and its module inits (which function, in which file):
+ * what the tree is read from. Every other fact must then come from the C.
+ */
+export function emptied(plugin: Plugin): Plugin {
+  return {
+    id: plugin.id,
+    summary: plugin.id,
+    kernel: plugin.kernel,
+    kernels: plugin.kernels,
+    variants: [],
+    file: plugin.file,
+    location: plugin.location,
+    modules: plugin.modules.map((m) => ({ init: m.init, file: m.file, phases: [], location: m.location, unwinding: { function: m.init, location: m.location, failures: [] } })),
+    hooks: new Map(),
+    state: new Map(),
+  };
 }
 
 export interface CheckRun {
@@ -69,7 +91,8 @@ export async function checkKernel(dir: string, options: CheckOptions): Promise<C
   const selected = options.archs.map((arch) => {
     const manifest = manifests.find((m) => m.base.id === arch);
     if (!manifest) throw new Error(`no plugin "${arch}" among ${manifests.map((m) => m.base.id).join(', ')}`);
-    return manifest.build(undefined, majorMinor(tree.version));
+    const plugin = manifest.build(undefined, majorMinor(tree.version));
+    return options.declared ? options.declared(plugin) : plugin;
   });
   const whatIf = options.profile === undefined ? undefined : allProfiles().find((p) => p.id === options.profile);
   if (options.profile !== undefined && !whatIf) throw new Error(`no profile "${options.profile}"`);
