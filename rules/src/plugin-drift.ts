@@ -48,7 +48,7 @@ function comparePhases(declared: ModuleInit, derived: ModuleInit, report: Report
 function compareUnwinding(matched: Map<Phase, Phase>, module: ModuleInit, report: Report): void {
   const declaredOf = new Map([...matched].map(([declared, derived]) => [derived.id, declared]));
   // An undo matters where a failure follows: a step set up when some failure point is reached.
-  const beforeFailure = new Set(module.unwinding.failures.flatMap((f) => [...f.missing.map((m) => m.step), ...f.undone.map((u) => u.setUp.step)]));
+  const beforeFailure = new Set((module.unwinding?.failures ?? []).flatMap((f) => [...f.missing.map((m) => m.step), ...f.undone.map((u) => u.setUp.step)]));
   for (const [declared, derived] of matched) {
     const data = { phase: declared.id, call: callText(derived), undo: declared.undo ?? '', derived: derived.undo ?? '', evidence: derived.undoEvidence?.text ?? '' };
     const declaredHere = [here(`phase "${declared.id}" is declared here`, declared.location)];

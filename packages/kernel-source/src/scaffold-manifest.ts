@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, StateDeclaration } from '@kvm-rules/core';
-import { declaredUnwinding, InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
+import { InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
 import { analyzeKernel } from './analyze.js';
 import { setupRoles, type ArchSource } from './derive.js';
@@ -56,7 +56,7 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
     location: { file: 'plugin.yaml', line: 1, column: 1 },
     modules: declared.map((m) => {
       const location = { file: m.file, line: 1, column: 1 };
-      return { ...m, phases: [], location, unwinding: { function: m.init, location, failures: [] } };
+      return { ...m, phases: [], location };
     }),
     hooks: new Map(),
     state: new Map(),
@@ -164,7 +164,8 @@ function scaffoldModule(module: ModuleInit, dir: string, state: StateFilter, not
       unwindLocations: new Map(),
     };
   });
-  return { ...module, phases, unwinding: declaredUnwinding(module.init, module.location, phases) };
+  // What a manifest declares: its failure points follow from the phases (declaredUnwinding()).
+  return { init: module.init, file: module.file, location: module.location, phases };
 }
 
 /** `base`, or `base-2`, `base-3`… when taken: the short ids a maintainer reads and edits. */

@@ -71,7 +71,7 @@ export function emptied(plugin: Plugin): Plugin {
     variants: [],
     file: plugin.file,
     location: plugin.location,
-    modules: plugin.modules.map((m) => ({ init: m.init, file: m.file, phases: [], location: m.location, unwinding: { function: m.init, location: m.location, failures: [] } })),
+    modules: plugin.modules.map((m) => ({ init: m.init, file: m.file, phases: [], location: m.location })),
     hooks: new Map(),
     state: new Map(),
   };

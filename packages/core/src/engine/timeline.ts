@@ -1,6 +1,6 @@
 import { compareLocations, type Location } from '../model/location.js';
 import type { FailurePoint, Unwinding } from '../model/unwinding.js';
-import { phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
+import { declaredUnwinding, phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
 import {
   AFTER_MODULE_INIT,
   type CpuScope,
@@ -205,8 +205,9 @@ export function buildTimeline(plugin: Plugin, module: ModuleInit, profile: Profi
   const builder = new TimelineBuilder(plugin, profile);
   builder.staticState();
   const kvmInitPhase = phaseCalling(module, KVM_INIT);
-  const slots = slotsOf(module.phases, module.unwinding.failures);
-  builder.failures('module-init', module.unwinding, slots.get(-1) ?? []);
+  const unwinding = module.unwinding ?? declaredUnwinding(module.init, module.location, module.phases);
+  const slots = slotsOf(module.phases, unwinding.failures);
+  builder.failures('module-init', unwinding, slots.get(-1) ?? []);
   let seenKvmInit = false;
   for (const [i, phase] of module.phases.entries()) {
     builder.phase(module, phase, seenKvmInit);
@@ -214,7 +215,7 @@ export function buildTimeline(plugin: Plugin, module: ModuleInit, profile: Profi
       builder.kvmInit();
       seenKvmInit = true;
     }
-    builder.failures('module-init', module.unwinding, slots.get(i) ?? []);
+    builder.failures('module-init', unwinding, slots.get(i) ?? []);
   }
   builder.push({ kind: 'ModuleInitDone', module, location: module.location });
   builder.lifecycleFrom(AFTER_MODULE_INIT, false);

@@ -53,8 +53,8 @@ export interface ModuleInit {
   summary?: string;
   phases: Phase[];
   location: Location;
-  /** Where module init can fail and what each failure path leaves set up. */
-  unwinding: Unwinding;
+  /** Read from source: where module init can fail and what each failure path leaves set up (declared modules: declaredUnwinding() of their phases). */
+  unwinding?: Unwinding;
 }
 
 export interface Requirement {
@@ -154,7 +154,6 @@ function modulesFrom(source: SourceFile, pointer: string, modules: readonly Modu
       ...(module.summary ? { summary: module.summary } : {}),
       location,
       phases,
-      unwinding: declaredUnwinding(module.init, location, phases),
     };
   });
 }
