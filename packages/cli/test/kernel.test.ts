@@ -42,7 +42,7 @@ describe('check --kernel', () => {
   it('6.1 with the v6.12 ordering: mips does work after kvm_init(); on 6.12 mips is clean', async () => {
     const old = await check('--kernel', linux61, '--profile', 'v6.12', '--arch', 'mips');
     const late = old.result.findings.find((f) => f.ruleId === 'kvm-init-last');
-    expect(late?.message).toContain('"die-notifier"');
+    expect(late?.message).toContain('"register_die_notifier"');
     expect(late?.location).toMatchObject({ file: 'arch/mips/kvm/mips.c' });
     const now = await check('--kernel', linux612, '--arch', 'mips');
     expect(now.result.findings.filter((f) => ['kvm-init-last', 'hook-state-initialized'].includes(f.ruleId))).toEqual([]);
@@ -83,7 +83,8 @@ describe('deps --kernel', () => {
     expect(stdout).toMatch(/INIT_LIST_HEAD\(\) {2}\[loop\]\n {8}writes loaded_vmcss_on_cpu/);
     // Unwind blocks are the failure path, not init work.
     expect(stdout).not.toMatch(/^ {4}\S+ {2}__vmx_exit\(\)/m);
-    expect(stdout).toMatch(/on failure: __vmx_exit\(\)/);
+    expect(stdout).toMatch(/ failure path: __vmx_exit\(\) at arch\/x86\/kvm\/vmx\/vmx\.c:\d+:\d+, kvm_x86_vendor_exit\(\) at /);
+    expect(stdout).toMatch(/kvm_x86_vendor_init\(\)  \[can fail\]\n {8}sets up .*; undo: kvm_x86_vendor_exit\(\) \(exit: module_exit\(vmx_exit\) undoes it/);
   });
 });
 
