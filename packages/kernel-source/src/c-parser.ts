@@ -27,6 +27,10 @@ export function cParser(): Promise<Parser> {
 const ATTRIBUTES =
   /\b(?:__init|__exit|__initdata|__initconst|__ro_after_init|__read_mostly|__always_inline|noinline|__cold|__weak|notrace|noinstr|__maybe_unused|__visible|asmlinkage|__must_check|__percpu|__rcu|__user|__iomem|__force|__sched|__noreturn|__used)\b/g;
 
+// Macros handed a type (`alloc_percpu(struct kvm_context)`): without `struct` the type reads as
+// a name, and the call parses as the call it is.
+const TYPE_ARGUMENTS = /\b(?:alloc_percpu\w*|__alloc_percpu\w*|container_of\w*|sizeof_field|kmem_cache_create\w*|KMEM_CACHE)\([^()]*\)/g;
+
 // Iterator macros (`for_each_possible_cpu(cpu) { ... }`) are not C; written as `while (...)`
 // padded to the same length, they parse as the loops they are.
 const ITERATORS = /\b(?:[a-z0-9_]*for_each[a-z0-9_]*)(?=\s*\()/g;
@@ -36,6 +40,7 @@ export function maskKernelMacros(text: string, enabled?: Set<string>): string {
   return (enabled && enabled.size > 0 ? withoutDisabledBranches(text, enabled) : text)
     .replace(ATTRIBUTES, (word) => ' '.repeat(word.length))
     .replace(/\boffsetofend(?=\s*\()/g, 'offsetof   ')
+    .replace(TYPE_ARGUMENTS, (call) => call.replace(/\b(?:struct|union)\s/g, (word) => ' '.repeat(word.length)))
     .replace(ITERATORS, (word) => 'while' + ' '.repeat(word.length - 5));
 }
 

@@ -9,10 +9,10 @@ import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import { locationOf } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
-import { readInitFunction, statementSubject, type InitFlow, type InitStatement } from './init-flow.js';
+import { readInitFunction, type InitFlow, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, reach, stateAccesses, type Reached, type StateAccess } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
-import { callTextOf, hasNoEffect, stepIds } from './steps.js';
+import { callTextOf, hasNoEffect, stepIds, subjectIn } from './steps.js';
 import { partnersOf, undoPairsWith, type UndoPair } from './undo-pairs.js';
 import { unwindingOf, type UnwindResult } from './unwinding.js';
 import { moduleConfig } from './kconfig.js';
@@ -111,7 +111,8 @@ const opaqueFor = (roles: HookRoles) => (def: FunctionDefinition) => def.file.st
 
 function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pairs: readonly UndoPair[]): ModuleSource {
   const flow = readInitFunction(scope, def);
-  const ids = stepIds(flow.statements);
+  const subject = subjectIn(scope);
+  const ids = stepIds(flow.statements, subject);
   let afterKvmInit = false;
   const statements = flow.statements.map((statement) => {
     const entries = statement.facts.calls.flatMap((call) => [
@@ -121,7 +122,7 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
     const reached = reach(scope, entries, { stopAt: (d) => isKvmInit(d) || roles.has(d.name) });
     const writes = new Map<string, StateAccess>();
     for (const ref of statement.facts.refs) {
-      if (ref.write && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
+      if (ref.write && !ref.null && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
     }
     for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
     // kvm_init() called through a helper of the arch (`return foo_register();` that calls it) is the kvm_init() phase.
@@ -138,7 +139,7 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
     pairs,
     opaque: opaqueFor(roles),
     ids,
-    calls: flow.statements.map(callTextOf),
+    calls: flow.statements.map((s) => callTextOf(s, subject)),
   });
   // State the module gives back on exit (kvm_x86_ops for a vendor module) is read first to check it is free, not to use it.
   for (const item of statements) item.reads = item.reads.filter((read) => !unwound.exitStates.has(read.state));
@@ -190,14 +191,15 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles, setup: Set<
 /** A setup hook read like a module init: its statements, failure paths, and what its exit counterpart (kvm_arch_exit()) undoes. */
 function readSetupHook(scope: Scope, def: FunctionDefinition, roles: HookRoles, pairs: readonly UndoPair[]): NonNullable<HookSource['unwound']> {
   const flow = readInitFunction(scope, def);
-  const ids = stepIds(flow.statements);
+  const subject = subjectIn(scope);
+  const ids = stepIds(flow.statements, subject);
   const exit = partnersOf(def.name, pairs).map((name) => archDefinition(scope, name)).find((d) => d !== undefined);
   const result = unwindingOf(scope, flow, {
     exit: exit ? { def: exit, label: `${exit.name}()` } : undefined,
     pairs,
     opaque: (d) => d !== def && opaqueFor(roles)(d),
     ids,
-    calls: flow.statements.map(callTextOf),
+    calls: flow.statements.map((s) => callTextOf(s, subject)),
   });
   return { flow, ids, result, exit };
 }
@@ -280,7 +282,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
     const need = needs.get(i);
     const registers = (need?.what ?? []).filter((name) => scope.variables.has(name));
     for (const name of registers) noteState(state, scope.variables.get(name));
-    const subject = statementSubject(statement);
+    const subject = subjectIn(scope)(statement);
     const alternatives = callsKvmInit && oneCallPerPath && kvmInits.length > 1 ? kvmInits.slice(1).map((s) => locationOf(s.statement.place)) : [];
     phases.push({
       id: module.ids[i]!,
@@ -292,7 +294,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
       ...(need ? { undo: need.undo, undoEvidence: need.evidence, undoneBy: need.calls } : {}),
       canFail: statement.canFail,
       unwinds: (unwinds.get(i) ?? []).map((j) => module.ids[j]!),
-      location: locationOf(statement.place),
+      location: locationOf(subject.assigns ? statement.start : statement.place),
       unwindLocations: undoneAt.get(i) ?? new Map(),
       ...(noEffect ? { effect: 'none' as const } : {}),
       ...(alternatives.length > 0 ? { alternatives } : {}),

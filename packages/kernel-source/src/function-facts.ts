@@ -41,6 +41,8 @@ interface Reference {
   allocated?: string;
   /** A write of a constant (`x = NULL`, `x = false`, `x = 0`, `x = SOME_DEFAULT`): how an undo resets state. */
   constant?: boolean;
+  /** A write of NULL: a pointer so written is not set up (a failure path's `vmcs = NULL`). */
+  null?: boolean;
   /** The member reached with `.` (`kvm_caps.supported_xss`): a struct's members are state of their own. */
   field?: string;
   /** Read in a condition (of an if, a loop, a switch, `?:`): the value decides what the code does. */
@@ -183,6 +185,8 @@ interface Walk {
   facts: Facts;
   /** `sd = per_cpu_ptr(&svm_data, cpu)`: a write through sd is a write of svm_data. */
   aliases: Map<string, string>;
+  /** Aliases made from a pointer's value (`c = per_cpu_ptr(vmcs, cpu)`): a write through them reads the pointer too. */
+  throughPointer: Set<string>;
   /** Locals that hold memory from an allocator, by the allocator's name. */
   allocations: Map<string, string>;
   /** Identifiers (by start) that are the object of a `.` member access, with the member. */
@@ -208,7 +212,7 @@ function conditionRanges(node: Node): [number, number][] {
  */
 
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
-  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), allocations: new Map(), members: new Map() };
+  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), throughPointer: new Set(), allocations: new Map(), members: new Map() };
   const conditions = conditionRanges(node);
   const declared = new Set(fn.params);
   const cursor = node.walk();
@@ -241,7 +245,8 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
         // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
         const right = assignment.childForFieldName('right');
         const allocated = allocationIn(walk, right);
-        recordWrite(walk, assignment.childForFieldName('left'), allocated, assignment.childForFieldName('operator')?.text === '=' && isConstant(right));
+        const plain = assignment.childForFieldName('operator')?.text === '=';
+        recordWrite(walk, assignment.childForFieldName('left'), allocated, plain && isConstant(right), plain && (right?.text === 'NULL' || right?.type === 'null'));
         noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
         noteAllocation(walk, assignment.childForFieldName('left'), allocated);
       } else if (type === 'init_declarator') {
@@ -274,7 +279,10 @@ function pointee(value: Node | null): string | undefined {
 
 function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | null): void {
   const state = pointee(value);
-  if (target?.type === 'identifier' && state && walk.fn.locals.has(target.text)) walk.aliases.set(target.text, state);
+  if (target?.type !== 'identifier' || !state || !walk.fn.locals.has(target.text)) return;
+  walk.aliases.set(target.text, state);
+  const first = value?.type === 'call_expression' ? value.childForFieldName('arguments')?.namedChildren[0] : undefined;
+  if (first && first.type !== 'pointer_expression') walk.throughPointer.add(target.text);
 }
 
 /** The allocator whose memory an expression holds: a call of one, or a local that holds some. */
@@ -418,14 +426,15 @@ function isConstant(value: Node | null): boolean {
   return false;
 }
 
-function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, constant = false): void {
+function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, constant = false, isNull = false): void {
   const found = lvalueBase(lvalue);
   if (!found) return;
   const name = walk.aliases.get(found.base.text) ?? found.base.text;
   const place = walk.fn.place(found.base);
   // A write through a pointer reads the pointer first, which must have been set up (allocated).
   // An alias of `&x` points at x itself.
-  if (found.throughValue && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place });
+  const alias = walk.aliases.has(found.base.text);
+  if (found.throughValue && (!alias || walk.throughPointer.has(found.base.text))) walk.facts.refs.push({ name, write: false, place });
   else if (found.subscripted && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place, ifPointer: true });
   walk.facts.refs.push({
     name,
@@ -433,6 +442,7 @@ function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, consta
     place,
     ...(allocated && !found.throughValue ? { allocated } : {}),
     ...(constant ? { constant } : {}),
+    ...(isNull && !found.field && !found.throughValue ? { null: true } : {}),
     ...(found.field ? { field: found.field } : {}),
   });
 }

@@ -10,7 +10,7 @@ import { locationOf, type CallSite, type Place } from './function-facts.js';
 import { calleeName, readInitFunction, type InitFlow, type InitStatement } from './init-flow.js';
 import { callbacksRunNow, entry, isExternal, reach, type ReachOptions, type Reached } from './reach.js';
 import type { ParseCache, Scope } from './scope.js';
-import { callTextOf, stepIds } from './steps.js';
+import { callTextOf, stepIds, subjectIn } from './steps.js';
 import { UNDO_PAIRS } from './undo-pairs.js';
 import { unwindingOf } from './unwinding.js';
 
@@ -41,7 +41,8 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
   }
   const init = readInitFunction(scope, kvmInit);
   const hooks = new Map<string, ProfileHook>();
-  const ids = stepIds(init.statements);
+  const subject = subjectIn(scope);
+  const ids = stepIds(init.statements, subject);
   // Only what can lead to a hook or to /dev/kvm matters here: the walk stays on those paths.
   const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
@@ -78,7 +79,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
     pairs: UNDO_PAIRS,
     opaque: (def) => roles.has(def.name),
     ids,
-    calls: init.statements.map(callTextOf),
+    calls: init.statements.map((s) => callTextOf(s, subject)),
   });
   const profile: Profile = {
     id: `kernel-${version}`,

@@ -26,6 +26,10 @@ export interface InitStatement {
   condition: boolean;
   /** What the conditions it runs under read (`if (!enable_ept)` before `allow_smaller_maxphyaddr = true`). */
   guards: Facts['refs'];
+  /** Where the whole statement starts (its call may be further in: `x |= a[i] & mask(i)`). */
+  start: Place;
+  /** The file-scope state the statement assigns (`x = …`, `x |= …`, `x.f = …`), if it is an assignment to one. */
+  assigned?: string;
   /** Some path returns this statement's error. */
   canFail: boolean;
   /** The calls on the failure paths that return its error, in the order they run. */
@@ -177,6 +181,11 @@ class Reader {
   private readonly completions: Completion[] = [];
   private readonly labels = new Map<string, Node>();
   private readonly kinds = new Map<string, Kind>();
+  /**
+   * Locals whose address is handed out (`c.ret = &r`), with the locals that hold it (c): a call
+   * handed one of those may set the local behind the reading's back.
+   */
+  private readonly escaped = new Map<string, Set<string>>();
   private truncated = false;
 
   constructor(
@@ -192,6 +201,16 @@ class Reader {
       if (label && node) this.labels.set(label, node);
     }
     this.noteKinds(body);
+    for (const taken of body.descendantsOfType('pointer_expression')) {
+      const operand = taken?.childForFieldName('argument');
+      if (taken?.child(0)?.type !== '&' || operand?.type !== 'identifier' || !this.kinds.has(operand.text)) continue;
+      const holders = this.escaped.get(operand.text) ?? new Set([operand.text]);
+      // `c.ret = &r`, `p = &r`: c and p hold it.
+      const assignment = taken.parent?.type === 'assignment_expression' ? taken.parent : undefined;
+      const holder = assignment && innermostName(assignment.childForFieldName('left'));
+      if (holder) holders.add(holder);
+      this.escaped.set(operand.text, holders);
+    }
     // What the configuration settles is decided on every path (IS_ENABLED(CONFIG_X) in a condition).
     const conds = new Map([...this.scope.config].map((symbol) => [symbol, true]));
     const start: Path = { trace: { seq: this.seq++, event: undefined, parents: [] }, values: new Map(), conds, jumps: 0 };
@@ -235,7 +254,8 @@ class Reader {
     const calls = outerCalls(node);
     const text = node.text.split('\n')[0]!.trim().slice(0, 100);
     const guards = ctx.guards.flatMap((guard) => factsOf(this.fn, guard).refs.filter((r) => !r.write).map((r) => ({ ...r, decides: true })));
-    const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, guards, canFail: false, undo: [] };
+    const assigned = assignedState(node, this.fn);
+    const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, guards, start: this.fn.place(node), ...(assigned ? { assigned } : {}), canFail: false, undo: [] };
     const indexes: number[] = [];
     if (calls.length === 0) {
       const facts = factsOf(this.fn, node);
@@ -260,10 +280,15 @@ class Reader {
 
   private run(paths: Path[], indexes: number[]): Path[] {
     if (indexes.length === 0) return paths;
+    const handed = new Set(indexes.flatMap((i) => this.registry.get(i)!.statement.facts.calls.flatMap((c) => c.argNames)));
+    const touched = [...this.escaped].filter(([, holders]) => [...holders].some((h) => handed.has(h))).map(([name]) => name);
     return paths.map((path) => {
       let trace = path.trace;
       for (const index of indexes) trace = { seq: this.seq++, event: { kind: 'stmt', index }, parents: [trace] };
-      return { ...path, trace };
+      if (touched.length === 0) return { ...path, trace };
+      const values = new Map(path.values);
+      for (const name of touched) values.set(name, { ok: true, failed: true, from: [] });
+      return { ...path, trace, values };
     });
   }
 
@@ -711,6 +736,15 @@ class Reader {
       return Math.max(0, ...successTraces.map(most));
     };
   }
+}
+
+/** `x = …`, `x[i] |= …`, `x.f = …` as a statement: the file-scope name assigned (not a local). */
+function assignedState(node: Node, fn: ParsedFunction): string | undefined {
+  const expression = node.type === 'expression_statement' ? node.namedChildren[0] : undefined;
+  if (expression?.type !== 'assignment_expression') return undefined;
+  let left = expression.childForFieldName('left');
+  while (left && left.type !== 'identifier') left = left.childForFieldName('argument') ?? null;
+  return left && !fn.locals.has(left.text) ? left.text : undefined;
 }
 
 function ok(): Value {

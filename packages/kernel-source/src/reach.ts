@@ -125,6 +125,8 @@ export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind:
       const key = byMember && ref.field ? `${ref.name}.${ref.field}` : ref.name;
       if (accesses.has(key) || !scope.variables.has(ref.name)) continue;
       if (ref.ifPointer && !scope.variables.get(ref.name)!.pointer) continue;
+      // `p = NULL` sets nothing up for whoever reads p.
+      if (kind === 'write' && ref.null) continue;
       accesses.set(key, {
         state: ref.name,
         write: ref.write,

@@ -12,21 +12,42 @@ const LOGGING = /^(?:pr_\w+|printk\w*|kvm_(?:info|err|debug|pr_unimpl|pr_err)\w*
 /** A function outside the scope named as a question: is_*, *_supported, cpus_have_*, xics_on_xive… */
 const PREDICATE = /^(?:is_\w+|\w+_is_\w+|has_\w+|\w+_has_\w+|cpu_has\w*|cpus_have\w*|boot_cpu_has\w*|static_cpu_has\w*|\w+_supported|\w+_available|\w+_enabled|\w+_on_\w+|sbi_spec_is_\w+|sbi_probe_extension|boot_cpu_type|kvm_get_mode|hypervisor_is_type|num_\w+|test_bit|IS_\w+)$/;
 
-/** One id per statement, named after its call (or the state it assigns); a call made twice is told apart by what it is handed, then by its line. */
-export function stepIds(statements: { call: string | undefined; facts: Facts; place: { line: number } }[]): string[] {
-  const names = statements.map((s) => statementSubject(s).name);
-  const withArg = names.map((name, i) => {
-    if (names.indexOf(name) === names.lastIndexOf(name)) return name;
+/**
+ * One id per statement, named after its call (or the state it assigns). A call made again keeps
+ * the first its plain name (so adding a call elsewhere renames nothing) and tells the others
+ * apart by what they are handed (kvm_register_device_ops(kvm_xics_ops)), else by count (#2).
+ */
+export function stepIds(statements: InitStatement[], subject: Subject = statementSubject): string[] {
+  const names = statements.map((s) => subject(s).name);
+  const ids: string[] = [];
+  names.forEach((name, i) => {
+    const earlier = names.slice(0, i).filter((n) => n === name).length;
+    if (earlier === 0) return ids.push(name);
     const arg = statements[i]!.facts.calls[0]?.args.find((a) => a !== undefined);
-    return arg ? `${name}(${arg})` : name;
+    const withArg = arg ? `${name}(${arg})` : undefined;
+    ids.push(withArg && !ids.includes(withArg) ? withArg : `${name}#${earlier + 1}`);
   });
-  return withArg.map((id, i) => (withArg.indexOf(id) === withArg.lastIndexOf(id) ? id : `${id}@${statements[i]!.place.line}`));
+  return ids;
+}
+
+type Subject = (statement: InitStatement) => { name: string; assigns: boolean };
+
+/**
+ * What a statement is about, in a scope: its call, unless it assigns file-scope state and its
+ * calls only compute the value (`kvm_s390_fac_base[i] |= stfle_fac_list[i] & nonhyp_mask(i)` is
+ * about kvm_s390_fac_base, `kvm_vcpu_cache = kmem_cache_create(…)` about the call).
+ */
+export function subjectIn(scope: Scope): Subject {
+  return (statement) => {
+    if (statement.assigned && (!statement.call || isPure(scope, statement.call, statement.place.file, 3, new Set()))) return { name: statement.assigned, assigns: true };
+    return statementSubject(statement);
+  };
 }
 
 /** "kvm_init()" for a call, "kvm_arm_initialised = …" for an assignment, as messages write a step. */
-export function callTextOf(statement: { call: string | undefined; facts: Facts }): string {
-  const subject = statementSubject(statement);
-  return subject.assigns ? `${subject.name} = …` : `${subject.name}()`;
+export function callTextOf(statement: InitStatement, subject: Subject = statementSubject): string {
+  const { name, assigns } = subject(statement);
+  return assigns ? `${name} = …` : `${name}()`;
 }
 
 /**
@@ -37,7 +58,7 @@ export function callTextOf(statement: { call: string | undefined; facts: Facts }
 export function hasNoEffect(scope: Scope, statement: InitStatement): boolean {
   if (!statement.call) return false;
   if (LOGGING.test(statement.call)) return true;
-  if (statement.facts.refs.some((r) => r.write && scope.variables.has(r.name))) return false;
+  if (statement.assigned || statement.facts.refs.some((r) => r.write && scope.variables.has(r.name))) return false;
   const def = scope.functions.has(statement.call) ? scope.definition(statement.call, statement.place.file) : undefined;
   if (!def || isExternal(def)) return PREDICATE.test(statement.call);
   return isPure(scope, def.name, def.file, 3, new Set());

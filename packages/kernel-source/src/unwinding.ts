@@ -129,11 +129,14 @@ class Unwinder {
           if (point.failing.includes(i)) return;
           const later = path.setUp.slice(at + 1).map((j) => this.expansion(this.statementFacts(j), flow.statements[j]!.place.file));
           const needs = neededOf(i);
-          // The step's own undo (kvm_x86_vendor_exit() for kvm_x86_vendor_init()) undoes all it set up.
-          const whole = this.ownUndo(i, released);
+          // The step's own undo (kvm_x86_vendor_exit() for kvm_x86_vendor_init()) is read from its
+          // own definition, as deep as the step was: what it does not take back stays set up.
+          const own = this.ownUndo(i, released);
+          const ownBody = own && this.bodyOf(own.call);
           for (const need of needs) {
             if (later.some((e) => this.releases(e, need.resource))) continue;
-            const by = whole ?? this.releaseIn(released, need.resource);
+            const whole = own && (!ownBody || (need.resource.depth === 0 && need.resource.key.startsWith('call:'))) ? own : undefined;
+            const by = whole ?? this.releaseIn(released, need.resource) ?? (ownBody && this.releaseIn(ownBody, need.resource));
             if (by) {
               if (!undone.has(i)) undone.set(i, { call: undoCall(by), place: by.place });
               continue;
@@ -237,6 +240,13 @@ class Unwinder {
         }
       }
     }
+  }
+
+  /** What a function of the scope does, followed into its calls; undefined outside the scope. */
+  private bodyOf(name: string): Expansion | undefined {
+    const def = this.scope.functions.has(name) ? this.scope.definition(name, this.flow.def.file) : undefined;
+    if (!def || isExternal(def) || this.options.opaque(def)) return undefined;
+    return this.expansion(this.scope.info(def).facts, def.file);
   }
 
   /** The release, in an expansion, of the call statement i makes: its undo as a whole. */
