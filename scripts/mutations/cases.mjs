@@ -184,6 +184,29 @@ export const cases = [
     ],
   },
 
+  {
+    id: 'e500mc-lpids-after-kvm-init',
+    tree: '6.12', arch: 'powerpc', class: 'moved-init',
+    file: 'arch/powerpc/kvm/e500mc.c',
+    find: '\tkvmppc_init_lpid(KVMPPC_NR_LPIDS/threads_per_core);\n\n\tr = kvm_init(sizeof(struct kvmppc_vcpu_e500), 0, THIS_MODULE);\n\tif (r)\n\t\tgoto err_out;',
+    replace: '\tr = kvm_init(sizeof(struct kvmppc_vcpu_e500), 0, THIS_MODULE);\n\tif (r)\n\t\tgoto err_out;\n\tkvmppc_init_lpid(KVMPPC_NR_LPIDS/threads_per_core);',
+    // The warning the tree has (the ops' owner and kvmppc_pr_ops after kvm_init()) now starts at the LPID allocator.
+    expect: [{ rule: 'kvm-init-last', arch: 'powerpc', file: 'arch/powerpc/kvm/e500mc.c', at: 'kvmppc_init_lpid(KVMPPC_NR_LPIDS/threads_per_core);', message: '"kvmppc_init_lpid"' }],
+  },
+  {
+    id: 'e500-check-after-kvm-init',
+    tree: '6.12', arch: 'powerpc', class: 'fail-after-kvm-init',
+    file: 'arch/powerpc/kvm/e500.c',
+    find: '\tkvm_ops_e500.owner = THIS_MODULE;\n\tkvmppc_pr_ops = &kvm_ops_e500;\n',
+    replace: '\tr = kvmppc_e500_check_processor_compat();\n\tif (r)\n\t\tgoto err_out;\n\tkvm_ops_e500.owner = THIS_MODULE;\n\tkvmppc_pr_ops = &kvm_ops_e500;\n',
+    expect: [
+      // kvm_init() left set up by the new check, and kvmppc_booke_init() at one more failure point.
+      { rule: 'unwind-on-failure', arch: 'powerpc', file: 'arch/powerpc/kvm/e500.c', at: ['r = kvmppc_e500_check_processor_compat();\n\tif (r)\n\t\tgoto err_out;\n\tkvm_ops_e500', 'if (r)'] },
+      { rule: 'unwind-on-failure', arch: 'powerpc', file: 'arch/powerpc/kvm/e500.c', at: ['r = kvm_init(sizeof(struct kvmppc_vcpu_e500), 0, THIS_MODULE);', 'if (r)'], message: 'the same at 1 more failure point' },
+      { rule: 'kvm-init-last', arch: 'powerpc', file: 'arch/powerpc/kvm/e500.c', at: ['\tr = kvmppc_e500_check_processor_compat();\n\tif (r)\n\t\tgoto err_out;\n\tkvm_ops_e500', 'kvmppc_e500_check_processor_compat'] },
+    ],
+  },
+
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
