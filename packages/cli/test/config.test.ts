@@ -181,7 +181,7 @@ describe('config: --print-config', () => {
     expect(config.archs).toEqual(['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch']);
     expect(config.rules['no-unused-hook']).toEqual({ severity: 'warning', options: null });
     expect(config.rules['source-partly-read']).toEqual({ severity: 'warning', options: { problems: 'warnings' } });
-    expect(config.rules['kvm-init-last']!.options).toMatchObject({ exceptions: [{ arch: 'x86-vmx', phases: ['l1d-flush-setup'] }] });
+    expect(config.rules['kvm-init-last']!.options).toMatchObject({ exceptions: [{ arch: 'x86-vmx', phases: ['vmx_setup_l1d_flush'] }] });
   });
 
   it('with a config and the command line merged over it, and exits without checking', async () => {

@@ -95,7 +95,8 @@ function headerStart(lines: string[], brace: number): number {
   let first = brace;
   for (let i = brace - 1; i >= 0 && i >= brace - 8; i--) {
     // A trailing comment on a header line (`int foo(void) /* why */`) is not a comment line.
-    const trimmed = lines[i]!.replace(/(?<=\S.*)\/\*.*\*\/\s*$/, '').trim();
+    const line = lines[i]!;
+    const trimmed = (line.includes('*/') ? line.replace(/(?<=\S.*)\/\*.*\*\/\s*$/, '') : line).trim();
     if (trimmed === '' || /[;}]$/.test(trimmed) || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//')) break;
     if (/^\S/.test(lines[i]!)) first = i;
   }
@@ -260,11 +261,18 @@ function readTable(file: string, name: string, lines: string[], first: number): 
 function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
   const assign = line.indexOf('=');
   const head = assign === -1 ? line : line.slice(0, assign);
-  const pointer = new RegExp(`\\*\\s*(?:__\\w+\\s+)*${name}\\b`).test(head);
+  const pointer = declaredAsPointer(head, name);
   return { name, file, kind, staticInit, pointer, line: index + 1, column: lastWordAt(head, name) + 1 };
 }
 
 const WORD_CHAR = /\w/;
+
+/** `struct x *name`, `struct x __percpu *name`: a `*` before the name, with only attributes between. */
+function declaredAsPointer(head: string, name: string): boolean {
+  const at = lastWordAt(head, name);
+  const before = head.slice(0, at).trimEnd().replace(/(?:\s+__\w+)+$/, '');
+  return before.endsWith('*');
+}
 
 function lastWordAt(text: string, word: string): number {
   for (let at = text.lastIndexOf(word); at !== -1; at = at === 0 ? -1 : text.lastIndexOf(word, at - 1)) {

@@ -191,19 +191,12 @@ interface Walk {
   allocations: Map<string, string>;
   /** Identifiers (by start) that are the object of a `.` member access, with the member. */
   members: Map<number, string>;
+  /** The function's locals: for a whole body, those declared so far (C declares before use), else all of them. */
+  locals: Set<string>;
 }
 
-const BRANCHING = ['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression'];
-
-/** The ranges of the conditions in a subtree: a read there decides what the code does. */
-function conditionRanges(node: Node): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (const branch of [node, ...node.descendantsOfType(BRANCHING)]) {
-    const condition = branch && BRANCHING.includes(branch.type) ? branch.childForFieldName('condition') : null;
-    if (condition) ranges.push([condition.startIndex, condition.endIndex]);
-  }
-  return ranges;
-}
+/** Nodes with a condition: a read in it decides what the code does. */
+const BRANCHING = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
 
 /**
  * The facts of a subtree: a whole body, or one statement of a module init. A cursor walks the
@@ -212,9 +205,11 @@ function conditionRanges(node: Node): [number, number][] {
  */
 
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
-  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), throughPointer: new Set(), allocations: new Map(), members: new Map() };
-  const conditions = conditionRanges(node);
   const declared = new Set(fn.params);
+  const whole = node.id === fn.body?.id;
+  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), throughPointer: new Set(), allocations: new Map(), members: new Map(), locals: whole ? declared : fn.locals };
+  // Conditions come before what they contain in the walk, so their ranges are known when their names are met.
+  const conditions: [number, number][] = [];
   const cursor = node.walk();
   try {
     for (let more = true; more; ) {
@@ -224,6 +219,10 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
         continue;
       }
       if (DECLARATIONS.has(type)) for (const id of declaratorNames(cursor.currentNode)) declared.add(id);
+      if (BRANCHING.has(type)) {
+        const condition = cursor.currentNode.childForFieldName('condition');
+        if (condition) conditions.push([condition.startIndex, condition.endIndex]);
+      }
       if (type === 'identifier') {
         // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
         const name = cursor.nodeText;
@@ -264,7 +263,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
   }
   // Locals shadow file-scope state. A whole body declares its own; a statement of it is judged
   // against the whole function's.
-  const hidden = node.id === fn.body?.id ? declared : fn.locals;
+  const hidden = whole ? declared : fn.locals;
   walk.facts.refs = walk.facts.refs.filter((ref) => !hidden.has(ref.name));
   return walk.facts;
 }
@@ -279,15 +278,18 @@ function pointee(value: Node | null): string | undefined {
 
 function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | null): void {
   const state = pointee(value);
-  if (target?.type !== 'identifier' || !state || !walk.fn.locals.has(target.text)) return;
+  if (target?.type !== 'identifier' || !state || !walk.locals.has(target.text)) return;
   walk.aliases.set(target.text, state);
   const first = value?.type === 'call_expression' ? value.childForFieldName('arguments')?.namedChildren[0] : undefined;
   if (first && first.type !== 'pointer_expression') walk.throughPointer.add(target.text);
 }
 
+/** Words an allocator's name has; an expression without one (and without a local holding memory) allocates nothing. */
+const ALLOCATING = /alloc|get_free_page|get_zeroed_page|kmem_cache_create|workqueue|KMEM_CACHE/;
+
 /** The allocator whose memory an expression holds: a call of one, or a local that holds some. */
 function allocationIn(walk: Walk, value: Node | null): string | undefined {
-  if (!value) return undefined;
+  if (!value || (walk.allocations.size === 0 && !ALLOCATING.test(value.text))) return undefined;
   for (const node of [value, ...value.descendantsOfType(['call_expression', 'identifier'])]) {
     if (!node) continue;
     if (node.type === 'call_expression') {
@@ -301,7 +303,7 @@ function allocationIn(walk: Walk, value: Node | null): string | undefined {
 }
 
 function noteAllocation(walk: Walk, target: Node | null | undefined, allocator: string | undefined): void {
-  if (target?.type === 'identifier' && allocator && walk.fn.locals.has(target.text)) walk.allocations.set(target.text, allocator);
+  if (target?.type === 'identifier' && allocator && walk.locals.has(target.text)) walk.allocations.set(target.text, allocator);
 }
 
 function innermostIdentifier(node: Node | null): Node | undefined {
@@ -333,9 +335,10 @@ function recordCall(walk: Walk, node: Node): void {
   }
 }
 
+/** The names an argument uses, read from its text (members and called names included: they are no state, and match none). */
 function namesIn(arg: Node): string[] {
   if (arg.type === 'identifier') return [arg.text];
-  return arg.descendantsOfType('identifier').flatMap((id) => (id && id.parent?.childForFieldName('function')?.id !== id.id ? [id.text] : []));
+  return arg.text.match(/[A-Za-z_]\w*/g) ?? [];
 }
 
 function calleeOf(fnNode: Node | null): Callee | undefined {

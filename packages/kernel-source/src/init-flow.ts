@@ -157,7 +157,7 @@ interface Registered {
 
 /** Reads an init function; `matters`: a part tree-sitter cannot parse is reported (module inits, kvm_init()). */
 export function readInitFunction(scope: Scope, def: FunctionDefinition, matters = true): InitFlow {
-  const key = `${flowKey(def)}|${scope.configKey}`;
+  const key = `${flowKey(def)}|${scope.configOf(def)}`;
   const cached = scope.cache.flows.get(key);
   if (cached && (!matters || cached.reported)) return cached.flow;
   const fn = scope.parse(def, matters);
@@ -372,7 +372,7 @@ class Reader {
     for (const [left, right] of targets) {
       const name = left?.type === 'identifier' ? left.text : innermostName(left);
       if (!name) continue;
-      for (const key of conds.keys()) if (new RegExp(`\\b${name}\\b`).test(key)) conds.delete(key);
+      for (const key of conds.keys()) if (namesWord(key, name)) conds.delete(key);
       const kind = this.kindOf(name);
       if (!kind) continue;
       values.set(name, this.valueOf(right, path, kind));
@@ -745,6 +745,14 @@ function assignedState(node: Node, fn: ParsedFunction): string | undefined {
   let left = expression.childForFieldName('left');
   while (left && left.type !== 'identifier') left = left.childForFieldName('argument') ?? null;
   return left && !fn.locals.has(left.text) ? left.text : undefined;
+}
+
+/** Whether `text` has `word` as a whole word. */
+function namesWord(text: string, word: string): boolean {
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    if (!/\w/.test(text[at - 1] ?? ' ') && !/\w/.test(text[at + word.length] ?? ' ')) return true;
+  }
+  return false;
 }
 
 function ok(): Value {

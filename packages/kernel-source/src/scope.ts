@@ -45,12 +45,17 @@ export class ParseCache {
     return index;
   }
 
+  private readonly names = new Map<string, ScopeNames>();
+
   /** The scope with this home and configuration, made from `files()` the first time it is asked for. */
   scope(home: string, files: () => string[], config: Set<string> = new Set()): Scope {
     const key = `${home}|${[...config].sort().join(',')}`;
     let scope = this.scopes.get(key);
     if (!scope) {
-      scope = new Scope(this, files(), home, config);
+      // The names of one home's files are the same in every configuration: indexed once.
+      let names = this.names.get(home);
+      if (!names) this.names.set(home, (names = scopeNames(this.tree, files(), home)));
+      scope = new Scope(this, names, config);
       this.scopes.set(key, scope);
     }
     return scope;
@@ -61,33 +66,47 @@ export function functionKey(def: FunctionDefinition): string {
   return `${def.file}:${def.name}:${def.line}`;
 }
 
-export class Scope {
-  readonly functions = new Map<string, FunctionDefinition[]>();
-  readonly variables = new Map<string, VariableDefinition>();
-  readonly tables = new Map<string, InitializerTable>();
+/** What the files of one analysis define, by name. */
+export interface ScopeNames {
+  files: string[];
+  /** Where this analysis's own code lives (a vendor module's directory): preferred when a name is ambiguous. */
+  home: string;
+  functions: Map<string, FunctionDefinition[]>;
+  variables: Map<string, VariableDefinition>;
+  tables: Map<string, InitializerTable>;
   /** Designated initializers by field name: `.hardware_enable = vmx_hardware_enable`. */
-  readonly fields = new Map<string, { table: InitializerTable; entry: InitializerEntry }[]>();
-  /** Names the configuration, for caches of what is parsed in it. */
-  readonly configKey: string;
+  fields: Map<string, { table: InitializerTable; entry: InitializerEntry }[]>;
+}
+
+export function scopeNames(tree: KernelTree, files: string[], home: string): ScopeNames {
+  const names: ScopeNames = { files, home, functions: new Map(), variables: new Map(), tables: new Map(), fields: new Map() };
+  for (const file of files) {
+    const index = tree.index(file);
+    for (const def of index.functions) push(names.functions, def.name, def);
+    for (const v of index.variables) if (!names.variables.has(v.name) || v.file.startsWith(home)) names.variables.set(v.name, v);
+    for (const table of index.tables) {
+      names.tables.set(table.name, table);
+      for (const entry of table.entries) if (entry.field) push(names.fields, entry.field, { table, entry });
+    }
+  }
+  return names;
+}
+
+export class Scope {
+  readonly files: string[];
+  readonly home: string;
+  readonly functions: ScopeNames['functions'];
+  readonly variables: ScopeNames['variables'];
+  readonly tables: ScopeNames['tables'];
+  readonly fields: ScopeNames['fields'];
 
   constructor(
     readonly cache: ParseCache,
-    readonly files: string[],
-    /** Where this analysis's own code lives (a vendor module's directory): preferred when a name is ambiguous. */
-    readonly home: string,
+    names: ScopeNames,
     /** The configuration the code is read in: CONFIG_ symbols surely on (kconfig.ts). */
     readonly config: Set<string> = new Set(),
   ) {
-    this.configKey = [...config].sort().join(',');
-    for (const file of files) {
-      const index = cache.tree.index(file);
-      for (const def of index.functions) push(this.functions, def.name, def);
-      for (const v of index.variables) if (!this.variables.has(v.name) || v.file.startsWith(home)) this.variables.set(v.name, v);
-      for (const table of index.tables) {
-        this.tables.set(table.name, table);
-        for (const entry of table.entries) if (entry.field) push(this.fields, entry.field, { table, entry });
-      }
-    }
+    ({ files: this.files, home: this.home, functions: this.functions, variables: this.variables, tables: this.tables, fields: this.fields } = names);
   }
 
   get tree(): KernelTree {
@@ -197,7 +216,7 @@ export class Scope {
 
   /** What a function does, parsed on first use. What tree-sitter cannot parse here is skipped, not reported: the rest of the function still counts. */
   info(def: FunctionDefinition): FunctionInfo {
-    const key = `${functionKey(def)}|${this.configKey}`;
+    const key = `${functionKey(def)}|${this.configOf(def)}`;
     let info = this.cache.functions.get(key);
     if (!info) {
       const fn = this.parse(def, false);
@@ -207,6 +226,17 @@ export class Scope {
       this.cache.functions.set(key, info);
     }
     return info;
+  }
+
+  /**
+   * The part of the configuration a function's reading depends on: the enabled symbols its text
+   * names (most name none, and are read once for every module).
+   */
+  configOf(def: FunctionDefinition): string {
+    if (this.config.size === 0) return '';
+    const text = this.tree.index(def.file).text.slice(def.start, def.end);
+    if (!text.includes('CONFIG_')) return '';
+    return [...this.config].filter((symbol) => text.includes(symbol)).sort().join(',');
   }
 
   /**

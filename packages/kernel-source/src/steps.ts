@@ -1,7 +1,6 @@
 // What the statements of an init function are called and whether they do anything a later step
 // can see: ids derived from the call (the same C gives the same ids, whatever a plugin
 // declares), and logging and checks told apart from work.
-import type { Facts } from './function-facts.js';
 import type { InitStatement } from './init-flow.js';
 import { statementSubject } from './init-flow.js';
 import { isExternal } from './reach.js';

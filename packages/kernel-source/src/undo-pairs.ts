@@ -84,8 +84,18 @@ export function undoPairsWith(extra: readonly UndoPair[] | undefined): readonly 
   return extra && extra.length > 0 ? [...extra, ...UNDO_PAIRS] : UNDO_PAIRS;
 }
 
+const partnerCache = new WeakMap<readonly UndoPair[], Map<string, string[]>>();
+
 /** The names that undo `name` (kvm_exit for kvm_init, teardown_hyp_mode for init_hyp_mode); a `*` left means any text. */
 export function partnersOf(name: string, pairs: readonly UndoPair[] = UNDO_PAIRS): string[] {
+  let known = partnerCache.get(pairs);
+  if (!known) partnerCache.set(pairs, (known = new Map()));
+  let partners = known.get(name);
+  if (!partners) known.set(name, (partners = findPartners(name, pairs)));
+  return partners;
+}
+
+function findPartners(name: string, pairs: readonly UndoPair[]): string[] {
   const partners: string[] = [];
   for (const pair of compiled(pairs)) {
     const match = pair.setup.exec(name);
@@ -102,12 +112,22 @@ export function undoes(undo: string, setup: string, pairs: readonly UndoPair[] =
   return partnersOf(setup, pairs).some((partner) => (partner.includes('*') ? pattern(partner).test(undo) : partner === undo));
 }
 
+const undoNames = new WeakMap<readonly UndoPair[], Map<string, boolean>>();
+
 /** A name on the undo side of some pair (kfree, unregister_*, *_exit, debugfs_remove_recursive…). */
 export function isUndoName(name: string, pairs: readonly UndoPair[] = UNDO_PAIRS): boolean {
-  return compiled(pairs).some((pair) => pair.undoPattern.test(name));
+  let known = undoNames.get(pairs);
+  if (!known) undoNames.set(pairs, (known = new Map()));
+  let answer = known.get(name);
+  if (answer === undefined) known.set(name, (answer = compiled(pairs).some((pair) => pair.undoPattern.test(name))));
+  return answer;
 }
 
-/** A call that allocates memory, whose result must be freed. */
-export function isAllocator(name: string, pairs: readonly UndoPair[] = UNDO_PAIRS): boolean {
-  return compiled(pairs).some((pair) => pair.allocates && pair.setup.test(name));
+const allocators = new Map<string, boolean>();
+
+/** A call that allocates memory, whose result must be freed (the shared table's allocators). */
+export function isAllocator(name: string): boolean {
+  let answer = allocators.get(name);
+  if (answer === undefined) allocators.set(name, (answer = compiled(UNDO_PAIRS).some((pair) => pair.allocates && pair.setup.test(name))));
+  return answer;
 }

@@ -123,8 +123,11 @@ class Unwinder {
     for (const point of flow.failures) {
       const missing = new Map<number, Map<string, Need>>();
       const undone = new Map<number, { call: string; place: Place }>();
+      // What the failure paths call already: never the call to suggest.
+      const called = new Set<string>();
       for (const path of point.paths) {
         const released = this.releasesOfSteps(path.steps);
+        for (const name of released.called.keys()) called.add(name);
         path.setUp.forEach((i, at) => {
           if (point.failing.includes(i)) return;
           const later = path.setUp.slice(at + 1).map((j) => this.expansion(this.statementFacts(j), flow.statements[j]!.place.file));
@@ -154,7 +157,7 @@ class Unwinder {
         location: locationOf(point.place),
         text: point.text,
         ...(failing ? { failing } : {}),
-        missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing)),
+        missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing, called)),
         undone: [...undone].sort(([a], [b]) => a - b).map(([i, by]) => ({ setUp: this.setUpOf(i, neededOf(i), point.failing), call: by.call, location: locationOf(by.place) })),
       });
       for (const f of point.failing) {
@@ -362,7 +365,7 @@ class Unwinder {
 
   // --- findings' data --------------------------------------------------------------------------------
 
-  private setUpOf(i: number, needs: Need[], failing: number[]): SetUp {
+  private setUpOf(i: number, needs: Need[], failing: number[], called = new Set<string>()): SetUp {
     const statement = this.flow.statements[i]!;
     const states = needs.filter((n) => n.resource.key.startsWith('var:'));
     const own = needs.find((n) => n.resource.depth === 0 && n.resource.key.startsWith('call:'));
@@ -375,18 +378,20 @@ class Unwinder {
       call: this.options.calls[i]!,
       location: locationOf(statement.place),
       what,
-      undo: this.suggestion(i, needs, failing),
+      undo: this.suggestion(i, needs, failing, called),
       evidence: strongest.evidence,
     };
   }
 
   /**
    * The call to suggest: the step's own undo (kvm_exit() for kvm_init()) when the tree has it and
-   * it takes back nothing of the step that failed; else the call that releases the state.
+   * it takes back nothing of the step that failed and the failure path does not call it already
+   * (kvm_x86_vendor_exit() that leaves what the vendor's setup allocated); else the call that
+   * releases the state.
    */
-  private suggestion(i: number, needs: Need[], failing: number[]): string {
+  private suggestion(i: number, needs: Need[], failing: number[], called: Set<string>): string {
     const call = this.flow.statements[i]!.call;
-    const partner = call ? partnersOf(call, this.options.pairs).find((p) => !p.includes('*') && this.scope.functions.has(p)) : undefined;
+    const partner = call ? partnersOf(call, this.options.pairs).find((p) => !p.includes('*') && this.scope.functions.has(p) && !called.has(p)) : undefined;
     if (partner) {
       const def = this.scope.definition(partner, this.flow.def.file);
       const undoes = def ? this.expansion(this.scope.info(def).facts, def.file) : undefined;

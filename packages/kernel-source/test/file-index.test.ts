@@ -133,14 +133,15 @@ describe('indexFile', () => {
 
   it('indexes the fixture VMX-like module: __init/__initdata ops tables, per-CPU regions, module_init()', () => {
     const vmx = fixtureIndex('late-percpu', 'arch/demox/kvm/vmx/vmx.c');
-    expect(vmx.functions.find((f) => f.name === 'demo_vmx_init')).toMatchObject({ line: 130, static: true });
-    expect(vmx.moduleInits).toEqual([{ name: 'demo_vmx_init', line: 164 }]);
+    expect(vmx.functions.find((f) => f.name === 'demo_vmx_init')).toMatchObject({ line: 135, static: true });
+    expect(vmx.moduleInits).toEqual([{ name: 'demo_vmx_init', line: 169 }]);
     expect(vmx.variables.filter((v) => v.kind === 'per-cpu').map((v) => `${v.name}@${v.line}`)).toEqual(['demo_vmxon_region@19', 'demo_loaded_vmcss@22']);
     expect(vmx.variables.find((v) => v.name === 'enable_demo_ept')).toMatchObject({ staticInit: true, line: 24 });
     const ops = vmx.tables.find((t) => t.name === 'demo_vmx_x86_ops')!;
     expect(ops.entries.filter((e) => e.field?.startsWith('hardware_')).map((e) => `${e.field}=${e.value}@${e.line}`)).toEqual([
-      'hardware_enable=demo_vmx_hardware_enable@94',
-      'hardware_disable=demo_vmx_hardware_disable@95',
+      'hardware_unsetup=demo_vmx_hardware_unsetup@99',
+      'hardware_enable=demo_vmx_hardware_enable@100',
+      'hardware_disable=demo_vmx_hardware_disable@101',
     ]);
     expect(vmx.tables.find((t) => t.name === 'demo_vmx_init_ops')!.entries.map((e) => `${e.field}=${e.value}`)).toEqual([
       'hardware_setup=demo_vmx_hardware_setup',

@@ -19,7 +19,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     const { findings } = await late();
     expect(findings.map(brief)).toEqual([
       'hook-state-initialized demo-vmx error arch/demox/kvm/vmx/vmx.c:43:42',
-      'kvm-init-last demo-vmx warning arch/demox/kvm/vmx/vmx.c:151:3',
+      'kvm-init-last demo-vmx warning arch/demox/kvm/vmx/vmx.c:156:3',
     ]);
     const [hookState, initLast] = findings;
     expect(hookState!.profile).toBe('kernel-6.12.0');
@@ -32,9 +32,9 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(hookState!.related?.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
       'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here at "cpuhp_setup_state() callbacks"',
       'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here on rollback of kvm_init() step "misc_register" on every online CPU',
-      'arch/demox/kvm/x86.c:72 kvm_arch_disable_virtualization_cpu() calls demo_vmx_hardware_disable() here',
+      'arch/demox/kvm/x86.c:73 kvm_arch_disable_virtualization_cpu() calls demo_vmx_hardware_disable() here',
       'arch/demox/kvm/vmx/vmx.c:50 demo_vmx_hardware_disable() calls demo_vmclear_loaded_vmcss() here',
-      'arch/demox/kvm/vmx/vmx.c:151 demo_loaded_vmcss is initialized here',
+      'arch/demox/kvm/vmx/vmx.c:156 demo_loaded_vmcss is initialized here',
     ]);
     expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
   });
@@ -44,12 +44,12 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     const [plugin] = analysis.plugins;
     const phases = plugin!.modules[0]!.phases;
     expect(phases.map((p) => `${p.id}:${p.call}@${p.location.line}`)).toEqual([
-      'demo_cpu_has_vmx:demo_cpu_has_vmx@134',
-      'kvm_x86_vendor_init:kvm_x86_vendor_init@137',
-      'demo_l1d_flush_setup:demo_l1d_flush_setup@141',
-      'kvm_init:kvm_init@145',
-      'INIT_LIST_HEAD:INIT_LIST_HEAD@151',
-      'demo_pi_init_cpu:demo_pi_init_cpu@153',
+      'demo_cpu_has_vmx:demo_cpu_has_vmx@139',
+      'kvm_x86_vendor_init:kvm_x86_vendor_init@142',
+      'demo_l1d_flush_setup:demo_l1d_flush_setup@146',
+      'kvm_init:kvm_init@150',
+      'INIT_LIST_HEAD:INIT_LIST_HEAD@156',
+      'demo_pi_init_cpu:demo_pi_init_cpu@158',
     ]);
     const calls = phases.map((p) => p.call);
     for (const unwind of ['demo_vmx_cleanup', 'kvm_x86_vendor_exit', 'demo_l1d_flush_teardown', 'demo_free_vmxon_regions']) {
@@ -57,7 +57,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     }
     const source = analysis.sources[0]!.modules[0]!.statements;
     const kvmInit = source.find((s) => s.statement.call === 'kvm_init')!;
-    expect(kvmInit.statement.undo.map((u) => `${u.call}@${u.place.line}`)).toEqual(['demo_vmx_cleanup@159', 'kvm_x86_vendor_exit@161']);
+    expect(kvmInit.statement.undo.map((u) => `${u.call}@${u.place.line}`)).toEqual(['demo_vmx_cleanup@164', 'kvm_x86_vendor_exit@166']);
     expect(source.filter((s) => s.afterKvmInit).map((s) => s.statement.call)).toEqual(['INIT_LIST_HEAD', 'demo_pi_init_cpu']);
   });
 
@@ -90,6 +90,23 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(findings.map(brief)).toEqual((await late()).findings.map(brief));
   });
 
+  it('a failure path that calls the step\'s undo, which leaves what the module exit frees, is told the call that frees it, not the one it makes', async () => {
+    // The regions are freed by the module's own cleanup, not by kvm_x86_vendor_exit(): the
+    // l1d-flush failure path, which calls only kvm_x86_vendor_exit(), leaks them.
+    const dir = copyFixture('late-percpu');
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      expect(text).toContain(from);
+      writeFileSync(join(dir, file), text.replace(from, to));
+    };
+    edit('arch/demox/kvm/x86.c', '\tkvm_x86_call(hardware_unsetup)();\n', '');
+    edit('arch/demox/kvm/vmx/vmx.c', '\tdemo_l1d_flush_teardown();\n}', '\tdemo_l1d_flush_teardown();\n\tdemo_free_vmxon_regions();\n}');
+    const { findings } = await checkKernel(dir, { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] });
+    const leak = findings.filter((f) => f.ruleId === 'unwind-on-failure');
+    expect(leak.map(brief)).toEqual(['unwind-on-failure demo-vmx error arch/demox/kvm/vmx/vmx.c:148:2']);
+    expect(leak[0]!.message).toContain('does not undo kvm_x86_vendor_init(): demo_vmxon_region stays set up; call demo_free_vmxon_regions() before returning the error');
+  });
+
   it('the built CLI reports the same findings, and exits 1 for the error', () => {
     const { status, stdout, stderr } = runCli(
       'check', '--kernel', fixture('late-percpu'), '--plugin', fixturePlugin('late-percpu'), '--arch', 'demo-vmx', '--format', 'json',
@@ -102,7 +119,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(result.summary).toEqual({ errors: 1, warnings: 1 });
     expect(result.findings.map(brief)).toEqual([
       'hook-state-initialized demo-vmx error arch/demox/kvm/vmx/vmx.c:43:42',
-      'kvm-init-last demo-vmx warning arch/demox/kvm/vmx/vmx.c:151:3',
+      'kvm-init-last demo-vmx warning arch/demox/kvm/vmx/vmx.c:156:3',
     ]);
   });
 

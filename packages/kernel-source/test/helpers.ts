@@ -24,7 +24,7 @@ import {
 import { onTestFinished } from 'vitest';
 import { analyzeKernel, KernelTree, type KernelAnalysis } from '../src/index.js';
 import { cParser } from '../src/c-parser.js';
-import { ParseCache, Scope } from '../src/scope.js';
+import { ParseCache, Scope, scopeNames } from '../src/scope.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -149,7 +149,7 @@ export async function scopeOf(
 ): Promise<{ tree: KernelTree; cache: ParseCache; scope: Scope }> {
   const tree = KernelTree.open(dir);
   const cache = new ParseCache(tree, await cParser());
-  return { tree, cache, scope: new Scope(cache, [...new Set(files(tree))], home) };
+  return { tree, cache, scope: new Scope(cache, scopeNames(tree, [...new Set(files(tree))], home)) };
 }
 
 /** Runs the built CLI (packages/cli/bin/kvm-rules.js) as a user would. */

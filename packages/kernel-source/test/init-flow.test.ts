@@ -29,14 +29,14 @@ describe('readInitFunction on the fixtures', () => {
   it('late-percpu demo_vmx_init(): success path in order, goto unwinding as failure paths, the per-CPU loop after kvm_init()', async () => {
     const { init, tree } = await initOf(fixture('late-percpu'), 'arch/demox/kvm/vmx/vmx.c', 'demo_vmx_init');
     expect(init.statements.map(describeStatement)).toEqual([
-      'demo_cpu_has_vmx@134 (can-fail)',
-      'kvm_x86_vendor_init@137 (can-fail)',
-      'demo_l1d_flush_setup@141 (can-fail) undo[kvm_x86_vendor_exit@161]',
-      'kvm_init@145 (can-fail) undo[demo_vmx_cleanup@159 kvm_x86_vendor_exit@161]',
-      'INIT_LIST_HEAD@151 (loop)',
-      'demo_pi_init_cpu@153 (loop)',
+      'demo_cpu_has_vmx@139 (can-fail)',
+      'kvm_x86_vendor_init@142 (can-fail)',
+      'demo_l1d_flush_setup@146 (can-fail) undo[kvm_x86_vendor_exit@166]',
+      'kvm_init@150 (can-fail) undo[demo_vmx_cleanup@164 kvm_x86_vendor_exit@166]',
+      'INIT_LIST_HEAD@156 (loop)',
+      'demo_pi_init_cpu@158 (loop)',
     ]);
-    expect(init.statements[4]!.facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}:${r.place.column}`)).toEqual(['demo_loaded_vmcss@151:27']);
+    expect(init.statements[4]!.facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}:${r.place.column}`)).toEqual(['demo_loaded_vmcss@156:27']);
     expect(init.statements[1]!.text).toBe('r = kvm_x86_vendor_init(&demo_vmx_init_ops);');
     expect(tree.diagnostics).toEqual([]);
   });

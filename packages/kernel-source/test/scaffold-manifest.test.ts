@@ -181,7 +181,7 @@ describe('the late-percpu fixture (a VMX-like vendor module in a subdirectory, w
     expect(drift(mine, 'demo-vmx-new')).toEqual([]);
     expect(nonDrift(mine, 'demo-vmx-new')).toEqual([
       'hook-state-initialized <arch> error arch/demox/kvm/vmx/vmx.c:43:42',
-      'kvm-init-last <arch> warning arch/demox/kvm/vmx/vmx.c:151:3',
+      'kvm-init-last <arch> warning arch/demox/kvm/vmx/vmx.c:156:3',
     ]);
     expect(nonDrift(mine, 'demo-vmx-new')).toEqual(nonDrift(theirs, 'demo-vmx'));
   });
