@@ -97,7 +97,8 @@ export function unwindingOf(scope: Scope, flow: InitFlow, options: UnwindOptions
 class Unwinder {
   private readonly expansions = new Map<string, Expansion>();
   private exitReleases: Expansion | undefined;
-  private readonly helperReleases = new Map<string, { releases: Expansion; place: Place; name: string }[]>();
+  /** By helper definition: what its own failure paths release. */
+  private readonly helperReleases = new Map<string, Expansion>();
   private ownFailureReleases: { expansion: Expansion; step: PathStep }[] | undefined;
 
   constructor(
@@ -273,10 +274,16 @@ class Unwinder {
 
   private releasesOfSteps(steps: PathStep[]): Expansion {
     const merged: Expansion = { setups: [], releases: new Map(), called: new Map(), reached: [] };
+    // A call the path makes itself wins over one a helper makes deeper down: kmem_cache_destroy()
+    // at kvm_init()'s own label, not the one inside kvm_async_pf_deinit() that destroys another cache.
+    const keep = (map: Map<string, Release>, key: string, release: Release) => {
+      const held = map.get(key);
+      if (!held || release.chain.length < held.chain.length) map.set(key, release);
+    };
     for (const step of steps) {
       const expansion = this.expansion(step.facts, step.place.file);
-      for (const [key, release] of expansion.releases) if (!merged.releases.has(key)) merged.releases.set(key, release);
-      for (const [name, release] of expansion.called) if (!merged.called.has(name)) merged.called.set(name, release);
+      for (const [key, release] of expansion.releases) keep(merged.releases, key, release);
+      for (const [name, release] of expansion.called) keep(merged.called, name, release);
     }
     return merged;
   }
@@ -314,7 +321,7 @@ class Unwinder {
       const release = this.releaseIn(own, resource);
       if (release) return found({ kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
-    for (const helper of this.helpersOf(i, expansion)) {
+    for (const helper of this.helpersReleasing(expansion, resource)) {
       const release = this.releaseIn(helper.releases, resource);
       if (release) return found({ kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
@@ -342,20 +349,23 @@ class Unwinder {
     return this.expansion(own, def.file).setups.length === 0;
   }
 
-  /** The helpers a statement runs (its call, and what that calls), with what their own failure paths undo. */
-  private helpersOf(i: number, expansion: Expansion): { releases: Expansion; place: Place; name: string }[] {
-    const key = String(i);
-    let helpers = this.helperReleases.get(key);
-    if (!helpers) {
-      helpers = expansion.reached
-        .filter((r) => r.depth <= HELPER_DEPTH)
-        .map(({ def }) => {
-          const flow = readInitFunction(this.scope, def, false);
-          return { releases: this.releasesOfSteps(flow.failureSteps), place: { file: def.file, line: def.line, column: 1 }, name: def.name };
-        });
-      this.helperReleases.set(key, helpers);
+  /**
+   * The helpers a statement runs (its call, and what that calls) whose failure paths undo a
+   * resource. A helper is read path by path only when its body releases the resource at all:
+   * its failure paths are part of its body, and most helpers release nothing.
+   */
+  private *helpersReleasing(expansion: Expansion, resource: Resource): Generator<{ releases: Expansion; name: string }> {
+    for (const { def, depth } of expansion.reached) {
+      if (depth > HELPER_DEPTH) continue;
+      if (!this.releases(this.expansion(this.scope.info(def).facts, def.file), resource)) continue;
+      const id = `${def.file}:${def.name}:${def.line}`;
+      let releases = this.helperReleases.get(id);
+      if (!releases) {
+        releases = this.releasesOfSteps(readInitFunction(this.scope, def, false).failureSteps);
+        this.helperReleases.set(id, releases);
+      }
+      yield { releases, name: def.name };
     }
-    return helpers;
   }
 
   /** A function the tree defines or calls somewhere: an undo that exists. */
