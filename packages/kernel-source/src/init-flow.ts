@@ -186,6 +186,9 @@ class Reader {
    * handed one of those may set the local behind the reading's back.
    */
   private readonly escaped = new Map<string, Set<string>>();
+  private readonly guardFacts = new Map<number, Facts['refs']>();
+  /** A canonical text of each values and conditions map, by identity: paths that change neither share them. */
+  private readonly stateKeys = new WeakMap<Map<string, unknown>, string>();
   private truncated = false;
 
   constructor(
@@ -253,7 +256,7 @@ class Reader {
     if (known) return known;
     const calls = outerCalls(node);
     const text = node.text.split('\n')[0]!.trim().slice(0, 100);
-    const guards = ctx.guards.flatMap((guard) => factsOf(this.fn, guard).refs.filter((r) => !r.write).map((r) => ({ ...r, decides: true })));
+    const guards = ctx.guards.flatMap((guard) => this.guardReads(guard));
     const assigned = assignedState(node, this.fn);
     const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, guards, start: this.fn.place(node), ...(assigned ? { assigned } : {}), canFail: false, undo: [] };
     const indexes: number[] = [];
@@ -270,6 +273,16 @@ class Reader {
     }
     this.byNode.set(key, indexes);
     return indexes;
+  }
+
+  /** What a condition reads, once per condition however many statements it guards. */
+  private guardReads(guard: Node): Facts['refs'] {
+    let reads = this.guardFacts.get(guard.id);
+    if (!reads) {
+      reads = factsOf(this.fn, guard).refs.filter((r) => !r.write).map((r) => ({ ...r, decides: true }));
+      this.guardFacts.set(guard.id, reads);
+    }
+    return reads;
   }
 
   private register(statement: InitStatement, start: number): number {
@@ -624,7 +637,7 @@ class Reader {
     if (paths.length <= MAX_PATHS) return paths;
     const groups = new Map<string, Path[]>();
     for (const path of paths) {
-      const key = JSON.stringify([[...path.values].sort(), [...path.conds].sort()]);
+      const key = `${this.stateKey(path.values)}|${this.stateKey(path.conds)}`;
       const group = groups.get(key);
       if (group) group.push(path);
       else groups.set(key, [path]);
@@ -638,6 +651,17 @@ class Reader {
       return [{ ...merged[0]!, trace: { seq: this.seq++, event: undefined, parents: merged.map((p) => p.trace) }, values: new Map(), conds: new Map() }];
     }
     return merged;
+  }
+
+  private stateKey(map: Map<string, Value> | Map<string, boolean>): string {
+    let key = this.stateKeys.get(map);
+    if (key === undefined) {
+      const entries: string[] = [];
+      for (const [name, value] of map) entries.push(typeof value === 'boolean' ? `${name}=${+value}` : `${name}=${+value.ok}${+value.failed}:${value.from.join(',')}`);
+      key = entries.sort().join(';');
+      this.stateKeys.set(map, key);
+    }
+    return key;
   }
 
   // --- the result -----------------------------------------------------------------------------------
