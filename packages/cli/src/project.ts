@@ -76,6 +76,12 @@ export interface LoadedProject {
   archIds: string[];
   /** The same plugins, declared for another kernel version (see `versions` in the manifest). */
   pluginsFor(kernel: string): Plugin[];
+  /**
+   * Every loaded plugin that the kernel version has, selected or not, built as a check of all
+   * archs with the same --variant would build it: what judgements across archs (no-unused-hook)
+   * look at, so that --arch narrows what is reported and never changes what is found.
+   */
+  everyPluginFor(kernel: string): Plugin[];
   /** The page of a rule kind: meta.docs.url in the package that brought the kind. */
   docsOf(kind: string): string | undefined;
   /** The plugin packages given (not the built-in ones): inputs of the run, for --cache. */
@@ -107,17 +113,30 @@ export async function loadProject(options: ProjectOptions = {}): Promise<LoadedP
   const build = (kernel?: string) => selected.map((manifest) => manifest.build(variants.get(manifest.base.id), kernel));
   // A plugin whose oldest declarations are newer than the kernel has no arch to analyze there
   // (KVM on loongarch arrived in 6.7): it is left out rather than checked as another version.
+  const inKernel = (plugin: Plugin, kernel: string) => compareKernelVersions(plugin.kernels[0]!, kernel) <= 0;
   const pluginsFor = (kernel: string) => {
     const all = build(kernel);
-    const absent = all.filter((plugin) => compareKernelVersions(plugin.kernels[0]!, kernel) > 0);
     // Asked for by name, an arch the kernel does not have is a mistake, not a clean result.
-    const named = absent.find((plugin) => options.archs?.includes(plugin.id));
+    const named = all.find((plugin) => !inKernel(plugin, kernel) && options.archs?.includes(plugin.id));
     if (named) {
       throw new InputError(`--arch: ${named.id} is not in Linux ${kernel}: its plugin describes Linux ${named.kernels.join(', ')}`);
     }
-    return all.filter((plugin) => !absent.includes(plugin));
+    return all.filter((plugin) => inKernel(plugin, kernel));
   };
-  return { profiles: set.profiles, plugins: build(), rules: set.rules, archIds: manifests.map((m) => m.base.id), pluginsFor, docsOf: set.docsOf, given: packages.filter((pkg) => !BUILTIN_PACKAGES.includes(pkg.name)) };
+  // `--variant NAME` applies to every plugin that has it, selected or not, as it would without --arch.
+  const everyVariant = parseVariants(options.variants ?? [], new Map(manifests.map((m) => [m.base.id, m.base.variants])));
+  const everyPluginFor = (kernel: string) =>
+    manifests.map((manifest) => manifest.build(everyVariant.get(manifest.base.id), kernel)).filter((plugin) => inKernel(plugin, kernel));
+  return {
+    profiles: set.profiles,
+    plugins: build(),
+    rules: set.rules,
+    archIds: manifests.map((m) => m.base.id),
+    pluginsFor,
+    everyPluginFor,
+    docsOf: set.docsOf,
+    given: packages.filter((pkg) => !BUILTIN_PACKAGES.includes(pkg.name)),
+  };
 }
 
 function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManifest[] {

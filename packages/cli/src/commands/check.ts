@@ -5,6 +5,7 @@ import {
   buildCheck,
   configureRules,
   displayPath,
+  GENERIC_ARCH,
   InputError,
   majorMinor,
   readBaseline,
@@ -49,7 +50,10 @@ export interface CheckOptions extends ConfigFlags {
 
 interface Subject {
   profile: Profile;
+  /** Every arch of the tree (or of the profile's kernel version), selected or not: the rules judge them all. */
   plugins: Plugin[];
+  /** The archs --arch selected (all without it): only their findings, and the generic ones, are reported. */
+  reported: Plugin[];
   /** With --kernel: what the reading of the tree depended on (for --cache). */
   inputs?: Record<string, string>;
   kernel?: CheckResult['kernel'];
@@ -73,11 +77,15 @@ async function kernelSubject(
   const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
   progress(`kvm-rules: reading Linux ${tree.version}: kvm_init()`);
   const onArch = (arch: string, i: number, total: number) => progress(`kvm-rules: reading Linux ${tree.version}: ${arch} (${i + 1}/${total})`);
-  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, onArch, ...(whatIf ? { whatIf } : {}) });
+  const version = majorMinor(tree.version);
+  const selected = new Set(project.pluginsFor(version).map((plugin) => plugin.id));
+  // Every arch is read, not only the selected ones: a generic finding is judged across them all.
+  const analysis = await analyzeKernel(tree, { plugins: project.everyPluginFor(version), profiles: project.profiles, onArch, ...(whatIf ? { whatIf } : {}) });
   progress(undefined);
   return {
     profile: whatIf ?? analysis.profile,
     plugins: analysis.plugins,
+    reported: analysis.plugins.filter((plugin) => selected.has(plugin.id)),
     kernel: { root: tree.root, version: tree.version },
     stats: analysis.stats,
     inputs: tree.inputs,
@@ -95,7 +103,17 @@ function rejectOtherKernelVariants(project: LoadedProject, version: string): voi
 
 function declaredSubject(project: LoadedProject, profileId: string | undefined): Subject {
   const profile = chooseProfile(project.profiles, project.plugins, profileId);
-  return { profile, plugins: project.pluginsFor(profile.kernel) };
+  return { profile, plugins: project.everyPluginFor(profile.kernel), reported: project.pluginsFor(profile.kernel) };
+}
+
+/**
+ * --arch narrows, never adds: the rules run over every arch, and the findings of the archs not
+ * selected are dropped. The generic findings stay, the same as without --arch.
+ */
+function reportedOnly(findings: Finding[], subject: Subject): Finding[] {
+  if (subject.reported.length === subject.plugins.length) return findings;
+  const archs = new Set([GENERIC_ARCH, ...subject.reported.map((plugin) => plugin.id)]);
+  return findings.filter((finding) => archs.has(finding.arch));
 }
 
 /**
@@ -127,8 +145,8 @@ export async function runCheck(
     throw new InputError('--changed-since needs --kernel: it compares the kernel tree with itself at a git revision');
   }
   const subject = options.kernel ? await kernelSubject(options.kernel, project, profileId, options.progress) : declaredSubject(project, profileId);
-  const { profile, plugins, kernel, stats } = subject;
-  const findingsOf = (s: Subject) => runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules);
+  const { profile, reported: plugins, kernel, stats } = subject;
+  const findingsOf = (s: Subject) => reportedOnly(runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules), s);
   let found = findingsOf(subject);
   if (options.kernel && options.changedSince !== undefined) {
     options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
