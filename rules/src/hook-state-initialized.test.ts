@@ -20,6 +20,29 @@ const disableReadsList = `
     impl: demo_hardware_disable
     requires: [{ state: list, via: [demo_walk_list] }]`;
 
+/** kvm_init() that only registers: /dev/kvm, then CPU hotplug callbacks; nothing runs the hooks at load. */
+const windowProfile = `id: windows
+summary: Hooks run only when userspace creates a VM or a CPU comes and goes.
+kernel: "6.1"
+hooks:
+  hardware-enable: { name: kvm_arch_hardware_enable }
+  hardware-disable: { name: kvm_arch_hardware_disable }
+kvmInit:
+  - { id: dev-kvm, summary: misc_register(&kvm_dev), exposes: dev-kvm }
+  - { id: cpu-hotplug, summary: cpuhp_setup_state_nocalls() }
+lifecycle:
+  - id: first-vm
+    summary: The first KVM_CREATE_VM enables virtualization on every CPU
+    window: userspace
+    from: dev-kvm
+    calls: [{ hook: hardware-enable, on: each-online-cpu }, { hook: hardware-disable, on: each-online-cpu }]
+  - id: hotplug
+    summary: A CPU comes online or goes offline
+    window: cpu-hotplug
+    from: cpu-hotplug
+    calls: [{ hook: hardware-disable }]
+`;
+
 new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
   valid: [
     { name: 'state initialized before kvm_init()', plugins: plugin({ before: ['list'], hooks: disableReadsList }) },
@@ -56,7 +79,8 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
           messageId: 'initializedLater',
           arch: 'demo',
           line: 13,
-          data: { role: 'hardware-disable', state: 'list', name: 'kvm_arch_hardware_disable', via: ' through demo_walk_list()' },
+          severity: 'error',
+          data: { role: 'hardware-disable', state: 'list', hook: 'demo_hardware_disable', via: ' through demo_walk_list()' },
         },
       ],
     },
@@ -73,7 +97,7 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
   hardware-setup: { impl: demo_setup, initializes: [area] }
   hardware-enable: { impl: demo_enable, requires: [area] }`,
       }),
-      errors: [{ messageId: 'initializerNotCalled', data: { state: 'area', name: 'kvm_arch_enable_virtualization_cpu' } }],
+      errors: [{ messageId: 'initializerNotCalled', data: { state: 'area', hook: 'demo_enable' } }],
     },
     {
       name: 'one report per hook and state, however often the hook runs',
@@ -88,6 +112,31 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
         { messageId: 'initializedLater', data: { role: 'hardware-disable', state: 'list' } },
         { messageId: 'initializedLater', data: { role: 'hardware-disable', state: 'area' } },
       ],
+    },
+    {
+      name: 'v6.12: the enable hook runs on every CPU inside kvm_init(): certain, an error',
+      profile: 'v6.12',
+      plugins: plugin({ after: ['area'], hooks: `\n  hardware-enable: { impl: demo_enable, requires: [area] }` }),
+      errors: [{ messageId: 'initializedLater', severity: 'error', data: { hook: 'demo_enable', when: 'certain: on every module load, it runs in kvm_init() step "init-virtualization" on every online CPU' } }],
+    },
+    {
+      name: 'a window only: under v5.19 the hooks run once userspace creates a VM, opened before module init returns',
+      profile: windowProfile,
+      plugins: plugin({ after: ['list'], hooks: disableReadsList }),
+      errors: [
+        {
+          messageId: 'initializedLater',
+          severity: 'warning',
+          data: { when: 'a window: from kvm_init() step "dev-kvm" until init_list() in demo_init(), it runs if userspace creates a VM through /dev/kvm or a CPU comes online or goes offline' },
+        },
+      ],
+    },
+    {
+      name: 'options set each severity: a window made an error',
+      profile: windowProfile,
+      options: { window: 'error' },
+      plugins: plugin({ after: ['list'], hooks: disableReadsList }),
+      errors: [{ messageId: 'initializedLater', severity: 'error' }],
     },
   ],
 });

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { createRule, describeTrigger, type HookCallEvent, type RelatedLocation, type Requirement, type StateInitEvent, type Timeline } from '@kvm-rules/core';
-import { describeInitializer } from './describe.js';
+import { createRule, howItRuns, type HookCallEvent, type RelatedLocation, type Requirement, type StateInitEvent, type Timeline } from '@kvm-rules/core';
+import { builtInNote, describeInitializer, untilText, hookName, opening, reachSeverities, relatedRuns, severityOf, windowsOf, windowText, type Reach } from './describe.js';
 
 const optionsSchema = {
   type: 'object',
@@ -11,6 +11,7 @@ const optionsSchema = {
       items: { type: 'string' },
       description: 'Hook roles to check. Default: every role.',
     },
+    ...reachSeverities,
   },
 } as const;
 
@@ -22,9 +23,10 @@ interface Violation {
   calls: HookCallEvent[];
 }
 
-/** A rollback call runs only when a step fails; the success-path call tells the story better. */
+/** The call that tells the story: one on every module load before one in a window, a success path before a rollback. */
 function mainCall(calls: HookCallEvent[]): HookCallEvent {
-  return calls.find((call) => !call.rollback) ?? calls[0]!;
+  const rank = (call: HookCallEvent) => (howItRuns(call).kind === 'certain' ? 0 : 2) + (call.rollback ? 1 : 0);
+  return [...calls].sort((a, b) => rank(a) - rank(b) || a.seq - b.seq)[0]!;
 }
 
 /** A hook of this plugin that would initialize the state, but whose role the profile never calls. */
@@ -32,6 +34,13 @@ function uncalledInitializer(timeline: Timeline, state: string): string | undefi
   const called = new Set(timeline.events.flatMap((e) => (e.kind === 'HookCall' ? [e.role] : [])));
   const hook = [...timeline.plugin.hooks.values()].find((h) => h.initializes.includes(state) && !called.has(h.role));
   return hook ? `${hook.role} hook ${hook.impl}()` : undefined;
+}
+
+/** How the hook gets to run before the state is set: on every module load, or in which windows. */
+function reachOf(calls: HookCallEvent[], until: string): Reach {
+  if (calls.some((call) => howItRuns(call).kind === 'certain')) return { kind: 'certain' };
+  const first = [...calls].sort((a, b) => a.seq - b.seq)[0]!;
+  return { kind: 'window', windows: windowsOf(calls), opens: opening(first), until };
 }
 
 export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'initializerNotCalled'>({
@@ -43,23 +52,20 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
       recommended: true,
     },
     messages: {
-      initializedLater:
-        '{{role}} hook {{impl}}() ({{name}}) reads {{state}}{{via}}, but {{state}} is initialized {{initializer}}, after the hook runs {{firstRun}}',
-      initializerNotCalled:
-        '{{role}} hook {{impl}}() ({{name}}) reads {{state}}{{via}}, but {{state}} is initialized by the {{initializer}}, which {{profile}} never calls; the hook runs {{firstRun}}',
-      neverInitialized:
-        '{{role}} hook {{impl}}() ({{name}}) reads {{state}}{{via}}, but nothing initializes {{state}} under this profile; the hook runs {{firstRun}}',
+      initializedLater: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but {{state}} is initialized {{initializer}}; {{when}}',
+      initializerNotCalled: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but {{state}} is initialized by the {{initializer}}, which {{profile}} never calls; {{when}}',
+      neverInitialized: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but nothing initializes {{state}} under this profile; {{when}}',
     },
     schema: [optionsSchema],
   },
   defaultOptions: [{}],
-  create(context, [{ roles }]) {
+  create(context, [options]) {
     const initialized = new Set<string>();
     let violations = new Map<string, Violation>();
 
     function checkRequirements(call: HookCallEvent): void {
       const hook = call.hook;
-      if (!hook || hook.noop || (roles && !roles.includes(call.role))) return;
+      if (!hook || hook.noop || (options.roles && !options.roles.includes(call.role))) return;
       for (const requirement of hook.requires.filter((r) => !initialized.has(r.state))) {
         const key = `${call.role}\0${requirement.state}`;
         const violation = violations.get(key) ?? { requirement, calls: [] };
@@ -73,28 +79,26 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
       const init = timeline.events.find(
         (e): e is StateInitEvent => e.kind === 'StateInit' && e.state === requirement.state && e.seq > call.seq,
       );
-      const related: RelatedLocation[] = calls.map((c) => ({
-        message: `${c.name}() runs here ${describeTrigger(c)}`,
-        location: c.location,
-      }));
-      related.push(...(requirement.chain ?? []));
+      const initializer = init ? describeInitializer(init.by) : undefined;
+      const { reach, builtIn } = builtInNote(timeline, reachOf(calls, init ? untilText(init.by) : 'anything initializes it'));
+      const related: RelatedLocation[] = [...relatedRuns(calls, call), ...(requirement.chain ?? [])];
       if (init) related.push({ message: `${requirement.state} is initialized here`, location: init.location });
       const uncalled = init ? undefined : uncalledInitializer(timeline, requirement.state);
       context.report({
         node: call,
         location: requirement.location,
         messageId: init ? 'initializedLater' : uncalled ? 'initializerNotCalled' : 'neverInitialized',
+        severity: severityOf(options, reach, builtIn),
         data: {
           role: call.role,
-          impl: call.hook!.impl,
-          name: call.name,
+          hook: hookName(call),
           state: requirement.state,
           via: requirement.via.length > 0 ? ` through ${requirement.via.map((f) => `${f}()`).join(' → ')}` : '',
-          firstRun: describeTrigger(call),
-          initializer: init ? describeInitializer(init.by) : (uncalled ?? ''),
+          initializer: initializer ?? uncalled ?? '',
+          when: builtIn ? `${windowText(reach, call)}; ${builtIn.text}` : windowText(reach, call),
           profile: context.profile.id,
         },
-        related,
+        related: builtIn ? [...related, builtIn.related] : related,
       });
     }
 

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { createRule, type HookCallEvent, type Phase, type PhaseEvent, reason, type Timeline } from '@kvm-rules/core';
-import { callText, listPhases } from './describe.js';
+import { createRule, type ExposeEvent, type HookCallEvent, type Phase, type PhaseEvent, reason, type Timeline } from '@kvm-rules/core';
+import { builtInNote, callText, listPhases, opening, reachSeverities, severityOf, windowsOf, windowText, type Reach } from './describe.js';
 
 const optionsSchema = {
   type: 'object',
@@ -29,6 +29,8 @@ const optionsSchema = {
         },
       },
     },
+    window: reachSeverities.window,
+    builtInUserspace: reachSeverities.builtInUserspace,
   },
 } as const;
 
@@ -45,12 +47,13 @@ export default createRule<Options, 'workAfterKvmInit'>({
     },
     messages: {
       workAfterKvmInit:
-        '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, kvm_init() has by then {{exposure}}',
+        '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, that is {{when}}',
     },
     schema: [optionsSchema],
   },
   defaultOptions: [{ exceptions: [] }],
-  create(context, [{ exceptions = [] }]) {
+  create(context, [options]) {
+    const exceptions = options.exceptions ?? [];
     function excepted(arch: string, phase: Phase): boolean {
       return exceptions.some((e: Exception) =>
         e.arch === arch &&
@@ -60,24 +63,26 @@ export default createRule<Options, 'workAfterKvmInit'>({
     }
 
     /**
-     * What kvm_init() lets loose before the arch work that follows it: /dev/kvm, the per-CPU
-     * hooks its steps run, and those that callbacks it registered (hotplug, ioctls) can run.
+     * What can see the work unfinished: userspace once /dev/kvm is registered, and the hooks that
+     * callbacks kvm_init() registered (CPU hotplug, suspend, reboot) run. A hook that does
+     * nothing sees nothing; hooks kvm_init() ran on every CPU have already run.
      */
-    function exposure(timeline: Timeline): string {
-      const inside = timeline.events.filter(
-        (e): e is HookCallEvent =>
-          e.kind === 'HookCall' && e.duringModuleInit && e.on === 'each-online-cpu' && !!e.hook && !e.hook.noop,
+    function windowCalls(timeline: Timeline): HookCallEvent[] {
+      return timeline.events.filter(
+        (e): e is HookCallEvent => e.kind === 'HookCall' && e.duringModuleInit && e.trigger.kind === 'lifecycle' && !!e.hook && !e.hook.noop,
       );
-      const names = (calls: HookCallEvent[]) => [...new Set(calls.map((call) => call.name + '()'))].join(', ');
-      const run = inside.filter((call) => call.trigger.kind === 'step' && !call.rollback);
-      const possible = inside.filter((call) => call.trigger.kind === 'lifecycle' && !run.some((r) => r.role === call.role));
-      const exposes = timeline.events.some((e) => e.kind === 'Expose');
-      const parts = [
-        exposes ? 'exposed /dev/kvm' : '',
-        run.length > 0 ? `run ${names(run)} on every online CPU` : '',
-        possible.length > 0 ? `let ${names(possible)} run on every online CPU` : '',
-      ];
-      return parts.filter(Boolean).join(' and ') || 'returned';
+    }
+
+    function reachOf(timeline: Timeline, until: string): Reach | undefined {
+      const done = timeline.events.find((e) => e.kind === 'ModuleInitDone')?.seq ?? Infinity;
+      const expose = timeline.events.find((e): e is ExposeEvent => e.kind === 'Expose' && e.seq < done);
+      const calls = windowCalls(timeline);
+      const windows = windowsOf(calls);
+      if (expose && !windows.includes('userspace')) windows.unshift('userspace');
+      if (windows.length === 0) return undefined;
+      const first = calls[0];
+      const opens = expose && (!first || expose.seq < first.seq) ? `kvm_init() step "${expose.step.id}"` : opening(first!);
+      return { kind: 'window', windows, opens, until };
     }
 
     return {
@@ -88,16 +93,24 @@ export default createRule<Options, 'workAfterKvmInit'>({
         );
         const [first] = late;
         if (!first) return;
+        const last = late.at(-1)!;
+        const until = `${callText(last.phase)} in ${timeline.module.init}()`;
+        const { reach, builtIn } = builtInNote(timeline, reachOf(timeline, until) ?? { kind: 'window', windows: [], opens: 'kvm_init()', until });
+        const when = windowText(reach, undefined, 'it can be seen unfinished');
         context.report({
           node: first,
           messageId: 'workAfterKvmInit',
+          severity: severityOf(options, reach, builtIn),
           data: {
             init: timeline.module.init,
             phases: listPhases(late.map((e) => `${e.phase.id}`)),
             profile: context.profile.id,
-            exposure: exposure(timeline),
+            when: builtIn ? `${when}; ${builtIn.text}` : when,
           },
-          related: late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${callText(e.phase)}) also runs after kvm_init()`, location: e.location })),
+          related: [
+            ...late.slice(1).map((e) => ({ message: `"${e.phase.id}" (${callText(e.phase)}) also runs after kvm_init()`, location: e.location })),
+            ...(builtIn ? [builtIn.related] : []),
+          ],
         });
       },
     };

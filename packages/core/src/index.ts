@@ -30,16 +30,19 @@ export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, Source
 export { declaredUnwinding } from './model/plugin.js';
 export { describeStep, type FailurePoint, type SetUp, type UndoEvidence, type UndoEvidenceKind, type Unwinding } from './model/unwinding.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
-export { AFTER_MODULE_INIT, type Profile, type ProfileHook, type KvmInitStep, type LifecycleEvent, type StateDeclaration, type HookCallSpec } from './model/profile.js';
+export { AFTER_MODULE_INIT, type Profile, type ProfileHook, type KvmInitStep, type LifecycleEvent, type HookWindow, type StateDeclaration, type HookCallSpec } from './model/profile.js';
 export {
   buildTimeline,
   describeTrigger,
+  howItRuns,
+  type HookRun,
   KVM_INIT,
   type Timeline,
   type TimelineEvent,
   type PhaseEvent,
   type FailureEvent,
   type HookCallEvent,
+  type ExposeEvent,
   type StateInitEvent,
   type StateInitializer,
 } from './engine/timeline.js';

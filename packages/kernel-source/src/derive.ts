@@ -33,6 +33,8 @@ export interface ModuleSource {
   ids: string[];
   statements: { statement: InitStatement; writes: StateAccess[]; reads: StateAccess[]; afterKvmInit: boolean; noEffect: boolean; callsKvmInit: boolean }[];
   unwound: UnwindResult;
+  /** The Kconfig symbol that builds the module and its type: loadable (tristate) or built in (bool). */
+  kconfig: ModuleInit['kconfig'];
 }
 
 export interface HookSource {
@@ -143,7 +145,7 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
   });
   // State the module gives back on exit (kvm_x86_ops for a vendor module) is read first to check it is free, not to use it.
   for (const item of statements) item.reads = item.reads.filter((read) => !unwound.exitStates.has(read.state));
-  return { init: def, exit, flow, ids, statements, unwound };
+  return { init: def, exit, flow, ids, statements, unwound, kconfig: kconfigOf(scope, def.file) };
 }
 
 /**
@@ -301,7 +303,20 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
       ...(reads.length > 0 ? { reads: reads.map(stateUse) } : {}),
     });
   });
-  return { init: module.init.name, file: module.init.file, phases, location: { file: module.init.file, line: module.init.line, column: 1 }, unwinding };
+  return {
+    init: module.init.name,
+    file: module.init.file,
+    phases,
+    location: { file: module.init.file, line: module.init.line, column: 1 },
+    unwinding,
+    ...(module.kconfig ? { kconfig: module.kconfig } : {}),
+  };
+}
+
+/** The module's Kconfig symbol and whether it can be loaded at run time, from the Makefile and Kconfig. */
+function kconfigOf(scope: Scope, file: string): ModuleInit['kconfig'] {
+  const { symbol, type } = moduleConfig(scope.tree, file);
+  return symbol && type ? { symbol, loadable: type.loadable, text: type.text, location: { file: type.file, line: type.line, column: 1 } } : undefined;
 }
 
 function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: Map<string, StateDeclaration>): HookImplementation {

@@ -3,7 +3,7 @@
 // online CPU through on_each_cpu()/cpuhp_setup_state()), the calls its failure path makes, where
 // /dev/kvm is registered, and what the callbacks registered by a step (CPU hotplug, syscore,
 // the /dev/kvm ioctls that create VMs) can call from then on.
-import type { HookCallSpec, KvmInitStep, LifecycleEvent, Profile, ProfileHook } from '@kvm-rules/core';
+import type { HookCallSpec, HookWindow, KvmInitStep, LifecycleEvent, Profile, ProfileHook } from '@kvm-rules/core';
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
@@ -64,11 +64,17 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
     };
     if (callsAnywhere(scope, reached, DEV_KVM_REGISTRATION)) step.exposes = 'dev-kvm';
     steps.push(step);
-    const later = registeredCallbacks(scope, statement, reached, roles, hooks, relevant);
-    if (later.calls.length > 0) {
+    for (const later of registeredCallbacks(scope, statement, reached, roles, hooks, relevant)) {
       // Named for what registered them, as a finding reads: 'runs at "cpuhp_setup_state() callbacks"'.
-      const name = `${later.via.join(', ')} callbacks`;
-      lifecycle.push({ id: name, summary: `${name}, registered by kvm_init() step "${id}"`, from: id, calls: later.calls, location: locationOf(statement.place) });
+      const name = `${later.via}() callbacks`;
+      lifecycle.push({
+        id: name,
+        summary: `${name}, registered by kvm_init() step "${id}"`,
+        from: id,
+        window: windowOf(later.via),
+        calls: later.calls,
+        location: later.place,
+      });
     }
   }
   const version = cache.tree.version;
@@ -213,21 +219,38 @@ function registeredCallbacks(
   roles: HookRoles,
   hooks: Map<string, ProfileHook>,
   relevant: Set<string>,
-): { calls: HookCallSpec[]; via: string[] } {
-  const entries: Reached[] = [];
-  const via = new Set<string>();
+): { via: string; place: Place; calls: HookCallSpec[] }[] {
+  // One event per registering call: what must happen for its callbacks to run differs (a CPU
+  // coming online for cpuhp_setup_state(), userspace for misc_register()).
+  const byVia = new Map<string, { place: Place; entries: Reached[] }>();
   const register = (call: CallSite, file: string) => {
     if (!registersForLater(call)) return;
     const callbacks = scope.callbacks(call, file);
     if (callbacks.length === 0) return;
-    via.add(`${calleeName(call.callee)}()`);
-    entries.push(...callbacks.map((def) => entry(def, call.place)));
+    const via = calleeName(call.callee);
+    if (!via) return;
+    const group = byVia.get(via) ?? { place: locationOf(call.place), entries: [] };
+    group.entries.push(...callbacks.map((def) => entry(def, call.place)));
+    byVia.set(via, group);
   };
   for (const call of statement.facts.calls) register(call, statement.place.file);
   for (const node of reached.values()) {
     if (isExternal(node.def) || roles.has(node.def.name)) continue;
     for (const call of scope.info(node.def).facts.calls) register(call, node.def.file);
   }
-  const later = reach(scope, entries, { stopAt: isHook(roles), callbacks: 'all', only: relevant });
-  return { calls: hookCalls(scope, later, roles, hooks, () => false), via: [...via].sort() };
+  return [...byVia]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([via, { place, entries }]) => {
+      const later = reach(scope, entries, { stopAt: isHook(roles), callbacks: 'all', only: relevant });
+      return { via, place, calls: hookCalls(scope, later, roles, hooks, () => false) };
+    })
+    .filter((group) => group.calls.length > 0);
+}
+
+/** What must happen for callbacks registered by this call to run. */
+function windowOf(via: string): HookWindow {
+  if (/^cpuhp_/.test(via)) return 'cpu-hotplug';
+  if (/syscore|reboot|pm_notifier|shutdown|suspend/.test(via)) return 'power';
+  // misc_register(&kvm_dev) and any other door that only userspace opens.
+  return 'userspace';
 }

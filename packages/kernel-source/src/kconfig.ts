@@ -12,6 +12,8 @@ export interface ModuleConfig {
   symbol: string | undefined;
   /** Symbols enabled whenever the module is built, CONFIG_ prefix included. */
   enabled: Set<string>;
+  /** The symbol's type line: `tristate` can be a module loaded at run time; `bool` is built in only. */
+  type?: { loadable: boolean; file: string; line: number; text: string };
 }
 
 const NONE: ModuleConfig = { symbol: undefined, enabled: new Set() };
@@ -39,7 +41,24 @@ function readModuleConfig(tree: KernelTree, file: string): ModuleConfig {
     enabled.add(`CONFIG_${name}`);
     queue.push(...(entries.get(name) ?? []));
   }
-  return { symbol: `CONFIG_${symbol}`, enabled };
+  const type = symbolType(tree, [kvmDirOf(file), 'virt/kvm'], symbol);
+  return { symbol: `CONFIG_${symbol}`, enabled, ...(type ? { type } : {}) };
+}
+
+/** `config KVM` followed by `bool "…"` (or `tristate`, `def_bool`, `def_tristate`), where the symbol is defined. */
+function symbolType(tree: KernelTree, dirs: string[], symbol: string): ModuleConfig['type'] {
+  for (const dir of dirs) {
+    const file = `${dir}/Kconfig`;
+    const lines = tree.readText(file)?.split('\n') ?? [];
+    for (let i = 0; i < lines.length; i++) {
+      if (!new RegExp(`^\\s*(?:menu)?config\\s+${symbol}\\s*$`).test(lines[i]!)) continue;
+      for (let j = i + 1; j < lines.length && !/^\s*(?:menu)?config\s|^\s*(?:endmenu|endif|if|menu|source)\b/.test(lines[j]!); j++) {
+        const type = /^\s+(def_)?(bool|tristate)\b/.exec(lines[j]!);
+        if (type) return { loadable: type[2] === 'tristate', file, line: j + 1, text: lines[j]!.trim() };
+      }
+    }
+  }
+  return undefined;
 }
 
 function kvmDirOf(file: string): string {

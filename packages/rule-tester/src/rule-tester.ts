@@ -49,6 +49,8 @@ export interface ExpectedReport {
   file?: string;
   line?: number;
   column?: number;
+  /** The report's own severity (a rule that sets it by what it found: a certain failure, a window). */
+  severity?: 'error' | 'warning';
 }
 
 export interface InvalidTestCase extends TestCase {
@@ -104,6 +106,7 @@ export function mismatchOf(reports: RuleReport[], expected: readonly ExpectedRep
       file: got.finding.location?.file,
       line: got.finding.location?.line,
       column: got.finding.location?.column,
+      severity: got.finding.severity,
     };
     for (const [key, value] of Object.entries(want)) {
       if (key === 'data') continue;

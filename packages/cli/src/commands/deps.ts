@@ -44,6 +44,11 @@ function statementLines(statement: InitStatement, id: string, flags: string[], n
 function moduleLines(module: ModuleSource): string[] {
   const exit = module.exit ? `  module_exit: ${module.exit.name}()` : '  no module_exit()';
   const lines = [`  module init ${module.init.name}()  ${module.init.file}:${module.init.line}${exit}`];
+  if (module.kconfig) {
+    const { symbol, loadable, text, location } = module.kconfig;
+    const kind = loadable ? 'can be a module loaded at run time' : 'built in only: no userspace exists while its init runs';
+    lines.push(`    ${symbol}: \`${text}\` at ${where(location)}: ${kind}`);
+  }
   module.statements.forEach(({ statement, writes, afterKvmInit, noEffect }, i) => {
     const flags = [statement.conditional ? 'conditional' : '', statement.loop ? 'loop' : '', statement.canFail ? 'can fail' : '', noEffect ? 'no effect' : '', afterKvmInit ? 'after kvm_init()' : ''];
     lines.push(...statementLines(statement, module.ids[i]!, flags, module.unwound.needs.get(i)));

@@ -1,4 +1,4 @@
-import type { Finding, FindingSeverity } from '../model/finding.js';
+import type { Finding, FindingSeverity, RelatedLocation } from '../model/finding.js';
 import { GENERIC_ARCH, sortFindings } from '../model/finding.js';
 import type { ReportDescriptor, RuleModule, RuleNode, TimelineListener } from '../rule-api/create-rule.js';
 import { interpolate } from '../rule-api/interpolate.js';
@@ -42,16 +42,18 @@ export function runRule(check: Check, rule: ConfiguredRule): RuleReport[] {
   const report = (descriptor: ReportDescriptor<string>): void => {
     const template = rule.module.meta.messages[descriptor.messageId];
     if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId "${descriptor.messageId}"`);
+    if (descriptor.severity === 'off') return;
     const location = descriptor.location ?? descriptor.node.location;
     const data = descriptor.data ?? {};
+    const related = distinctRelated(descriptor.related ?? []);
     const finding: Finding = {
       ruleId: rule.id,
-      severity: rule.severity,
+      severity: descriptor.severity === 'warning' ? 'warning' : rule.severity,
       arch: descriptor.arch ?? currentArch,
       profile: check.profile.id,
       message: interpolate(template, data),
       ...(location ? { location } : {}),
-      ...(descriptor.related && descriptor.related.length > 0 ? { related: descriptor.related } : {}),
+      ...(related.length > 0 ? { related } : {}),
     };
     reports.push({ finding, messageId: descriptor.messageId, data });
   };
@@ -63,4 +65,15 @@ export function runRule(check: Check, rule: ConfiguredRule): RuleReport[] {
     if (node.kind === 'Timeline' && exit) currentArch = GENERIC_ARCH;
   });
   return reports;
+}
+
+/** Related places, each said once: the same place with the same words is one entry. */
+function distinctRelated(related: RelatedLocation[]): RelatedLocation[] {
+  const seen = new Set<string>();
+  return related.filter((r) => {
+    const key = `${r.location.file}:${r.location.line}:${r.location.column}\0${r.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -5,6 +5,7 @@ import {
   AFTER_MODULE_INIT,
   type CpuScope,
   type HookCallSpec,
+  type HookWindow,
   type KvmInitStep,
   type LifecycleEvent,
   type Profile,
@@ -233,6 +234,16 @@ function slotsOf(steps: { location: Location }[], failures: FailurePoint[]): Map
     slots.set(slot, [...(slots.get(slot) ?? []), failure]);
   }
   return slots;
+}
+
+/**
+ * How a hook call comes to run: on every module load (a kvm_init() step, or its rollback when a
+ * later step fails), or only if something happens in a window (userspace, CPU hotplug, power).
+ */
+export type HookRun = { kind: 'certain' } | { kind: 'window'; window: HookWindow };
+
+export function howItRuns(call: HookCallEvent): HookRun {
+  return call.trigger.kind === 'step' ? { kind: 'certain' } : { kind: 'window', window: call.trigger.event.window };
 }
 
 /** Human words for where a hook call happens, for messages. */

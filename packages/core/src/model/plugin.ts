@@ -55,6 +55,12 @@ export interface ModuleInit {
   location: Location;
   /** Read from source: where module init can fail and what each failure path leaves set up (declared modules: declaredUnwinding() of their phases). */
   unwinding?: Unwinding;
+  /**
+   * Read from the tree's Kconfig: the symbol that builds the module, and whether it can be a
+   * module loaded at run time (`tristate`) or is built in only (`bool`: no userspace exists
+   * while its initcall runs).
+   */
+  kconfig?: { symbol: string; loadable: boolean; text: string; location: Location };
 }
 
 export interface Requirement {

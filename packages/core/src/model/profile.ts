@@ -37,11 +37,15 @@ export interface KvmInitStep {
   location: Location;
 }
 
+/** What must happen for a lifecycle event to run its hooks (schemas/common.ts). */
+export type HookWindow = 'userspace' | 'cpu-hotplug' | 'power';
+
 export interface LifecycleEvent {
   id: string;
   summary: string;
   /** A kvm_init() step id, or "module-init". */
   from: string;
+  window: HookWindow;
   calls: HookCallSpec[];
   location: Location;
 }
@@ -128,6 +132,7 @@ export function profileFromFile(file: ProfileFile, source: SourceFile): Profile 
       id: event.id,
       summary: event.summary,
       from: event.from,
+      window: event.window,
       calls: hookCalls(source, `/lifecycle/${i}/calls`, event.calls),
       location: at(source, `/lifecycle/${i}`),
     })),

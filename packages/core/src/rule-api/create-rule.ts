@@ -3,7 +3,7 @@ import type { JSONSchema } from 'json-schema-to-ts';
 import type { Check } from '../engine/check.js';
 import type { Timeline, TimelineEvent } from '../engine/timeline.js';
 import type { Location } from '../model/location.js';
-import type { RelatedLocation } from '../model/finding.js';
+import type { FindingSeverity, RelatedLocation } from '../model/finding.js';
 import type { Profile } from '../model/profile.js';
 
 /** What a rule can be handed: the whole check, one timeline, or one event of it. */
@@ -26,6 +26,11 @@ export interface ReportDescriptor<MessageIds extends string> {
   related?: RelatedLocation[];
   /** Overrides the arch of the timeline being visited (for findings about another plugin or the profile). */
   arch?: string;
+  /**
+   * This report's own severity, from the rule's options (a certain failure an error, a window a
+   * warning): capped by the severity the rule is configured with; 'off' drops the report.
+   */
+  severity?: FindingSeverity | 'off';
 }
 
 export interface RuleContext<MessageIds extends string, Options extends readonly unknown[]> {

@@ -43,6 +43,17 @@ export const cpuScope = {
   description: 'Whether the generic code calls the hook once, or on every online CPU.',
 } as const;
 
+/**
+ * What must happen for a lifecycle event to run its hooks: userspace using /dev/kvm (creating a
+ * VM), a CPU coming online or going offline, or suspend, resume, shutdown or reboot. Built-in
+ * KVM has no userspace during its initcall; the other two can still happen.
+ */
+export const hookWindow = {
+  type: 'string',
+  enum: ['userspace', 'cpu-hotplug', 'power'],
+  description: 'What must happen for the event to run its hooks: userspace using /dev/kvm, a CPU coming online or going offline, or suspend/resume/shutdown/reboot.',
+} as const;
+
 /** Why an exception or an ignore stands: written down so that a reviewer can judge it. */
 export const reason = {
   type: 'string',

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { cIdentifier, cpuScope, hookRole, identifier, kernelVersion, summary } from './common.js';
+import { cIdentifier, cpuScope, hookRole, hookWindow, identifier, kernelVersion, summary } from './common.js';
 
 const hookDeclaration = {
   type: 'object',
@@ -58,10 +58,11 @@ const kvmInitStep = {
 const lifecycleEvent = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'summary', 'from', 'calls'],
+  required: ['id', 'summary', 'from', 'window', 'calls'],
   properties: {
     id: identifier,
     summary,
+    window: hookWindow,
     from: {
       type: 'string',
       description: 'The earliest point this event can happen: the id of a kvm_init() step, or "module-init" (after the arch module init returns).',

@@ -1,0 +1,63 @@
+// How a finding can happen, from the tree: certain (kvm_init() runs the hook on every module
+// load) or a window, and whether the module is loadable (tristate) or built in (bool), read
+// from the arch's Kconfig and Makefile. Fixtures of both kinds.
+import { describe, expect, it } from 'vitest';
+import { brief, checkKernel, fixture, fixturePlugin } from './helpers.js';
+
+describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is a tristate)', () => {
+  it('reads the Kconfig symbol that builds the module through the Makefile, and its type line', async () => {
+    const { analysis } = await checkKernel(fixture('late-percpu'), { plugins: [fixturePlugin('late-percpu')], archs: ['demo-vmx'] });
+    expect(analysis.plugins[0]!.modules[0]!.kconfig).toEqual({
+      symbol: 'CONFIG_KVM_DEMO_VMX',
+      loadable: true,
+      text: 'tristate "KVM for VMX-like processors"',
+      location: { file: 'arch/demox/kvm/Kconfig', line: 13, column: 1 },
+    });
+  });
+
+  it('a hook that runs on the rollback of a kvm_init() step is certain, an error; the work after kvm_init() is a window any userspace can use', async () => {
+    const { findings } = await checkKernel(fixture('late-percpu'), { plugins: [fixturePlugin('late-percpu')], archs: ['demo-vmx'] });
+    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized')!;
+    expect(hook.severity).toBe('error');
+    expect(hook.message).toContain('; certain, no window needed: it runs on rollback of kvm_init() step "misc_register" on every online CPU whenever that step fails');
+    // Named once, by its name in the tree.
+    expect(hook.message).toMatch(/^hardware-disable hook kvm_arch_disable_virtualization_cpu\(\) reads demo_loaded_vmcss /);
+    const late = findings.find((f) => f.ruleId === 'kvm-init-last')!;
+    expect(late.severity).toBe('warning');
+    expect(late.message).toContain('it can be seen unfinished if userspace creates a VM through /dev/kvm or a CPU comes online or goes offline');
+    expect(late.message).not.toContain('built in');
+  });
+
+  it('related places lead somewhere, each place said once', async () => {
+    const { findings } = await checkKernel(fixture('late-percpu'), { plugins: [fixturePlugin('late-percpu')], archs: ['demo-vmx'] });
+    for (const finding of findings) {
+      const places = (finding.related ?? []).map((r) => `${r.location.file}:${r.location.line}:${r.location.column}`);
+      expect(new Set(places).size, finding.message).toBe(places.length);
+    }
+    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized')!;
+    expect(hook.related!.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
+      'virt/kvm/kvm_main.c:158 kvm_init() step "misc_register" starts it here',
+      'virt/kvm/kvm_main.c:111 cpuhp_setup_state() callbacks registered here, from which it runs if a CPU comes online or goes offline',
+      'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here on rollback of kvm_init() step "misc_register", at "cpuhp_setup_state() callbacks"',
+      'arch/demox/kvm/x86.c:73 kvm_arch_disable_virtualization_cpu() calls demo_vmx_hardware_disable() here',
+      'arch/demox/kvm/vmx/vmx.c:50 demo_vmx_hardware_disable() calls demo_vmclear_loaded_vmcss() here',
+      'arch/demox/kvm/vmx/vmx.c:156 demo_loaded_vmcss is initialized here',
+    ]);
+  });
+});
+
+describe('a built-in module (partly-read: KVM is a bool, as on arm64)', () => {
+  it('says that userspace cannot see the late work, names the Kconfig line, and keeps the CPU hotplug window', async () => {
+    const { findings, analysis } = await checkKernel(fixture('partly-read'), { plugins: [fixturePlugin('partly-read')], archs: ['demo-arm'] });
+    expect(analysis.plugins[0]!.modules[0]!.kconfig).toMatchObject({ symbol: 'CONFIG_KVM', loadable: false, text: 'bool "Kernel-based Virtual Machine (KVM) support"' });
+    const late = findings.find((f) => f.ruleId === 'kvm-init-last')!;
+    expect(brief(late)).toBe('kvm-init-last demo-arm warning arch/demoa/kvm/arm.c:71:2');
+    expect(late.message).toContain(
+      'it can be seen unfinished if a CPU comes online or goes offline; not userspace: CONFIG_KVM is built in (`bool "Kernel-based Virtual Machine (KVM) support"`), so no userspace exists while its init runs',
+    );
+    expect(late.related!.at(-1)).toEqual({
+      message: 'CONFIG_KVM is `bool "Kernel-based Virtual Machine (KVM) support"`: built in, never a loadable module',
+      location: { file: 'arch/demoa/kvm/Kconfig', line: 13, column: 1 },
+    });
+  });
+});
