@@ -44,8 +44,8 @@ const SEVERITY = { type: 'string', enum: ['error', 'warning', 'off'] } as const;
 
 /** The options that set a finding's severity by how it can happen (capped by the rule's configured severity). */
 export const reachSeverities = {
-  certain: { ...SEVERITY, description: 'Severity when kvm_init() runs the hook on every module load (a step, or its rollback when a later step fails). Default: error.' },
-  window: { ...SEVERITY, description: 'Severity when it takes something to happen in a window (userspace, CPU hotplug, suspend/reboot). Default: warning.' },
+  certain: { ...SEVERITY, description: 'Severity when kvm_init() runs the hook on every module load (a step, or its rollback when that step fails). Default: the severity the rule is configured with (error in the default set).' },
+  window: { ...SEVERITY, description: 'Severity when it takes something to happen in a window (userspace, CPU hotplug, suspend/reboot). Default: warning (kvm-init-last, always a window: the severity the rule is configured with).' },
   builtInUserspace: {
     ...SEVERITY,
     description: 'Severity when only userspace could get there in time and the module is built in (a bool Kconfig symbol): no userspace exists while its initcall runs. Default: off.',
@@ -76,10 +76,15 @@ export function windowsOf(calls: HookCallEvent[]): HookWindow[] {
   return windows;
 }
 
-export function severityOf(options: ReachOptions, reach: Reach, builtIn: BuiltIn | undefined): Severity {
-  if (reach.kind === 'certain') return options.certain ?? 'error';
+/**
+ * A report's severity by how it can happen; undefined leaves the rule's configured severity (for
+ * the kind of finding the rule is about: certain for hook-state-initialized, a window for
+ * kvm-init-last). A lower one is a cap: configured as a warning, nothing is an error.
+ */
+export function severityOf(options: ReachOptions, reach: Reach, builtIn: BuiltIn | undefined, about: Reach['kind'] = 'certain'): Severity | undefined {
+  if (reach.kind === 'certain') return options.certain;
   if (builtIn?.unreachable) return options.builtInUserspace ?? 'off';
-  return options.window ?? 'warning';
+  return options.window ?? (about === 'window' ? undefined : 'warning');
 }
 
 /** Where a window opens: the kvm_init() step its event can happen from, or module init's return. */

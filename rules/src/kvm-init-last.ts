@@ -100,7 +100,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
         context.report({
           node: first,
           messageId: 'workAfterKvmInit',
-          severity: severityOf(options, reach, builtIn),
+          severity: severityOf(options, reach, builtIn, 'window'),
           data: {
             init: timeline.module.init,
             phases: listPhases(late.map((e) => `${e.phase.id}`)),

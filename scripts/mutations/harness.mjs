@@ -49,7 +49,8 @@ function matches(finding, expected, text) {
     finding.arch === expected.arch &&
     finding.location?.file === expected.file &&
     finding.location?.line === expectedLine(text, expected.at) &&
-    (!expected.message || finding.message.includes(expected.message))
+    (!expected.message || finding.message.includes(expected.message)) &&
+    (!expected.severity || finding.severity === expected.severity)
   );
 }
 

@@ -26,16 +26,8 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(hookState!.message).toContain('hardware-disable hook kvm_arch_disable_virtualization_cpu()');
     expect(hookState!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
     expect(hookState!.message).toContain('initialized by phase "INIT_LIST_HEAD" (INIT_LIST_HEAD()) of demo_vmx_init()');
-    expect(hookState!.message).toContain('after the hook runs at "cpuhp_setup_state() callbacks"');
-    // The call chain: where the hook runs in kvm_init(), disable hook → vendor op (through
-    // kvm_x86_call()) → helper that walks the per-CPU list, and where the list is initialized.
-    expect(hookState!.related?.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
-      'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here at "cpuhp_setup_state() callbacks"',
-      'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here on rollback of kvm_init() step "misc_register" on every online CPU',
-      'arch/demox/kvm/x86.c:73 kvm_arch_disable_virtualization_cpu() calls demo_vmx_hardware_disable() here',
-      'arch/demox/kvm/vmx/vmx.c:50 demo_vmx_hardware_disable() calls demo_vmclear_loaded_vmcss() here',
-      'arch/demox/kvm/vmx/vmx.c:156 demo_loaded_vmcss is initialized here',
-    ]);
+    // The rollback of misc_register() runs it with no window to wait for (reach-and-kconfig.test.ts has the related places).
+    expect(hookState!.message).toContain('certain, no window needed: it runs on rollback of kvm_init() step "misc_register"');
     expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
   });
 

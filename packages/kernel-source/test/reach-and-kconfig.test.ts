@@ -1,7 +1,11 @@
 // How a finding can happen, from the tree: certain (kvm_init() runs the hook on every module
 // load) or a window, and whether the module is loadable (tristate) or built in (bool), read
 // from the arch's Kconfig and Makefile. Fixtures of both kinds.
-import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { brief, checkKernel, fixture, fixturePlugin } from './helpers.js';
 
 describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is a tristate)', () => {
@@ -59,5 +63,56 @@ describe('a built-in module (partly-read: KVM is a bool, as on arm64)', () => {
       message: 'CONFIG_KVM is `bool "Kernel-based Virtual Machine (KVM) support"`: built in, never a loadable module',
       location: { file: 'arch/demoa/kvm/Kconfig', line: 13, column: 1 },
     });
+  });
+});
+
+describe("5.19's VMX order written into Linux 6.1 (the loaded-VMCS lists set up after kvm_init())", () => {
+  /** A copy of the 6.1 tree with vmx_init()'s list loop moved after kvm_init(). */
+  function rewritten(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-v61-vmx-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    cpSync(fetchKernel('6.1'), dir, { recursive: true });
+    const file = join(dir, 'arch/x86/kvm/vmx/vmx.c');
+    const loop = '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n';
+    const call = '\t\t     __alignof__(struct vcpu_vmx), THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n';
+    const text = readFileSync(file, 'utf8');
+    expect(text.split(loop).length).toBe(2);
+    expect(text.split(call).length).toBe(2);
+    writeFileSync(file, text.replace(loop, '').replace(call, `${call}\n${loop}`));
+    return dir;
+  }
+
+  it("is a window warning under the tree's own kvm_init(), and a certain error under tdx-v7, each message saying why", async () => {
+    const dir = rewritten();
+    const own = (await checkKernel(dir, { archs: ['x86-vmx'] })).findings.filter((f) => f.ruleId === 'hook-state-initialized');
+    expect(own.map((f) => f.severity)).toEqual(['warning']);
+    expect(own[0]!.message).toContain('reads loaded_vmcss_on_cpu through vmx_hardware_disable() → vmclear_local_loaded_vmcss()');
+    expect(own[0]!.message).toContain('a window: from kvm_init() step "cpuhp_setup_state_nocalls" until INIT_LIST_HEAD() in vmx_init(), it runs if a CPU comes online or goes offline');
+    const seed = (await checkKernel(dir, { archs: ['x86-vmx'], profile: 'tdx-v7' })).findings.filter((f) => f.ruleId === 'hook-state-initialized');
+    expect(seed.map((f) => f.severity)).toEqual(['error']);
+    expect(seed[0]!.message).toContain('certain: on every module load, it runs in kvm_init() step "hardware-disable-all" on every online CPU');
+  });
+});
+
+describe('related places: never two at one place saying the same thing', () => {
+  const ARCHS = ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch'];
+  const runs: [string, string, string | undefined][] = [
+    ['6.12', "the tree's own ordering", undefined],
+    ['6.1', "the tree's own ordering", undefined],
+    ...['tdx-v7', 'v5.19', 'v6.12'].flatMap((profile): [string, string, string][] => [
+      ['6.12', profile, profile],
+      ['6.1', profile, profile],
+    ]),
+  ];
+  it.each(runs)('Linux %s under %s', async (version, _name, profile) => {
+    const archs = version === '6.1' ? ARCHS.filter((arch) => arch !== 'loongarch') : ARCHS;
+    const { findings } = await checkKernel(fetchKernel(version), { archs, ...(profile ? { profile } : {}) });
+    for (const finding of findings) {
+      const said = (finding.related ?? []).map((r) => `${r.location.file}:${r.location.line}:${r.location.column} ${r.message}`);
+      expect(new Set(said).size, `${finding.ruleId} ${finding.message}`).toBe(said.length);
+      // A hook runs at one call site in several ways: said once, at that place.
+      const runsHere = (finding.related ?? []).filter((r) => r.message.includes(' runs here ')).map((r) => `${r.location.file}:${r.location.line}`);
+      expect(new Set(runsHere).size, `${finding.ruleId} ${finding.message}`).toBe(runsHere.length);
+    }
   });
 });
