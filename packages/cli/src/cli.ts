@@ -59,7 +59,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
     .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif', 'junit', 'github', 'mail']).default('stylish'))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
-    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', wholeNumber)
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this (plugin-drift warnings are not counted)', wholeNumber)
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
     .action(async (options) => {

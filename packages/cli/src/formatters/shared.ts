@@ -51,3 +51,24 @@ export function archsOf(result: CheckResult): string[] {
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
+
+/** The rule kind whose findings are about kvm-rules' own plugins (their declarations against the tree), not about the kernel. */
+export const PLUGIN_DRIFT = 'plugin-drift';
+
+/**
+ * Whether a finding is plugin drift: its rule is of kind plugin-drift (by its id when the result
+ * does not list the rules that ran, as a JSON report read back).
+ */
+export function isPluginDrift(finding: Finding, result: Pick<CheckResult, 'rules'>): boolean {
+  const rule = result.rules?.find((r) => r.id === finding.ruleId);
+  return rule ? rule.kind === PLUGIN_DRIFT : finding.ruleId === PLUGIN_DRIFT;
+}
+
+/**
+ * What the exit code counts: every finding but plugin drift at its default severity, warning.
+ * Drift says a plugin is out of date, not that the kernel is wrong: it never fails a kernel's CI
+ * (not even with --max-warnings) unless its rule is raised to error.
+ */
+export function countsForExit(finding: Finding, result: Pick<CheckResult, 'rules'>): boolean {
+  return finding.severity === 'error' || !isPluginDrift(finding, result);
+}

@@ -58,12 +58,13 @@ ${manifestSection(names, origin)}
 ## Check against a kernel tree
 
 \`\`\`sh
-npx kvm-rules check --plugin . --kernel <linux tree>
+npx kvm-rules check --plugin . --kernel <linux tree> --rule plugin-drift:error
 \`\`\`
 
 With \`--kernel\`, kvm-rules reads the module init and the hooks from the tree's C and reports
-where they differ from \`plugin.yaml\` (\`plugin-drift\`). Without it, the declarations are
-checked under a profile: \`npx kvm-rules check --plugin . --profile ${profile}\`.
+where they differ from \`plugin.yaml\` (\`plugin-drift\`). Drift is a warning that does not fail a
+kernel's check; in this package's CI, \`--rule plugin-drift:error\` makes it fail. Without
+\`--kernel\`, the declarations are checked under a profile: \`npx kvm-rules check --plugin . --profile ${profile}\`.
 
 ## Publish
 
