@@ -161,7 +161,9 @@ export function relatedRuns(calls: HookCallEvent[], main: HookCallEvent): Relate
   const runs = [...sites.values()]
     .filter(({ call }) => !starts.some((s) => samePlace(s.location, call.location)))
     .map(({ call, how }) => ({ message: `${calledName(call)} runs here ${how.join(', ')}`, location: call.location }));
-  return [...starts, ...runs];
+  // The generic calls down to the hook, for the call that tells the story.
+  const chain = main.chain.filter((link) => !starts.some((s) => samePlace(s.location, link.location)) && !runs.some((r) => samePlace(r.location, link.location)));
+  return [starts[0]!, ...chain, ...starts.slice(1), ...runs];
 }
 
 /** Where a call happens, without the CPUs: one place's ways to run, each said once. */

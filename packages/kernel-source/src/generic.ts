@@ -3,7 +3,7 @@
 // online CPU through on_each_cpu()/cpuhp_setup_state()), the calls its failure path makes, where
 // /dev/kvm is registered, and what the callbacks registered by a step (CPU hotplug, syscore,
 // the /dev/kvm ioctls that create VMs) can call from then on.
-import type { HookCallSpec, HookWindow, KvmInitStep, LifecycleEvent, Profile, ProfileHook } from '@kvm-rules/core';
+import type { HookCallSpec, HookWindow, KvmInitStep, LifecycleEvent, Profile, ProfileHook, RelatedLocation } from '@kvm-rules/core';
 import { majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
@@ -156,29 +156,35 @@ function hookEntry(name: string, place: Place): Reached {
 function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>, onFailure: FailureTest): HookCallSpec[] {
   const calls: HookCallSpec[] = [];
   const seen = new Set<string>();
-  const add = (name: string, place: Place, onEachCpu: boolean) => {
+  const add = (name: string, place: Place, onEachCpu: boolean, caller: Reached | undefined) => {
     const role = roles.get(name);
     const on = onEachCpu ? 'each-online-cpu' : 'one-cpu';
     if (!role || seen.has(`${role}/${on}`)) return;
     seen.add(`${role}/${on}`);
     noteHook(scope, hooks, role, name, place);
-    calls.push({ role, on, location: locationOf(place) });
+    const chain = callChain(caller);
+    calls.push({ role, on, location: locationOf(place), ...(chain.length > 0 ? { chain } : {}) });
   };
   for (const node of reached.values()) {
-    if (isExternal(node.def)) {
-      add(node.def.name, node.site!, node.onEachCpu);
-      continue;
-    }
-    if (roles.has(node.def.name)) {
-      add(node.def.name, node.site ?? { file: node.def.file, line: node.def.line, column: 1 }, node.onEachCpu);
+    if (isExternal(node.def) || roles.has(node.def.name)) {
+      add(node.def.name, node.site ?? { file: node.def.file, line: node.def.line, column: 1 }, node.onEachCpu, node.parent);
       continue;
     }
     for (const call of scope.info(node.def).facts.calls) {
       const name = calleeName(call.callee);
-      if (name && call.callee.kind === 'direct' && !onFailure(node.def, call)) add(name, call.place, node.onEachCpu);
+      if (name && call.callee.kind === 'direct' && !onFailure(node.def, call)) add(name, call.place, node.onEachCpu, node);
     }
   }
   return calls;
+}
+
+/** "kvm_init_virtualization() calls kvm_enable_virtualization() here", from the statement's call down to `node`. */
+function callChain(node: Reached | undefined): RelatedLocation[] {
+  const chain: RelatedLocation[] = [];
+  for (let n = node; n?.parent && n.site; n = n.parent) {
+    chain.unshift({ message: `${n.parent.def.name}() calls ${n.def.name}() here`, location: locationOf(n.site) });
+  }
+  return chain;
 }
 
 function noteHook(scope: Scope, hooks: Map<string, ProfileHook>, role: string, name: string, place: Place): void {

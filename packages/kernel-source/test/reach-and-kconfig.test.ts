@@ -41,6 +41,8 @@ describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is 
     const hook = findings.find((f) => f.ruleId === 'hook-state-initialized')!;
     expect(hook.related!.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
       'virt/kvm/kvm_main.c:158 kvm_init() step "misc_register" starts it here',
+      'virt/kvm/kvm_main.c:129 kvm_disable_virtualization() calls kvm_offline_cpu() here',
+      'virt/kvm/kvm_main.c:98 kvm_offline_cpu() calls kvm_disable_virtualization_cpu() here',
       'virt/kvm/kvm_main.c:111 cpuhp_setup_state() callbacks registered here, from which it runs if a CPU comes online or goes offline',
       'virt/kvm/kvm_main.c:92 kvm_arch_disable_virtualization_cpu() runs here on rollback of kvm_init() step "misc_register", at "cpuhp_setup_state() callbacks"',
       'arch/demox/kvm/x86.c:73 kvm_arch_disable_virtualization_cpu() calls demo_vmx_hardware_disable() here',

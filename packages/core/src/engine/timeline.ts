@@ -1,4 +1,5 @@
 import { compareLocations, type Location } from '../model/location.js';
+import type { RelatedLocation } from '../model/finding.js';
 import type { FailurePoint, Unwinding } from '../model/unwinding.js';
 import { declaredUnwinding, phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
 import {
@@ -48,6 +49,8 @@ export interface HookCallEvent extends EventBase {
   rollback: boolean;
   /** The call happens inside kvm_init(), i.e. while the arch module init is still running. */
   duringModuleInit: boolean;
+  /** With a tree: the generic calls from the statement that starts it down to the hook call. */
+  chain: RelatedLocation[];
 }
 
 export type StateInitializer =
@@ -157,6 +160,7 @@ class TimelineBuilder {
         trigger,
         rollback,
         duringModuleInit,
+        chain: spec.chain ?? [],
         location: spec.location,
       }) as HookCallEvent;
       for (const state of hook?.initializes ?? []) {

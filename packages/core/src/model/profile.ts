@@ -1,5 +1,6 @@
 import type { ProfileFile } from '../schemas/index.js';
 import type { SourceFile } from '../load/yaml-source.js';
+import type { RelatedLocation } from './finding.js';
 import type { Location } from './location.js';
 import type { Unwinding } from './unwinding.js';
 
@@ -9,6 +10,8 @@ export interface HookCallSpec {
   role: string;
   on: CpuScope;
   location: Location;
+  /** Read from a tree: the generic calls from the kvm_init() statement down to the hook call. */
+  chain?: RelatedLocation[];
 }
 
 export interface ProfileHook {
