@@ -81,7 +81,9 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
       );
       const initializer = init ? describeInitializer(init.by) : undefined;
       const { reach, builtIn } = builtInNote(timeline, reachOf(calls, init ? untilText(init.by) : 'anything initializes it'));
-      const related: RelatedLocation[] = [...relatedRuns(calls, call), ...(requirement.chain ?? [])];
+      // A certain finding needs no window to happen: only the calls that make it certain are its story.
+      const telling = reach.kind === 'certain' ? calls.filter((c) => howItRuns(c).kind === 'certain') : calls;
+      const related: RelatedLocation[] = [...relatedRuns(telling, call), ...(requirement.chain ?? [])];
       if (init) related.push({ message: `${requirement.state} is initialized here`, location: init.location });
       const uncalled = init ? undefined : uncalledInitializer(timeline, requirement.state);
       context.report({
