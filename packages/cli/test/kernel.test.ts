@@ -39,6 +39,26 @@ describe('check --kernel', () => {
     expect(late?.location?.file).toBe('arch/powerpc/kvm/book3s.c');
   });
 
+  it('6.12: Book3S (tristate) is a module userspace can reach after kvm_init(); e500 and e500mc (bool) are built in, their late ops not reported, and the JSON says which on what Kconfig line', async () => {
+    const { result } = await check('--kernel', linux612, '--arch', 'powerpc');
+    const late = result.findings.filter((f) => f.ruleId === 'kvm-init-last').map((f) => f.message.split('(')[0]);
+    expect(late).toEqual(['kvmppc_book3s_init']);
+    const modules = (result.kernel as unknown as { modules: { init: string; kconfig: { symbol: string; loadable: boolean; location: { file: string } } }[] }).modules;
+    expect(modules.map((m) => `${m.init} ${m.kconfig.symbol} ${m.kconfig.loadable ? 'loadable' : 'built in'} ${m.kconfig.location.file}`)).toEqual([
+      'kvmppc_book3s_init CONFIG_KVM_BOOK3S_64 loadable arch/powerpc/kvm/Kconfig',
+      'kvmppc_e500_init CONFIG_KVM_E500V2 built in arch/powerpc/kvm/Kconfig',
+      'kvmppc_e500mc_init CONFIG_KVM_E500MC built in arch/powerpc/kvm/Kconfig',
+    ]);
+    // Asked for, they say why they are unreachable by userspace, with the Kconfig place.
+    const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-builtin-'));
+    const config = join(dir, 'kvm-rules.config.yaml');
+    writeFileSync(config, 'rules:\n  kvm-init-last:\n    options: { builtInUserspace: warning }\n');
+    const asked = await check('--kernel', linux612, '--arch', 'powerpc', '--config', config);
+    const e500 = asked.result.findings.find((f) => f.ruleId === 'kvm-init-last' && f.message.startsWith('kvmppc_e500_init()'))!;
+    expect(e500.message).toContain('only userspace could, and CONFIG_KVM_E500V2 is built in (`bool "KVM support for PowerPC E500v2 processors"`), so no userspace exists while its init runs');
+    expect(e500.related!.at(-1)!.location.file).toBe('arch/powerpc/kvm/Kconfig');
+  });
+
   it('6.1 with the v6.12 ordering: mips does work after kvm_init(); on 6.12 mips is clean', async () => {
     const old = await check('--kernel', linux61, '--profile', 'v6.12', '--arch', 'mips');
     const late = old.result.findings.find((f) => f.ruleId === 'kvm-init-last');

@@ -83,11 +83,16 @@ async function kernelSubject(
   // Every arch is read, not only the selected ones: a generic finding is judged across them all.
   const analysis = await analyzeKernel(tree, { plugins: project.everyPluginFor(version), profiles: project.profiles, onArch, ...(whatIf ? { whatIf } : {}) });
   progress(undefined);
+  const reported = analysis.plugins.filter((plugin) => selected.has(plugin.id));
+  // Whether each module can be loaded at run time, and the Kconfig line that says so: what a window that needs userspace rests on.
+  const modules = reported.flatMap((plugin) =>
+    plugin.modules.map((m) => ({ arch: plugin.id, init: m.init, file: m.file, ...(m.kconfig ? { kconfig: m.kconfig } : {}) })),
+  );
   return {
     profile: whatIf ?? analysis.profile,
     plugins: analysis.plugins,
-    reported: analysis.plugins.filter((plugin) => selected.has(plugin.id)),
-    kernel: { root: tree.root, version: tree.version },
+    reported,
+    kernel: { root: tree.root, version: tree.version, modules },
     stats: analysis.stats,
     inputs: tree.inputs,
   };

@@ -15,6 +15,14 @@ export interface RuleInfo {
 }
 
 /** What `check` produces; the json formatter writes exactly this (docs/json-output.md). */
+/** A module init of a reported arch, as the tree builds it: loadable at run time, or built in. */
+export interface KernelModule {
+  arch: string;
+  init: string;
+  file: string;
+  kconfig?: { symbol: string; loadable: boolean; text: string; location: { file: string; line: number; column: number } };
+}
+
 export interface CheckResult {
   profile: string;
   archs: string[];
@@ -23,7 +31,7 @@ export interface CheckResult {
   /** Plugin variants applied, by arch (shown by stylish; not part of the JSON contract). */
   variants: Record<string, string>;
   /** With --kernel: the tree read (locations in findings are relative to its root). */
-  kernel?: { root: string; version: string };
+  kernel?: { root: string; version: string; modules?: KernelModule[] };
   /** With --baseline or --write-baseline: the file, the findings it suppressed, its entries that no longer match. */
   baseline?: { file: string; suppressed: number; stale: BaselineEntry[] };
   /** With --kernel: how much of the tree was read. */
