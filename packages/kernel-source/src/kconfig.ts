@@ -96,6 +96,26 @@ function buildingSymbol(tree: KernelTree, file: string): string | undefined {
   return undefined;
 }
 
+/** The plain symbols joined by `&&` at the top level of a dependency: those it cannot be without. */
+function sureConjuncts(expression: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const text = expression.replace(/#.*$/, '');
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (i === text.length || (depth === 0 && text.startsWith('&&', i))) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 2;
+    }
+  }
+  // A top-level `||` anywhere makes no part sure.
+  if (parts.length === 1 && /\|\|/.test(parts[0]!.replace(/\([^()]*\)/g, ''))) return [];
+  return parts.filter((part) => /^\w+$/.test(part));
+}
+
 /** Each Kconfig symbol with what it surely brings: unconditional selects and the symbols its dependencies require. */
 function kconfigEntries(tree: KernelTree, dirs: string[]): Map<string, string[]> {
   const entries = new Map<string, string[]>();
@@ -114,8 +134,8 @@ function kconfigEntries(tree: KernelTree, dirs: string[]): Map<string, string[]>
       const select = /^\s+select\s+(\w+)\s*$/.exec(line);
       if (select) current.push(select[1]!);
       const depends = /^\s+depends on\s+(.+)$/.exec(line);
-      // `depends on A && B`: both are there whenever this is; `A || B` tells nothing sure.
-      if (depends && !/[|!(]/.test(depends[1]!)) current.push(...depends[1]!.split('&&').map((s) => s.trim()).filter((s) => /^\w+$/.test(s)));
+      // `depends on A && (B || C)`: A is there whenever this is; `B || C` tells nothing sure.
+      if (depends) current.push(...sureConjuncts(depends[1]!));
     }
   }
   return entries;

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import { brief, checkKernel, fixture, fixturePlugin } from './helpers.js';
+import { moduleConfig } from '../src/kconfig.js';
+import { KernelTree } from '../src/kernel-tree.js';
+import { brief, checkKernel, fixture, fixturePlugin, treeWith } from './helpers.js';
 
 describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is a tristate)', () => {
   it('reads the Kconfig symbol that builds the module through the Makefile, and its type line', async () => {
@@ -115,5 +117,39 @@ describe('related places: never two at one place saying the same thing', () => {
       const runsHere = (finding.related ?? []).filter((r) => r.message.includes(' runs here ')).map((r) => `${r.location.file}:${r.location.line}`);
       expect(new Set(runsHere).size, `${finding.ruleId} ${finding.message}`).toBe(runsHere.length);
     }
+  });
+});
+
+describe('the configuration a module is built in (Makefile and Kconfig)', () => {
+  const kconfig = [
+    'config KVM',
+    '\ttristate "Kernel-based Virtual Machine (KVM) support"',
+    '',
+    'config KVM_AMD',
+    '\ttristate "KVM for AMD processors support"',
+    '\tdepends on KVM && (CPU_SUP_AMD || CPU_SUP_HYGON)',
+    '',
+    'config KVM_AMD_SEV',
+    '\tbool "AMD Secure Encrypted Virtualization (SEV) support"',
+    '\tdepends on KVM_AMD && X86_64',
+    '\tdepends on CRYPTO_DEV_SP_PSP && !(KVM_AMD=y && CRYPTO_DEV_CCP_DD=m)',
+    '',
+    'config KVM_EITHER',
+    '\ttristate "Either"',
+    '\tdepends on KVM || KVM_AMD',
+    '',
+  ].join('\n');
+  const makefile = ['kvm-amd-y += svm/svm.o', 'obj-$(CONFIG_KVM_AMD) += kvm-amd.o', 'obj-$(CONFIG_KVM_EITHER) += either.o', ''].join('\n');
+  const tree = () => KernelTree.open(treeWith({ 'arch/x86/kvm/Kconfig': kconfig, 'arch/x86/kvm/Makefile': makefile, 'virt/kvm/kvm_main.c': '' }));
+
+  it('what a symbol depends on at the top level of `&&` is enabled with it; a part under `||` is not', () => {
+    const config = moduleConfig(tree(), 'arch/x86/kvm/svm/svm.c');
+    expect(config.symbol).toBe('CONFIG_KVM_AMD');
+    expect([...config.enabled].sort()).toEqual(['CONFIG_KVM', 'CONFIG_KVM_AMD']);
+    expect(config.type).toEqual({ loadable: true, file: 'arch/x86/kvm/Kconfig', line: 5, text: 'tristate "KVM for AMD processors support"' });
+  });
+
+  it('a dependency that is an `||` at the top level makes nothing sure', () => {
+    expect([...moduleConfig(tree(), 'arch/x86/kvm/either.c').enabled]).toEqual(['CONFIG_KVM_EITHER']);
   });
 });
