@@ -65,6 +65,8 @@ export interface ParsedFunction {
   readonly locals: Set<string>;
   /** Places tree-sitter could not parse. */
   errors: Place[];
+  /** Where the body ended before the function did (a `{` missing): the rest was not read at all. */
+  cutAt?: Place;
   place(node: Node): Place;
   /** Frees the tree (web-tree-sitter trees live in WASM memory). */
   dispose(): void;
@@ -106,8 +108,11 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   const declarator = definition?.childForFieldName('declarator');
   if (declarator) collectLocals(declarator, params);
   const errors: Place[] = [];
-  collectErrors(body ?? tree.rootNode, errors, place);
+  // The whole definition, not only the body: a missing `{` closes the body early and leaves the
+  // rest of the function outside it, unread.
+  collectErrors(tree.rootNode, errors, place);
   if (!body) errors.push(place(tree.rootNode));
+  const cut = body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
   let locals: Set<string> | undefined;
   return {
     def,
@@ -118,6 +123,7 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
       return locals;
     },
     errors,
+    ...(cut ? { cutAt: cut } : {}),
     place,
     dispose: () => tree.delete(),
   };

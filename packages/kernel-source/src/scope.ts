@@ -246,8 +246,24 @@ export class Scope {
   parse(def: FunctionDefinition, matters: boolean): ParsedFunction {
     this.cache.parsed++;
     const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
-    if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
+    // Cut short, any function the analysis reads is said: what it does after that point is unknown.
+    if (fn.cutAt) this.noteCutShort(def, fn.cutAt, matters);
+    else if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
     return fn;
+  }
+
+  /**
+   * A function whose body ends before its text does lost everything after that point: an error
+   * for a module init or kvm_init(), whose ordering is what is checked; a warning for a function
+   * they call.
+   */
+  private noteCutShort(def: FunctionDefinition, at: Place, matters: boolean): void {
+    this.tree.diagnose(
+      at,
+      `tree-sitter's reading of ${def.name}() ends here, before the function does (a brace that does not match?): the rest of ${def.name}() is not analyzed, so findings that rest on it may be missing`,
+      // An init function's ordering is the check itself; a helper's facts are part of it.
+      matters ? 'error' : 'warning',
+    );
   }
 
   private noteParseErrors(def: FunctionDefinition, errors: Place[]): void {

@@ -119,7 +119,8 @@ function temporaryDir(prefix: string): string {
 /** A fixture copied to a temporary directory, to be changed by a test. */
 export function copyFixture(name: string): string {
   const dir = temporaryDir(`kvm-rules-${name}-`);
-  cpSync(fixture(name), dir, { recursive: true });
+  // Dereferenced: the fixtures share virt/ through a symlink, and an edit of the copy must not reach it.
+  cpSync(fixture(name), dir, { recursive: true, dereference: true });
   return dir;
 }
 
