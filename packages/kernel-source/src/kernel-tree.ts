@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '@kvm-rules/core';
 import { indexFile, type FileIndex } from './file-index.js';
@@ -36,18 +36,35 @@ export class KernelTree {
     this.version = version;
   }
 
-  /** Opens `dir` as a kernel tree; anything else is bad input (exit 2), with what is missing. */
+  /**
+   * Opens `dir` as a kernel tree; anything else is bad input (exit 2), with what is missing. The
+   * Makefile and virt/kvm/kvm_main.c must be readable regular files: a tree where one is a
+   * directory, a dangling symlink or a FIFO is not a tree that can be checked, one line says which and why.
+   */
   static open(dir: string): KernelTree {
     const root = resolve(dir);
     if (!existsSync(root)) throw new InputError(`--kernel: no such directory: ${dir}`);
     if (!statSync(root).isDirectory()) throw new InputError(`--kernel: ${dir} is a file, not a kernel tree directory`);
     const makefile = join(root, 'Makefile');
-    const missing = ['Makefile', 'virt/kvm/kvm_main.c', 'arch'].filter((p) => !existsSync(join(root, p)));
-    if (missing.length > 0) {
-      throw new InputError(`--kernel: ${dir} is not a Linux kernel tree (missing ${missing.join(', ')})`);
+    const missing: string[] = [];
+    const wrong: string[] = [];
+    const read = new Map<string, Buffer>();
+    for (const file of ['Makefile', 'virt/kvm/kvm_main.c']) {
+      const result = readRegular(join(root, file));
+      if ('bytes' in result) read.set(file, result.bytes);
+      else if (result.missing) missing.push(file);
+      else wrong.push(`${file} ${result.why}`);
     }
-    const tree = new KernelTree(root, kernelVersion(makefile, dir));
-    tree.inputs[makefile] = createHash('sha256').update(readFileSync(makefile)).digest('hex');
+    const arch = kindOf(join(root, 'arch'));
+    if (arch === undefined) missing.push('arch');
+    else if (arch !== 'a directory') wrong.push(`arch is ${arch}, not a directory`);
+    if (missing.length > 0 || wrong.length > 0) {
+      const why = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...wrong].join('; ');
+      throw new InputError(`--kernel: ${dir} is not a Linux kernel tree (${why})`);
+    }
+    const makefileBytes = read.get('Makefile')!;
+    const tree = new KernelTree(root, kernelVersion(makefileBytes.toString('utf8'), dir));
+    tree.inputs[makefile] = createHash('sha256').update(makefileBytes).digest('hex');
     return tree;
   }
 
@@ -62,13 +79,12 @@ export class KernelTree {
   }
 
   private read(file: string): FileIndex {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(join(this.root, file));
-    } catch (error) {
-      this.diagnose({ file, line: 1, column: 1 }, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'error');
+    const result = readRegular(join(this.root, file));
+    if (!('bytes' in result)) {
+      this.diagnose({ file, line: 1, column: 1 }, `${file} ${result.why}`, 'error');
       return EMPTY(file);
     }
+    const bytes = result.bytes;
     this.filesRead++;
     this.inputs[join(this.root, file)] = createHash('sha256').update(bytes).digest('hex');
     if (!isUtf8(bytes)) {
@@ -100,12 +116,13 @@ export class KernelTree {
   readText(file: string): string | undefined {
     if (this.texts.has(file)) return this.texts.get(file);
     let text: string | undefined;
-    try {
-      const bytes = readFileSync(join(this.root, file));
-      this.inputs[join(this.root, file)] = createHash('sha256').update(bytes).digest('hex');
-      text = bytes.toString('utf8');
-    } catch {
-      text = undefined;
+    const result = readRegular(join(this.root, file));
+    if ('bytes' in result) {
+      this.inputs[join(this.root, file)] = createHash('sha256').update(result.bytes).digest('hex');
+      text = result.bytes.toString('utf8');
+    } else if (!result.missing) {
+      // There but not readable (a directory, a FIFO): what it would have said is unknown.
+      this.diagnose({ file, line: 1, column: 1 }, `${file} ${result.why}`, 'warning');
     }
     this.texts.set(file, text);
     return text;
@@ -118,8 +135,87 @@ export class KernelTree {
   }
 }
 
-function kernelVersion(makefile: string, dir: string): string {
-  const text = readFileSync(makefile, 'utf8');
+/** Far above any kernel source file (the largest are a few MB of generated tables): a bigger one is not read. */
+export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+/** Why a path is not read: `missing` when there is nothing at all, else a phrase to follow the file name. */
+type NotRead = { missing: boolean; why: string };
+
+/** What is at `path` (symlinks followed), as a phrase: "a directory", "a FIFO"; undefined when nothing is. */
+function kindOf(path: string): string | undefined {
+  try {
+    return describe(statSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(stat: Stats): string {
+  if (stat.isFile()) return 'a regular file';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+/**
+ * The bytes of the regular file at `path` (symlinks followed), at most MAX_SOURCE_BYTES, or why
+ * not. Anything but a regular file is never opened: a FIFO would block forever, /dev/zero never ends.
+ */
+function readRegular(path: string): { bytes: Buffer } | NotRead {
+  let stat: Stats;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') return { missing: false, why: `cannot be read (${errorCode(error)})` };
+    let link = false;
+    try {
+      link = lstatSync(path).isSymbolicLink();
+    } catch {
+      // Nothing there at all.
+    }
+    return link ? { missing: false, why: 'is a dangling symlink' } : { missing: true, why: 'is missing' };
+  }
+  if (!stat.isFile()) return { missing: false, why: `is ${describe(stat)}, not a regular file` };
+  if (stat.size > MAX_SOURCE_BYTES) return tooLarge();
+  let fd: number;
+  try {
+    // O_NONBLOCK: should the file have become a FIFO since the stat, the open does not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    return { missing: false, why: `cannot be read (${errorCode(error)})` };
+  }
+  try {
+    const now = fstatSync(fd);
+    if (!now.isFile()) return { missing: false, why: `is ${describe(now)}, not a regular file` };
+    // Read to the end, but never past the limit, whatever the size said: a file may grow.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_SOURCE_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_SOURCE_BYTES) return tooLarge();
+    }
+    return { bytes: Buffer.concat(chunks, total) };
+  } catch (error) {
+    return { missing: false, why: `cannot be read (${errorCode(error)})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(): NotRead {
+  return { missing: false, why: `is larger than ${MAX_SOURCE_BYTES / (1024 * 1024)} MB: not read as source` };
+}
+
+function kernelVersion(text: string, dir: string): string {
   const field = (name: string) => new RegExp(`^${name}\\s*=\\s*(\\d+)`, 'm').exec(text)?.[1];
   const [version, patchlevel, sublevel] = [field('VERSION'), field('PATCHLEVEL'), field('SUBLEVEL')];
   if (!version || !patchlevel) throw new InputError(`--kernel: ${dir}/Makefile has no VERSION and PATCHLEVEL: not a Linux kernel tree`);
