@@ -78,9 +78,16 @@ export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, r
     const def = moduleInitOf(scope, module, problems);
     return def ? [{ def, scope: archScope(cache, plugin, module) }] : [];
   });
-  const modules = inits.map((init) => readModule(init.scope, init.def, roles, pairs));
+  // A module init the tree could not be read in is an error of the tree already; judging the
+  // little that was read would add false findings (integrity, drift) beside it.
+  const modules = inits.map((init) => readModule(init.scope, init.def, roles, pairs)).filter((module) => !unreadIn(scope, module.init));
   const hooks = inits.length > 0 ? readHooks(scope, ordering, roles, setup, pairs) : [];
   return { arch: plugin.id, modules, hooks, problems };
+}
+
+/** An error of the tree inside a function: it could not be read, or not to its end. */
+function unreadIn(scope: Scope, def: FunctionDefinition): boolean {
+  return scope.tree.diagnostics.some((d) => d.severity === 'error' && d.place.file === def.file && d.place.line >= def.line && d.place.line <= def.lastLine + 1);
 }
 
 function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[]): FunctionDefinition | undefined {

@@ -67,6 +67,8 @@ export interface ParsedFunction {
   errors: Place[];
   /** Where the body ended before the function did (a `{` missing): the rest was not read at all. */
   cutAt?: Place;
+  /** Where brackets nest deeper than the analysis follows: the function was not read. */
+  tooDeepAt?: Place;
   place(node: Node): Place;
   /** Frees the tree (web-tree-sitter trees live in WASM memory). */
   dispose(): void;
@@ -99,6 +101,8 @@ const PER_CPU_WRITERS = new Set(['this_cpu_write', '__this_cpu_write', 'raw_cpu_
 /** Parses one function; `enabled`: the configuration it is read in (branches it rules out are blanked). */
 export function parseFunction(parser: Parser, def: FunctionDefinition, text: string, enabled?: Set<string>): ParsedFunction {
   const source = maskKernelMacros(text.slice(def.start, def.end), enabled);
+  const deep = tooDeep(source);
+  if (deep !== undefined) return unreadFunction(def, placeAt(def, source, deep));
   const tree = parser.parse(source);
   if (!tree) throw new Error(`tree-sitter returned no tree for ${def.name}()`);
   const place = (node: Node): Place => ({ file: def.file, line: def.line + node.startPosition.row, column: node.startPosition.column + 1 });
@@ -126,6 +130,54 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
     ...(cut ? { cutAt: cut } : {}),
     place,
     dispose: () => tree.delete(),
+  };
+}
+
+/**
+ * Nesting the analysis does not follow: its walks over a syntax tree recurse, and no kernel
+ * function comes near this depth of brackets, braces and parentheses.
+ */
+export const MAX_NESTING = 200;
+
+/** The offset where brackets nest deeper than MAX_NESTING (strings and comments aside), if they do. */
+function tooDeep(source: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < source.length && source[i] !== c && source[i] !== '\n'; i++) if (source[i] === '\\') i++;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end === -1 ? source.length : end + 1;
+    } else if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      i = end === -1 ? source.length : end;
+    } else if (c === '(' || c === '{' || c === '[') {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === ')' || c === '}' || c === ']') {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+function placeAt(def: FunctionDefinition, source: string, offset: number): Place {
+  const before = source.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { file: def.file, line: def.line + line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+/** A function not parsed at all: no facts, and where it was given up. */
+function unreadFunction(def: FunctionDefinition, at: Place): ParsedFunction {
+  return {
+    def,
+    body: undefined,
+    params: new Set(),
+    locals: new Set(),
+    errors: [at],
+    tooDeepAt: at,
+    place: () => at,
+    dispose: () => {},
   };
 }
 

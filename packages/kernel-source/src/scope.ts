@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDefinition } from './file-index.js';
-import { factsOf, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import { factsOf, MAX_NESTING, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { InitFlow } from './init-flow.js';
 import type { KernelTree } from './kernel-tree.js';
 
@@ -247,7 +247,8 @@ export class Scope {
     this.cache.parsed++;
     const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
     // Cut short, any function the analysis reads is said: what it does after that point is unknown.
-    if (fn.cutAt) this.noteCutShort(def, fn.cutAt, matters);
+    if (fn.tooDeepAt) this.noteTooDeep(def, fn.tooDeepAt, matters);
+    else if (fn.cutAt) this.noteCutShort(def, fn.cutAt, matters);
     else if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
     return fn;
   }
@@ -262,6 +263,14 @@ export class Scope {
       at,
       `tree-sitter's reading of ${def.name}() ends here, before the function does (a brace that does not match?): the rest of ${def.name}() is not analyzed, so findings that rest on it may be missing`,
       // An init function's ordering is the check itself; a helper's facts are part of it.
+      matters ? 'error' : 'warning',
+    );
+  }
+
+  private noteTooDeep(def: FunctionDefinition, at: Place, matters: boolean): void {
+    this.tree.diagnose(
+      at,
+      `${def.name}() nests brackets deeper than ${MAX_NESTING} levels here; kvm-rules does not read that deep, so ${def.name}() is not analyzed and findings that rest on it may be missing`,
       matters ? 'error' : 'warning',
     );
   }
