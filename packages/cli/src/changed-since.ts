@@ -33,9 +33,16 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     if (!git(dir, ['cat-file', '-e', `${tree}virt/kvm/kvm_main.c`]).ok) {
       throw new InputError(`--changed-since: ${rev} has no kernel tree at ${dir} (virt/kvm/kvm_main.c is not in that commit: untracked or ignored?)`);
     }
-    const paths = kernelPaths(dir, tree).filter((path) => git(dir, ['cat-file', '-e', `${tree}${path}`]).ok);
-    const archive = execFileSync('git', ['-C', dir, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
-    execFileSync('tar', ['-x', '-C', copy], { input: archive });
+    // From the repository's root: ls-tree and pathspecs in a subdirectory would be taken relative
+    // to it, and the paths here are relative to the archived tree (`REV:prefix`).
+    const top = git(dir, ['rev-parse', '--show-toplevel']).stdout.trim();
+    const paths = kernelPaths(top, tree).filter((path) => git(top, ['cat-file', '-e', `${tree}${path}`]).ok);
+    const archive = spawnSync('git', ['-C', top, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
+    if (archive.error || archive.status !== 0) {
+      const why = (archive.stderr?.toString() ?? '').split('\n').find(Boolean) ?? archive.error?.message ?? `exit ${archive.status}`;
+      throw new InputError(`--changed-since: git could not archive ${rev} (${why.trim()}); check that the revision's objects are in the repository (git fetch)`);
+    }
+    execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });
     return await read(copy);
   } finally {
     rmSync(copy, { recursive: true, force: true });

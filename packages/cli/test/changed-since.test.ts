@@ -59,6 +59,24 @@ describe('--changed-since', () => {
     expect(result.findings).toEqual([]);
   });
 
+  it('the tree in a subdirectory of its repository (R/linux, the repository at R): the same findings as at the root', async () => {
+    const top = mkdtempSync(join(tmpdir(), 'kvm-rules-git-top-'));
+    const tree = join(top, 'linux');
+    cpSync(linux612, tree, { recursive: true });
+    const at = (...args: string[]) => execFileSync('git', ['-C', top, '-c', 'user.name=kvm-rules', '-c', 'user.email=kvm-rules@localhost', ...args], { encoding: 'utf8' });
+    at('init', '-q');
+    at('add', '-A');
+    at('commit', '-q', '-m', 'Linux 6.12 (KVM parts), in linux/');
+    moveLoadedVmcssInitAfterKvmInit(join(tree, 'arch/x86/kvm/vmx/vmx.c'));
+    at('commit', '-q', '-a', '-m', 'KVM: VMX: set up loaded_vmcss_on_cpu after kvm_init()');
+    const below = await check('--kernel', tree, '--changed-since', 'HEAD~1');
+    const root = await check('--kernel', repo, '--changed-since', 'HEAD~1');
+    expect(below.code).toBe(1);
+    expect(below.result.findings.map((f) => `${f.ruleId} ${f.arch} ${f.location?.file}:${f.location?.line}`)).toEqual(
+      root.result.findings.map((f) => `${f.ruleId} ${f.arch} ${f.location?.file}:${f.location?.line}`),
+    );
+  });
+
   it('a tree that is not in a git repository, a revision that does not exist, no --kernel: exit 2 and one line', async () => {
     const plain = join(mkdtempSync(join(tmpdir(), 'kvm-rules-plain-')), 'linux');
     cpSync(linux612, plain, { recursive: true });
