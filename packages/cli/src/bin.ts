@@ -1,5 +1,6 @@
 // The program behind bin/kvm-rules.js. A --cache hit prints the kept report before anything
-// else is loaded; otherwise the command line runs.
+// else is loaded; otherwise the command line runs. cached() never throws: a cache file that is
+// broken, not a regular file or too large is no cache, and the command line runs.
 import { cached } from './cache.js';
 
 const argv = process.argv.slice(2);

@@ -2,28 +2,52 @@
 // directory listings, the plugin, rule and profile files, a config file or its absence, the
 // tool's own code), so that the same command on unchanged input prints the same report without
 // loading the checker. Any byte that differs, a file that appears or goes: the run is redone.
-// Only node's own modules here: a cache hit must not pay for loading the rest.
+//
+// The cache file is data, never trusted: it is read only when it is a regular file under a size
+// limit, used only when it matches its schema (else it is no cache, and the run is done again),
+// and it keeps reports, never where to write them: the output file comes from the command line.
+// Only node's own modules here, and ajv (core's) to validate: a cache hit must not pay for
+// loading the rest.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import type * as AjvModule from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 
 /** Input path → content hash ("dir:" + listing hash for a directory, "absent" for nothing there). */
 export type Inputs = Record<string, string>;
 
-interface Entry {
-  inputs: Inputs;
-  output: string;
-  exitCode: number;
-  outputFile?: string;
-}
+const entrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['inputs', 'output', 'exitCode'],
+  properties: {
+    inputs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Each path the run read, with its hash then.' },
+    output: { type: 'string', description: 'The report, as printed (or written to the command line\'s --output-file).' },
+    exitCode: { type: 'integer', minimum: 0, maximum: 2, description: 'The exit code of the run.' },
+  },
+} as const;
 
-interface CacheFile {
-  kvmRulesCache: 1;
-  entries: Record<string, Entry>;
-}
+/** The cache file: reports by command, with what each run read. No entry says where to write. */
+export const cacheSchema = {
+  $id: 'urn:kvm-rules:schema:cache',
+  title: 'kvm-rules cache',
+  description: 'The reports --cache keeps, each under a hash of its command line, with a fingerprint of what the run read.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kvmRulesCache', 'entries'],
+  properties: {
+    kvmRulesCache: { const: 1, description: 'The format version.' },
+    entries: { type: 'object', propertyNames: { pattern: '^[0-9a-f]{64}$' }, additionalProperties: entrySchema },
+  },
+} as const;
+
+type CacheFile = FromSchema<typeof cacheSchema>;
 
 const DEFAULT_LOCATION = '.kvm-rules-cache';
+/** A cache file larger than this is not read (nor is anything but a regular file: a FIFO, /dev/zero). */
+export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const CACHE_FLAGS = new Set(['--cache']);
 const CACHE_OPTIONS = new Set(['--cache-location']);
 const CONFIG_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
@@ -41,10 +65,33 @@ function optionValue(argv: string[], name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The --output-file of the command line, as commander reads it (`-o F`, `-oF`, `--output-file F`,
+ * `--output-file=F`; the last one wins), or undefined. A run whose commander value differs from
+ * this one is not kept (see store()), so a hit writes where the run did.
+ */
+export function outputFileOf(argv: string[]): string | undefined {
+  let file: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') break;
+    if (token === '-o' || token === '--output-file') file = argv[++i];
+    else if (token.startsWith('--output-file=')) file = token.slice('--output-file='.length);
+    else if (token.startsWith('-o') && !token.startsWith('--')) file = token.slice(2);
+  }
+  return file;
+}
+
 export function cacheFile(argv: string[], cwd = process.cwd()): string | undefined {
   if (argv[0] !== 'check' || !argv.includes('--cache')) return undefined;
   const location = resolve(cwd, optionValue(argv, '--cache-location') ?? DEFAULT_LOCATION);
-  return existsSync(location) && statSync(location).isDirectory() ? join(location, 'kvm-rules-cache.json') : location;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(location, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    // A location that cannot be looked at (a path under a file) is not a folder: writing there warns.
+  }
+  return isDirectory ? join(location, 'kvm-rules-cache.json') : location;
 }
 
 /** The command as the cache sees it: without the cache's own options, in the directory it ran in. */
@@ -94,10 +141,11 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string, shallow: boo
   }
 }
 
-/** What is at `path` now, as an input hash. */
+/** What is at `path` now, as an input hash; a FIFO or a device is not read (it is "special"). */
 export function currentHash(path: string): string {
   if (!existsSync(path)) return 'absent';
   const stat = statSync(path);
+  if (!stat.isDirectory() && !stat.isFile()) return 'special';
   if (!stat.isDirectory()) return hashOf(readFileSync(path));
   const hash = createHash('sha256').update('dir:');
   hashTree(hash, path, false);
@@ -113,25 +161,78 @@ function currentInput(path: string, recorded: string): string {
   return `${listing}:${hashOf(names.join('\n'))}`;
 }
 
+let validateCache: AjvModule.ValidateFunction | undefined;
+
+/** The cache schema's validator; ajv is core's dependency, so it is looked up from core. */
+function cacheValidator(): AjvModule.ValidateFunction {
+  if (!validateCache) {
+    const fromCore = createRequire(createRequire(import.meta.url).resolve('@kvm-rules/core/package.json'));
+    const { Ajv } = fromCore('ajv') as typeof AjvModule;
+    validateCache = new Ajv({ strict: true, allowUnionTypes: true }).compile(cacheSchema);
+  }
+  return validateCache;
+}
+
+/**
+ * The bytes of `file` when it is a regular file of at most MAX_CACHE_BYTES, else undefined.
+ * Opened without blocking and checked on the open descriptor: a FIFO never hangs the run, a
+ * device is never read, and a file swapped after a check is not what gets read.
+ */
+function readRegularFile(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_CACHE_BYTES) return undefined;
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The cache file's content when it is one, else undefined: a cache that cannot be used is no cache. */
 function readCache(file: string): CacheFile | undefined {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-    return data.kvmRulesCache === 1 && typeof data.entries === 'object' ? data : undefined;
+    const bytes = readRegularFile(file);
+    if (!bytes) return undefined;
+    const data: unknown = JSON.parse(bytes.toString('utf8'));
+    return cacheValidator()(data) ? (data as CacheFile) : undefined;
   } catch {
-    // A cache that cannot be read is no cache: the run is done again and writes a new one.
+    // The run is done again and writes a new one.
     return undefined;
   }
 }
 
-/** The stored report of this very command, when nothing it read has changed since. */
+/** The stored report of this very command, when nothing it read has changed since; never throws. */
 export function cached(argv: string[], cwd = process.cwd()): { output: string; exitCode: number } | undefined {
-  const file = cacheFile(argv, cwd);
-  if (!file) return undefined;
-  const entry = readCache(file)?.entries[keyOf(argv, cwd)];
-  if (!entry) return undefined;
-  for (const [path, recorded] of Object.entries(entry.inputs)) if (currentInput(path, recorded) !== recorded) return undefined;
-  if (entry.outputFile) writeFileSync(entry.outputFile, entry.output);
-  return { output: entry.outputFile ? '' : entry.output, exitCode: entry.exitCode };
+  try {
+    const file = cacheFile(argv, cwd);
+    if (!file) return undefined;
+    const entries = readCache(file)?.entries;
+    const key = keyOf(argv, cwd);
+    const entry = entries && Object.hasOwn(entries, key) ? entries[key] : undefined;
+    if (!entry) return undefined;
+    for (const [path, recorded] of Object.entries(entry.inputs)) if (currentInput(path, recorded) !== recorded) return undefined;
+    // Where the report goes is the command line's to say: the run this entry kept wrote there too.
+    const outputFile = outputFileOf(argv);
+    if (outputFile !== undefined) writeRegularFile(resolve(cwd, outputFile), entry.output);
+    return { output: outputFile !== undefined ? '' : entry.output, exitCode: entry.exitCode };
+  } catch {
+    // Whatever fails here (an input that cannot be read, an output file that cannot be written)
+    // is for the run itself to meet and report: no hit.
+    return undefined;
+  }
 }
 
 /**
@@ -153,12 +254,42 @@ export function commandInputs(argv: string[], cwd: string, kernelRoot: string | 
   return inputs;
 }
 
-/** Keeps this run's report for the same command on the same input. */
-export function store(argv: string[], inputs: Inputs, output: string, exitCode: number, outputFile: string | undefined, cwd = process.cwd()): void {
-  const file = cacheFile(argv, cwd);
-  if (!file) return;
-  const data = readCache(file) ?? { kvmRulesCache: 1, entries: {} };
-  data.entries[keyOf(argv, cwd)] = { inputs, output, exitCode, ...(outputFile ? { outputFile: resolve(cwd, outputFile) } : {}) };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(data)}\n`);
+/**
+ * Writes `text` to `file`, created if need be, when it is a regular file: opened without blocking,
+ * so that a FIFO without a reader fails at once, and checked before it is truncated, so that a
+ * device (/dev/full, /dev/zero) is never written.
+ */
+function writeRegularFile(file: string, text: string): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    ftruncateSync(fd, 0);
+    const bytes = Buffer.from(text);
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Keeps this run's report for the same command on the same input. `outputFile` is the run's
+ * --output-file as commander read it: it is not kept (a hit takes it from the command line), but
+ * a command line outputFileOf() reads otherwise is not kept at all. Never throws: a cache that
+ * cannot be written is the returned one-line warning, and the run's exit code stays its own.
+ */
+export function store(argv: string[], inputs: Inputs, output: string, exitCode: number, outputFile: string | undefined, cwd = process.cwd()): string | undefined {
+  let file: string | undefined;
+  try {
+    file = cacheFile(argv, cwd);
+    if (!file || outputFileOf(argv) !== outputFile) return undefined;
+    const data: CacheFile = readCache(file) ?? { kvmRulesCache: 1, entries: {} };
+    const entries = { ...data.entries, [keyOf(argv, cwd)]: { inputs, output, exitCode } };
+    mkdirSync(dirname(file), { recursive: true });
+    writeRegularFile(file, `${JSON.stringify({ kvmRulesCache: 1, entries })}\n`);
+    return undefined;
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return `kvm-rules: warning: cannot keep the cache in ${file ?? 'its location'}: ${reason}`;
+  }
 }

@@ -71,7 +71,9 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
       if (options.cache && options.changedSince === undefined) {
         const cwd = process.cwd();
         const all = { ...commandInputs(argv, cwd, options.kernel && resolve(options.kernel), [options.outputFile, options.writeBaseline]), ...inputs };
-        store(argv, all, output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : ''), exitCode, options.outputFile);
+        const warning = store(argv, all, output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : ''), exitCode, options.outputFile);
+        // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
+        if (warning) io.stderr(`${warning}\n`);
       }
     });
 

@@ -1,0 +1,123 @@
+// --cache trusts nothing it reads: a broken cache file is no cache (never a stack trace, never
+// another exit code), a cache location that cannot be written is a one-line warning after the
+// report, a FIFO or a device given as the location neither hangs the run nor eats memory, and
+// a cache entry never says where to write: the output file comes from the command line only.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/kvm-rules.js', import.meta.url));
+const ARGS = ['check', '--profile', 'v6.12', '--arch', 'mips', '--format', 'json'];
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kvm-rules-cache-trust-'));
+}
+
+/** The bin in `cwd` with the cache at `location`; a run that hangs fails after 30 s instead. */
+function check(cwd: string, location: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...ARGS, '--cache', '--cache-location', location, ...args], { encoding: 'utf8', cwd, timeout: 30_000 });
+  expect(result.error).toBeUndefined();
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The run without a cache: what every run with a bad cache must give too. */
+function plain(cwd: string) {
+  const result = spawnSync(process.execPath, [bin, ...ARGS], { encoding: 'utf8', cwd });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+type Entries = Record<string, Record<string, unknown>>;
+
+/** A cache written by a real run, then edited by `edit`. */
+function editedCache(cwd: string, file: string, edit: (entries: Entries) => void): void {
+  check(cwd, file);
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { entries: Entries };
+  expect(Object.keys(data.entries)).toHaveLength(1);
+  edit(data.entries);
+  writeFileSync(file, JSON.stringify(data));
+}
+
+describe('--cache: a broken cache file is no cache', () => {
+  const cases: [string, (cwd: string, file: string) => void][] = [
+    ['entries: null', (_, file) => writeFileSync(file, '{"kvmRulesCache":1,"entries":null}')],
+    ['entries: a string', (_, file) => writeFileSync(file, '{"kvmRulesCache":1,"entries":"x"}')],
+    ['an entry with inputs: null', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.inputs = null)))],
+    ['an entry whose output is not a string', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.output = 5)))],
+    ['an entry whose exit code is not a number', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.exitCode = 'zero')))],
+    ['an entry that is null', (cwd, file) => editedCache(cwd, file, (entries) => Object.keys(entries).forEach((key) => (entries[key] = null as never)))],
+  ];
+  for (const [name, make] of cases) {
+    it(name, () => {
+      const cwd = tempDir();
+      const file = join(cwd, 'cache.json');
+      make(cwd, file);
+      const expected = plain(cwd);
+      const result = check(cwd, file);
+      expect(result.stderr).toBe('');
+      expect(result).toEqual(expected);
+      // The run was done again and kept: the cache is whole again, and answers the next run.
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kvmRulesCache: 1 });
+      expect(check(cwd, file)).toEqual(expected);
+    });
+  }
+});
+
+describe('--cache: a location that cannot be used is a warning, never another exit code', () => {
+  const cases: [string, (cwd: string) => string][] = [
+    ['a path under a file', (cwd) => (writeFileSync(join(cwd, 'file'), ''), join(cwd, 'file', 'cache.json'))],
+    ['/dev/full', () => '/dev/full'],
+    ['/dev/zero (not read: not a regular file)', () => '/dev/zero'],
+    ['a FIFO (neither read nor written: no hang)', (cwd) => {
+      const fifo = join(cwd, 'fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      return fifo;
+    }],
+    ['a folder whose cache file is a folder', (cwd) => {
+      mkdirSync(join(cwd, 'dir', 'kvm-rules-cache.json'), { recursive: true });
+      return join(cwd, 'dir');
+    }],
+  ];
+  for (const [name, location] of cases) {
+    it(name, () => {
+      const cwd = tempDir();
+      const expected = plain(cwd);
+      const result = check(cwd, location(cwd));
+      expect(result.code).toBe(expected.code);
+      expect(result.stdout).toBe(expected.stdout);
+      expect(result.stderr).toMatch(/^kvm-rules: warning: cannot keep the cache in .+\n$/);
+    });
+  }
+});
+
+describe('--cache never says where to write', () => {
+  it('an entry\'s outputFile is not followed: the report goes to stdout, the path is not written', () => {
+    const cwd = tempDir();
+    const file = join(cwd, 'cache.json');
+    const target = join(tempDir(), 'planted.txt');
+    editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => ((e.outputFile = target), (e.output = 'planted\n'))));
+    const expected = plain(cwd);
+    expect(check(cwd, file)).toEqual(expected);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('a hit of a command with --output-file writes the report to that file, as the run did', () => {
+    const cwd = tempDir();
+    const file = join(cwd, 'cache.json');
+    const report = join(cwd, 'report.json');
+    const first = check(cwd, file, '--output-file', report);
+    expect(first.stdout).toBe('');
+    const written = readFileSync(report, 'utf8');
+    expect(written).toBe(plain(cwd).stdout);
+    expect(readFileSync(file, 'utf8')).not.toContain('outputFile');
+    rmSync(report);
+    expect(check(cwd, file, '--output-file', report)).toEqual(first);
+    expect(readFileSync(report, 'utf8')).toBe(written);
+    // -o FILE is another command line (another entry), with the same report in the same file.
+    rmSync(report);
+    expect(check(cwd, file, '-o', report)).toEqual(first);
+    expect(readFileSync(report, 'utf8')).toBe(written);
+  });
+});
