@@ -6,6 +6,7 @@ import { InputError } from './input-error.js';
 import { createRule } from '../rule-api/create-rule.js';
 import { reason } from '../schemas/common.js';
 import { loadPlugin, loadProfile, loadRuleFile } from './load.js';
+import { readPluginPackage } from './plugin-package.js';
 
 function fileWith(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'kvm-rules-load-')), name);
@@ -118,5 +119,26 @@ describe('profiles', () => {
       'id: p\nsummary: A profile.\nkernel: "6.12"\nhooks: {}\nkvmInit:\n  - { id: a, summary: Step a., calls: [{ on: one-cpu }] }\nlifecycle: []\n',
     );
     expect(inputError(() => loadProfile(path)).message).toMatch(/p\.yaml:6:40: \/kvmInit\/0\/calls\/0: missing required key "hook"$/);
+  });
+});
+
+describe('bad input files are one line naming the place, never an internal error', () => {
+  it('a second YAML document in a file', () => {
+    const path = fileWith('plugin.yaml', `${plugin}---\nid: other\n`);
+    expect(inputError(() => loadPlugin(path)).message).toBe(`${path}:${plugin.split('\n').length}:1: expected a single document in the stream, but found more`);
+  });
+
+  it('YAML that is not UTF-8 is rejected like C that is not, with its line', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kvm-rules-load-')), 'plugin.yaml');
+    writeFileSync(path, Buffer.concat([Buffer.from('id: demo\nsummary: D'), Buffer.from([0xe9]), Buffer.from('mo arch\n')]));
+    expect(inputError(() => loadPlugin(path)).message).toBe(`${path}:2: not UTF-8 text (first bad byte on line 2)`);
+  });
+
+  it("a plugin package's package.json is JSON, and an object", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-pkg-'));
+    writeFileSync(join(dir, 'package.json'), 'null\n');
+    expect(inputError(() => readPluginPackage(dir)).message).toBe(`${join(dir, 'package.json')}:1:1: ${dir} is not a plugin package: its package.json is not an object`);
+    writeFileSync(join(dir, 'package.json'), 'name: yaml-not-json\n');
+    expect(inputError(() => readPluginPackage(dir)).message).toMatch(/^.*package\.json: not JSON: /);
   });
 });

@@ -68,7 +68,10 @@ function packageDirOf(spec: string, from: string): string {
 export function readPluginPackage(dir: string): PluginPackage {
   const pkgFile = join(dir, 'package.json');
   if (!existsSync(pkgFile)) throw new InputError(`${displayPath(dir)} is not a plugin package: it has no package.json`);
-  const pkg = readSourceFile(pkgFile, displayPath(pkgFile));
+  const pkg = readSourceFile(pkgFile, displayPath(pkgFile), 'json');
+  if (typeof pkg.data !== 'object' || pkg.data === null || Array.isArray(pkg.data)) {
+    throw new InputError(`${displayPath(dir)} is not a plugin package: its package.json is not an object`, { file: pkg.path, line: 1, column: 1 });
+  }
   const name = String((pkg.data as { name?: unknown }).name ?? displayPath(dir));
   if ((pkg.data as Record<string, unknown>)['kvm-rules'] === undefined) {
     throw new InputError(`${name} is not a kvm-rules plugin: its package.json has no "kvm-rules" key`, { file: pkg.path });

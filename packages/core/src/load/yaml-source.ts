@@ -38,14 +38,51 @@ export function parsePointer(pointer: string): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-export function readSourceFile(path: string, displayPath = path): SourceFile {
-  let text: string;
+export function readSourceFile(path: string, displayPath = path, format: 'yaml' | 'json' = 'yaml'): SourceFile {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     throw new InputError(`cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: displayPath });
   }
+  const text = utf8Text(bytes, displayPath);
+  if (format === 'json') return parseJsonText(text, displayPath);
   return parseSourceText(text, displayPath);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a file that must be UTF-8, as C files must: invalid bytes are named, never replaced. */
+function utf8Text(bytes: Buffer, path: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const bad = firstInvalidByte(bytes);
+    const line = bytes.subarray(0, bad).toString('latin1').split('\n').length;
+    throw new InputError(`not UTF-8 text (first bad byte on line ${line})`, { file: path, line });
+  }
+}
+
+/** The offset of the first byte that does not continue a valid UTF-8 sequence. */
+function firstInvalidByte(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (length === 0) return i;
+    for (let j = 1; j < length; j++) if (((bytes[i + j] ?? 0) & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return bytes.length;
+}
+
+/** A JSON file (package.json): parsed as JSON, with the places of its values found by the YAML reader, which JSON is a subset of. */
+function parseJsonText(text: string, path: string): SourceFile {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`not JSON: ${(error as Error).message}`, { file: path });
+  }
+  return parseSourceText(text, path);
 }
 
 /** Where a child of a mapping or sequence starts: its key (mappings only) and its value. */
@@ -84,7 +121,10 @@ export function parseSourceText(text: string, path: string): SourceFile {
     });
   } catch (error) {
     if (!(error instanceof yaml.YAMLException)) throw error;
-    throw new InputError(error.reason, { file: path, line: error.mark.line + 1, column: error.mark.column + 1 });
+    // js-yaml gives no place for some errors (a second document in the stream).
+    const mark = (error as { mark?: { line: number; column: number } }).mark;
+    const place = mark ? { line: mark.line + 1, column: mark.column + 1 } : secondDocument(text);
+    throw new InputError(error.reason, { file: path, ...place });
   }
   const lines = lineStarts(text);
   const positionOf = (offset: number): Position => toPosition(lines, skipBlank(text, offset));
@@ -105,6 +145,14 @@ export function parseSourceText(text: string, path: string): SourceFile {
       return positionOf(offset);
     },
   };
+}
+
+/** Where a second YAML document starts (`---` at the start of a line after some content), for the one error js-yaml places nowhere. */
+function secondDocument(text: string): Position {
+  const lines = text.split('\n');
+  const markers = lines.flatMap((line, i) => (/^---(\s|$)/.test(line) ? [i] : []));
+  const second = markers.find((i) => lines.slice(0, i).some((l) => l.trim() !== '' && !l.startsWith('#') && !/^---/.test(l)));
+  return { line: (second ?? 0) + 1, column: 1 };
 }
 
 function isObject(value: unknown): value is object {
