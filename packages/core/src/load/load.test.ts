@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,5 +141,18 @@ describe('bad input files are one line naming the place, never an internal error
     expect(inputError(() => readPluginPackage(dir)).message).toBe(`${join(dir, 'package.json')}:1:1: ${dir} is not a plugin package: its package.json is not an object`);
     writeFileSync(join(dir, 'package.json'), 'name: yaml-not-json\n');
     expect(inputError(() => readPluginPackage(dir)).message).toMatch(/^.*package\.json: not JSON: /);
+  });
+
+  it('a string too long for any name is placed and refused before a schema pattern can run on it', () => {
+    const path = fileWith('plugin.yaml', plugin.replace('id: demo', `id: ${'d'.repeat(100_000)}`));
+    expect(inputError(() => loadPlugin(path)).message).toBe(`${path}:1:5: a string of 100000 characters, over the 64 KB any value may have`);
+  });
+
+  it('a file over 4 MB, and a FIFO, are not read', () => {
+    const big = fileWith('plugin.yaml', `${plugin}# ${'x'.repeat(5 << 20)}\n`);
+    expect(inputError(() => loadPlugin(big)).message).toBe(`${big}: larger than 4 MB: not a kvm-rules input file`);
+    const fifo = join(mkdtempSync(join(tmpdir(), 'kvm-rules-load-')), 'plugin.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(inputError(() => loadPlugin(fifo)).message).toBe(`${fifo}: not a regular file`);
   });
 });

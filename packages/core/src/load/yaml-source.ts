@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, type InputPlace } from './input-error.js';
 
@@ -38,11 +38,21 @@ export function parsePointer(pointer: string): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** Far above any plugin, profile, rule or configuration file: what is larger is not one. */
+const MAX_FILE_BYTES = 4 << 20;
+/** Far above any name or summary; a longer string would only make the schema's patterns work for nothing. */
+const MAX_SCALAR_LENGTH = 64 << 10;
+
 export function readSourceFile(path: string, displayPath = path, format: 'yaml' | 'json' = 'yaml'): SourceFile {
   let bytes: Buffer;
   try {
+    // A FIFO or a device is never read: it could block or never end.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError('not a regular file', { file: displayPath });
+    if (stat.size > MAX_FILE_BYTES) throw new InputError(`larger than ${MAX_FILE_BYTES >> 20} MB: not a kvm-rules input file`, { file: displayPath });
     bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(`cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: displayPath });
   }
   const text = utf8Text(bytes, displayPath);
@@ -115,11 +125,15 @@ export function parseSourceText(text: string, path: string): SourceFile {
           return;
         }
         const frame = stack.pop()!;
+        if (typeof state.result === 'string' && state.result.length > MAX_SCALAR_LENGTH) {
+          throw new InputError(`a string of ${state.result.length} characters, over the ${MAX_SCALAR_LENGTH >> 10} KB any value may have`, { file: path, ...toPosition(lineStarts(text), skipBlank(text, frame.start)) });
+        }
         stack.at(-1)!.children.push({ start: frame.start, value: state.result, frame });
         recordChildren(places, frame, state.result as unknown);
       },
     });
   } catch (error) {
+    if (error instanceof InputError) throw error;
     if (!(error instanceof yaml.YAMLException)) throw error;
     // js-yaml gives no place for some errors (a second document in the stream).
     const mark = (error as { mark?: { line: number; column: number } }).mark;

@@ -1,13 +1,18 @@
 // Building blocks shared by the manifest, profile and rule-file schemas.
 
+/** Far above any real name; checked before the pattern, whose regex would exhaust the stack on megabytes. */
+const NAME_LENGTH = 256;
+
 export const identifier = {
   type: 'string',
+  maxLength: NAME_LENGTH,
   pattern: '^[a-z0-9][a-z0-9._-]*$',
   description: 'A lower-case id: letters, digits, dot, dash, underscore.',
 } as const;
 
 export const cIdentifier = {
   type: 'string',
+  maxLength: NAME_LENGTH,
   pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
   description: 'A C identifier (function, variable or macro name).',
 } as const;
