@@ -50,7 +50,9 @@ const DEFAULT_LOCATION = '.kvm-rules-cache';
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const CACHE_FLAGS = new Set(['--cache']);
 const CACHE_OPTIONS = new Set(['--cache-location']);
+/** The config files a run can use: any kind in the working directory, data only in the --kernel tree (see config.ts). */
 const CONFIG_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
+const DATA_CONFIG_NAMES = ['kvm-rules.config.json', 'kvm-rules.config.yaml'];
 
 export function hashOf(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -248,9 +250,8 @@ export function commandInputs(argv: string[], cwd: string, kernelRoot: string | 
       if (!skip.has(path) && existsSync(path)) inputs[path] = currentHash(path);
     }
   }
-  for (const dir of [cwd, kernelRoot].filter(Boolean)) {
-    for (const name of CONFIG_NAMES) inputs[join(dir!, name)] = currentHash(join(dir!, name));
-  }
+  for (const name of CONFIG_NAMES) inputs[join(cwd, name)] = currentHash(join(cwd, name));
+  if (kernelRoot) for (const name of DATA_CONFIG_NAMES) inputs[join(kernelRoot, name)] = currentHash(join(kernelRoot, name));
   return inputs;
 }
 

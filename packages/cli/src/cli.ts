@@ -49,7 +49,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
-    .option('--config <file>', 'the configuration file (.mjs, .js, .json, .yaml); default: kvm-rules.config.{mjs,js,json,yaml} in the working directory, else in the --kernel tree')
+    .option('--config <file>', 'the configuration file (.mjs, .js, .json, .yaml); default: kvm-rules.config.{mjs,js,json,yaml} in the working directory, else kvm-rules.config.{json,yaml} in the --kernel tree (never its code)')
     .option('--print-config', 'print the resolved configuration as JSON and check nothing')
     .option('--cache', 'keep the report and reuse it while nothing the run read has changed (not with --changed-since)')
     .option('--cache-location <path>', 'the cache file, or a folder for it (default: .kvm-rules-cache)')

@@ -2,8 +2,8 @@
 // gives the options a project always passes, rule severities and options, and the findings it
 // accepts (exceptions and ignores, each with its reason). The command line wins over it: a flag
 // given replaces the config's value, a repeatable flag adds to the config's list.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   closestName,
@@ -31,17 +31,22 @@ import { BUILTIN_PLUGINS, chooseProfile, isProfilePath, loadCheckProject, parseR
 
 /** The options of `check` that are about the configuration file itself. */
 export interface ConfigFlags {
-  /** The configuration file; without it, kvm-rules.config.* in the working directory, then in the --kernel tree. */
+  /** The configuration file; without it, kvm-rules.config.* in the working directory, then a JSON or YAML one in the --kernel tree. */
   config?: string;
   /** Print the resolved configuration as JSON and check nothing. */
   printConfig?: boolean;
 }
 
-/** The files looked for, in this order, in the working directory and then in the --kernel tree's root. */
-export const CONFIG_FILE_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
-
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml'];
 const MODULE_EXTENSIONS = ['.mjs', '.js'];
+
+/** The files looked for, in this order, in the working directory. */
+export const CONFIG_FILE_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
+/**
+ * The files looked for in the --kernel tree's root: data only. A module there would be code of
+ * the tree under check, run by checking it; it is loaded only when --config names it.
+ */
+export const KERNEL_CONFIG_FILE_NAMES = CONFIG_FILE_NAMES.filter((name) => DATA_EXTENSIONS.includes(extname(name)));
 
 export type RuleConfig = Exclude<RuleSetting, string>;
 export type ConfigException = NonNullable<ConfigFile['exceptions']>[number];
@@ -109,6 +114,10 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
   const loaded = path === undefined ? undefined : await loadConfig(path);
   const data: ConfigFile = loaded?.data ?? {};
   const locate: Locate = loaded?.locate ?? ((pointer) => ({ file: '', pointer }));
+  // A plugin can bring code (its rule kinds, imported): a config the tree under check brings may not name one.
+  if (path !== undefined && given.config === undefined && given.kernel !== undefined && isInside(realpathOr(path), realpathOr(resolve(given.kernel))) && data.plugins?.length) {
+    throw new InputError('a configuration found in the --kernel tree cannot name plugins (a plugin can bring code); give this file with --config, or the plugin with --plugin', locate('/plugins'));
+  }
   const base = loaded ? dirname(loaded.file) : process.cwd();
   const inputs: Record<string, string> = loaded ? { [loaded.file]: currentHash(loaded.file) } : {};
 
@@ -229,7 +238,11 @@ function ignoreMatches(ignore: ConfigIgnore, finding: Finding, glob: Glob | unde
   return true;
 }
 
-/** --config, else the first kvm-rules.config.* in the working directory, else in the --kernel tree's root. */
+/**
+ * --config, else the first kvm-rules.config.* in the working directory, else the first JSON or
+ * YAML one in the --kernel tree's root. What is found inside the --kernel tree is never a module,
+ * not even through a working directory in the tree: checking a tree does not run its code.
+ */
 function findConfig(given: CheckOptions & ConfigFlags): string | undefined {
   if (given.config !== undefined) {
     const path = resolve(given.config);
@@ -240,13 +253,33 @@ function findConfig(given: CheckOptions & ConfigFlags): string | undefined {
     if (!existsSync(path) || statSync(path).isDirectory()) throw new InputError(`--config: no such file: ${given.config}`);
     return path;
   }
-  for (const dir of [process.cwd(), ...(given.kernel === undefined ? [] : [resolve(given.kernel)])]) {
-    for (const name of CONFIG_FILE_NAMES) {
+  const kernel = given.kernel === undefined ? undefined : realpathOr(resolve(given.kernel));
+  const cwd = process.cwd();
+  const cwdNames = kernel !== undefined && isInside(realpathOr(cwd), kernel) ? KERNEL_CONFIG_FILE_NAMES : CONFIG_FILE_NAMES;
+  const places: [string, string[]][] = [[cwd, cwdNames]];
+  if (given.kernel !== undefined) places.push([resolve(given.kernel), KERNEL_CONFIG_FILE_NAMES]);
+  for (const [dir, names] of places) {
+    for (const name of names) {
       const path = join(dir, name);
       if (existsSync(path) && statSync(path).isFile()) return path;
     }
   }
   return undefined;
+}
+
+/** The path with its symbolic links resolved, when it exists; else as given. */
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `path` is `dir` or below it. */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 async function loadConfig(path: string): Promise<LoadedConfig> {

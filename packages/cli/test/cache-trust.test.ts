@@ -108,7 +108,7 @@ describe('--cache never says where to write', () => {
     const file = join(cwd, 'cache.json');
     const report = join(cwd, 'report.json');
     const first = check(cwd, file, '--output-file', report);
-    expect(first.stdout).toBe('');
+    expect(first).toEqual({ code: 0, stdout: '', stderr: '' });
     const written = readFileSync(report, 'utf8');
     expect(written).toBe(plain(cwd).stdout);
     expect(readFileSync(file, 'utf8')).not.toContain('outputFile');
