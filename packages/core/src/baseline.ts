@@ -42,10 +42,15 @@ export function applyBaseline(findings: Finding[], entries: BaselineEntry[]): Ba
 }
 
 /** The baseline of these findings, in finding order: deterministic, one entry a finding. */
-export function writeBaseline(path: string, findings: Finding[]): void {
+/** The baseline file's text for these findings. */
+export function baselineText(findings: Finding[]): string {
   const file: BaselineFile = {
     kvmRulesBaseline: 1,
     findings: findings.map((f) => ({ fingerprint: fingerprintOf(f), ruleId: f.ruleId, arch: f.arch, message: f.message })),
   };
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+export function writeBaseline(path: string, findings: Finding[]): void {
+  writeFileSync(path, baselineText(findings));
 }

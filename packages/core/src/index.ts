@@ -50,7 +50,7 @@ export { buildCheck, type Check } from './engine/check.js';
 export { checkManifests, variantOf } from './engine/check-manifests.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
 export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type ReportDescriptor, type TimelineListener } from './rule-api/create-rule.js';
-export { applyBaseline, readBaseline, writeBaseline, type BaselineEntry, type BaselineOutcome } from './baseline.js';
+export { applyBaseline, readBaseline, writeBaseline, baselineText, type BaselineEntry, type BaselineOutcome } from './baseline.js';
 export {
   findPluginPackage,
   isPathSpec,

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   applyBaseline,
@@ -11,7 +10,7 @@ import {
   readBaseline,
   runRules,
   summarize,
-  writeBaseline,
+  baselineText,
   type Finding,
   type Plugin,
   type Profile,
@@ -20,6 +19,7 @@ import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigFlags } from '../config.js';
 import type { Progress } from '../progress.js';
+import { removeStaleReport, writeWhole } from '../output-file.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { countsForExit } from '../formatters/shared.js';
@@ -128,7 +128,7 @@ function reportedOnly(findings: Finding[], subject: Subject): Finding[] {
  */
 function againstBaseline(findings: Finding[], options: CheckOptions): { findings: Finding[]; baseline?: CheckResult['baseline'] } {
   if (options.writeBaseline) {
-    writeBaseline(options.writeBaseline, findings);
+    writeWhole(options.writeBaseline, baselineText(findings), '--write-baseline');
     return { findings: [], baseline: { file: displayPath(resolve(options.writeBaseline)), suppressed: findings.length, stale: [] } };
   }
   if (!options.baseline) return { findings };
@@ -142,6 +142,8 @@ export async function runCheck(
   const config = await resolveConfig(options);
   if (config.printed) return config.printed;
   options = config.options;
+  // An interrupted or failed run must not leave the last run's report looking like its own.
+  if (options.outputFile) removeStaleReport(options.outputFile, '--output-file');
   const formatter = formatters.get(options.format);
   if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
   const { project, extra } = await loadCheckProject(options);
@@ -189,7 +191,7 @@ export async function runCheck(
   if (tooManyWarnings && options.format === 'stylish') {
     output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
-  if (options.outputFile) writeFileSync(options.outputFile, output);
+  if (options.outputFile) writeWhole(options.outputFile, output, '--output-file');
   // A plugin named by package is no path on the command line: what the run loaded from it is an input.
   const packageInputs = Object.fromEntries(project.given.map((pkg) => [pkg.dir, currentHash(pkg.dir)]));
   return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...subject.inputs } };
