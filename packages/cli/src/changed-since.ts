@@ -27,6 +27,13 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
   if (!commit.ok) throw new InputError(`--changed-since: no commit "${rev}" in the git repository of ${dir}`);
   const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim();
   const copy = mkdtempSync(join(tmpdir(), 'kvm-rules-rev-'));
+  // Interrupted, the copy goes too: the signal's usual exit follows (130 for SIGINT, 143 for SIGTERM).
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(copy, { recursive: true, force: true });
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // `REV:prefix` is the kernel tree's own directory when it sits below the repository root.
     const tree = `${commit.stdout.trim()}:${prefix}`;
@@ -45,6 +52,8 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });
     return await read(copy);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rmSync(copy, { recursive: true, force: true });
   }
 }
