@@ -5,7 +5,8 @@
 // inputs (plugin.yaml, --config), faults (plugin path, -o path, --cache-location file).
 // Prints a table per campaign and every contract break (with its command and a one-line
 // reproduction), and exits 1 on any break.
-//   node scripts/fuzz.mjs [--seed N] [--count N] [--jobs N] [--only c3,d17,f0] [--verbose]
+//   node scripts/fuzz.mjs [--seed N] [--count N] [--jobs N] [--campaigns c-mutations,declarative,faults]
+//                         [--only c3,d17,f0] [--verbose]
 // --count is the number of cases per campaign (default 100); --seed defaults to 1.
 import { formatTable, runFuzz } from './fuzz/harness.mjs';
 
@@ -34,10 +35,11 @@ const seed = integer('--seed', 1);
 const count = integer('--count', 100);
 const jobs = integer('--jobs', undefined);
 const only = option('--only', '').split(',').filter(Boolean);
+const campaigns = option('--campaigns', 'c-mutations,declarative,faults').split(',').filter(Boolean);
 const verbose = args.includes('--verbose');
 
 const started = performance.now();
-const { rows, breaks } = await runFuzz({ seed, count, ...(jobs ? { jobs } : {}), only, log: verbose ? (line) => console.log(line) : () => {} });
+const { rows, breaks } = await runFuzz({ seed, count, campaigns, ...(jobs ? { jobs } : {}), only, log: verbose ? (line) => console.log(line) : () => {} });
 console.log(`fuzz: seed ${seed}, ${count} cases per campaign${only.length > 0 ? ` (only ${only.join(', ')})` : ''}`);
 console.log(formatTable(rows));
 for (const b of breaks) {

@@ -215,7 +215,7 @@ async function runFaultCase(ws, base, f) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Runs the campaigns: `count` cases each, `jobs` at a time (one copy of the fixture per worker).
+ * Runs the campaigns: `count` cases each (or { [campaign]: n }), `jobs` at a time (one copy of the fixture per worker).
  * `only`: case ids (c3, d17, f0) to run alone. Returns { rows, breaks } (see formatTable).
  */
 export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(availableParallelism(), 4), only = [], campaigns = CAMPAIGNS, log = () => {} } = {}) {
@@ -228,7 +228,7 @@ export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(available
     const bases = await Promise.all(workspaces.map(baselines));
     for (const campaign of campaigns) {
       const prefix = PREFIX[campaign];
-      let indices = Array.from({ length: count }, (_, i) => i);
+      let indices = Array.from({ length: typeof count === 'number' ? count : (count[campaign] ?? 0) }, (_, i) => i);
       if (only.length > 0) indices = only.filter((id) => id.startsWith(prefix) && /^\w\d+$/.test(id)).map((id) => Number(id.slice(1)));
       if (indices.length === 0) continue;
       const cases = indices.map((i) => (campaign === 'c-mutations' ? cCase(seed, i, originals) : campaign === 'declarative' ? declarativeCase(seed, i, originals) : faultCase(seed, i)));
