@@ -163,7 +163,17 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
     }
   });
   // minimatch is loaded only for a config that has file globs: a check without pays nothing for it.
-  const matchGlob = ignores.some((ignore) => ignore.file !== undefined) ? (await import('minimatch')).minimatch : undefined;
+  const glob = ignores.some((ignore) => ignore.file !== undefined) ? await import('minimatch') : undefined;
+  const matchGlob = glob?.minimatch;
+  // A glob minimatch cannot compile (extglobs nested too deep) is bad input at its place, not a stack overflow mid-run.
+  ignores.forEach((ignore, i) => {
+    if (ignore.file === undefined || !glob) return;
+    try {
+      glob.minimatch('probe', ignore.file);
+    } catch (error) {
+      throw new InputError(`a glob kvm-rules cannot use: ${(error as Error).message}`, locate(`/ignores/${i}/file`));
+    }
+  });
   const settings = Object.entries(data.rules ?? {}).map(([id, setting]) => [id, ruleConfig(setting as RuleSetting)] as const);
 
   const rules = (project: LoadedProject): RuleDefinition[] => {

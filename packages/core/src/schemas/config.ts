@@ -44,7 +44,7 @@ const ignore = {
   properties: {
     rule: { ...identifier, description: 'Only findings of this rule.' },
     arch: { ...identifier, description: 'Only findings for this arch.' },
-    file: { ...path, description: 'Only findings whose location file (as the report shows it) matches this glob.' },
+    file: { ...path, maxLength: 4096, description: 'Only findings whose location file (as the report shows it) matches this glob.' },
     reason,
   },
 } as const;
