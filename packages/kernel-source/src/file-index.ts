@@ -63,7 +63,7 @@ const HEADER_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
 const NOT_NAMES = new Set(['__printf', '__attribute__', '__aligned', '__section', '__acquires', '__releases', '__must_hold', '__diag_ignore', 'if', 'while', 'for', 'switch', 'sizeof']);
 const STATIC_INIT_MACROS =
   /^(?:static\s+)?(?:LIST_HEAD|HLIST_HEAD|DEFINE_MUTEX|DEFINE_SPINLOCK|DEFINE_RAW_SPINLOCK|DEFINE_STATIC_KEY_\w+|DEFINE_IDA|DEFINE_XARRAY\w*|DEFINE_STATIC_SRCU|DEFINE_SRCU|DECLARE_WAIT_QUEUE_HEAD|DEFINE_RWLOCK|DEFINE_SEMAPHORE|DEFINE_STATIC_CALL\w*|ATOMIC_NOTIFIER_HEAD|BLOCKING_NOTIFIER_HEAD|DEFINE_PER_CPU\w*)\(/;
-const PER_CPU = /^(?:static\s+)?DEFINE_PER_CPU\w*\(\s*(.+)\s*,\s*([A-Za-z_]\w*)\s*\)\s*(=)?/;
+const PER_CPU = /^(?:static\s+)?DEFINE_PER_CPU\w*\(.+,\s*([A-Za-z_]\w*)\s*\)\s*(=)?/;
 const MACRO_NAME = /^(?:static\s+)?\w+\(\s*([A-Za-z_]\w*)/;
 /** Storage a macro defines without a value: zero until something writes it. */
 const ZERO_INIT_MACRO = /^(?:static\s+)?DECLARE_BITMAP\(\s*([A-Za-z_]\w*)/;
@@ -72,6 +72,13 @@ const MODULE_EXIT = /^module_exit\(\s*([A-Za-z_]\w*)\s*\)/;
 const DESIGNATED = /\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}]?/g;
 const POSITIONAL_REF = /(?:^|[{,])\s*&?\s*([a-z_]\w*)\s*(?=[,}])/g;
 const TYPE_WORDS = new Set(['static', 'extern', 'const', 'volatile', 'struct', 'union', 'enum', 'unsigned', 'signed', 'typedef', 'register', 'inline']);
+
+/**
+ * The longest line read as part of a function header or a file-scope declaration. Kernel lines
+ * are under 250 characters; a longer one (generated, minified, hostile) is neither, so that the
+ * work per line is bounded and indexing a file stays linear in its size.
+ */
+export const MAX_DECLARATION_LINE = 4096;
 
 /** Offsets of the start of each line, so that a line number maps to an offset. */
 function lineStarts(text: string): number[] {
@@ -94,13 +101,26 @@ function functionName(header: string): string | undefined {
 function headerStart(lines: string[], brace: number): number {
   let first = brace;
   for (let i = brace - 1; i >= 0 && i >= brace - 8; i--) {
-    // A trailing comment on a header line (`int foo(void) /* why */`) is not a comment line.
     const line = lines[i]!;
-    const trimmed = (line.includes('*/') ? line.replace(/(?<=\S.*)\/\*.*\*\/\s*$/, '') : line).trim();
-    if (trimmed === '' || /[;}]$/.test(trimmed) || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//')) break;
-    if (/^\S/.test(lines[i]!)) first = i;
+    if (line.length > MAX_DECLARATION_LINE) break;
+    const trimmed = withoutTrailingComment(line).trim();
+    if (trimmed === '' || trimmed.endsWith(';') || trimmed.endsWith('}') || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//')) break;
+    if (/^\S/.test(line)) first = i;
   }
   return first;
+}
+
+/**
+ * A header line without its trailing comment (`int foo(void) /* why *\/`): from the first `/*`
+ * after the line's first non-blank character, when the line ends with `*\/`. A line that is all
+ * comment keeps it, and is then no header line.
+ */
+function withoutTrailingComment(line: string): string {
+  const end = line.trimEnd();
+  if (!end.endsWith('*/')) return line;
+  const text = end.search(/\S/);
+  const open = end.indexOf('/*', text + 1);
+  return open !== -1 && open + 2 <= end.length - 2 ? line.slice(0, open) : line;
 }
 
 function indexFunctions(file: string, text: string, lines: string[], starts: number[]): FunctionDefinition[] {
@@ -125,15 +145,66 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
 /** Words that qualify a definition without naming it (`static u64 __io_map_base;` names __io_map_base). */
 const ATTRIBUTE_WORD = /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__percpu|__rcu|__aligned|__cacheline_aligned\w*|__page_aligned\w*|__maybe_unused|__used|__weak|__visible|__section|__initconst|__refdata|__user|__iomem|__always_unused)$/;
 
-/** `[ARRAY_SIZE(x)]`, `__aligned(8)`, `__attribute__((...))`: parts of a declaration whose parentheses call nothing. */
+/**
+ * `[ARRAY_SIZE(x)]`, `__aligned(8)`, `__section(".x")`: parts of a declaration whose parentheses
+ * call nothing, blanked. Brackets are blanked with all they hold; a `__word(...)` when what it
+ * holds, its own such parts blanked, nests parentheses at most one deep. One pass with a stack.
+ */
 function withoutDeclaratorParens(head: string): string {
   if (!head.includes('(') && !head.includes('[')) return head;
-  let text = head;
-  for (let before = ''; before !== text; ) {
-    before = text;
-    text = text.replace(/\[[^\[\]]*\]|\b__\w+\s*\((?:[^()]|\([^()]*\))*\)/g, (part) => ' '.repeat(part.length));
+  /** +1 where a blanked part starts, -1 after it ends: blanked at the end, in one pass, however they nest. */
+  const edges = new Int32Array(head.length + 1);
+  /** Open groups: where each starts (a `__word` before its `(` included) and how deep its parentheses nest. */
+  const open: { bracket: boolean; start: number; attribute: boolean; depth: number }[] = [];
+  let brackets = 0;
+  const blank = (from: number, to: number) => {
+    edges[from]!++;
+    edges[to + 1]!--;
+  };
+  for (let i = 0; i < head.length; i++) {
+    const c = head[i];
+    if (c === '[') {
+      open.push({ bracket: true, start: i, attribute: false, depth: 0 });
+      brackets++;
+    } else if (c === '(') {
+      const word = attributeBefore(head, i);
+      open.push({ bracket: false, start: word ?? i, attribute: word !== undefined, depth: 0 });
+    } else if (c === ']' && brackets > 0) {
+      // Whatever is open inside the brackets closes with them.
+      let group = open.pop()!;
+      while (!group.bracket) group = open.pop()!;
+      brackets--;
+      blank(group.start, i);
+    } else if (c === ')' && open.length > 0 && !open.at(-1)!.bracket) {
+      const group = open.pop()!;
+      const parent = open.at(-1);
+      if (group.attribute && group.depth <= 1) blank(group.start, i);
+      else if (parent) parent.depth = Math.max(parent.depth, group.depth + 1);
+    }
   }
-  return text;
+  let text = '';
+  let from = 0;
+  for (let i = 0, inside = 0; i <= head.length; i++) {
+    const was = inside;
+    inside += edges[i]!;
+    if (was === 0 && inside > 0) {
+      text += head.slice(from, i);
+      from = i;
+    } else if (was > 0 && inside === 0) {
+      text += ' '.repeat(i - from);
+      from = i;
+    }
+  }
+  return text + head.slice(from);
+}
+
+/** The start of the `__word` (and blanks) just before the `(` at `paren`, if there is one. */
+function attributeBefore(text: string, paren: number): number | undefined {
+  let at = paren;
+  while (at > 0 && /\s/.test(text[at - 1]!)) at--;
+  const end = at;
+  while (at > 0 && isWordChar(text.charCodeAt(at - 1))) at--;
+  return end - at > 2 && text.startsWith('__', at) ? at : undefined;
 }
 
 /**
@@ -169,7 +240,7 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       continue;
     }
     const line = lines[i]!;
-    if (!/^[A-Za-z_]/.test(line)) continue;
+    if (!/^[A-Za-z_]/.test(line) || line.length > MAX_DECLARATION_LINE) continue;
     const moduleInit = MODULE_INIT.exec(line);
     if (moduleInit) {
       scan.moduleInits.push({ name: moduleInit[1]!, line: i + 1 });
@@ -182,18 +253,18 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
     }
     const perCpu = PER_CPU.exec(line);
     if (perCpu) {
-      scan.variables.push(variable(file, perCpu[2]!, 'per-cpu', !!perCpu[3], i, line));
+      scan.variables.push(variable(file, perCpu[1]!, 'per-cpu', !!perCpu[2], i, declarationPlaces(line)));
       continue;
     }
     if (STATIC_INIT_MACROS.test(line)) {
       const name = MACRO_NAME.exec(line)?.[1];
-      if (name) scan.variables.push(variable(file, name, 'global', true, i, line));
+      if (name) scan.variables.push(variable(file, name, 'global', true, i, declarationPlaces(line)));
       continue;
     }
     if (/^(?:extern|typedef)\b/.test(line) || /^#/.test(line)) continue;
     const bitmap = ZERO_INIT_MACRO.exec(line);
     if (bitmap) {
-      scan.variables.push(variable(file, bitmap[1]!, 'global', false, i, line));
+      scan.variables.push(variable(file, bitmap[1]!, 'global', false, i, declarationPlaces(line)));
       continue;
     }
     const assign = line.indexOf('=');
@@ -205,8 +276,9 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       const name = names.at(-1);
       if (!name) continue;
       // `int a, b = 3;`: only the last has the initializer.
-      for (const other of names.slice(0, -1)) scan.variables.push(variable(file, other, kindOf(line), false, i, line));
-      scan.variables.push(variable(file, name, kindOf(line), true, i, line));
+      const places = declarationPlaces(line);
+      for (const other of names.slice(0, -1)) scan.variables.push(variable(file, other, places.kind, false, i, places));
+      scan.variables.push(variable(file, name, places.kind, true, i, places));
       if (/\{\s*$/.test(line)) {
         const table = readTable(file, name, lines, i);
         scan.tables.push(table);
@@ -216,7 +288,8 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
     }
     const semi = head.indexOf(';');
     if (semi === -1 || /\{/.test(head)) continue;
-    for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, kindOf(line), false, i, line));
+    const places = declarationPlaces(line);
+    for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, places.kind, false, i, places));
   }
   return scan;
 }
@@ -254,42 +327,62 @@ function readTable(file: string, name: string, lines: string[], first: number): 
   return table;
 }
 
+/** `\w`, without a regex per character. */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+const BLANK = /\s/;
+
+/** Where the names of one declaration line stand, and which are pointers: see declarationPlaces(). */
+interface Places {
+  at: Map<string, number>;
+  pointer: Map<string, boolean>;
+  kind: VariableKind;
+}
+
 /**
- * Located at the last whole-word use of the name before any initializer, outside brackets:
- * `DEFINE_PER_CPU(struct t, t)` at the second t, `a[ARRAY_SIZE(a_base)]` at a.
+ * Each name of a declaration line at its last whole-word use before any initializer, outside
+ * brackets (`DEFINE_PER_CPU(struct t, t)` at the second t, `a[ARRAY_SIZE(a_base)]` at a), and
+ * whether a `*` comes before that use with only attributes between (`struct x __percpu *name`).
+ * One pass over the line for all its names, however many (`int a, b, c;`).
  */
-function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, line: string): VariableDefinition {
+function declarationPlaces(line: string): Places {
   const assign = line.indexOf('=');
   const head = assign === -1 ? line : line.slice(0, assign);
-  const pointer = declaredAsPointer(head, name);
-  return { name, file, kind, staticInit, pointer, line: index + 1, column: lastWordAt(head, name) + 1 };
-}
-
-const WORD_CHAR = /\w/;
-
-/** `struct x *name`, `struct x __percpu *name`: a `*` before the name, with only attributes between. */
-function declaredAsPointer(head: string, name: string): boolean {
-  const at = lastWordAt(head, name);
-  const before = head.slice(0, at).trimEnd().replace(/(?:\s+__\w+)+$/, '');
-  return before.endsWith('*');
-}
-
-function lastWordAt(text: string, word: string): number {
-  for (let at = text.lastIndexOf(word); at !== -1; at = at === 0 ? -1 : text.lastIndexOf(word, at - 1)) {
-    const bounded = !WORD_CHAR.test(text[at - 1] ?? ' ') && !WORD_CHAR.test(text[at + word.length] ?? ' ');
-    if (bounded && depthAt(text, at) === 0) return at;
-  }
-  return 0;
-}
-
-/** How many brackets are open at `at`: a name inside `[ARRAY_SIZE(x)]` is not the declared one. */
-function depthAt(text: string, at: number): number {
+  const places: Places = { at: new Map(), pointer: new Map(), kind: kindOf(line) };
   let depth = 0;
-  for (let i = 0; i < at; i++) {
-    if (text[i] === '[') depth++;
-    else if (text[i] === ']') depth--;
+  /** Whether what comes before, blanks and attributes after a blank (`* __percpu`) aside, ends with `*`. */
+  let star = false;
+  let blank = false;
+  for (let i = 0; i < head.length; ) {
+    const c = head[i]!;
+    if (isWordChar(head.charCodeAt(i))) {
+      let end = i + 1;
+      while (end < head.length && isWordChar(head.charCodeAt(end))) end++;
+      const word = head.slice(i, end);
+      if (depth === 0) {
+        places.at.set(word, i);
+        places.pointer.set(word, star);
+      }
+      if (!(blank && end - i > 2 && word.startsWith('__'))) star = false;
+      blank = false;
+      i = end;
+      continue;
+    }
+    if (BLANK.test(c)) blank = true;
+    else {
+      star = c === '*';
+      blank = false;
+      if (c === '[') depth++;
+      else if (c === ']') depth--;
+    }
+    i++;
   }
-  return depth;
+  return places;
+}
+
+function variable(file: string, name: string, kind: VariableKind, staticInit: boolean, index: number, places: Places): VariableDefinition {
+  return { name, file, kind, staticInit, pointer: places.pointer.get(name) ?? false, line: index + 1, column: (places.at.get(name) ?? 0) + 1 };
 }
 
 export function indexFile(file: string, text: string): FileIndex {
