@@ -9,7 +9,7 @@
 // Only node's own modules here, and ajv (core's) to validate: a cache hit must not pay for
 // loading the rest.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type * as AjvModule from 'ajv';
@@ -129,17 +129,37 @@ function toolFingerprint(): string {
 }
 
 /** Hashes the files below `dir` (only its own files when `shallow`), names and contents, in sorted order. */
-function hashTree(hash: ReturnType<typeof createHash>, dir: string, shallow: boolean): void {
-  if (!existsSync(dir)) return;
+function hashTree(hash: ReturnType<typeof createHash>, dir: string, shallow: boolean, seen = new Set<string>()): void {
+  // A folder reached twice (a symlink to a parent) is hashed once: the walk always ends.
+  const real = realPathOf(dir);
+  if (real === undefined || seen.has(real)) return;
+  seen.add(real);
   for (const name of readdirSync(dir).sort()) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      if (!shallow) hashTree(hash, path, false);
+    const stat = statOf(path);
+    if (stat?.isDirectory()) {
+      if (!shallow) hashTree(hash, path, false, seen);
       continue;
     }
-    hash.update(path).update(readFileSync(path));
+    // A dangling symlink, a FIFO or a device is part of the listing, never read.
+    hash.update(path).update(stat?.isFile() ? readFileSync(path) : stat ? 'special' : 'absent');
+  }
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function realPathOf(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@
 // report, a FIFO or a device given as the location neither hangs the run nor eats memory, and
 // a cache entry never says where to write: the output file comes from the command line only.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +120,26 @@ describe('--cache never says where to write', () => {
     expect(check(cwd, file, '-o', report)).toEqual(first);
     expect(readFileSync(report, 'utf8')).toBe(written);
   });
+});
+
+describe('--cache over a plugin folder with odd entries', () => {
+  it('a dangling symlink and a symlink loop in a folder given with --plugin are listed, never read or followed forever', () => {
+    const cwd = tempDir();
+    const plugin = join(cwd, 'mips-copy');
+    cpSync(fileURLToPath(new URL('../../plugins/mips', import.meta.url)), plugin, { recursive: true, filter: (source) => !source.includes('node_modules') });
+    writeFileSync(join(plugin, 'plugin.yaml'), readFileSync(join(plugin, 'plugin.yaml'), 'utf8').replace(/^id: mips$/m, 'id: mips-copy'));
+    const pkg = JSON.parse(readFileSync(join(plugin, 'package.json'), 'utf8')) as { name: string };
+    writeFileSync(join(plugin, 'package.json'), JSON.stringify({ ...pkg, name: 'kvm-rules-plugin-mips-copy' }));
+    symlinkSync('/nonexistent/plugin-part.yaml', join(plugin, 'dangling.yaml'));
+    symlinkSync(plugin, join(plugin, 'loop'));
+    const location = join(cwd, 'cache.json');
+    const args = ['--plugin', plugin, '--arch', 'mips-copy'];
+    const first = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], { encoding: 'utf8', cwd, timeout: 30_000 });
+    const second = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], { encoding: 'utf8', cwd, timeout: 30_000 });
+    for (const run of [first, second]) {
+      expect(run.stderr).toBe('');
+      expect(run.status).toBeLessThan(2);
+    }
+    expect(second.stdout).toBe(first.stdout);
+  }, 60_000);
 });
