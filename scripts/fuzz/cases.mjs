@@ -1,19 +1,8 @@
-// The fuzz suite's cases: a seeded PRNG and, per campaign, generators that turn (seed, index)
+// The fuzz suite's cases: per campaign, generators that turn (seed, index)
 // into one case. Every case is drawn up front from the originals of the late-percpu fixture, so
 // that the same --seed gives the same cases whatever the order or parallelism they run in.
 // See scripts/fuzz/harness.mjs for how they run and what they must not break.
-
-/** mulberry32: a 32-bit seeded PRNG, good enough to pick mutations. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../random.mjs';
 
 /** A PRNG for one case: independent of every other case's draws. */
 export function caseRandom(seed, campaign, index) {
