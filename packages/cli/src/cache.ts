@@ -6,46 +6,22 @@
 // The cache file is data, never trusted: it is read only when it is a regular file under a size
 // limit, used only when it matches its schema (else it is no cache, and the run is done again),
 // and it keeps reports, never where to write them: the output file comes from the command line.
-// Only node's own modules here, and ajv (core's) to validate: a cache hit must not pay for
-// loading the rest.
+// Only node's own modules here, and core's precompiled validator of the cache file: a cache hit
+// must not pay for loading the rest.
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type * as AjvModule from 'ajv';
-import type { FromSchema } from 'json-schema-to-ts';
+import type { CacheFile } from '@kvm-rules/core';
 
 /** Input path → content hash ("dir:" + listing hash for a directory, "absent" for nothing there). */
 export type Inputs = Record<string, string>;
 
-const entrySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['inputs', 'output', 'exitCode'],
-  properties: {
-    inputs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Each path the run read, with its hash then.' },
-    output: { type: 'string', description: 'The report, as printed (or written to the command line\'s --output-file).' },
-    exitCode: { type: 'integer', minimum: 0, maximum: 2, description: 'The exit code of the run.' },
-  },
-} as const;
 
-/** The cache file: reports by command, with what each run read. No entry says where to write. */
-export const cacheSchema = {
-  $id: 'urn:kvm-rules:schema:cache',
-  title: 'kvm-rules cache',
-  description: 'The reports --cache keeps, each under a hash of its command line, with a fingerprint of what the run read.',
-  type: 'object',
-  additionalProperties: false,
-  required: ['kvmRulesCache', 'entries'],
-  properties: {
-    kvmRulesCache: { const: 1, description: 'The format version.' },
-    entries: { type: 'object', propertyNames: { pattern: '^[0-9a-f]{64}$' }, additionalProperties: entrySchema },
-  },
-} as const;
-
-type CacheFile = FromSchema<typeof cacheSchema>;
 
 const DEFAULT_LOCATION = '.kvm-rules-cache';
+/** cacheSchema's $id in core. */
+const CACHE_SCHEMA_ID = 'urn:kvm-rules:schema:cache';
 /** A cache file larger than this is not read (nor is anything but a regular file: a FIFO, /dev/zero). */
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const CACHE_FLAGS = new Set(['--cache']);
@@ -183,14 +159,15 @@ function currentInput(path: string, recorded: string): string {
   return `${listing}:${hashOf(names.join('\n'))}`;
 }
 
-let validateCache: AjvModule.ValidateFunction | undefined;
+type Validate = (data: unknown) => boolean;
+let validateCache: Validate | undefined;
 
-/** The cache schema's validator; ajv is core's dependency, so it is looked up from core. */
-function cacheValidator(): AjvModule.ValidateFunction {
+/** The cache schema's validator, compiled at build time with core's file schemas: loading it loads no ajv. */
+function cacheValidator(): Validate {
   if (!validateCache) {
     const fromCore = createRequire(createRequire(import.meta.url).resolve('@kvm-rules/core/package.json'));
-    const { Ajv } = fromCore('ajv') as typeof AjvModule;
-    validateCache = new Ajv({ strict: true, allowUnionTypes: true }).compile(cacheSchema);
+    const { byId } = fromCore('./dist/validators.cjs') as { byId: Map<string, Validate> };
+    validateCache = byId.get(CACHE_SCHEMA_ID)!;
   }
   return validateCache;
 }

@@ -30,6 +30,9 @@ schemas.forEach((schema, i) => {
   exports[name] = name;
 });
 const code = standaloneCode.default(ajv, exports);
-const index = `exports.byKey = new Map([\n${schemas.map((s, i) => `  [${JSON.stringify(schemaKey(s))}, exports.v${i}],`).join('\n')}\n]);\n`;
+const index =
+  `exports.byKey = new Map([\n${schemas.map((s, i) => `  [${JSON.stringify(schemaKey(s))}, exports.v${i}],`).join('\n')}\n]);\n` +
+  // By $id too, for a reader that must not load the schemas themselves (a --cache hit).
+  `exports.byId = new Map([\n${schemas.flatMap((s, i) => (s.$id ? [`  [${JSON.stringify(s.$id)}, exports.v${i}],`] : [])).join('\n')}\n]);\n`;
 writeFileSync(out, `${code}\n${index}`);
 console.log(`${out}: ${schemas.length} validators`);

@@ -4,3 +4,4 @@ export { ruleFileSchema, severity, type RuleFile, type Severity } from './rule-f
 export { baselineSchema, type BaselineFile } from './baseline.js';
 export { configSchema, type ConfigFile, type RuleSetting } from './config.js';
 export { pluginPackageSchema, PLUGIN_API_VERSION, type PluginPackageFile } from './plugin-package.js';
+export { cacheSchema, type CacheFile } from './cache.js';
