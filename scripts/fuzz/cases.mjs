@@ -16,7 +16,7 @@ export function caseRandom(seed, campaign, index) {
 
 /** The C files mutated, and the functions whose damage must be visible. */
 export const C_FILES = ['virt/kvm/kvm_main.c', 'arch/demox/kvm/x86.c', 'arch/demox/kvm/vmx/vmx.c'];
-export const WATCHED = { 'virt/kvm/kvm_main.c': 'kvm_init', 'arch/demox/kvm/vmx/vmx.c': 'demo_vmx_init' };
+export const WATCHED = { 'virt/kvm/kvm_main.c': 'kvm_init', 'arch/demox/kvm/x86.c': 'kvm_arch_disable_virtualization_cpu', 'arch/demox/kvm/vmx/vmx.c': 'demo_vmx_init' };
 
 /** [start, end) byte offsets (of the latin1 text) of a function's definition, from its header line to its closing brace. */
 export function functionExtent(text, name) {

@@ -14,7 +14,8 @@
 //   - determinism: the case run twice gives the same exit code, stdout and stderr;
 //   - no silent pass. A case is a silent pass when ALL of these hold:
 //       (a) the mutation is a removed `{` or `}` (outside comment lines), or a truncation, whose
-//           place is inside kvm_init() (virt/kvm/kvm_main.c) or demo_vmx_init() (vmx/vmx.c):
+//           place is inside kvm_init() (virt/kvm/kvm_main.c), the hardware-disable hook
+//           kvm_arch_disable_virtualization_cpu() (x86.c) or demo_vmx_init() (vmx/vmx.c):
 //           after the first byte of the function's header line and before its closing brace
 //           (the first "\n}" after the header);
 //       (b) the run's exit code is the unmutated run's;

@@ -82,6 +82,7 @@ export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, r
   // little that was read would add false findings (integrity, drift) beside it.
   const modules = inits.map((init) => readModule(init.scope, init.def, roles, pairs)).filter((module) => !unreadIn(scope, module.init));
   const hooks = inits.length > 0 ? readHooks(scope, ordering, roles, setup, pairs) : [];
+  if (inits.length > 0) problems.push(...missingHooks(scope, ordering, plugin));
   return { arch: plugin.id, modules, hooks, problems };
 }
 
@@ -211,6 +212,44 @@ function readSetupHook(scope: Scope, def: FunctionDefinition, roles: HookRoles, 
     calls: flow.statements.map((s) => callTextOf(s, subject)),
   });
   return { flow, ids, result, exit };
+}
+
+/**
+ * Hooks the plugin declares that the tree's generic code calls with no __weak default, yet the
+ * arch's code does not define: the kernel could not link so, and a hook that cannot be read is
+ * not judged, so a damaged or half-applied file must not pass in silence. (An arch that does not
+ * build the generic caller, s390 for the hardware-enable hooks, does not declare the hook.)
+ */
+function missingHooks(scope: Scope, ordering: Profile, plugin: Plugin): SourceProblem[] {
+  const problems: SourceProblem[] = [];
+  for (const hook of ordering.hooks.values()) {
+    const declared = plugin.hooks.get(hook.role);
+    if (!declared || hook.weak || archDefinition(scope, hook.name) || inArchHeader(scope, plugin, hook.name)) continue;
+    const impl = scope.functions.get(declared.impl)?.find((d) => !d.file.startsWith(GENERIC_DIR));
+    const at = `${hook.location.file}:${hook.location.line}`;
+    problems.push({
+      severity: 'error',
+      message: `${hook.name}(), which generic KVM code calls with no __weak default (${at}), is defined nowhere in ${archDirOf(plugin.modules[0]?.file ?? '')}: cannot analyze the ${hook.role} hook that ${plugin.id} declares as ${declared.impl}()`,
+      location: impl ? { file: impl.file, line: impl.line, column: 1 } : declared.file ? { file: declared.file, line: 1, column: 1 } : declared.location,
+    });
+  }
+  return problems;
+}
+
+/** A hook an arch defines in its kvm_host.h, as a `static inline` (often empty) or a macro. */
+function inArchHeader(scope: Scope, plugin: Plugin, name: string): boolean {
+  const arch = archDirOf(plugin.modules[0]?.file ?? '').split('/')[1];
+  const text = scope.tree.readText(`arch/${arch}/include/asm/kvm_host.h`) ?? '';
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + name.length)) {
+    const line = text.slice(text.lastIndexOf('\n', at) + 1, at);
+    if (/^#\s*define\s+$/.test(line)) return true;
+    if (!/^static\s+inline\b/.test(line) || !/^\s*\(/.test(text.slice(at + name.length, at + name.length + 8))) continue;
+    // A definition's parameter list is followed by its body; a declaration's by `;` (bounded look).
+    const rest = text.slice(at, at + 1000);
+    const body = rest.indexOf('{');
+    if (body !== -1 && (rest.indexOf(';') === -1 || body < rest.indexOf(';'))) return true;
+  }
+  return false;
 }
 
 /** The arch's own definition of a hook: not the __weak default in virt/kvm. */

@@ -16,6 +16,8 @@ export interface FunctionDefinition {
   /** Defined `__weak`: a default that an arch may replace. */
   weak: boolean;
   static: boolean;
+  /** No closing brace in column 0 before the end of the file (a truncated file): the definition runs to the end. */
+  unclosed?: true;
 }
 
 type VariableKind = 'per-cpu' | 'global';
@@ -136,7 +138,8 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
     let last = i + 1;
     while (last < lines.length && !/^\}/.test(lines[last]!)) last++;
     const end = last < lines.length ? starts[last]! + lines[last]!.length : text.length;
-    functions.push({ name, file, start: starts[first]!, end, line: first + 1, lastLine: last, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header) });
+    const unclosed = last === lines.length ? { unclosed: true as const } : {};
+    functions.push({ name, file, start: starts[first]!, end, line: first + 1, lastLine: last, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header), ...unclosed });
     i = last;
   }
   return functions;

@@ -248,6 +248,7 @@ export class Scope {
     const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
     // Cut short, any function the analysis reads is said: what it does after that point is unknown.
     if (fn.tooDeepAt) this.noteTooDeep(def, fn.tooDeepAt, matters);
+    else if (def.unclosed) this.noteUnclosed(def, matters);
     else if (fn.cutAt) this.noteCutShort(def, fn.cutAt, matters);
     else if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
     return fn;
@@ -263,6 +264,15 @@ export class Scope {
       at,
       `tree-sitter's reading of ${def.name}() ends here, before the function does (a brace that does not match?): the rest of ${def.name}() is not analyzed, so findings that rest on it may be missing`,
       // An init function's ordering is the check itself; a helper's facts are part of it.
+      matters ? 'error' : 'warning',
+    );
+  }
+
+  /** A function the file ends inside: what it did past the end of the file is unknown. */
+  private noteUnclosed(def: FunctionDefinition, matters: boolean): void {
+    this.tree.diagnose(
+      { file: def.file, line: def.line, column: 1 },
+      `${def.file} ends inside ${def.name}(), before its closing brace (a truncated file?): what ${def.name}() does past the end of the file is unknown, so findings that rest on it may be missing`,
       matters ? 'error' : 'warning',
     );
   }

@@ -2,7 +2,7 @@
 // reading early, with no parse error inside the body; brackets nested deeper than the analysis
 // follows are not read at all. Never a silent pass, never an internal error: in kvm_init() or a
 // module init it is an error, in a function they call a warning.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brief, checkKernel, copyFixture, runCli } from './helpers.js';
@@ -67,5 +67,53 @@ describe('nesting deeper than the analysis follows', () => {
     const dir = edited('arch/demox/kvm/vmx/vmx.c', 'static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n', `static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n${ifs(190)}`);
     const { findings } = await late(dir);
     expect(findings.filter((f) => f.ruleId.startsWith('source-'))).toEqual([]);
+  });
+});
+
+describe('a hook the plugin declares that the tree no longer defines', () => {
+  const disableCpu = 'void kvm_arch_disable_virtualization_cpu(void)\n{\n\tkvm_x86_call(hardware_disable)();\n\tdemox_drop_user_return_msrs();\n}\n';
+
+  it('x86.c cut down to its first line: a source-unreadable error per vanished hook, never a pass', async () => {
+    const dir = copyFixture('late-percpu');
+    const path = join(dir, 'arch/demox/kvm/x86.c');
+    writeFileSync(path, readFileSync(path, 'utf8').slice(0, 27));
+    const { findings } = await late(dir);
+    const gone = findings.filter((f) => f.ruleId === 'source-unreadable');
+    expect(gone.map(brief)).toEqual(['source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:27:1', 'source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:48:1']);
+    expect(gone[1]!.message).toBe(
+      'kvm_arch_disable_virtualization_cpu(), which generic KVM code calls with no __weak default (virt/kvm/kvm_main.c:92), is defined nowhere in arch/demox/kvm/: cannot analyze the hardware-disable hook that demo-vmx declares as demo_vmx_hardware_disable()',
+    );
+  });
+
+  it('defined as a static inline in the arch kvm_host.h (s390 and powerpc in 6.1): no finding', async () => {
+    const dir = edited('arch/demox/kvm/x86.c', disableCpu, '');
+    mkdirSync(join(dir, 'arch/demox/include/asm'), { recursive: true });
+    writeFileSync(join(dir, 'arch/demox/include/asm/kvm_host.h'), 'void kvm_arch_disable_virtualization_cpu(void);\nstatic inline void kvm_arch_disable_virtualization_cpu(void) {}\n');
+    const { findings } = await late(dir);
+    expect(findings.filter((f) => f.ruleId.startsWith('source-'))).toEqual([]);
+  });
+
+  it('only declared there, not defined: still the error', async () => {
+    const dir = edited('arch/demox/kvm/x86.c', disableCpu, '');
+    mkdirSync(join(dir, 'arch/demox/include/asm'), { recursive: true });
+    writeFileSync(join(dir, 'arch/demox/include/asm/kvm_host.h'), 'static inline void kvm_arch_disable_virtualization_cpu(void);\n');
+    const { findings } = await late(dir);
+    expect(findings.filter((f) => f.ruleId.startsWith('source-')).map(brief)).toEqual(['source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:48:1']);
+  });
+});
+
+describe('a file that ends inside a function', () => {
+  it('x86.c without its last closing brace: a source-partly-read warning for the hook it cuts', async () => {
+    const dir = copyFixture('late-percpu');
+    const path = join(dir, 'arch/demox/kvm/x86.c');
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('();\n}\n')).toBe(true);
+    writeFileSync(path, text.slice(0, -3));
+    const { findings } = await late(dir);
+    const cut = findings.filter((f) => f.ruleId.startsWith('source-'));
+    expect(cut.map((f) => `${f.ruleId} ${f.arch} ${f.severity} ${f.location?.file}`)).toEqual(['source-partly-read demo-vmx warning arch/demox/kvm/x86.c']);
+    expect(cut[0]!.message).toBe(
+      'arch/demox/kvm/x86.c ends inside kvm_arch_disable_virtualization_cpu(), before its closing brace (a truncated file?): what kvm_arch_disable_virtualization_cpu() does past the end of the file is unknown, so findings that rest on it may be missing',
+    );
   });
 });
