@@ -1,7 +1,7 @@
 // --changed-since REV in a git copy of the real 6.12 tree: a commit that moves VMX's
 // loaded_vmcss_on_cpu initialization after kvm_init() is reported, and nothing it did not bring.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -94,4 +94,20 @@ describe('--changed-since', () => {
     expect(noKernel.code).toBe(2);
     expect(noKernel.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('SIGINT while the revision is read: the copy is removed, the last report too, and the exit is 130', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'kvm-rules-sigint-'));
+    const report = join(tmp, 'report.json');
+    writeFileSync(report, '{"an old report":"that said success"}');
+    const bin = join(import.meta.dirname, '../bin/kvm-rules.js');
+    const child = spawn(process.execPath, [bin, 'check', '--kernel', repo, '--changed-since', 'HEAD~1', '--format', 'json', '-o', report], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once the copy holds the tree, while it is being analyzed.
+    const copies = () => readdirSync(tmp).filter((name) => name.startsWith('kvm-rules-rev-'));
+    for (let i = 0; i < 500 && !copies().some((c) => existsSync(join(tmp, c, 'virt/kvm/kvm_main.c'))); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(copies()).toHaveLength(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 60_000);
 });

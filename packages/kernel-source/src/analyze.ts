@@ -40,10 +40,14 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
   const version = majorMinor(tree.version);
   // Who sets state up is a fact of the tree (its own ordering), whatever ordering is asked about.
   const setup = setupRoles(ordering);
-  const sources = options.plugins.map((plugin, i) => {
+  const sources: ArchSource[] = [];
+  for (const [i, plugin] of options.plugins.entries()) {
+    // Reading is synchronous: between archs the event loop gets a turn, so that a SIGINT handler
+    // (the --changed-since copy's cleanup) runs within one arch's time, not after the whole run.
+    await new Promise((resolve) => setImmediate(resolve));
     options.onArch?.(plugin.id, i, options.plugins.length);
-    return readArch(cache, plugin, hookProfile, roles, setup);
-  });
+    sources.push(readArch(cache, plugin, hookProfile, roles, setup));
+  }
   const plugins = options.plugins.map((plugin, i) => {
     // Drift is measured against declarations for this very version, not the closest older ones.
     const declared = plugin.kernel === version ? plugin : undefined;
