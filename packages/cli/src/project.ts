@@ -15,6 +15,7 @@ import {
   type RuleDefinition,
   type Severity,
 } from '@kvm-rules/core';
+import { unknownNameHint } from './suggest.js';
 
 /** The arch plugins that ship with kvm-rules, by package name. */
 export const BUILTIN_PLUGINS = [
@@ -143,7 +144,7 @@ function selectArchs(manifests: PluginManifest[], archs: string[]): PluginManife
   if (archs.length === 0) return manifests;
   const ids = manifests.map((m) => m.base.id);
   for (const arch of archs) {
-    if (!ids.includes(arch)) throw new InputError(`--arch: unknown arch "${arch}" (archs: ${ids.join(', ')})`);
+    if (!ids.includes(arch)) throw new InputError(`--arch: unknown arch "${arch}"${unknownNameHint(arch, ids, 'archs')}`);
   }
   return manifests.filter((m) => archs.includes(m.base.id));
 }
@@ -157,7 +158,7 @@ export function chooseProfile(profiles: Profile[], plugins: Plugin[], id?: strin
   const ids = profiles.map((p) => p.id).sort().join(', ');
   if (id !== undefined) {
     const profile = profiles.find((p) => p.id === id);
-    if (!profile) throw new InputError(`--profile: unknown profile "${id}" (profiles: ${ids})`);
+    if (!profile) throw new InputError(`--profile: unknown profile "${id}"${unknownNameHint(id, profiles.map((p) => p.id).sort(), 'profiles')}`);
     return profile;
   }
   const kernels = [...new Set(plugins.map((p) => p.kernel))];

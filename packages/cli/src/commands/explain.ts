@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { displayPath, InputError } from '@kvm-rules/core';
 import { loadProject } from '../project.js';
+import { unknownNameHint } from '../suggest.js';
 
 export async function runExplain(id: string, options: { plugin: string[]; rulesDir: string[] }): Promise<string> {
   const project = await loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
   const rule = project.rules.find((r) => r.id === id);
-  if (!rule) throw new InputError(`unknown rule "${id}" (rules: ${project.rules.map((r) => r.id).sort().join(', ')})`);
+  if (!rule) throw new InputError(`unknown rule "${id}"${unknownNameHint(id, project.rules.map((r) => r.id).sort(), 'rules')}`);
   const { meta, name } = rule.module;
   const page = project.docsOf(name);
   const lines = [
