@@ -9,7 +9,7 @@ import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { runList, type ListWhat } from './commands/list.js';
 import { runNewPlugin } from './commands/new-plugin.js';
-import { ExitCode } from './exit-codes.js';
+import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { toolVersion } from './formatters/shared.js';
 
 export interface Io {
@@ -41,6 +41,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--debug', 'show stack traces of internal errors')
     .showHelpAfterError('(kvm-rules <command> --help shows the options)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
   shared(program.command('check'))
@@ -62,6 +63,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this (plugin-drift warnings are not counted)', wholeNumber)
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const progress = terminalProgress(io.stderr, io.progress ?? false);
       const { output, exitCode, inputs } = await runCheck({ ...options, color: options.color && io.color, progress });
@@ -94,6 +96,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)', collect, [])
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--all', 'every file-scope state a hook reads, not only what module init writes')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
       const { output, exitCode } = await runDeps(options);
       io.stdout(output);

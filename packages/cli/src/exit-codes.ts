@@ -7,3 +7,14 @@ export const ExitCode = {
   /** Bad input (a rule file, plugin, profile or option) or a crash. */
   badInput: 2,
 } as const;
+
+/** The exit codes as `--help` lists them, after the options. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  ${ExitCode.clean}    clean: no errors, and warnings within --max-warnings
+  ${ExitCode.findings}    findings: errors, or more warnings than --max-warnings (deps: an arch
+       that could not be read)
+  ${ExitCode.badInput}    bad input (a rule file, plugin, profile, config file or option) or an
+       internal error
+  130  interrupted (Ctrl-C)
+`;
