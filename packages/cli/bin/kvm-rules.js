@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // The installed command. It is committed (not built) so that npm can link it on a fresh
-// clone before the build has run; the program itself is dist/bin.js.
+// clone before the build has run; the program itself is dist/bin.js. It checks the Node
+// version first, in syntax any Node runs, so that an old one gets a sentence, not a SyntaxError.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`kvm-rules: needs Node.js 20.19 or newer; this is Node.js ${process.versions.node} (${process.execPath})\n`);
+  process.exit(2);
+}
 try {
   await import('../dist/bin.js');
 } catch (error) {

@@ -90,8 +90,8 @@ function keyOf(argv: string[], cwd: string): string {
 /** The tool's own code and data: a cache entry from another build of kvm-rules never matches. */
 function toolFingerprint(): string {
   const require = createRequire(import.meta.url);
-  const own = JSON.parse(readFileSync(require.resolve('@kvm-rules/cli/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const packages = ['@kvm-rules/cli', ...Object.keys(own.dependencies ?? {}).filter((name) => name.startsWith('@kvm-rules/'))];
+  const own = JSON.parse(readFileSync(require.resolve('kvm-rules/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const packages = ['kvm-rules', ...Object.keys(own.dependencies ?? {}).filter((name) => name.startsWith('@kvm-rules/'))];
   const roots = packages.flatMap((name) => {
     try {
       return [dirname(require.resolve(`${name}/package.json`))];

@@ -120,7 +120,7 @@ describe('new-plugin without a kernel tree', () => {
     const tarball = (name: string) => `file:${repo}/.cache/packages/${name.replace('@', '').replace('/', '-')}-0.1.0.tgz`;
     expect(pkg.dependencies).toEqual({ '@kvm-rules/core': tarball('@kvm-rules/core') });
     expect(pkg.devDependencies).toEqual({
-      '@kvm-rules/cli': tarball('@kvm-rules/cli'),
+      'kvm-rules': tarball('kvm-rules'),
       '@kvm-rules/rule-tester': tarball('@kvm-rules/rule-tester'),
       '@kvm-rules/rules': tarball('@kvm-rules/rules'),
       vitest: VITEST_RANGE,
@@ -257,7 +257,7 @@ describe('where the @kvm-rules packages come from', () => {
   it('an installed release writes semver ranges of its own version, and no overrides', () => {
     expect(publishedPlan('0.3.1')).toEqual({
       dependencies: { '@kvm-rules/core': '^0.3.1' },
-      devDependencies: { '@kvm-rules/cli': '^0.3.1', '@kvm-rules/rule-tester': '^0.3.1', '@kvm-rules/rules': '^0.3.1', vitest: VITEST_RANGE },
+      devDependencies: { 'kvm-rules': '^0.3.1', '@kvm-rules/rule-tester': '^0.3.1', '@kvm-rules/rules': '^0.3.1', vitest: VITEST_RANGE },
     });
   });
 

@@ -1,8 +1,16 @@
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Language, Parser } from 'web-tree-sitter';
 
 let ready: Promise<Parser> | undefined;
+
+/** grammar/tree-sitter-c.wasm, which the build copies from tree-sitter-c (scripts/copy-grammar.mjs); the same path from src/ and dist/. */
+function grammarFile(): string {
+  const file = fileURLToPath(new URL('../grammar/tree-sitter-c.wasm', import.meta.url));
+  if (!existsSync(file)) throw new Error(`${file} is missing: build @kvm-rules/kernel-source (npm run build)`);
+  return file;
+}
 
 /** The C parser (web-tree-sitter with the tree-sitter-c WASM grammar), set up once per process. */
 export function cParser(): Promise<Parser> {
@@ -12,8 +20,7 @@ export function cParser(): Promise<Parser> {
     // whole-tree check). Set before the first WebAssembly module is compiled.
     setFlagsFromString('--liftoff-only');
     await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('tree-sitter-c/tree-sitter-c.wasm'));
+    const language = await Language.load(grammarFile());
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;

@@ -22,7 +22,7 @@ export const VITEST_RANGE = '^4.1.12';
 /** What the plugin's package.json needs from us: the CLI, the core, the default rule set and the tester. */
 const DIRECT = {
   dependencies: ['@kvm-rules/core'],
-  devDependencies: ['@kvm-rules/cli', '@kvm-rules/rule-tester', '@kvm-rules/rules'],
+  devDependencies: ['kvm-rules', '@kvm-rules/rule-tester', '@kvm-rules/rules'],
 } as const;
 
 export interface DependencyPlan {

@@ -1,4 +1,4 @@
-import { RuleCreator } from '@typescript-eslint/utils/eslint-utils';
+import { RuleCreator } from './rule-creator.js';
 import type { JSONSchema } from 'json-schema-to-ts';
 import type { Check } from '../engine/check.js';
 import type { Timeline, TimelineEvent } from '../engine/timeline.js';

@@ -102,7 +102,7 @@ function dependencySection(plan: DependencyPlan): string {
   if (!plan.checkout) {
     return `## Dependencies
 
-\`@kvm-rules/core\` (the kinds' \`createRule()\`), and for development \`@kvm-rules/cli\` (the
+\`@kvm-rules/core\` (the kinds' \`createRule()\`), and for development \`kvm-rules\` (the
 \`kvm-rules\` command), \`@kvm-rules/rules\` (the default rule set the tests run),
 \`@kvm-rules/rule-tester\` and \`vitest\`, as semver ranges of the kvm-rules release that wrote
 the package.
