@@ -170,7 +170,7 @@ describe('list and explain', () => {
     expect(stdout).toMatch(/ {2}hook-state-initialized +error/);
   });
 
-  it('--version prints the version of @kvm-rules/cli', async () => {
+  it('--version prints the version of kvm-rules', async () => {
     expect(await run('--version')).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
   });
 
