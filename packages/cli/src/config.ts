@@ -66,9 +66,11 @@ export interface PrintedConfig {
   rules: Record<string, { severity: Severity; options: Record<string, unknown> | null }>;
   exceptions: ConfigException[];
   ignores: ConfigIgnore[];
+  /** Where the sarif and mail reports link the default rule set's pages; null: kvm-rules' repository. */
+  docsBaseUrl: string | null;
 }
 
-type CheckReturn = { result: CheckResult; output: string; exitCode: number; inputs: Record<string, string> };
+type CheckReturn = { result: CheckResult; output: string; exitCode: number; inputs: Record<string, string>; notices: string[] };
 
 export interface ResolvedConfig {
   /** The configuration file used (absolute), if any. */
@@ -83,6 +85,8 @@ export interface ResolvedConfig {
   filter(findings: Finding[]): Finding[];
   /** What the run read because of the config (the file, the plugins, rule folders and profile it names), for --cache. */
   inputs: Record<string, string>;
+  /** The config's docsBaseUrl: where reports link the default rule set's pages. */
+  docsBaseUrl: string | undefined;
 }
 
 /** Where in the config file a problem is: line and column for JSON and YAML, the pointer alone for a module. */
@@ -223,7 +227,7 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
         !ignores.some((ignore) => ignoreMatches(ignore, finding, matchGlob)),
     );
 
-  const resolved: ResolvedConfig = { file: loaded?.file, options, rules, filter, inputs };
+  const resolved: ResolvedConfig = { file: loaded?.file, options, rules, filter, inputs, docsBaseUrl: data.docsBaseUrl };
   if (given.printConfig) resolved.printed = await printConfig(resolved, exceptions, ignores);
   return resolved;
 }
@@ -358,6 +362,7 @@ async function printConfig(config: ResolvedConfig, exceptions: ConfigException[]
     ),
     exceptions,
     ignores,
+    docsBaseUrl: config.docsBaseUrl ?? null,
   };
   const result: CheckResult = {
     profile: profile ?? '',
@@ -366,7 +371,7 @@ async function printConfig(config: ResolvedConfig, exceptions: ConfigException[]
     summary: { errors: 0, warnings: 0 },
     variants: {},
   };
-  return { result, output: `${JSON.stringify(printed, null, 2)}\n`, exitCode: 0, inputs: config.inputs };
+  return { result, output: `${JSON.stringify(printed, null, 2)}\n`, exitCode: 0, inputs: config.inputs, notices: [] };
 }
 
 /** A path as messages show it; the working directory itself as ".". */

@@ -176,8 +176,8 @@ describe('config: a kernel tree', () => {
 describe('config: --print-config', () => {
   it('without a config: every key, with the defaults', async () => {
     const config = await printed();
-    expect(Object.keys(config)).toEqual(['config', 'plugins', 'rulesDirs', 'profile', 'kernel', 'archs', 'rules', 'exceptions', 'ignores']);
-    expect(config).toMatchObject({ config: null, plugins: [], rulesDirs: [], profile: 'v6.12', kernel: null, exceptions: [], ignores: [] });
+    expect(Object.keys(config)).toEqual(['config', 'plugins', 'rulesDirs', 'profile', 'kernel', 'archs', 'rules', 'exceptions', 'ignores', 'docsBaseUrl']);
+    expect(config).toMatchObject({ config: null, plugins: [], rulesDirs: [], profile: 'v6.12', kernel: null, exceptions: [], ignores: [], docsBaseUrl: null });
     expect(config.archs).toEqual(['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch']);
     expect(config.rules['no-unused-hook']).toEqual({ severity: 'warning', options: null });
     expect(config.rules['source-partly-read']).toEqual({ severity: 'warning', options: { problems: 'warnings' } });

@@ -19,13 +19,19 @@ import { escapeAttribute, escapeText } from '../src/formatters/junit.js';
 import { MAIL_WIDTH, wrap } from '../src/formatters/mail.js';
 import { FINGERPRINT_KEY } from '../src/formatters/sarif.js';
 
-const cliVersion = (JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
+const cliPackage = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string; repository: { url: string } };
+const cliVersion = cliPackage.version;
+/** The repository's page, from package.json's git+https://…git URL: where the reports link. */
+const repository = cliPackage.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
 /** The default rule set, every rule of which is on. */
 const RULE_IDS = readdirSync(fileURLToPath(new URL('../../../rules/', import.meta.url)))
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => name.replace(/\.yaml$/, ''))
   .sort();
+
+/** A rule's kind, from its file in rules/: its page is the kind's. */
+const kindOf = (id: string) => /^kind: (\S+)$/m.exec(readFileSync(fileURLToPath(new URL(`../../../rules/${id}.yaml`, import.meta.url)), 'utf8'))![1];
 
 let linux612 = '';
 
@@ -87,13 +93,16 @@ describe.each(SUBJECTS)('check $name', (subject) => {
     expect(log.runs).toHaveLength(1);
     const sarifRun = log.runs[0]!;
     const driver = sarifRun.tool.driver;
-    expect(driver).toMatchObject({ name: 'kvm-rules', version: cliVersion, informationUri: expect.stringMatching(/^file:\/\/\/.*\/README\.md$/) });
+    expect(repository).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    expect(driver).toMatchObject({ name: 'kvm-rules', version: cliVersion, informationUri: repository });
     expect(driver.rules!.map((r) => r.id).sort()).toEqual(RULE_IDS);
     for (const rule of driver.rules!) {
       expect(rule.shortDescription?.text).toBeTruthy();
       expect(rule.fullDescription?.text).toBeTruthy();
       expect(rule.properties?.docs).toMatch(/^rules\/docs\/rules\/[a-z-]+\.md$/);
-      expect(rule.helpUri).toMatch(new RegExp(`^file:///.*/${rule.properties!.docs}$`));
+      // The page on the web, never a path of this machine: the checkout's rules/ is the repository's.
+      expect(rule.helpUri).toBe(`${repository}/blob/HEAD/${rule.properties!.docs}`);
+      expect(rule.help?.text).toMatch(new RegExp(`\\. See ${rule.helpUri!.replace(/[.?]/g, '\\$&')}\\.$`));
       expect(['error', 'warning']).toContain(rule.defaultConfiguration?.level);
     }
     for (const [id, base] of Object.entries(sarifRun.originalUriBaseIds!)) {
@@ -198,7 +207,8 @@ describe.each(SUBJECTS)('check $name', (subject) => {
     expect(stdout).not.toContain('\u001b');
     const lines = stdout.split('\n');
     expect(lines.pop()).toBe('');
-    for (const line of lines) expect([...line].length, line).toBeLessThan(80);
+    // A URL is never cut: its line is the one that may be longer.
+    for (const line of lines) if (!/^ {4}Docs: {2}https:\/\/\S+$/.test(line)) expect([...line].length, line).toBeLessThan(80);
     const { errors, warnings } = expected.summary;
     expect(lines[0]).toMatch(new RegExp(`^kvm-rules found ${errors} errors? and ${warnings} warnings? in ${expected.archs.length} archs`));
     expect(stdout).toContain(`  Profile:  ${expected.profile}\n`);
@@ -209,9 +219,16 @@ describe.each(SUBJECTS)('check $name', (subject) => {
       expect(stdout).toContain(`    Where: ${formatLocation(finding.location!)}\n`);
       for (const related of finding.related ?? []) expect(stdout).toContain(`\n             ${formatLocation(related.location)}\n`);
     }
-    expect(stdout).toMatch(/See rules\/docs\/rules\/[a-z-]+\.md/);
+    // Each finding: its rule in one sentence (what its kind checks) and the rule's page on the web, no local path.
+    expect(stdout).not.toContain('file://');
+    expect(stdout.split(`${repository}/blob/HEAD/rules/docs/rules/`).join('')).not.toContain('docs/rules/');
+    const docs = lines.filter((line) => line.startsWith('    Docs:  '));
+    expect(docs).toEqual(expected.findings.map((f) => `    Docs:  ${repository}/blob/HEAD/rules/docs/rules/${kindOf(f.ruleId)}.md`));
+    expect(stdout).toContain('    Rule:  No arch phase that does work (not a log line, not a check\n');
+    expect(lines.at(-1)).toBe(repository);
     const signature = lines.lastIndexOf('-- ');
     expect(signature).toBeGreaterThan(0);
+    expect(lines.slice(signature + 1).join(' ')).toContain(', a checker of the initialization ordering');
     expect(lines[signature + 1]).toMatch(new RegExp(`^kvm-rules ${cliVersion.replace(/\./g, '\\.')}, `));
   });
 });

@@ -1,11 +1,11 @@
 // SARIF 2.1.0 (docs/formats.md): one run, every rule that ran, one result per finding.
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fingerprintOf, type Finding, type Location as FindingLocation } from '@kvm-rules/core';
 import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
-import { repositoryRoot, rulesOf, toolVersion } from './shared.js';
-import type { CheckResult, RuleInfo } from './types.js';
+import { links, type Links } from './links.js';
+import { baseOf, rulesOf, toolVersion } from './shared.js';
+import type { CheckResult, Formatter, RuleInfo } from './types.js';
 
 /** The key of kvm-rules' fingerprint in `partialFingerprints` (see fingerprintOf). */
 export const FINGERPRINT_KEY = 'kvmRulesFinding/v1';
@@ -21,26 +21,15 @@ function relativeUri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
 }
 
-/**
- * Where a location's file is relative to. With --kernel, findings point into the tree
- * (KERNEL_ROOT), but some related locations point into a profile or plugin of this project,
- * relative to the working directory (PROJECT_ROOT): a file found there and not in the tree.
- */
-function baseOf(file: string, result: CheckResult): 'KERNEL_ROOT' | 'PROJECT_ROOT' {
-  if (!result.kernel) return 'PROJECT_ROOT';
-  if (existsSync(join(result.kernel.root, file))) return 'KERNEL_ROOT';
-  return existsSync(resolve(file)) ? 'PROJECT_ROOT' : 'KERNEL_ROOT';
-}
-
 function physical(location: FindingLocation, result: CheckResult): Location['physicalLocation'] {
   const artifactLocation = isAbsolute(location.file)
     ? { uri: pathToFileURL(location.file).href }
-    : { uri: relativeUri(location.file), uriBaseId: baseOf(location.file, result) };
+    : { uri: relativeUri(location.file), uriBaseId: baseOf(location.file, result) === 'kernel' ? 'KERNEL_ROOT' : 'PROJECT_ROOT' };
   return { artifactLocation, region: { startLine: location.line, startColumn: location.column } };
 }
 
-/** SARIF wants absolute help URIs: the file URL of the rule kind's page. */
-function descriptor(rule: RuleInfo): ReportingDescriptor {
+/** SARIF wants absolute help URIs: the rule page's https address, when one is known (links.ts). */
+function descriptor(rule: RuleInfo, links: Links): ReportingDescriptor {
   const summary = rule.summary || rule.description || rule.id;
   const entry: ReportingDescriptor = {
     id: rule.id,
@@ -48,11 +37,12 @@ function descriptor(rule: RuleInfo): ReportingDescriptor {
     fullDescription: { text: rule.description && rule.kind ? `${rule.description} (rule kind ${rule.kind})` : summary },
     defaultConfiguration: { level: rule.severity },
   };
-  if (rule.docs) {
-    entry.helpUri = pathToFileURL(resolve(rule.docs)).href;
-    entry.help = { text: `See ${rule.docs}.` };
-    entry.properties = { docs: rule.docs, ...(rule.kind ? { kind: rule.kind } : {}) };
+  const url = links.rule(rule);
+  if (url) {
+    entry.helpUri = url;
+    entry.help = { text: `${rule.description || summary} See ${url}.` };
   }
+  if (rule.docs) entry.properties = { docs: rule.docs, ...(rule.kind ? { kind: rule.kind } : {}) };
   return entry;
 }
 
@@ -76,8 +66,9 @@ function sarifResult(finding: Finding, ruleIndex: number, result: CheckResult): 
   return entry;
 }
 
-const sarif = (result: CheckResult): string => {
+const sarif: Formatter = (result, { docsBaseUrl }) => {
   const rules = rulesOf(result);
+  const where = links(docsBaseUrl);
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const run: Run = {
     tool: {
@@ -85,8 +76,8 @@ const sarif = (result: CheckResult): string => {
         name: 'kvm-rules',
         version: toolVersion,
         semanticVersion: toolVersion,
-        informationUri: pathToFileURL(join(repositoryRoot, 'README.md')).href,
-        rules: rules.map(descriptor),
+        ...(where.home ? { informationUri: where.home } : {}),
+        rules: rules.map((rule) => descriptor(rule, where)),
       },
     },
     originalUriBaseIds: {

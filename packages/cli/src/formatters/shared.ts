@@ -1,16 +1,12 @@
 // What several formatters need besides the findings: the tool's version, the rules that ran,
-// where the rule pages are, and findings per arch.
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// where a location's file is, and findings per arch.
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { GENERIC_ARCH, type Finding } from '@kvm-rules/core';
 import type { CheckResult, RuleInfo } from './types.js';
 
-/** The version of @kvm-rules/cli (packages/cli/package.json, from src/ or dist/ alike). */
+/** The version of kvm-rules (packages/cli/package.json, from src/ or dist/ alike). */
 export const toolVersion: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** The checkout kvm-rules runs from (the default rule set's parent): the README is there. */
-export const repositoryRoot = dirname(dirname(fileURLToPath(import.meta.resolve('@kvm-rules/rules/package.json'))));
 
 /**
  * The rules that ran, in load order; rules that produced a finding but are missing from
@@ -25,6 +21,23 @@ export function rulesOf(result: CheckResult): RuleInfo[] {
     rules.push({ id: finding.ruleId, summary: '', severity: finding.severity, docs: '', kind: '', description: '' });
   }
   return rules;
+}
+
+/**
+ * What a location's file is relative to. With --kernel, findings point into the tree (its root),
+ * but some related locations point into a profile or plugin of this project, relative to the
+ * working directory: a file found there and not in the tree.
+ */
+export function baseOf(file: string, result: Pick<CheckResult, 'kernel'>): 'kernel' | 'project' {
+  if (!result.kernel) return 'project';
+  if (existsSync(join(result.kernel.root, file))) return 'kernel';
+  return existsSync(resolve(file)) ? 'project' : 'kernel';
+}
+
+/** A location's file as an absolute path (see baseOf). */
+export function absolutePathOf(file: string, result: Pick<CheckResult, 'kernel'>): string {
+  if (isAbsolute(file)) return file;
+  return baseOf(file, result) === 'kernel' ? join(result.kernel!.root, file) : resolve(file);
 }
 
 /** Findings per arch, in the order the findings come (sorted by arch). */

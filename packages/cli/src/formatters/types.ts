@@ -7,7 +7,7 @@ export interface RuleInfo {
   summary: string;
   /** The severity it ran with (after --rule). */
   severity: FindingSeverity;
-  /** Its kind's page (meta.docs.url in the package that brought the kind), as a path shown like file paths. */
+  /** Its kind's page (meta.docs.url in the package that brought the kind), as a path shown like file paths; reports link to it on the web (links.ts). */
   docs: string;
   /** Its rule kind and what the kind checks. */
   kind: string;
@@ -42,6 +42,10 @@ export interface CheckResult {
 
 export interface FormatOptions {
   color: boolean;
+  /** The columns stylish fits its lines to (a terminal's width; 80 by default); 0: no limit. */
+  width?: number;
+  /** The configuration's docsBaseUrl: where the default rule set's pages are (see links.ts). */
+  docsBaseUrl?: string;
 }
 
 export type Formatter = (result: CheckResult, options: FormatOptions) => string;

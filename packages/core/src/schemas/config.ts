@@ -84,6 +84,13 @@ export const configSchema = {
       items: ignore,
       description: 'Findings dropped from the report: those matching every given key of an entry (rule, arch, file glob).',
     },
+    docsBaseUrl: {
+      type: 'string',
+      pattern: '^https?://[^/\\s]+',
+      maxLength: 2048,
+      description:
+        'The http(s) URL of the folder holding the default rule set\'s pages (<kind>.md): the sarif and mail reports link there instead of to kvm-rules\' repository.',
+    },
   },
 } as const;
 
