@@ -1,10 +1,11 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '@kvm-rules/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commandInputs, store } from './cache.js';
 import { terminalProgress } from './progress.js';
 import { runCheck } from './commands/check.js';
+import { runCompletion, SHELLS } from './commands/completion.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { runList, type ListWhat } from './commands/list.js';
@@ -121,6 +122,12 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
       for (const note of notes) io.stderr(`kvm-rules: note: ${note}\n`);
       io.stdout(output);
     });
+
+  program
+    .command('completion')
+    .description('print a completion script for bash, zsh or fish (commands, options, their values and rule ids)')
+    .addArgument(new Argument('<shell>', 'the shell: bash, zsh or fish').choices(SHELLS))
+    .action(async (shell: string) => io.stdout(await runCompletion(program, shell)));
 
   return program;
 }

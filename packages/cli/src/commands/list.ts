@@ -1,12 +1,14 @@
 import { loadProject } from '../project.js';
 
-export type ListWhat = 'profiles' | 'plugins' | 'rules';
+/** What `list` can list, in the order it lists them. */
+export const LIST_WHAT = ['profiles', 'plugins', 'rules'] as const;
+export type ListWhat = (typeof LIST_WHAT)[number];
 
 /** Plain tab-separated lines, so that `list` can be piped into other tools. */
 export async function runList(what: ListWhat[], options: { plugin: string[]; rulesDir: string[] }): Promise<string> {
   const project = await loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });
   const sections: string[] = [];
-  const all = what.length === 0 ? (['profiles', 'plugins', 'rules'] as ListWhat[]) : what;
+  const all: readonly ListWhat[] = what.length === 0 ? LIST_WHAT : what;
   if (all.includes('profiles')) {
     sections.push(
       section('profiles', project.profiles.map((p) => [p.id, `${p.proposal ? 'proposal on ' : ''}${p.kernel}`, p.summary])),
