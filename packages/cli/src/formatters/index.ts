@@ -1,3 +1,4 @@
+import gcc from './gcc.js';
 import github from './github.js';
 import json from './json.js';
 import junit from './junit.js';
@@ -13,6 +14,7 @@ export const formatters: ReadonlyMap<string, Formatter> = new Map([
   ['junit', junit],
   ['github', github],
   ['mail', mail],
+  ['gcc', gcc],
 ]);
 
 export type { CheckResult, Formatter, FormatOptions, RuleInfo } from './types.js';
