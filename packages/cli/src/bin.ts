@@ -3,18 +3,32 @@
 // broken, not a regular file or too large is no cache, and the command line runs.
 import { cached } from './cache.js';
 
+/**
+ * Whether stdout may be colored (--no-color, in cli.ts, turns it off whatever this says):
+ * NO_COLOR, not empty, never; FORCE_COLOR, not empty, always, but "0" and "false" never (as Node
+ * reads it); else when stdout is a terminal and TERM is not "dumb". Unlike picocolors' own guess,
+ * a CI variable does not color a pipe: FORCE_COLOR does that.
+ */
+function colorWanted(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+  return stdout.isTTY === true && env.TERM !== 'dumb';
+}
+
 const argv = process.argv.slice(2);
 const hit = cached(argv);
 if (hit) {
   process.stdout.write(hit.output);
+  for (const notice of hit.notices) process.stderr.write(`${notice}\n`);
   process.exitCode = hit.exitCode;
 } else {
-  const [{ main }, { default: pc }] = await Promise.all([import('./cli.js'), import('picocolors')]);
+  const { main } = await import('./cli.js');
   process.exitCode = await main(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    // A terminal, unless NO_COLOR says otherwise (or FORCE_COLOR asks for color anyway).
-    color: pc.isColorSupported,
+    color: colorWanted(process.env, process.stdout),
     progress: process.stderr.isTTY === true,
+    // A terminal's width (0 when the terminal does not say: then the default, 80).
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { width: process.stdout.columns } : {}),
   });
 }

@@ -5,7 +5,8 @@ import type { CheckResult } from '../src/formatters/index.js';
 export async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false });
+  // Width 0, no limit: the tests read a finding's message on one line; those about fitting lines give --max-width.
+  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false, width: 0 });
   return { code, stdout, stderr };
 }
 
