@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CacheFile } from '@kvm-rules/core';
 
@@ -70,6 +71,22 @@ export function cacheFile(argv: string[], cwd = process.cwd()): string | undefin
     // A location that cannot be looked at (a path under a file) is not a folder: writing there warns.
   }
   return isDirectory ? join(location, 'kvm-rules-cache.json') : location;
+}
+
+/**
+ * Where the default cache goes when the working directory cannot hold it (a read-only checkout,
+ * a tree on a read-only mount): the user's cache directory. Entries are keyed by the working
+ * directory too, so one file serves every tree.
+ */
+export function fallbackCacheFile(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kvm-rules', 'kvm-rules-cache.json');
+}
+
+/** The files a hit is looked for in: the cache location, then, for the default one, the fallback. */
+function cacheFiles(argv: string[], cwd: string): string[] {
+  const file = cacheFile(argv, cwd);
+  if (!file) return [];
+  return optionValue(argv, '--cache-location') === undefined ? [file, fallbackCacheFile()] : [file];
 }
 
 /** The command as the cache sees it: without the cache's own options, in the directory it ran in. */
@@ -214,19 +231,19 @@ function readCache(file: string): CacheFile | undefined {
 }
 
 /** The stored report of this very command, when nothing it read has changed since; never throws. */
-export function cached(argv: string[], cwd = process.cwd()): { output: string; exitCode: number } | undefined {
+export function cached(argv: string[], cwd = process.cwd()): { output: string; exitCode: number; notices: string[] } | undefined {
   try {
-    const file = cacheFile(argv, cwd);
-    if (!file) return undefined;
-    const entries = readCache(file)?.entries;
     const key = keyOf(argv, cwd);
-    const entry = entries && Object.hasOwn(entries, key) ? entries[key] : undefined;
+    const entry = cacheFiles(argv, cwd)
+      .map((file) => readCache(file)?.entries)
+      .map((entries) => (entries && Object.hasOwn(entries, key) ? entries[key] : undefined))
+      .find((found) => found !== undefined);
     if (!entry) return undefined;
     for (const [path, recorded] of Object.entries(entry.inputs)) if (currentInput(path, recorded) !== recorded) return undefined;
     // Where the report goes is the command line's to say: the run this entry kept wrote there too.
     const outputFile = outputFileOf(argv);
     if (outputFile !== undefined) writeRegularFile(resolve(cwd, outputFile), entry.output);
-    return { output: outputFile !== undefined ? '' : entry.output, exitCode: entry.exitCode };
+    return { output: outputFile !== undefined ? '' : entry.output, exitCode: entry.exitCode, notices: entry.notices ?? [] };
   } catch {
     // Whatever fails here (an input that cannot be read, an output file that cannot be written)
     // is for the run itself to meet and report: no hit.
@@ -276,18 +293,33 @@ function writeRegularFile(file: string, text: string): void {
  * a command line outputFileOf() reads otherwise is not kept at all. Never throws: a cache that
  * cannot be written is the returned one-line warning, and the run's exit code stays its own.
  */
-export function store(argv: string[], inputs: Inputs, output: string, exitCode: number, outputFile: string | undefined, cwd = process.cwd()): string | undefined {
-  let file: string | undefined;
+export function store(
+  argv: string[],
+  inputs: Inputs,
+  run: { output: string; exitCode: number; notices: string[] },
+  outputFile: string | undefined,
+  cwd = process.cwd(),
+): string | undefined {
+  const file = cacheFile(argv, cwd);
+  if (!file || outputFileOf(argv) !== outputFile) return undefined;
+  const entry = { [keyOf(argv, cwd)]: { inputs, ...run } };
+  const failed = keepIn(file, entry);
+  if (failed === undefined) return undefined;
+  // The default place cannot hold it (a read-only tree): the user's cache directory can.
+  if (optionValue(argv, '--cache-location') === undefined && keepIn(fallbackCacheFile(), entry) === undefined) {
+    return `kvm-rules: note: cannot keep the cache in ${file} (${failed}); kept in ${fallbackCacheFile()}`;
+  }
+  return `kvm-rules: warning: cannot keep the cache in ${file}: ${failed}`;
+}
+
+/** Adds entries to a cache file; the reason when it cannot (never throws). */
+function keepIn(file: string, added: CacheFile['entries']): string | undefined {
   try {
-    file = cacheFile(argv, cwd);
-    if (!file || outputFileOf(argv) !== outputFile) return undefined;
     const data: CacheFile = readCache(file) ?? { kvmRulesCache: 1, entries: {} };
-    const entries = { ...data.entries, [keyOf(argv, cwd)]: { inputs, output, exitCode } };
     mkdirSync(dirname(file), { recursive: true });
-    writeRegularFile(file, `${JSON.stringify({ kvmRulesCache: 1, entries })}\n`);
+    writeRegularFile(file, `${JSON.stringify({ kvmRulesCache: 1, entries: { ...data.entries, ...added } })}\n`);
     return undefined;
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return `kvm-rules: warning: cannot keep the cache in ${file ?? 'its location'}: ${reason}`;
+    return (error instanceof Error ? error.message : String(error)).split('\n')[0];
   }
 }

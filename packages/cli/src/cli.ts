@@ -20,6 +20,8 @@ export interface Io {
   color: boolean;
   /** Whether stderr is a terminal, where long work shows progress. */
   progress?: boolean;
+  /** stdout's columns when it is a terminal: stylish and deps fit their lines to it (else 80, or --max-width). */
+  width?: number;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -28,6 +30,9 @@ function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
   return Number(value);
 }
+
+const maxWidth = () =>
+  new Option('--max-width <n>', 'fit lines to this many columns (default: the terminal\'s width, 80 when stdout is not a terminal; 0: no limit)').argParser(wholeNumber);
 
 function shared(command: Command): Command {
   return command
@@ -46,7 +51,8 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .exitOverride();
 
   shared(program.command('check'))
-    .description('compose each arch plugin with a profile and run the rules')
+    .description('compose each arch plugin with a profile and run the rules; inside a Linux tree, that tree is read')
+    .argument('[dir]', 'a Linux source tree to read: the same as --kernel DIR (default: the tree the working directory is in, if any)')
     .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: with --kernel, the tree\'s own kvm_init(); else the released profile of the plugins\' newest kernel)')
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)', collect, [])
@@ -59,22 +65,31 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--baseline <file>', 'do not report the findings this baseline file knows; list its entries that no longer match')
     .option('--write-baseline <file>', 'write every finding of this run to a baseline file (and report none)')
     .option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)', collect, [])
-    .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif', 'junit', 'github', 'mail']).default('stylish'))
+    .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif', 'junit', 'github', 'mail', 'gcc']).default('stylish'))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this (plugin-drift warnings are not counted)', wholeNumber)
     .option('--quiet', 'report errors only')
     .option('--no-color', 'never color the output')
+    .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
+    .action(async (dir: string | undefined, options) => {
+      if (dir !== undefined && options.kernel !== undefined && resolve(dir) !== resolve(options.kernel)) {
+        throw new InputError(`check: two kernel trees given, ${dir} and --kernel ${options.kernel}; give one`);
+      }
+      options.kernel ??= dir;
       const progress = terminalProgress(io.stderr, io.progress ?? false);
-      const { output, exitCode, inputs } = await runCheck({ ...options, color: options.color && io.color, progress });
+      // A report written to a file is not fitted to the terminal.
+      const width = options.maxWidth ?? (options.outputFile ? undefined : io.width);
+      const { output, exitCode, inputs, notices } = await runCheck({ ...options, color: options.color && io.color, progress, maxWidth: width });
       io.stdout(output);
+      for (const notice of notices) io.stderr(`${notice}\n`);
       setExit(exitCode);
       // What git holds at a revision is not a file to fingerprint: such a run is not kept.
       if (options.cache && options.changedSince === undefined) {
         const cwd = process.cwd();
         const all = { ...commandInputs(argv, cwd, options.kernel && resolve(options.kernel), [options.outputFile, options.writeBaseline]), ...inputs };
-        const warning = store(argv, all, output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : ''), exitCode, options.outputFile);
+        const report = output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : '');
+        const warning = store(argv, all, { output: report, exitCode, notices }, options.outputFile);
         // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
         if (warning) io.stderr(`${warning}\n`);
       }
@@ -97,9 +112,11 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)', collect, [])
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--all', 'every file-scope state a hook reads, not only what module init writes')
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
-      const { output, exitCode } = await runDeps(options);
+      const { output, exitCode } = await runDeps({ ...options, width: options.maxWidth ?? io.width });
       io.stdout(output);
       setExit(exitCode);
     });

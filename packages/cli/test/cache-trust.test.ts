@@ -108,7 +108,7 @@ describe('--cache never says where to write', () => {
     const file = join(cwd, 'cache.json');
     const report = join(cwd, 'report.json');
     const first = check(cwd, file, '--output-file', report);
-    expect(first).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(first).toEqual({ code: 0, stdout: '', stderr: `kvm-rules: wrote the json report to ${report}: no problems, exit 0\n` });
     const written = readFileSync(report, 'utf8');
     expect(written).toBe(plain(cwd).stdout);
     expect(readFileSync(file, 'utf8')).not.toContain('outputFile');
@@ -118,6 +118,8 @@ describe('--cache never says where to write', () => {
     // -o FILE is another command line (another entry), with the same report in the same file.
     rmSync(report);
     expect(check(cwd, file, '-o', report)).toEqual(first);
+    // The hit says what the run said: where the report went, and its outcome.
+    expect(readFileSync(file, 'utf8')).toContain('"notices":["kvm-rules: wrote the json report to');
     expect(readFileSync(report, 'utf8')).toBe(written);
   });
 });
@@ -142,4 +144,24 @@ describe('--cache over a plugin folder with odd entries', () => {
     }
     expect(second.stdout).toBe(first.stdout);
   }, 60_000);
+});
+
+describe('--cache where the working directory cannot hold it', () => {
+  it("the default cache goes to the user's cache directory, with a one-line note, and hits from there", () => {
+    const cwd = tempDir();
+    const home = tempDir();
+    // What a read-only tree does to the default .kvm-rules-cache, in a form that holds for root too.
+    mkdirSync(join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json'), { recursive: true });
+    const env = { ...process.env, XDG_CACHE_HOME: home };
+    const run = () => spawnSync(process.execPath, [bin, ...ARGS, '--cache'], { encoding: 'utf8', cwd, env, timeout: 30_000 });
+    const first = run();
+    const fallback = join(home, 'kvm-rules', 'kvm-rules-cache.json');
+    expect(first.stderr).toBe(`kvm-rules: note: cannot keep the cache in ${join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json')} (${first.stderr.match(/\((.+)\); kept in/)?.[1]}); kept in ${fallback}\n`);
+    expect(first.stdout).toBe(plain(cwd).stdout);
+    expect(Object.keys((JSON.parse(readFileSync(fallback, 'utf8')) as { entries: object }).entries)).toHaveLength(1);
+    // A hit prints the kept report and says nothing more: nothing to store.
+    const second = run();
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toBe('');
+  });
 });

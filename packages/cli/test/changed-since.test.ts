@@ -53,6 +53,14 @@ describe('--changed-since', () => {
     expect(git('status', '--porcelain')).toBe('');
   });
 
+  it('stylish says first what it leaves out: the findings the revision had', async () => {
+    const { code, stdout } = await run('check', '--kernel', repo, '--changed-since', 'HEAD~1', '--no-color');
+    expect(code).toBe(1);
+    const all = (await check('--kernel', repo)).result.findings.length;
+    const shown = (await check('--kernel', repo, '--changed-since', 'HEAD~1')).result.findings.length;
+    expect(stdout.split('\n')[0]).toBe(`only findings new since HEAD~1; ${all - shown} findings of HEAD~1 not shown`);
+  });
+
   it('HEAD: nothing new, exit 0', async () => {
     const { code, result } = await check('--kernel', repo, '--changed-since', 'HEAD');
     expect(code).toBe(0);

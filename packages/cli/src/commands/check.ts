@@ -22,7 +22,8 @@ import type { Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
-import { countsForExit } from '../formatters/shared.js';
+import { countsForExit, plural } from '../formatters/shared.js';
+import { kernelTreeAround } from '../kernel-dir.js';
 import { chooseProfile, loadCheckProject, parseRuleOverrides, type LoadedProject } from '../project.js';
 
 export interface CheckOptions extends ConfigFlags {
@@ -47,6 +48,8 @@ export interface CheckOptions extends ConfigFlags {
   maxWarnings?: number;
   quiet?: boolean;
   color: boolean;
+  /** The columns stylish fits its lines to (--max-width, or the terminal's); 80 when not given; 0: no limit. */
+  maxWidth?: number;
 }
 
 interface Subject {
@@ -138,7 +141,11 @@ function againstBaseline(findings: Finding[], options: CheckOptions): { findings
 
 export async function runCheck(
   options: CheckOptions,
-): Promise<{ result: CheckResult; output: string; exitCode: number; inputs: Record<string, string> }> {
+): Promise<{ result: CheckResult; output: string; exitCode: number; inputs: Record<string, string>; notices: string[] }> {
+  // Standing in a kernel tree, that tree is checked, as if it were given with --kernel (and its
+  // root is where a configuration is looked for, as data only).
+  const around = options.kernel === undefined ? kernelTreeAround(process.cwd()) : undefined;
+  if (around !== undefined) options = { ...options, kernel: around };
   const config = await resolveConfig(options);
   if (config.printed) return config.printed;
   options = config.options;
@@ -156,10 +163,15 @@ export async function runCheck(
   const { profile, reported: plugins, kernel, stats } = subject;
   const findingsOf = (s: Subject) => reportedOnly(runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules), s);
   let found = findingsOf(subject);
+  // What the report is, said before it: lines that stylish output starts with.
+  const preamble: string[] = [];
+  if (!options.kernel) preamble.push(`no kernel tree here: checking the bundled declarations of ${profile.id}`, '(run inside a Linux tree, or give one: kvm-rules check DIR)');
   if (options.kernel && options.changedSince !== undefined) {
     options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
     const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId, options.progress)));
+    const all = found.length;
     found = newSince(found, before);
+    preamble.push(`only findings new since ${options.changedSince}; ${plural(all - found.length, 'finding')} of ${options.changedSince} not shown`);
   }
   found = config.filter(found);
   const { findings: all, baseline } = againstBaseline(found, options);
@@ -187,12 +199,26 @@ export async function runCheck(
   const counted = summarize(all.filter((finding) => countsForExit(finding, result)));
   const tooManyWarnings = options.maxWarnings !== undefined && counted.warnings > options.maxWarnings;
   const exitCode = counted.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;
-  let output = formatter(result, { color: options.color && !options.outputFile });
-  if (tooManyWarnings && options.format === 'stylish') {
-    output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
+  let output = formatter(result, { color: options.color && !options.outputFile, ...(options.maxWidth !== undefined ? { width: options.maxWidth } : {}), docsBaseUrl: config.docsBaseUrl });
+  if (options.format === 'stylish') {
+    if (preamble.length > 0) output = `${preamble.join('\n')}\n${output}`;
+    if (tooManyWarnings) output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
-  if (options.outputFile) writeWhole(options.outputFile, output, '--output-file');
+  // Said on stderr: what was written where, so that a report sent to a file still shows its outcome.
+  const notices: string[] = [];
+  if (options.writeBaseline) notices.push(`kvm-rules: wrote ${plural(found.length, 'finding')} to the baseline ${options.writeBaseline}; runs with --baseline ${options.writeBaseline} report only findings it does not know`);
+  if (options.outputFile) {
+    writeWhole(options.outputFile, output, '--output-file');
+    notices.push(`kvm-rules: wrote the ${options.format} report to ${options.outputFile}: ${outcome(summary, exitCode)}`);
+  }
   // A plugin named by package is no path on the command line: what the run loaded from it is an input.
   const packageInputs = Object.fromEntries(project.given.map((pkg) => [pkg.dir, currentHash(pkg.dir)]));
-  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...subject.inputs } };
+  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...subject.inputs }, notices };
+}
+
+/** "7 problems (4 errors, 3 warnings), exit 1": the run's outcome in one phrase. */
+function outcome(summary: { errors: number; warnings: number }, exitCode: number): string {
+  const problems = summary.errors + summary.warnings;
+  const what = problems === 0 ? 'no problems' : `${plural(problems, 'problem')} (${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')})`;
+  return `${what}, exit ${exitCode}`;
 }
