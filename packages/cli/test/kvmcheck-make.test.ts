@@ -11,6 +11,8 @@ const bin = fileURLToPath(new URL('../bin/kvm-rules.js', import.meta.url));
 let tree: string;
 
 beforeAll(() => {
+  // make is a test dependency (Debian: make): without it these tests fail, they never skip.
+  if (spawnSync('make', ['--version']).status !== 0) throw new Error('make is needed for these tests (Debian: apt-get install make)');
   tree = fetchKernel('6.12') as string;
 });
 
@@ -18,12 +20,12 @@ function make(...args: string[]) {
   return spawnSync('make', ['--no-print-directory', '-f', fragment, ...args, `KVM_RULES=${process.execPath} ${bin}`], { cwd: tree, encoding: 'utf8' });
 }
 
-describe.skipIf(spawnSync('make', ['--version']).status !== 0)('make kvmcheck', () => {
+describe('make kvmcheck', () => {
   it('prints the findings as gcc does, and fails the make', () => {
     const result = make('-s', 'kvmcheck', 'KVMCHECK_FLAGS=--arch riscv');
-    expect(result.stdout).toMatch(/^arch\/riscv\/kvm\/main\.c:97:2: error: riscv_kvm_init\(\) returns an error at `default:` .*\[unwind-on-failure\]$/m);
-    expect(result.stdout).toMatch(/^arch\/riscv\/kvm\/main\.c:78:7: note: kvm_riscv_aia_init\(\) sets it up here$/m);
-    expect(result.stdout).toMatch(/^virt\/kvm\/kvm_main\.c:6533:2: error: kvm_init\(\): /m);
+    expect(result.stdout).toMatch(/^arch\/riscv\/kvm\/main\.c:\d+:2: error: riscv_kvm_init\(\) returns an error at `default:` .*\[unwind-on-failure\]$/m);
+    expect(result.stdout).toMatch(/^arch\/riscv\/kvm\/main\.c:\d+:7: note: kvm_riscv_aia_init\(\) sets it up here$/m);
+    expect(result.stdout).toMatch(/^virt\/kvm\/kvm_main\.c:\d+:2: error: kvm_init\(\): /m);
     expect(result.stderr).toMatch(/kvmcheck\.mk:\d+: kvmcheck\] Error 1/);
     expect(result.status).toBe(2);
   });
