@@ -116,7 +116,8 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options) => {
-      const { output, exitCode } = await runDeps({ ...options, width: options.maxWidth ?? io.width });
+      const progress = terminalProgress(io.stderr, io.progress ?? false);
+      const { output, exitCode } = await runDeps({ ...options, width: options.maxWidth ?? io.width, progress });
       io.stdout(output);
       setExit(exitCode);
     });

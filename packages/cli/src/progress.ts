@@ -16,3 +16,9 @@ export function terminalProgress(write: (text: string) => void, isTerminal: bool
     shown = true;
   };
 }
+
+/** Shows that a tree's generic code is being read, and returns the per-arch step for analyzeKernel's onArch. */
+export function readingTree(progress: Progress, version: string): (arch: string, i: number, total: number) => void {
+  progress(`kvm-rules: reading Linux ${version}: kvm_init()`);
+  return (arch, i, total) => progress(`kvm-rules: reading Linux ${version}: ${arch} (${i + 1}/${total})`);
+}

@@ -92,6 +92,19 @@ describe('progress', () => {
     const piped = await run('check', '--kernel', linux612, '--arch', 'mips', '--format', 'json');
     expect(piped.stderr).toBe('');
   });
+
+  it('deps shows the same progress on a terminal, and none in a pipe', async () => {
+    let stderr = '';
+    let stdout = '';
+    const code = await main(['deps', '--kernel', linux612, '--arch', 'mips'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false, progress: true });
+    expect(code).toBe(0);
+    // deps reads only the archs it reports.
+    expect(stderr).toMatch(/\r\x1b\[Kkvm-rules: reading Linux 6\.12\.\d+: mips \(1\/1\)/);
+    expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(stdout).not.toContain('\x1b');
+    const piped = await run('deps', '--kernel', linux612, '--arch', 'mips');
+    expect(piped.stderr).toBe('');
+  });
 });
 
 describe('deps --kernel', () => {

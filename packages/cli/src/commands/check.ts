@@ -18,7 +18,7 @@ import {
 import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigFlags } from '../config.js';
-import type { Progress } from '../progress.js';
+import { readingTree, type Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
@@ -79,8 +79,7 @@ async function kernelSubject(
   const tree = KernelTree.open(dir);
   rejectOtherKernelVariants(project, majorMinor(tree.version));
   const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
-  progress(`kvm-rules: reading Linux ${tree.version}: kvm_init()`);
-  const onArch = (arch: string, i: number, total: number) => progress(`kvm-rules: reading Linux ${tree.version}: ${arch} (${i + 1}/${total})`);
+  const onArch = readingTree(progress, tree.version);
   const version = majorMinor(tree.version);
   const selected = new Set(project.pluginsFor(version).map((plugin) => plugin.id));
   // Every arch is read, not only the selected ones: a generic finding is judged across them all.

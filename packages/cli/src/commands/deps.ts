@@ -2,6 +2,7 @@ import { describeStep, displayPath, formatLocation, majorMinor, type Location, t
 import type { ArchSource, HookSource, InitFlow, InitStatement, ModuleSource, StateAccess, StatementUndo } from '@kvm-rules/kernel-source';
 import { ExitCode } from '../exit-codes.js';
 import { DEFAULT_WIDTH, wrapLine } from '../formatters/wrap.js';
+import { readingTree, type Progress } from '../progress.js';
 import { loadProject } from '../project.js';
 
 export interface DepsOptions {
@@ -14,6 +15,8 @@ export interface DepsOptions {
   format?: string;
   /** The columns text lines fit in (80 by default); 0: no limit. */
   width?: number;
+  /** Where reading the tree shows how far it is (on a terminal only). */
+  progress?: Progress;
 }
 
 // What `deps --format json` writes (docs/formats.md): what the text shows, as data. Paths are
@@ -254,7 +257,10 @@ export async function runDeps(options: DepsOptions): Promise<{ output: string; e
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const project = await loadProject({ archs: options.arch, plugins: options.plugin });
   const tree = KernelTree.open(options.kernel);
-  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles });
+  const progress = options.progress ?? (() => {});
+  const onArch = readingTree(progress, tree.version);
+  const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, onArch });
+  progress(undefined);
   const all = options.all ?? false;
   const generic = analysis.profile.unwinding;
   const report: DepsReport = {
