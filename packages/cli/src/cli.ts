@@ -3,6 +3,7 @@ import { InputError } from '@kvm-rules/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commandInputs, store } from './cache.js';
+import { kernelTreeAround } from './kernel-dir.js';
 import { terminalProgress } from './progress.js';
 import { runCheck } from './commands/check.js';
 import { runCompletion, SHELLS } from './commands/completion.js';
@@ -73,10 +74,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (dir: string | undefined, options) => {
-      if (dir !== undefined && options.kernel !== undefined && resolve(dir) !== resolve(options.kernel)) {
-        throw new InputError(`check: two kernel trees given, ${dir} and --kernel ${options.kernel}; give one`);
-      }
-      options.kernel ??= dir;
+      options.kernel = oneTree('check', dir, options.kernel);
       const progress = terminalProgress(io.stderr, io.progress ?? false);
       // A report written to a file is not fitted to the terminal.
       const width = options.maxWidth ?? (options.outputFile ? undefined : io.width);
@@ -108,16 +106,19 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
   program
     .command('deps')
     .description('print, per arch, the state each hook reads (with the call chain) and each module-init statement writes, as read from a kernel tree')
-    .requiredOption('--kernel <dir>', 'the Linux source tree to read')
+    .argument('[dir]', 'the Linux source tree to read: the same as --kernel DIR (default: the tree the working directory is in)')
+    .option('--kernel <dir>', 'the Linux source tree to read')
     .option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)', collect, [])
     .option('--arch <id>', 'only this arch (repeatable)', collect, [])
     .option('--all', 'every file-scope state a hook reads, not only what module init writes')
     .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options) => {
+    .action(async (dir: string | undefined, options) => {
+      const kernel = oneTree('deps', dir, options.kernel) ?? kernelTreeAround(process.cwd());
+      if (kernel === undefined) throw new InputError('deps: no kernel tree here (run inside a Linux tree, or give one: kvm-rules deps DIR)');
       const progress = terminalProgress(io.stderr, io.progress ?? false);
-      const { output, exitCode } = await runDeps({ ...options, width: options.maxWidth ?? io.width, progress });
+      const { output, exitCode } = await runDeps({ ...options, kernel, width: options.maxWidth ?? io.width, progress });
       io.stdout(output);
       setExit(exitCode);
     });
@@ -148,6 +149,14 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .action(async (shell: string) => io.stdout(await runCompletion(program, shell)));
 
   return program;
+}
+
+/** The tree a command reads: its DIR argument or --kernel, which must agree when both are given. */
+function oneTree(command: string, dir: string | undefined, kernel: string | undefined): string | undefined {
+  if (dir !== undefined && kernel !== undefined && resolve(dir) !== resolve(kernel)) {
+    throw new InputError(`${command}: two kernel trees given, ${dir} and --kernel ${kernel}; give one`);
+  }
+  return kernel ?? dir;
 }
 
 /** Runs the command line and returns the exit code; never throws. */

@@ -65,6 +65,19 @@ describe('kvm-rules check inside a Linux tree', () => {
   });
 });
 
+describe('kvm-rules deps where a kernel developer stands', () => {
+  it('inside the tree it reads that tree, deps DIR is --kernel DIR, and outside one it says what to give', () => {
+    const here = kvmRules(join(tree, 'virt/kvm'), 'deps', '--arch', 'riscv');
+    expect(here.status).toBe(0);
+    expect(here.stdout).toContain('riscv_kvm_init');
+    const outside = mkdtempSync(join(tmpdir(), 'kvm-rules-outside-'));
+    expect(kvmRules(outside, 'deps', tree, '--arch', 'riscv').stdout).toBe(here.stdout);
+    const none = kvmRules(outside, 'deps');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('kvm-rules: deps: no kernel tree here (run inside a Linux tree, or give one: kvm-rules deps DIR)\n');
+  });
+});
+
 describe('kvm-rules check outside any tree', () => {
   it('says on its first lines that it checks the bundled declarations', () => {
     const outside = mkdtempSync(join(tmpdir(), 'kvm-rules-outside-'));
