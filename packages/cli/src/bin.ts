@@ -16,7 +16,10 @@ function colorWanted(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream): boolea
 }
 
 const argv = process.argv.slice(2);
-const hit = cached(argv);
+const color = colorWanted(process.env, process.stdout);
+// A terminal's width (none when the terminal does not say: then the default, 80).
+const width = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+const hit = cached(argv, { color, width });
 if (hit) {
   process.stdout.write(hit.output);
   for (const notice of hit.notices) process.stderr.write(`${notice}\n`);
@@ -26,9 +29,8 @@ if (hit) {
   process.exitCode = await main(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    color: colorWanted(process.env, process.stdout),
+    color,
     progress: process.stderr.isTTY === true,
-    // A terminal's width (0 when the terminal does not say: then the default, 80).
-    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { width: process.stdout.columns } : {}),
+    ...(width !== undefined ? { width } : {}),
   });
 }

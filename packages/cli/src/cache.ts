@@ -89,8 +89,17 @@ function cacheFiles(argv: string[], cwd: string): string[] {
   return optionValue(argv, '--cache-location') === undefined ? [file, fallbackCacheFile()] : [file];
 }
 
-/** The command as the cache sees it: without the cache's own options, in the directory it ran in. */
-function keyOf(argv: string[], cwd: string): string {
+/**
+ * How a report is drawn besides its options: colored or not, and the width stylish fits its
+ * lines to (the terminal's columns). A report kept for a wide terminal is not one for a pipe.
+ */
+export interface Rendering {
+  color: boolean;
+  width?: number | undefined;
+}
+
+/** The command as the cache sees it: without the cache's own options, in the directory it ran in, drawn as it was. */
+function keyOf(argv: string[], rendering: Rendering, cwd: string): string {
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (CACHE_FLAGS.has(argv[i]!)) continue;
@@ -101,7 +110,7 @@ function keyOf(argv: string[], cwd: string): string {
     if ([...CACHE_OPTIONS].some((name) => argv[i]!.startsWith(`${name}=`))) continue;
     kept.push(argv[i]!);
   }
-  return hashOf(JSON.stringify({ cwd, argv: kept, tool: toolFingerprint() }));
+  return hashOf(JSON.stringify({ cwd, argv: kept, color: rendering.color, width: rendering.width ?? null, tool: toolFingerprint() }));
 }
 
 /** The tool's own code and data: a cache entry from another build of kvm-rules never matches. */
@@ -231,9 +240,9 @@ function readCache(file: string): CacheFile | undefined {
 }
 
 /** The stored report of this very command, when nothing it read has changed since; never throws. */
-export function cached(argv: string[], cwd = process.cwd()): { output: string; exitCode: number; notices: string[] } | undefined {
+export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()): { output: string; exitCode: number; notices: string[] } | undefined {
   try {
-    const key = keyOf(argv, cwd);
+    const key = keyOf(argv, rendering, cwd);
     const entry = cacheFiles(argv, cwd)
       .map((file) => readCache(file)?.entries)
       .map((entries) => (entries && Object.hasOwn(entries, key) ? entries[key] : undefined))
@@ -295,6 +304,7 @@ function writeRegularFile(file: string, text: string): void {
  */
 export function store(
   argv: string[],
+  rendering: Rendering,
   inputs: Inputs,
   run: { output: string; exitCode: number; notices: string[] },
   outputFile: string | undefined,
@@ -302,7 +312,7 @@ export function store(
 ): string | undefined {
   const file = cacheFile(argv, cwd);
   if (!file || outputFileOf(argv) !== outputFile) return undefined;
-  const entry = { [keyOf(argv, cwd)]: { inputs, ...run } };
+  const entry = { [keyOf(argv, rendering, cwd)]: { inputs, ...run } };
   const failed = keepIn(file, entry);
   if (failed === undefined) return undefined;
   // The default place cannot hold it (a read-only tree): the user's cache directory can.

@@ -87,7 +87,7 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
         const cwd = process.cwd();
         const all = { ...commandInputs(argv, cwd, options.kernel && resolve(options.kernel), [options.outputFile, options.writeBaseline]), ...inputs };
         const report = output || (options.outputFile ? readFileSync(options.outputFile, 'utf8') : '');
-        const warning = store(argv, all, { output: report, exitCode, notices }, options.outputFile);
+        const warning = store(argv, { color: io.color, width: io.width }, all, { output: report, exitCode, notices }, options.outputFile);
         // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
         if (warning) io.stderr(`${warning}\n`);
       }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cached, store } from '../src/cache.js';
 
 const bin = fileURLToPath(new URL('../bin/kvm-rules.js', import.meta.url));
 const ARGS = ['check', '--profile', 'v6.12', '--arch', 'mips', '--format', 'json'];
@@ -163,5 +164,30 @@ describe('--cache where the working directory cannot hold it', () => {
     const second = run();
     expect(second.stdout).toBe(first.stdout);
     expect(second.stderr).toBe('');
+  });
+});
+
+describe('--cache: a report is kept for the way it was drawn', () => {
+  it('a colored report is not replayed into a pipe that wants none, nor a plain one where color is forced', () => {
+    const cwd = tempDir();
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--arch', 'mips', '--cache'], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } });
+    const plainRun = run({ NO_COLOR: '1' });
+    const colored = run({ FORCE_COLOR: '1' });
+    expect(plainRun.stdout).not.toContain('\x1b[');
+    expect(colored.stdout).toContain('\x1b[');
+    expect(run({ NO_COLOR: '1' }).stdout).toBe(plainRun.stdout);
+    expect(run({ FORCE_COLOR: '1' }).stdout).toBe(colored.stdout);
+  });
+
+  it('a report fitted to one terminal width is not replayed on another', () => {
+    const cwd = tempDir();
+    const argv = ['check', '--profile', 'v6.12', '--cache'];
+    const run = { output: 'fitted to 100 columns\n', exitCode: 0, notices: [] };
+    expect(store(argv, { color: false, width: 100 }, {}, run, undefined, cwd)).toBeUndefined();
+    expect(cached(argv, { color: false, width: 100 }, cwd)).toEqual(run);
+    expect(cached(argv, { color: false, width: 80 }, cwd)).toBeUndefined();
+    expect(cached(argv, { color: false }, cwd)).toBeUndefined();
+    expect(cached(argv, { color: true, width: 100 }, cwd)).toBeUndefined();
   });
 });
