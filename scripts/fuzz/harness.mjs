@@ -1,5 +1,5 @@
 // The fuzz suite's mechanism, shared by `npm run fuzz` (scripts/fuzz.mjs) and the CLI's test
-// suite (packages/cli/test/fuzz.test.ts): seeded cases (scripts/fuzz/cases.mjs) on copies of the
+// suite (packages/cli/test/fuzz.kernel.test.ts): seeded cases (scripts/fuzz/cases.mjs) on copies of the
 // late-percpu fixture, each run as a child process (`node packages/cli/bin/kvm-rules.js check …
 // --format json`) under a time bound, and judged against the CLI's contract.
 //

@@ -26,7 +26,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(hookState!.message).toContain('hardware-disable hook kvm_arch_disable_virtualization_cpu()');
     expect(hookState!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
     expect(hookState!.message).toContain('initialized by phase "INIT_LIST_HEAD" (INIT_LIST_HEAD()) of demo_vmx_init()');
-    // The rollback of misc_register() runs it with no window to wait for (reach-and-kconfig.test.ts has the related places).
+    // The rollback of misc_register() runs it with no window to wait for (reach-and-kconfig.kernel.test.ts has the related places).
     expect(hookState!.message).toContain('certain, no window needed: it runs on rollback of kvm_init() step "misc_register"');
     expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
   });
