@@ -75,6 +75,64 @@ describe('check --kernel', () => {
   });
 });
 
+/**
+ * What each tree says, finding by finding, without a line number: severity, rule, arch, file and
+ * the function the message starts with. Debian's next point release may move lines freely; when
+ * it changes a finding, the test fails with one line that says so.
+ */
+const SAYS: Record<string, string[]> = {
+  '6.12': [
+    'warning kvm-init-last arm64 arch/arm64/kvm/arm.c kvm_arm_init',
+    'error unwind-on-failure generic virt/kvm/kvm_main.c kvm_init',
+    'warning kvm-init-last powerpc arch/powerpc/kvm/book3s.c kvmppc_book3s_init',
+    'warning source-partly-read powerpc arch/powerpc/kvm/book3s.c -',
+    'error unwind-on-failure powerpc arch/powerpc/kvm/book3s.c kvmppc_book3s_init',
+    'error unwind-on-failure powerpc arch/powerpc/kvm/e500.c kvmppc_e500_init',
+    'error unwind-on-failure riscv arch/riscv/kvm/main.c riscv_kvm_init',
+  ],
+  '6.1': [
+    'error unwind-on-failure arm64 arch/arm64/kvm/arm.c kvm_arch_init',
+    'error unwind-on-failure arm64 arch/arm64/kvm/arm.c kvm_arch_init',
+    'error unwind-on-failure generic virt/kvm/kvm_main.c kvm_init',
+    'error unwind-on-failure generic virt/kvm/kvm_main.c kvm_init',
+    'warning kvm-init-last mips arch/mips/kvm/mips.c kvm_mips_init',
+    'warning kvm-init-last powerpc arch/powerpc/kvm/book3s.c kvmppc_book3s_init',
+    'warning source-partly-read powerpc arch/powerpc/kvm/book3s.c -',
+    'error unwind-on-failure powerpc arch/powerpc/kvm/book3s.c kvmppc_book3s_init',
+    'error unwind-on-failure powerpc arch/powerpc/kvm/e500.c kvmppc_e500_init',
+    'error read-before-settled x86-vmx arch/x86/kvm/vmx/vmx.c vmx_init',
+    'error read-before-settled x86-vmx arch/x86/kvm/vmx/vmx.c vmx_init',
+  ],
+};
+
+/** The one line a changed point release gets: which findings came and went. */
+function changedFindings(version: string, release: string, now: string[]): string | undefined {
+  const left = [...now];
+  const gone = SAYS[version]!.filter((line) => {
+    const i = left.indexOf(line);
+    if (i === -1) return true;
+    left.splice(i, 1);
+    return false;
+  });
+  if (gone.length === 0 && left.length === 0) return undefined;
+  return `Debian's linux-source-${version} (now ${release}) changed the findings: new [${left.join('; ')}], gone [${gone.join('; ')}]`;
+}
+
+describe('what each tree says, line numbers aside', () => {
+  it.each(['6.12', '6.1'])('%s: the findings of the tree, by severity, rule, arch, file and function', async (version) => {
+    const { result } = await check('--kernel', version === '6.12' ? linux612 : linux61);
+    const now = result.findings.map((f) => `${f.severity} ${f.ruleId} ${f.arch} ${f.location?.file} ${/^(\w+)\(\)/.exec(f.message)?.[1] ?? '-'}`);
+    expect(changedFindings(version, result.kernel!.version, now)).toBeUndefined();
+  });
+
+  it('a changed finding is said in one line', () => {
+    const now = [...SAYS['6.12']!.slice(1), 'error hook-state-initialized x86-vmx arch/x86/kvm/vmx/vmx.c vmx_init'];
+    expect(changedFindings('6.12', '6.12.999', now)).toBe(
+      "Debian's linux-source-6.12 (now 6.12.999) changed the findings: new [error hook-state-initialized x86-vmx arch/x86/kvm/vmx/vmx.c vmx_init], gone [warning kvm-init-last arm64 arch/arm64/kvm/arm.c kvm_arm_init]",
+    );
+  });
+});
+
 describe('progress', () => {
   it('on a terminal, reading the tree shows progress on stderr, cleared at the end; in a pipe, nothing', async () => {
     let stderr = '';
