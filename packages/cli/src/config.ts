@@ -6,8 +6,10 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  chooseProfile,
   closestName,
   configSchema,
+  type Checker,
   configureRules,
   displayPath,
   findPluginPackage,
@@ -27,7 +29,7 @@ import {
 import { currentHash } from './cache.js';
 import type { CheckOptions } from './commands/check.js';
 import type { CheckResult } from './formatters/index.js';
-import { BUILTIN_PLUGINS, chooseProfile, isProfilePath, loadCheckProject, parseRuleOverrides, pluginPackages, type LoadedProject } from './project.js';
+import { BUILTIN_PLUGINS, isProfilePath, loadCheckProject, parseRuleOverrides, pluginPackages } from './project.js';
 
 /** The options of `check` that are about the configuration file itself. */
 export interface ConfigFlags {
@@ -80,7 +82,7 @@ export interface ResolvedConfig {
   /** With --print-config: what runCheck returns instead of checking. */
   printed?: CheckReturn;
   /** The loaded rule definitions with the config's severities and options, once every reference in the config is checked. */
-  rules(project: LoadedProject): RuleDefinition[];
+  rules(project: Checker): RuleDefinition[];
   /** The findings left once the config's exceptions and ignores are applied. */
   filter(findings: Finding[]): Finding[];
   /** What the run read because of the config (the file, the plugins, rule folders and profile it names), for --cache. */
@@ -180,7 +182,7 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
   });
   const settings = Object.entries(data.rules ?? {}).map(([id, setting]) => [id, ruleConfig(setting as RuleSetting)] as const);
 
-  const rules = (project: LoadedProject): RuleDefinition[] => {
+  const rules = (project: Checker): RuleDefinition[] => {
     const ids = project.rules.map((r) => r.id);
     const knownRule = (id: string, pointer: string, key?: string) => {
       if (!ids.includes(id)) throw new InputError(`unknown rule "${id}"${hint(id, ids, 'rules')}`, locate(pointer, key));

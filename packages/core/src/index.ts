@@ -47,7 +47,9 @@ export {
   type StateInitializer,
 } from './engine/timeline.js';
 export { buildCheck, type Check } from './engine/check.js';
-export { checkManifests, variantOf } from './engine/check-manifests.js';
+export { Checker, type CheckerOptions, type CheckRequest, type CheckOutcome } from './checker/checker.js';
+export type { KernelReader, KernelSource, KernelReadRequest, KernelReading, KernelModule } from './checker/kernel-reader.js';
+export { chooseProfile, parseVariants, selectArchs, unknownNameHint, variantOf } from './checker/select.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
 export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type ReportDescriptor, type TimelineListener } from './rule-api/create-rule.js';
 export { applyBaseline, readBaseline, writeBaseline, baselineText, type BaselineEntry, type BaselineOutcome } from './baseline.js';

@@ -7,17 +7,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  buildCheck,
   builtinProfilesDir,
-  configureRules,
+  Checker,
   findPluginPackage,
   formatLocation,
   loadPluginSet,
   loadProfiles,
   majorMinor,
   readPluginManifest,
-  runRules,
   type Finding,
+  type KernelReader,
   type Plugin,
   type Profile,
 } from '@kvm-rules/core';
@@ -84,23 +83,31 @@ export interface CheckRun {
   findings: Finding[];
 }
 
-/** `kvm-rules check --kernel DIR [--plugin P] --arch A [--profile ID]`, in-process. */
+/**
+ * `kvm-rules check --kernel DIR [--plugin P] --arch A [--profile ID]`, in-process, through the
+ * Checker as the CLI does it. The analysis the Checker asked for is kept (for the tests that look
+ * at what was read), narrowed to the selected archs.
+ */
 export async function checkKernel(dir: string, options: CheckOptions): Promise<CheckRun> {
-  const tree = KernelTree.open(dir);
-  const manifests = [...builtinManifests(), ...(options.plugins ?? [])].map(readPluginManifest);
-  const selected = options.archs.map((arch) => {
-    const manifest = manifests.find((m) => m.base.id === arch);
-    if (!manifest) throw new Error(`no plugin "${arch}" among ${manifests.map((m) => m.base.id).join(', ')}`);
-    const plugin = manifest.build(undefined, majorMinor(tree.version));
-    return options.declared ? options.declared(plugin) : plugin;
-  });
-  const whatIf = options.profile === undefined ? undefined : allProfiles().find((p) => p.id === options.profile);
-  if (options.profile !== undefined && !whatIf) throw new Error(`no profile "${options.profile}"`);
-  const analysis = await analyzeKernel(tree, { plugins: selected, profiles: allProfiles(), ...(whatIf ? { whatIf } : {}) });
-  const profile = whatIf ?? analysis.profile;
-  const rules = configureRules((await loadPluginSet([findPluginPackage('@kvm-rules/rules', repoRoot)])).rules);
-  const findings = runRules(buildCheck(profile, analysis.plugins, [...allProfiles(), profile]), rules);
-  return { tree, analysis, profile, findings };
+  let tree: KernelTree | undefined;
+  let analysis: KernelAnalysis | undefined;
+  const reader: KernelReader = {
+    open(path) {
+      const opened = (tree = KernelTree.open(path));
+      return { root: opened.root, version: opened.version, inputs: opened.inputs, analyze: async (request) => (analysis = await analyzeKernel(opened, request)) };
+    },
+  };
+  // The archs asked for first, in the order asked: the order the analysis reads and reports them.
+  const rank = (id: string) => (options.archs.includes(id) ? options.archs.indexOf(id) : options.archs.length);
+  const manifests = [...builtinManifests(), ...(options.plugins ?? [])].map(readPluginManifest).sort((a, b) => rank(a.base.id) - rank(b.base.id));
+  const declared = options.declared;
+  const rules = await loadPluginSet([findPluginPackage('@kvm-rules/rules', repoRoot)], { profiles: allProfiles() });
+  const set = { ...rules, manifests: declared ? manifests.map((m) => ({ base: m.base, build: (variant?: string, kernel?: string) => declared(m.build(variant, kernel)) })) : manifests };
+  const checker = new Checker(set, { archs: options.archs, kernelReader: reader });
+  const { profile, findings } = await checker.check({ kernel: dir, ...(options.profile !== undefined ? { profile: options.profile } : {}) });
+  const selected = new Set(options.archs);
+  const narrowed = { ...analysis!, plugins: analysis!.plugins.filter((p) => selected.has(p.id)), sources: analysis!.sources.filter((s) => selected.has(s.arch)) };
+  return { tree: tree!, analysis: narrowed, profile, findings };
 }
 
 /** A finding in one line, for exact comparisons: rule, arch, severity and file:line:column. */

@@ -4,18 +4,17 @@
 import { fileURLToPath } from 'node:url';
 import {
   buildCheck,
-  checkManifests,
   builtinProfilesDir,
+  Checker,
   compareFindings,
-  configureRules,
   findPluginPackage,
+  GENERIC_ARCH,
   loadPluginSet,
   loadProfiles,
   readPluginText,
   readProfileText,
   ruleOptionsProblem,
   runRule,
-  runRules,
   variantOf,
   type Finding,
   type Plugin,
@@ -155,7 +154,7 @@ export interface CheckOptions {
  */
 export async function checkPlugins(plugins: Plugin[], profileId: string, options: CheckOptions = {}): Promise<Finding[]> {
   const set = await loadWithDefaultRules(options.packages ?? [], options.from ?? process.cwd());
-  return runRules(buildCheck(profileIn(set, profileId), plugins, set.profiles), configureRules(set.rules));
+  return (await new Checker(set).check({ profile: profileIn(set, profileId), plugins })).findings;
 }
 
 /**
@@ -166,8 +165,11 @@ export async function checkPlugins(plugins: Plugin[], profileId: string, options
 export async function checkPluginPackage(dir: URL | string, profileId: string, options: { variant?: string } = {}): Promise<Finding[]> {
   const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const set = await loadWithDefaultRules([path], path);
-  // The default rule set brings no manifests: every manifest of the set is the package's own.
-  return checkManifests(set, profileIn(set, profileId), options);
+  // The default rule set brings no manifests: every manifest of the set is the package's own,
+  // and a variant named for them all applies to those that have it.
+  const variants = set.manifests.flatMap((m) => (variantOf(m, options.variant) ? [`${m.base.id}=${options.variant}`] : []));
+  const { findings } = await new Checker(set, { variants }).check({ profile: profileIn(set, profileId) });
+  return findings.filter((finding) => finding.arch !== GENERIC_ARCH);
 }
 
 async function loadWithDefaultRules(specs: string[], from: string): Promise<PluginSet> {

@@ -1,20 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  applyBaseline,
-  buildCheck,
-  configureRules,
-  displayPath,
-  GENERIC_ARCH,
-  InputError,
-  majorMinor,
-  readBaseline,
-  runRules,
-  summarize,
-  baselineText,
-  type Finding,
-  type Plugin,
-  type Profile,
-} from '@kvm-rules/core';
+import { applyBaseline, configureRules, displayPath, InputError, readBaseline, summarize, baselineText, type CheckRequest, type Finding } from '@kvm-rules/core';
 import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigFlags } from '../config.js';
@@ -24,7 +9,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { countsForExit, plural } from '../formatters/shared.js';
 import { kernelTreeAround } from '../kernel-dir.js';
-import { chooseProfile, loadCheckProject, parseRuleOverrides, type LoadedProject } from '../project.js';
+import { givenPackages, loadCheckProject, parseRuleOverrides } from '../project.js';
 
 export interface CheckOptions extends ConfigFlags {
   profile?: string;
@@ -52,76 +37,16 @@ export interface CheckOptions extends ConfigFlags {
   maxWidth?: number;
 }
 
-interface Subject {
-  profile: Profile;
-  /** Every arch of the tree (or of the profile's kernel version), selected or not: the rules judge them all. */
-  plugins: Plugin[];
-  /** The archs --arch selected (all without it): only their findings, and the generic ones, are reported. */
-  reported: Plugin[];
-  /** With --kernel: what the reading of the tree depended on (for --cache). */
-  inputs?: Record<string, string>;
-  kernel?: CheckResult['kernel'];
-  stats?: CheckResult['stats'];
-}
-
-/**
- * With --kernel, the plugins are derived from the tree and the ordering is the tree's own
- * kvm_init(), unless --profile asks "what if this tree had that ordering".
- */
-async function kernelSubject(
-  dir: string,
-  project: LoadedProject,
-  profileId: string | undefined,
-  progress: Progress = () => {},
-): Promise<Subject> {
-  // Loaded only for --kernel: tree-sitter costs a check of declarations its start-up time.
-  const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
-  const tree = KernelTree.open(dir);
-  rejectOtherKernelVariants(project, majorMinor(tree.version));
-  const whatIf = profileId === undefined ? undefined : chooseProfile(project.profiles, project.plugins, profileId);
-  const onArch = readingTree(progress, tree.version);
-  const version = majorMinor(tree.version);
-  const selected = new Set(project.pluginsFor(version).map((plugin) => plugin.id));
-  // Every arch is read, not only the selected ones: a generic finding is judged across them all.
-  const analysis = await analyzeKernel(tree, { plugins: project.everyPluginFor(version), profiles: project.profiles, onArch, ...(whatIf ? { whatIf } : {}) });
-  progress(undefined);
-  const reported = analysis.plugins.filter((plugin) => selected.has(plugin.id));
-  // Whether each module can be loaded at run time, and the Kconfig line that says so: what a window that needs userspace rests on.
-  const modules = reported.flatMap((plugin) =>
-    plugin.modules.map((m) => ({ arch: plugin.id, init: m.init, file: m.file, ...(m.kconfig ? { kconfig: m.kconfig } : {}) })),
-  );
+/** What the Checker is asked: a tree to read (its progress shown on a terminal) or the declarations, under a profile. */
+function checkRequest(profile: string | undefined, kernel: string | undefined, rules: CheckRequest['rules'], progress: Progress = () => {}): CheckRequest {
+  let onArch: CheckRequest['onArch'];
   return {
-    profile: whatIf ?? analysis.profile,
-    plugins: analysis.plugins,
-    reported,
-    kernel: { root: tree.root, version: tree.version, modules },
-    stats: analysis.stats,
-    inputs: tree.inputs,
+    ...(profile !== undefined ? { profile } : {}),
+    ...(kernel !== undefined ? { kernel } : {}),
+    ...(rules ? { rules } : {}),
+    onReading: (version) => (onArch = readingTree(progress, version)),
+    onArch: (arch, i, total) => onArch?.(arch, i, total),
   };
-}
-
-/** A variant is a patch to one kernel version (tdx-v7 to 5.19): it says nothing about a tree of another. */
-function rejectOtherKernelVariants(project: LoadedProject, version: string): void {
-  for (const plugin of project.plugins) {
-    if (plugin.variant && plugin.kernel !== version) {
-      throw new InputError(`--variant: ${plugin.id}'s ${plugin.variant} describes Linux ${plugin.kernel}; the tree is Linux ${version}`);
-    }
-  }
-}
-
-function declaredSubject(project: LoadedProject, profileId: string | undefined): Subject {
-  const profile = chooseProfile(project.profiles, project.plugins, profileId);
-  return { profile, plugins: project.everyPluginFor(profile.kernel), reported: project.pluginsFor(profile.kernel) };
-}
-
-/**
- * --arch narrows, never adds: the rules run over every arch, and the findings of the archs not
- * selected are dropped. The generic findings stay, the same as without --arch.
- */
-function reportedOnly(findings: Finding[], subject: Subject): Finding[] {
-  if (subject.reported.length === subject.plugins.length) return findings;
-  const archs = new Set([GENERIC_ARCH, ...subject.reported.map((plugin) => plugin.id)]);
-  return findings.filter((finding) => archs.has(finding.arch));
 }
 
 /**
@@ -158,16 +83,17 @@ export async function runCheck(
   if (options.changedSince !== undefined && !options.kernel) {
     throw new InputError('--changed-since needs --kernel: it compares the kernel tree with itself at a git revision');
   }
-  const subject = options.kernel ? await kernelSubject(options.kernel, project, profileId, options.progress) : declaredSubject(project, profileId);
-  const { profile, reported: plugins, kernel, stats } = subject;
-  const findingsOf = (s: Subject) => reportedOnly(runRules(buildCheck(s.profile, s.plugins, [...project.profiles, s.profile]), rules), s);
-  let found = findingsOf(subject);
+  const checked = await project.check(checkRequest(profileId, options.kernel, rules, options.progress));
+  options.progress?.(undefined);
+  const { profile, plugins, kernel, stats } = checked;
+  let found = checked.findings;
   // What the report is, said before it: lines that stylish output starts with.
   const preamble: string[] = [];
   if (!options.kernel) preamble.push(`no kernel tree here: checking the bundled declarations of ${profile.id}`, '(run inside a Linux tree, or give one: kvm-rules check DIR)');
   if (options.kernel && options.changedSince !== undefined) {
     options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
-    const before = await atRevision(options.kernel, options.changedSince, async (copy) => findingsOf(await kernelSubject(copy, project, profileId, options.progress)));
+    const before = await atRevision(options.kernel, options.changedSince, async (copy) => (await project.check(checkRequest(profileId, copy, rules, options.progress))).findings);
+    options.progress?.(undefined);
     const all = found.length;
     found = newSince(found, before);
     preamble.push(`only findings new since ${options.changedSince}; ${plural(all - found.length, 'finding')} of ${options.changedSince} not shown`);
@@ -211,8 +137,8 @@ export async function runCheck(
     notices.push(`kvm-rules: wrote the ${options.format} report to ${options.outputFile}: ${outcome(summary, exitCode)}`);
   }
   // A plugin named by package is no path on the command line: what the run loaded from it is an input.
-  const packageInputs = Object.fromEntries(project.given.map((pkg) => [pkg.dir, currentHash(pkg.dir)]));
-  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...subject.inputs }, notices };
+  const packageInputs = Object.fromEntries(givenPackages(project).map((pkg) => [pkg.dir, currentHash(pkg.dir)]));
+  return { result, output: options.outputFile ? '' : output, exitCode, inputs: { ...config.inputs, ...packageInputs, ...checked.inputs }, notices };
 }
 
 /** "7 problems (4 errors, 3 warnings), exit 1": the run's outcome in one phrase. */

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { displayPath, InputError } from '@kvm-rules/core';
+import { displayPath, InputError, unknownNameHint } from '@kvm-rules/core';
 import { loadProject } from '../project.js';
-import { unknownNameHint } from '../suggest.js';
 
 export async function runExplain(id: string, options: { plugin: string[]; rulesDir: string[] }): Promise<string> {
   const project = await loadProject({ plugins: options.plugin, rulesDirs: options.rulesDir });

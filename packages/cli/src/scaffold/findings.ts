@@ -1,12 +1,12 @@
 // The findings a new plugin package has when it is written, computed as its own test will
-// compute them (@kvm-rules/rule-tester's checkPluginPackage, through core's checkManifests()):
-// the default rule set and the package's rules over its manifests built for the profile's kernel.
+// compute them (@kvm-rules/rule-tester's checkPluginPackage, through core's Checker): the
+// default rule set and the package's rules over its manifests built for the profile's kernel.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { builtinProfilesDir, checkManifests, loadPluginSet, loadProfiles, readPluginPackage, type Finding, type PluginPackage } from '@kvm-rules/core';
+import { builtinProfilesDir, Checker, GENERIC_ARCH, loadPluginSet, loadProfiles, readPluginPackage, type Finding, type PluginPackage } from '@kvm-rules/core';
 
 const CORE = '@kvm-rules/core';
 
@@ -16,7 +16,8 @@ export async function findingsAsScaffolded(dir: string, rules: PluginPackage, pr
   const copy = importableKinds(pkg);
   try {
     const set = await loadPluginSet([rules, { ...pkg, ...(copy && { kindsModule: copy.file }) }], { profiles: loadProfiles(builtinProfilesDir) });
-    return checkManifests(set, set.profiles.find((p) => p.id === profileId)!);
+    const { findings } = await new Checker(set).check({ profile: profileId });
+    return findings.filter((finding) => finding.arch !== GENERIC_ARCH);
   } finally {
     copy?.remove();
   }
