@@ -13,7 +13,6 @@ import {
   formatLocation,
   loadPluginSet,
   loadProfiles,
-  majorMinor,
   readPluginManifest,
   type Finding,
   type KernelReader,

@@ -60,6 +60,12 @@ export interface CheckOutcome {
   inputs?: Record<string, string>;
 }
 
+/** What a check is about: the outcome but its findings, and every plugin the rules judge (selected or not). */
+interface Subject {
+  outcome: Omit<CheckOutcome, 'findings'>;
+  every: Plugin[];
+}
+
 export class Checker {
   /** Every loaded profile (built-in, the packages', extra). */
   readonly profiles: Profile[];
@@ -136,27 +142,26 @@ export class Checker {
     if (request.plugins && request.kernel !== undefined) throw new Error('Checker: plugins are given or read from a kernel, not both');
     const subject = request.kernel === undefined ? this.#declared(request.profile, request.plugins) : await this.#fromKernel(request.kernel, request);
     const rules = request.rules ?? this.defaultRules();
-    const profiles = this.profiles.includes(subject.profile) ? this.profiles : [...this.profiles, subject.profile];
-    const found = runRules(buildCheck(subject.profile, subject.every, profiles), rules);
+    const profiles = this.profiles.includes(subject.outcome.profile) ? this.profiles : [...this.profiles, subject.outcome.profile];
+    const found = runRules(buildCheck(subject.outcome.profile, subject.every, profiles), rules);
     // Selecting archs narrows, never adds: the generic findings stay, the same as with all archs.
-    const reported = new Set([GENERIC_ARCH, ...subject.plugins.map((plugin) => plugin.id)]);
-    const findings = subject.plugins.length === subject.every.length ? found : found.filter((finding) => reported.has(finding.arch));
-    const { every: _every, ...outcome } = subject;
-    return { ...outcome, findings };
+    const reported = new Set([GENERIC_ARCH, ...subject.outcome.plugins.map((plugin) => plugin.id)]);
+    const findings = subject.outcome.plugins.length === subject.every.length ? found : found.filter((finding) => reported.has(finding.arch));
+    return { ...subject.outcome, findings };
   }
 
   #profile(profile: string | Profile | undefined, plugins: Plugin[]): Profile {
     return typeof profile === 'object' ? profile : chooseProfile(this.profiles, plugins, profile);
   }
 
-  #declared(profileAsked: string | Profile | undefined, given: Plugin[] | undefined): Omit<CheckOutcome, 'findings'> & { every: Plugin[] } {
-    if (given) return { profile: this.#profile(profileAsked, given), every: given, plugins: given };
+  #declared(profileAsked: string | Profile | undefined, given: Plugin[] | undefined): Subject {
+    if (given) return { outcome: { profile: this.#profile(profileAsked, given), plugins: given }, every: given };
     const profile = this.#profile(profileAsked, this.plugins);
-    return { profile, every: this.everyPluginFor(profile.kernel), plugins: this.pluginsFor(profile.kernel) };
+    return { outcome: { profile, plugins: this.pluginsFor(profile.kernel) }, every: this.everyPluginFor(profile.kernel) };
   }
 
   /** With a kernel, the plugins come from the tree and the ordering is its own kvm_init(), unless a profile asks "what if". */
-  async #fromKernel(dir: string, request: CheckRequest): Promise<Omit<CheckOutcome, 'findings'> & { every: Plugin[] }> {
+  async #fromKernel(dir: string, request: CheckRequest): Promise<Subject> {
     const reader = this.#options.kernelReader;
     if (!reader) throw new Error('Checker: checking a kernel tree needs a kernelReader (@kvm-rules/kernel-source)');
     const tree = await reader.open(dir);
@@ -176,12 +181,8 @@ export class Checker {
     // Whether each module can be loaded at run time, and the Kconfig line that says so: what a window that needs userspace rests on.
     const modules = plugins.flatMap((plugin) => plugin.modules.map((m) => ({ arch: plugin.id, init: m.init, file: m.file, ...(m.kconfig ? { kconfig: m.kconfig } : {}) })));
     return {
-      profile: whatIf ?? reading.profile,
+      outcome: { profile: whatIf ?? reading.profile, plugins, kernel: { root: tree.root, version: tree.version, modules }, stats: reading.stats, inputs: tree.inputs },
       every: reading.plugins,
-      plugins,
-      kernel: { root: tree.root, version: tree.version, modules },
-      stats: reading.stats,
-      inputs: tree.inputs,
     };
   }
 
