@@ -14,19 +14,16 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CacheFile } from '@kvm-rules/core';
+import { readCheckLine, type CheckLine } from './command-line.js';
 
 /** Input path → content hash ("dir:" + listing hash for a directory, "absent" for nothing there). */
 export type Inputs = Record<string, string>;
-
-
 
 const DEFAULT_LOCATION = '.kvm-rules-cache';
 /** cacheSchema's $id in core. */
 const CACHE_SCHEMA_ID = 'urn:kvm-rules:schema:cache';
 /** A cache file larger than this is not read (nor is anything but a regular file: a FIFO, /dev/zero). */
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
-const CACHE_FLAGS = new Set(['--cache']);
-const CACHE_OPTIONS = new Set(['--cache-location']);
 /** The config files a run can use: any kind in the working directory, data only in the --kernel tree (see config.ts). */
 const CONFIG_NAMES = ['kvm-rules.config.mjs', 'kvm-rules.config.js', 'kvm-rules.config.json', 'kvm-rules.config.yaml'];
 const DATA_CONFIG_NAMES = ['kvm-rules.config.json', 'kvm-rules.config.yaml'];
@@ -35,35 +32,20 @@ export function hashOf(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The value of `--name value` or `--name=value`. */
-function optionValue(argv: string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) return argv[i + 1];
-    if (argv[i]!.startsWith(`${name}=`)) return argv[i]!.slice(name.length + 1);
-  }
-  return undefined;
+/** The `check` line this is, read as the command reads it; undefined for anything else. */
+function checkLine(argv: string[]): CheckLine | undefined {
+  return readCheckLine(argv);
 }
 
-/**
- * The --output-file of the command line, as commander reads it (`-o F`, `-oF`, `--output-file F`,
- * `--output-file=F`; the last one wins), or undefined. A run whose commander value differs from
- * this one is not kept (see store()), so a hit writes where the run did.
- */
+/** The --output-file of a `check` line (`-o F`, `-oF`, `--output-file=F`…; the last one wins), or undefined. */
 export function outputFileOf(argv: string[]): string | undefined {
-  let file: string | undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--') break;
-    if (token === '-o' || token === '--output-file') file = argv[++i];
-    else if (token.startsWith('--output-file=')) file = token.slice('--output-file='.length);
-    else if (token.startsWith('-o') && !token.startsWith('--')) file = token.slice(2);
-  }
-  return file;
+  return checkLine(argv)?.flags.outputFile;
 }
 
 export function cacheFile(argv: string[], cwd = process.cwd()): string | undefined {
-  if (argv[0] !== 'check' || !argv.includes('--cache')) return undefined;
-  const location = resolve(cwd, optionValue(argv, '--cache-location') ?? DEFAULT_LOCATION);
+  const flags = checkLine(argv)?.flags;
+  if (!flags?.cache) return undefined;
+  const location = resolve(cwd, flags.cacheLocation ?? DEFAULT_LOCATION);
   let isDirectory = false;
   try {
     isDirectory = statSync(location, { throwIfNoEntry: false })?.isDirectory() ?? false;
@@ -86,7 +68,7 @@ export function fallbackCacheFile(): string {
 function cacheFiles(argv: string[], cwd: string): string[] {
   const file = cacheFile(argv, cwd);
   if (!file) return [];
-  return optionValue(argv, '--cache-location') === undefined ? [file, fallbackCacheFile()] : [file];
+  return checkLine(argv)?.flags.cacheLocation === undefined ? [file, fallbackCacheFile()] : [file];
 }
 
 /**
@@ -98,19 +80,12 @@ export interface Rendering {
   width?: number | undefined;
 }
 
-/** The command as the cache sees it: without the cache's own options, in the directory it ran in, drawn as it was. */
+/** The command as the cache sees it: its tree and options but the cache's own, in the directory it ran in, drawn as it was. */
 function keyOf(argv: string[], rendering: Rendering, cwd: string): string {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (CACHE_FLAGS.has(argv[i]!)) continue;
-    if (CACHE_OPTIONS.has(argv[i]!)) {
-      i++;
-      continue;
-    }
-    if ([...CACHE_OPTIONS].some((name) => argv[i]!.startsWith(`${name}=`))) continue;
-    kept.push(argv[i]!);
-  }
-  return hashOf(JSON.stringify({ cwd, argv: kept, color: rendering.color, width: rendering.width ?? null, tool: toolFingerprint() }));
+  const line = checkLine(argv);
+  if (!line) throw new Error('not a check line');
+  const { cache: _cache, cacheLocation: _location, ...flags } = line.flags;
+  return hashOf(JSON.stringify({ cwd, dir: line.dir ?? null, flags, color: rendering.color, width: rendering.width ?? null, tool: toolFingerprint() }));
 }
 
 /** The tool's own code and data: a cache entry from another build of kvm-rules never matches. */
@@ -261,17 +236,18 @@ export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()
 }
 
 /**
- * Inputs a run has besides the kernel files: every path on the command line (a plugin, a rules
- * folder, a profile, a baseline), and the config files that could be found, or their absence.
+ * Inputs a run has besides the kernel files: every path its options name (a plugin folder or
+ * manifest, a rules folder, a profile file, a baseline, a config file), and the config files
+ * that could be found, or their absence.
  */
-export function commandInputs(argv: string[], cwd: string, kernelRoot: string | undefined, outputs: string[]): Inputs {
+export function commandInputs(argv: string[], cwd: string, kernelRoot: string | undefined): Inputs {
   const inputs: Inputs = {};
-  const skip = new Set([kernelRoot, ...outputs].filter(Boolean).map((p) => resolve(cwd, p!)));
-  for (const token of argv.slice(1)) {
-    const path = resolve(cwd, token.includes('=') && token.startsWith('--') ? token.slice(token.indexOf('=') + 1) : token);
-    if (!token.startsWith('--') || token.includes('=')) {
-      if (!skip.has(path) && existsSync(path)) inputs[path] = currentHash(path);
-    }
+  const flags = checkLine(argv)?.flags;
+  const named = flags ? [...flags.plugin, ...flags.rulesDir, flags.profile, flags.baseline, flags.config] : [];
+  for (const given of named) {
+    if (given === undefined) continue;
+    const path = resolve(cwd, given);
+    if (path !== kernelRoot && existsSync(path)) inputs[path] = currentHash(path);
   }
   for (const name of CONFIG_NAMES) inputs[join(cwd, name)] = currentHash(join(cwd, name));
   if (kernelRoot) for (const name of DATA_CONFIG_NAMES) inputs[join(kernelRoot, name)] = currentHash(join(kernelRoot, name));
@@ -316,7 +292,7 @@ export function store(
   const failed = keepIn(file, entry);
   if (failed === undefined) return undefined;
   // The default place cannot hold it (a read-only tree): the user's cache directory can.
-  if (optionValue(argv, '--cache-location') === undefined && keepIn(fallbackCacheFile(), entry) === undefined) {
+  if (checkLine(argv)?.flags.cacheLocation === undefined && keepIn(fallbackCacheFile(), entry) === undefined) {
     return `kvm-rules: note: cannot keep the cache in ${file} (${failed}); kept in ${fallbackCacheFile()}`;
   }
   return `kvm-rules: warning: cannot keep the cache in ${file}: ${failed}`;

@@ -191,3 +191,17 @@ describe('--cache: a report is kept for the way it was drawn', () => {
     expect(cached(argv, { color: true, width: 100 }, cwd)).toBeUndefined();
   });
 });
+
+describe('--cache reads the command line as the command does', () => {
+  it('spellings commander reads alike are one entry; another value is another', () => {
+    const cwd = tempDir();
+    const run = { output: 'report\n', exitCode: 0, notices: [] };
+    const rendering = { color: false };
+    store(['check', '--arch', 'mips', '--format', 'json', '--cache'], rendering, {}, run, undefined, cwd);
+    expect(cached(['check', '--cache', '--format=json', '--arch=mips'], rendering, cwd)).toEqual(run);
+    expect(cached(['--debug', 'check', '--arch', 'mips', '--cache', '--format', 'json', '--cache-location', '.kvm-rules-cache'], rendering, cwd)).toEqual(run);
+    expect(cached(['check', '--arch', 'riscv', '--format', 'json', '--cache'], rendering, cwd)).toBeUndefined();
+    // A line commander refuses is no hit: the run says what is wrong.
+    expect(cached(['check', '--arch', 'mips', '--format', 'json', '--cache', '--no-such-option'], rendering, cwd)).toBeUndefined();
+  });
+});

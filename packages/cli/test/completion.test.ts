@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completionScript, describeProgram } from '../src/commands/completion.js';
 import { helpChoices, helpCommands, helpOptions } from './help.js';

@@ -4,12 +4,11 @@
 // the profile and rule ids, directories for <dir>, files for <file> and <path>, git refs for
 // <rev>. Each script is self-contained: bash needs no bash-completion package.
 import { InputError } from '@kvm-rules/core';
-import type { Command, Option } from 'commander';
+import type { CommandUnknownOpts as Command, Option } from '@commander-js/extra-typings';
 import { loadProject } from '../project.js';
 import { LIST_WHAT } from './list.js';
+import { SHELLS, type Shell } from '../command-line.js';
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
 
 /** What a value (of an option or an argument) completes to. */
 export interface Values {
