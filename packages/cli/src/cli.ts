@@ -3,7 +3,8 @@ import { InputError } from '@kvm-rules/core';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { commandInputs, store } from './cache.js';
-import { kernelTreeAround } from './kernel-dir.js';
+import { printedConfig } from './config.js';
+import { kernelTreeAround, withTreeAround } from './kernel-dir.js';
 import { terminalProgress } from './progress.js';
 import { runCheck } from './commands/check.js';
 import { runCompletion } from './commands/completion.js';
@@ -39,6 +40,10 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
   program.addCommand(
     checkCommand().copyInheritedSettings(program).action(async (dir, flags) => {
       const kernel = oneTree('check', dir, flags.kernel);
+      if (flags.printConfig) {
+        io.stdout(await printedConfig(withTreeAround({ ...flags, kernel })));
+        return;
+      }
       const progress = terminalProgress(io.stderr, io.progress ?? false);
       // A report written to a file is not fitted to the terminal.
       const width = flags.maxWidth ?? (flags.outputFile ? undefined : io.width);

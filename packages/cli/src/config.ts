@@ -27,16 +27,22 @@ import {
   type Severity,
 } from '@kvm-rules/core';
 import { currentHash } from './cache.js';
-import type { CheckOptions } from './commands/check.js';
-import type { CheckResult } from './formatters/index.js';
 import { BUILTIN_PLUGINS, isProfilePath, loadCheckProject, parseRuleOverrides, pluginPackages } from './project.js';
 
-/** The options of `check` that are about the configuration file itself. */
-export interface ConfigFlags {
+/**
+ * The options a configuration file can set, as the command line gives them: the file merges
+ * under them. Plain data in; resolveConfig() gives the same shape back, merged.
+ */
+export interface ConfigInput {
   /** The configuration file; without it, kvm-rules.config.* in the working directory, then a JSON or YAML one in the --kernel tree. */
-  config?: string;
-  /** Print the resolved configuration as JSON and check nothing. */
-  printConfig?: boolean;
+  config?: string | undefined;
+  kernel?: string | undefined;
+  profile?: string | undefined;
+  plugin: string[];
+  rulesDir: string[];
+  arch: string[];
+  rule: string[];
+  variant: string[];
 }
 
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -72,15 +78,11 @@ export interface PrintedConfig {
   docsBaseUrl: string | null;
 }
 
-type CheckReturn = { result: CheckResult; output: string; exitCode: number; inputs: Record<string, string>; notices: string[] };
-
-export interface ResolvedConfig {
+export interface ResolvedConfig<T extends ConfigInput = ConfigInput> {
   /** The configuration file used (absolute), if any. */
   file: string | undefined;
   /** The command-line options with the configuration merged under them. */
-  options: CheckOptions;
-  /** With --print-config: what runCheck returns instead of checking. */
-  printed?: CheckReturn;
+  options: T;
   /** The loaded rule definitions with the config's severities and options, once every reference in the config is checked. */
   rules(project: Checker): RuleDefinition[];
   /** The findings left once the config's exceptions and ignores are applied. */
@@ -89,6 +91,9 @@ export interface ResolvedConfig {
   inputs: Record<string, string>;
   /** The config's docsBaseUrl: where reports link the default rule set's pages. */
   docsBaseUrl: string | undefined;
+  /** The file's exceptions and ignores, as written. */
+  exceptions: ConfigException[];
+  ignores: ConfigIgnore[];
 }
 
 /** Where in the config file a problem is: line and column for JSON and YAML, the pointer alone for a module. */
@@ -111,11 +116,11 @@ interface LoadedConfig {
 }
 
 /**
- * Finds and reads the configuration file, merges the command line over it and, with
- * --print-config, prints the result. Bad input (a file that is not there, fails the schema,
- * names an unknown rule) is an InputError naming the file and the JSON pointer.
+ * Finds and reads the configuration file and merges the command line over it. Bad input (a file
+ * that is not there, fails the schema, names an unknown rule) is an InputError naming the file
+ * and the JSON pointer.
  */
-export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<ResolvedConfig> {
+export async function resolveConfig<T extends ConfigInput>(given: T): Promise<ResolvedConfig<T>> {
   const path = findConfig(given);
   const loaded = path === undefined ? undefined : await loadConfig(path);
   const data: ConfigFile = loaded?.data ?? {};
@@ -149,13 +154,11 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
   const rulesDirs = (data.rulesDirs ?? []).map((d, i) => configPath(`/rulesDirs/${i}`, d, 'dir'));
   const kernel = data.kernel === undefined ? undefined : configPath('/kernel', data.kernel, 'dir', false);
   const profile = data.profile === undefined || !isProfilePath(data.profile) ? data.profile : configPath('/profile', data.profile, 'file');
-  const options: CheckOptions = {
+  const options: T = {
     ...given,
-    plugin: [...plugins, ...(given.plugin ?? [])],
-    rulesDir: [...rulesDirs, ...(given.rulesDir ?? [])],
-    arch: [...new Set([...(data.archs ?? []), ...(given.arch ?? [])])],
-    rule: given.rule ?? [],
-    variant: given.variant ?? [],
+    plugin: [...plugins, ...given.plugin],
+    rulesDir: [...rulesDirs, ...given.rulesDir],
+    arch: [...new Set([...(data.archs ?? []), ...given.arch])],
     profile: given.profile ?? profile,
     kernel: given.kernel ?? kernel,
   };
@@ -229,9 +232,7 @@ export async function resolveConfig(given: CheckOptions & ConfigFlags): Promise<
         !ignores.some((ignore) => ignoreMatches(ignore, finding, matchGlob)),
     );
 
-  const resolved: ResolvedConfig = { file: loaded?.file, options, rules, filter, inputs, docsBaseUrl: data.docsBaseUrl };
-  if (given.printConfig) resolved.printed = await printConfig(resolved, exceptions, ignores);
-  return resolved;
+  return { file: loaded?.file, options, rules, filter, inputs, docsBaseUrl: data.docsBaseUrl, exceptions, ignores };
 }
 
 /** A profile given as a path is a file of its own; else it is a profile id (as check.ts decides for --profile). */
@@ -259,7 +260,7 @@ function ignoreMatches(ignore: ConfigIgnore, finding: Finding, glob: Glob | unde
  * YAML one in the --kernel tree's root. What is found inside the --kernel tree is never a module,
  * not even through a working directory in the tree: checking a tree does not run its code.
  */
-function findConfig(given: CheckOptions & ConfigFlags): string | undefined {
+function findConfig(given: ConfigInput): string | undefined {
   if (given.config !== undefined) {
     const path = resolve(given.config);
     const extension = extname(path);
@@ -340,8 +341,12 @@ function checkConfigArchs(archs: readonly string[], plugins: string[], locate: L
   });
 }
 
-/** `--print-config`: the merged configuration, every key, with the effective severity and options of every loaded rule. */
-async function printConfig(config: ResolvedConfig, exceptions: ConfigException[], ignores: ConfigIgnore[]): Promise<CheckReturn> {
+/**
+ * `check --print-config`: the configuration the run would use, merged from the file and the
+ * command line, every key, with the effective severity and options of every loaded rule; as JSON.
+ */
+export async function printedConfig(given: ConfigInput): Promise<string> {
+  const config = await resolveConfig(given);
   const { options } = config;
   const { project, extra } = await loadCheckProject(options);
   const definitions = config.rules(project);
@@ -362,18 +367,11 @@ async function printConfig(config: ResolvedConfig, exceptions: ConfigException[]
     rules: Object.fromEntries(
       definitions.map((d) => [d.id, { severity: overrides.get(d.id) ?? d.severity, options: effectiveOptions(d) }]),
     ),
-    exceptions,
-    ignores,
+    exceptions: config.exceptions,
+    ignores: config.ignores,
     docsBaseUrl: config.docsBaseUrl ?? null,
   };
-  const result: CheckResult = {
-    profile: profile ?? '',
-    archs: printed.archs,
-    findings: [],
-    summary: { errors: 0, warnings: 0 },
-    variants: {},
-  };
-  return { result, output: `${JSON.stringify(printed, null, 2)}\n`, exitCode: 0, inputs: config.inputs, notices: [] };
+  return `${JSON.stringify(printed, null, 2)}\n`;
 }
 
 /** A path as messages show it; the working directory itself as ".". */

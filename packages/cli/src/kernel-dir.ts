@@ -16,3 +16,13 @@ export function kernelTreeAround(cwd: string): string | undefined {
     if (dirname(dir) === dir) return undefined;
   }
 }
+
+/**
+ * Standing in a kernel tree, that tree is the one read, as if it were given with --kernel (and
+ * its root is where a configuration is looked for, as data only).
+ */
+export function withTreeAround<T extends { kernel?: string | undefined }>(options: T, cwd = process.cwd()): T {
+  if (options.kernel !== undefined) return options;
+  const around = kernelTreeAround(cwd);
+  return around === undefined ? options : { ...options, kernel: around };
+}

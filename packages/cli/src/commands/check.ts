@@ -2,24 +2,17 @@ import { resolve } from 'node:path';
 import { applyBaseline, configureRules, displayPath, InputError, readBaseline, summarize, baselineText, type CheckRequest, type Finding } from '@kvm-rules/core';
 import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
-import { resolveConfig, type ConfigFlags } from '../config.js';
+import { resolveConfig, type ConfigInput } from '../config.js';
 import { readingTree, type Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { countsForExit, plural } from '../formatters/shared.js';
-import { kernelTreeAround } from '../kernel-dir.js';
+import { withTreeAround } from '../kernel-dir.js';
 import { givenPackages, loadCheckProject, parseRuleOverrides } from '../project.js';
 
-export interface CheckOptions extends ConfigFlags {
-  profile?: string;
-  arch: string[];
-  variant: string[];
-  rule: string[];
-  plugin: string[];
-  rulesDir: string[];
-  /** A kernel tree to read instead of trusting the declarations. */
-  kernel?: string;
+/** What `check` is given: the configuration's options (a kernel tree to read, the plugins, archs, rules…) and the run's own. */
+export interface CheckOptions extends ConfigInput {
   /** Where long work says how far it is (a terminal's stderr); nothing by default. */
   progress?: Progress;
   /** With --kernel, a git revision: report only the findings the tree at that revision did not have. */
@@ -66,12 +59,7 @@ function againstBaseline(findings: Finding[], options: CheckOptions): { findings
 export async function runCheck(
   options: CheckOptions,
 ): Promise<{ result: CheckResult; output: string; exitCode: number; inputs: Record<string, string>; notices: string[] }> {
-  // Standing in a kernel tree, that tree is checked, as if it were given with --kernel (and its
-  // root is where a configuration is looked for, as data only).
-  const around = options.kernel === undefined ? kernelTreeAround(process.cwd()) : undefined;
-  if (around !== undefined) options = { ...options, kernel: around };
-  const config = await resolveConfig(options);
-  if (config.printed) return config.printed;
+  const config = await resolveConfig(withTreeAround(options));
   options = config.options;
   // An interrupted or failed run must not leave the last run's report looking like its own.
   if (options.outputFile) removeStaleReport(options.outputFile, '--output-file');
