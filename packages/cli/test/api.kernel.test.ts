@@ -4,7 +4,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { Checker, createChecker } from '../src/index.js';
 import { checkJson } from './run.js';

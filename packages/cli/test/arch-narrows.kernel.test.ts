@@ -4,7 +4,6 @@
 // On the 6.12 and 6.1 trees (fetched when missing, as in kernel.test.ts) and on each profile.
 import { GENERIC_ARCH, type Finding } from '@kvm-rules/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { checkJson, run } from './run.js';
 

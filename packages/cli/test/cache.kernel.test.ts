@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 
 const bin = fileURLToPath(new URL('../bin/kvm-rules.js', import.meta.url));

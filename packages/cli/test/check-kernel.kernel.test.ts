@@ -4,7 +4,6 @@ import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { main } from '../src/cli.js';
 import { checkJson, run } from './run.js';

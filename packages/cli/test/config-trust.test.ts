@@ -54,7 +54,7 @@ describe('config: a kernel tree\'s code is never run', () => {
   });
 
   it('a YAML or JSON config at the tree\'s root is still used, next to a module that is not', () => {
-    for (const [name, text] of [['kvm-rules.config.yaml', 'rules:\n  plugin-drift: error\n'], ['kvm-rules.config.json', '{ "rules": { "plugin-drift": "error" } }\n']]) {
+    for (const [name, text] of [['kvm-rules.config.yaml', 'rules:\n  plugin-drift: error\n'], ['kvm-rules.config.json', '{ "rules": { "plugin-drift": "error" } }\n']] as const) {
       const tree = tempDir();
       const marker = plantModule(tree, 'kvm-rules.config.mjs');
       writeFileSync(join(tree, name), text);

@@ -5,7 +5,6 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import type { DepsReport } from '../src/commands/deps.js';
 import { run } from './run.js';

@@ -11,7 +11,6 @@ import multitool from '@microsoft/sarif-multitool';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Log } from 'sarif';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { escapeData, escapeProperty } from '../src/formatters/github.js';
 import type { CheckResult } from '../src/formatters/index.js';

@@ -4,27 +4,11 @@
 // against the CLI's contract (see scripts/fuzz/harness.mjs). `npm run fuzz` runs more cases,
 // with any seed, and prints a table per campaign.
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: plain ESM scripts of the repository, without types
 import { runFuzz } from '../../../scripts/fuzz/harness.mjs';
-
-interface Break {
-  campaign: string;
-  id: string;
-  kind: string;
-  what: string;
-  breaks: string[];
-  command: string;
-  output: string;
-}
-
-interface Row {
-  campaign: string;
-  runs: number;
-}
 
 describe('fuzz', () => {
   it('seed 1, 60 cases: no internal error, hang, stack trace, silent pass, or multi-line bad input', async () => {
-    const { rows, breaks } = (await runFuzz({ seed: 1, count: { 'c-mutations': 12, declarative: 36, faults: 12 }, jobs: 2 })) as { rows: Row[]; breaks: Break[] };
+    const { rows, breaks } = await runFuzz({ seed: 1, count: { 'c-mutations': 12, declarative: 36, faults: 12 }, jobs: 2 });
     expect(rows.map((r) => [r.campaign, r.runs])).toEqual([
       ['c-mutations', 12],
       ['declarative', 36],

@@ -13,7 +13,6 @@ import { builtinProfilesDir, loadPluginSet, loadProfiles, readPluginPackage } fr
 import { KernelTree, scaffoldManifest } from '@kvm-rules/kernel-source';
 import { checkPluginPackage } from '@kvm-rules/rule-tester';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { checkoutOf, publishedPlan, VITEST_RANGE } from '../src/scaffold/dependencies.js';
 import type { CheckResult } from '../src/formatters/index.js';

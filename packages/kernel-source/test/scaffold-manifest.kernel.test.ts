@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, readPluginManifest, type Finding, type Plugin } from '@kvm-rules/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script of the repository, without types
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { KernelTree, scaffoldManifest, type ScaffoldedManifest } from '../src/index.js';
 import { allProfiles, brief, checkKernel, fixture, fixturePlugin, treeWith, type CheckRun } from './helpers.js';
