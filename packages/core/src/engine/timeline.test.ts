@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProfiles } from '../load/load.js';
 import { validateSource } from '../load/validate.js';
 import { parseSourceText } from '../load/yaml-source.js';
-import { pluginFromFile } from '../model/plugin.js';
+import { pluginFromFile } from '../load/plugin-from-file.js';
 import { builtinProfilesDir } from '../paths.js';
 import { pluginSchema, type PluginFile } from '../schemas/index.js';
 import { buildTimeline, type TimelineEvent } from './timeline.js';

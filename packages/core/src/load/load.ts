@@ -1,5 +1,7 @@
-import { pluginFromFile, type Plugin } from '../model/plugin.js';
-import { profileFromFile, type Profile } from '../model/profile.js';
+import type { Plugin } from '../model/plugin.js';
+import type { Profile } from '../model/profile.js';
+import { pluginFromFile } from './plugin-from-file.js';
+import { profileFromFile } from './profile-from-file.js';
 import type { ConfiguredRule } from '../engine/run-rules.js';
 import type { RuleModule } from '../rule-api/create-rule.js';
 import { pluginSchema, profileSchema, ruleFileSchema, type PluginFile, type ProfileFile, type RuleFile, type Severity } from '../schemas/index.js';
