@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { InputError, type InputPlace } from './input-error.js';
+import { keptParse } from './parse-cache.js';
 
 export interface Position {
   line: number;
@@ -107,12 +108,56 @@ interface Frame {
 }
 
 /**
+ * Where each value of a parsed file is: by JSON pointer, the line and column of its key (in a
+ * mapping) and of its value; `""` is where the document starts. Plain data, so that a parse can
+ * be kept (see parse-cache.ts) and a file read again without parsing it.
+ */
+export type PlaceTable = Record<string, [keyLine: number, keyColumn: number, valueLine: number, valueColumn: number]>;
+
+export interface ParsedText {
+  data: unknown;
+  places: PlaceTable;
+}
+
+/**
+ * Parses YAML (or JSON) text into its data and the place of every value. Bad YAML is an
+ * InputError at its line and column. A parse is kept in the user's cache by the text's hash
+ * (parse-cache.ts): a file read before, a built-in plugin say, costs a JSON.parse.
+ */
+export function parseSourceText(text: string, path: string): SourceFile {
+  return sourceFrom(path, keptParse(text, () => parseText(text, path)));
+}
+
+/** A source over parsed data: `locate` walks the pointer as far as the table knows it. */
+function sourceFrom(path: string, { data, places }: ParsedText): SourceFile {
+  return {
+    path,
+    data,
+    locate(pointer, key) {
+      const parts = [...parsePointer(pointer), ...(key === undefined ? [] : [key])];
+      let place = places['']!;
+      let at: Position = { line: place[2], column: place[3] };
+      let prefix = '';
+      for (const [i, part] of parts.entries()) {
+        prefix += `/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const found = places[prefix];
+        if (!found) break;
+        place = found;
+        const atKey = key !== undefined && i === parts.length - 1;
+        at = atKey ? { line: place[0], column: place[1] } : { line: place[2], column: place[3] };
+      }
+      return at;
+    },
+  };
+}
+
+/**
  * Parses with js-yaml, recording through its `listener` hook where every node starts, so that
  * schema errors and findings can name a line and column. js-yaml is used over a CST parser
  * because it parses the whole rule set several times faster on a cold start, which is most
  * of what a `kvm-rules check` run costs.
  */
-export function parseSourceText(text: string, path: string): SourceFile {
+function parseText(text: string, path: string): ParsedText {
   const places = new WeakMap<object, Map<string, ChildPlace>>();
   const stack: Frame[] = [{ start: 0, children: [] }];
   let data: unknown;
@@ -142,23 +187,23 @@ export function parseSourceText(text: string, path: string): SourceFile {
   }
   const lines = lineStarts(text);
   const positionOf = (offset: number): Position => toPosition(lines, skipBlank(text, offset));
-  return {
-    path,
-    data,
-    locate(pointer, key) {
-      const parts = [...parsePointer(pointer), ...(key === undefined ? [] : [key])];
-      let node: unknown = data;
-      let offset = 0;
-      for (const [i, part] of parts.entries()) {
-        const place = isObject(node) ? places.get(node)?.get(part) : undefined;
-        if (!place) break;
-        const atKey = key !== undefined && i === parts.length - 1;
-        offset = atKey ? (place.key ?? place.value) : place.value;
-        node = (node as Record<string, unknown>)[part];
-      }
-      return positionOf(offset);
-    },
+  const start = positionOf(0);
+  const table: PlaceTable = { '': [start.line, start.column, start.line, start.column] };
+  // Every node by pointer, walked once; a node reached again through an alias keeps its first pointer.
+  const seen = new Set<object>();
+  const walk = (node: unknown, pointer: string): void => {
+    if (!isObject(node) || seen.has(node)) return;
+    seen.add(node);
+    for (const [part, place] of places.get(node) ?? []) {
+      const child = `${pointer}/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const key = positionOf(place.key ?? place.value);
+      const value = positionOf(place.value);
+      table[child] = [key.line, key.column, value.line, value.column];
+      walk((node as Record<string, unknown>)[part], child);
+    }
   };
+  walk(data, '');
+  return { data, places: table };
 }
 
 /** Where a second YAML document starts (`---` at the start of a line after some content), for the one error js-yaml places nowhere. */

@@ -1,0 +1,68 @@
+// A kept parse is the parse: the same data and the same place for every pointer, from every
+// built-in manifest, profile and rule file; a broken entry, a value JSON cannot carry, or the
+// cache turned off all mean the text is parsed again.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCacheDir } from './parse-cache.js';
+import { parseSourceText, type SourceFile } from './yaml-source.js';
+
+const repo = join(import.meta.dirname, '../../../..');
+const builtin = [
+  ...readdirSync(join(repo, 'packages/plugins')).map((arch) => join(repo, 'packages/plugins', arch, 'plugin.yaml')),
+  ...readdirSync(join(repo, 'packages/core/profiles')).map((name) => join(repo, 'packages/core/profiles', name)),
+  ...readdirSync(join(repo, 'rules')).filter((name) => name.endsWith('.yaml')).map((name) => join(repo, 'rules', name)),
+];
+
+/** Every pointer of the data, and each with a key (a mapping's member). */
+function pointers(data: unknown, pointer = ''): [string, string | undefined][] {
+  if (typeof data !== 'object' || data === null) return [];
+  return Object.entries(data).flatMap(([part, value]) => {
+    const escaped = part.replace(/~/g, '~0').replace(/\//g, '~1');
+    return [[pointer, part] as [string, string], [`${pointer}/${escaped}`, undefined] as [string, undefined], ...pointers(value, `${pointer}/${escaped}`)];
+  });
+}
+
+const placesOf = (source: SourceFile) => pointers(source.data).map(([pointer, key]) => `${pointer} ${key ?? ''} ${JSON.stringify(source.locate(pointer, key))}`);
+
+let saved: NodeJS.ProcessEnv;
+beforeEach(() => {
+  saved = { ...process.env };
+  process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-parse-cache-'));
+  delete process.env.KVM_RULES_PARSE_CACHE;
+});
+afterEach(() => {
+  process.env = saved;
+});
+
+describe('the parse cache', () => {
+  it.each(builtin.map((file) => [file.slice(repo.length + 1), file]))('%s: kept, then read back with the same data and places', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    const fresh = parseSourceText(text, 'f.yaml');
+    expect(readdirSync(parseCacheDir()!)).toHaveLength(1);
+    const kept = parseSourceText(text, 'f.yaml');
+    expect(kept.data).toEqual(fresh.data);
+    expect(placesOf(kept)).toEqual(placesOf(fresh));
+    expect(kept.locate('/no/such/pointer')).toEqual(fresh.locate('/no/such/pointer'));
+  });
+
+  it('a broken entry is parsed again (and the result is right)', () => {
+    const text = 'id: demo\nlist:\n  - a\n  - b\n';
+    parseSourceText(text, 'f.yaml');
+    const [entry] = readdirSync(parseCacheDir()!);
+    writeFileSync(join(parseCacheDir()!, entry!), '{"data": {"id": "other"}');
+    const again = parseSourceText(text, 'f.yaml');
+    expect(again.data).toEqual({ id: 'demo', list: ['a', 'b'] });
+    expect(again.locate('/list/1')).toEqual({ line: 4, column: 5 });
+  });
+
+  it('keeps nothing JSON would change (a date, an infinity), nor anything when turned off', () => {
+    parseSourceText('when: 2001-12-14\n', 'f.yaml');
+    parseSourceText('size: .inf\n', 'f.yaml');
+    expect(() => readdirSync(parseCacheDir()!)).toThrow();
+    process.env.KVM_RULES_PARSE_CACHE = '0';
+    expect(parseCacheDir()).toBeUndefined();
+    expect(parseSourceText('id: demo\n', 'f.yaml').data).toEqual({ id: 'demo' });
+  });
+});

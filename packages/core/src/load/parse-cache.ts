@@ -1,0 +1,70 @@
+// Parses kept by the text's hash in the user's cache directory: a cold `kvm-rules check` spends
+// most of its time parsing the same YAML (the built-in plugins, rules and profiles) with code
+// not yet compiled, where reading the kept result is one JSON.parse. Content-addressed, so a
+// kept parse is never stale; anything that goes wrong with the cache is no error: the text is
+// parsed again. KVM_RULES_PARSE_CACHE=0 turns it off; XDG_CACHE_HOME moves it.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ParsedText } from './yaml-source.js';
+
+/** Bumped when the parse or its table changes: older entries are then not read. */
+const FORMAT = 1;
+/** Entries kept at most; past it, the oldest go when one is added. */
+const MAX_ENTRIES = 512;
+
+export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.KVM_RULES_PARSE_CACHE === '0') return undefined;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kvm-rules', `parsed-v${FORMAT}`);
+}
+
+/** The kept parse of `text`, else `parse()`'s, kept for next time when it is plain JSON data. */
+export function keptParse(text: string, parse: () => ParsedText): ParsedText {
+  const dir = parseCacheDir();
+  if (dir === undefined) return parse();
+  const file = join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
+  const kept = readKept(file);
+  if (kept) return kept;
+  const parsed = parse();
+  if (isPlainData(parsed.data)) keep(dir, file, parsed);
+  return parsed;
+}
+
+function readKept(file: string): ParsedText | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<ParsedText>;
+    return kept.places && typeof kept.places === 'object' && Array.isArray(kept.places['']) ? { data: kept.data, places: kept.places } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function keep(dir: string, file: string, parsed: ParsedText): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    // Written whole, then renamed: a run reading at the same time sees all of it or nothing.
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(parsed));
+    renameSync(temp, file);
+    prune(dir);
+  } catch {
+    // A cache directory that cannot be written only means the next run parses again.
+  }
+}
+
+function prune(dir: string): void {
+  const names = readdirSync(dir);
+  if (names.length <= MAX_ENTRIES) return;
+  const byAge = names.map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
+  for (const { name } of byAge.slice(0, names.length - MAX_ENTRIES)) rmSync(join(dir, name), { force: true });
+}
+
+/** Whether JSON gives `value` back as it is: no Date, no NaN or infinity, no -0, no `__proto__` key. */
+function isPlainData(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(isPlainData);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.entries(value).every(([key, item]) => key !== '__proto__' && isPlainData(item));
+}
