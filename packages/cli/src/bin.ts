@@ -12,13 +12,18 @@ import { cached } from './cache.js';
 function colorWanted(env: NodeJS.ProcessEnv, stdout: NodeJS.WriteStream): boolean {
   if (env.NO_COLOR) return false;
   if (env.FORCE_COLOR) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
-  return stdout.isTTY === true && env.TERM !== 'dumb';
+  return isTerminal(stdout) && env.TERM !== 'dumb';
+}
+
+/** Whether a stream is a terminal: Node sets isTTY on a terminal's stream only, a pipe's has none (its type says boolean). */
+function isTerminal(stream: { readonly isTTY?: boolean }): boolean {
+  return stream.isTTY === true;
 }
 
 const argv = process.argv.slice(2);
 const color = colorWanted(process.env, process.stdout);
 // A terminal's width (none when the terminal does not say: then the default, 80).
-const width = process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+const width = isTerminal(process.stdout) && process.stdout.columns > 0 ? process.stdout.columns : undefined;
 const hit = cached(argv, { color, width });
 if (hit) {
   process.stdout.write(hit.output);
@@ -30,7 +35,7 @@ if (hit) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     color,
-    progress: process.stderr.isTTY === true,
+    progress: isTerminal(process.stderr),
     ...(width !== undefined ? { width } : {}),
   });
 }
