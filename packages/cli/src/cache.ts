@@ -217,8 +217,12 @@ function readCache(file: string): CacheFile | undefined {
 /** The stored report of this very command, when nothing it read has changed since; never throws. */
 export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()): { output: string; exitCode: number; notices: string[] } | undefined {
   try {
+    const files = cacheFiles(argv, cwd);
+    // Without --cache, or with no cache file yet, nothing is hashed: the key costs the tool's fingerprint.
+    const existing = files.filter((file) => existsSync(file));
+    if (existing.length === 0) return undefined;
     const key = keyOf(argv, rendering, cwd);
-    const entry = cacheFiles(argv, cwd)
+    const entry = existing
       .map((file) => readCache(file)?.entries)
       .map((entries) => (entries && Object.hasOwn(entries, key) ? entries[key] : undefined))
       .find((found) => found !== undefined);

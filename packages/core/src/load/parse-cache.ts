@@ -4,15 +4,16 @@
 // kept parse is never stale; anything that goes wrong with the cache is no error: the text is
 // parsed again. KVM_RULES_PARSE_CACHE=0 turns it off; XDG_CACHE_HOME moves it.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedText } from './yaml-source.js';
 
 /** Bumped when the parse or its table changes: older entries are then not read. */
 const FORMAT = 1;
-/** Entries kept at most; past it, the oldest go when one is added. */
+/** Entries kept at most; past it by a slack, the least recently used go down to it. */
 const MAX_ENTRIES = 512;
+const SLACK = 64;
 
 export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.KVM_RULES_PARSE_CACHE === '0') return undefined;
@@ -25,7 +26,10 @@ export function keptParse(text: string, parse: () => ParsedText): ParsedText {
   if (dir === undefined) return parse();
   const file = join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
   const kept = readKept(file);
-  if (kept) return kept;
+  if (kept) {
+    markUsed(file);
+    return kept;
+  }
   const parsed = parse();
   if (isPlainData(parsed.data)) keep(dir, file, parsed);
   return parsed;
@@ -53,9 +57,20 @@ function keep(dir: string, file: string, parsed: ParsedText): void {
   }
 }
 
+/** A used entry is the newest: many new texts (a fuzz run) push out the unused ones, not the built-in files read on every run. */
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Only its place in the pruning order is lost.
+  }
+}
+
+/** Pruning looks at every entry: it runs only once the slack is used up, not on every write. */
 function prune(dir: string): void {
   const names = readdirSync(dir);
-  if (names.length <= MAX_ENTRIES) return;
+  if (names.length <= MAX_ENTRIES + SLACK) return;
   const byAge = names.map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
   for (const { name } of byAge.slice(0, names.length - MAX_ENTRIES)) rmSync(join(dir, name), { force: true });
 }
