@@ -303,7 +303,7 @@ async function loadConfig(path: string): Promise<LoadedConfig> {
   const shown = displayPath(path);
   if (DATA_EXTENSIONS.includes(extname(path))) {
     const source = readSourceFile(path, shown);
-    return { file: path, data: validateSource<ConfigFile>(source, configSchema), locate: (pointer, key) => ({ file: shown, pointer, ...source.locate(pointer, key) }) };
+    return { file: path, data: validateSource(source, configSchema), locate: (pointer, key) => ({ file: shown, pointer, ...source.locate(pointer, key) }) };
   }
   let module: { default?: unknown };
   try {

@@ -20,7 +20,7 @@ export interface BaselineOutcome {
 
 export function readBaseline(path: string): BaselineEntry[] {
   const source = readSourceFile(path, displayPath(path));
-  return [...validateSource<BaselineFile>(source, baselineSchema).findings];
+  return [...validateSource(source, baselineSchema).findings];
 }
 
 /** Each entry suppresses one finding with its fingerprint (two equal findings need two entries). */

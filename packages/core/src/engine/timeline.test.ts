@@ -29,7 +29,7 @@ state:
 `,
   'demo.yaml',
 );
-const plugin = pluginFromFile(validateSource<PluginFile>(source, pluginSchema), source);
+const plugin = pluginFromFile(validateSource(source, pluginSchema), source);
 const profiles = new Map(loadProfiles(builtinProfilesDir).map((p) => [p.id, p]));
 
 function describeEvent(event: TimelineEvent): string {

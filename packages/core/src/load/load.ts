@@ -20,7 +20,7 @@ export function readProfileText(text: string, name: string): Profile {
 }
 
 function profileOf(source: SourceFile): Profile {
-  return profileFromFile(validateSource<ProfileFile>(source, profileSchema), source);
+  return profileFromFile(validateSource(source, profileSchema), source);
 }
 
 export function loadProfiles(dir: string): Profile[] {
@@ -48,7 +48,7 @@ export function readPluginText(text: string, name: string): PluginManifest {
 }
 
 function manifestOf(source: SourceFile): PluginManifest {
-  const file = validateSource<PluginFile>(source, pluginSchema);
+  const file = validateSource(source, pluginSchema);
   const base = pluginFromFile(file, source);
   return {
     base,
@@ -69,7 +69,7 @@ export interface RuleDefinition {
 
 export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule>): RuleDefinition {
   const source = readSourceFile(path, displayPath(path));
-  const file = validateSource<RuleFile>(source, ruleFileSchema);
+  const file = validateSource(source, ruleFileSchema);
   const module = kinds.get(file.kind);
   if (!module) {
     throw new InputError(`unknown rule kind "${file.kind}" (kinds: ${[...kinds.keys()].sort().join(', ')})`, placeOf(source, '/kind'));

@@ -29,7 +29,7 @@ export interface PluginPackage {
  */
 export function pluginPackageName(spec: string): string {
   const [scope, name] = spec.startsWith('@') ? (spec.includes('/') ? spec.split('/', 2) : [spec, '']) : [undefined, spec];
-  const full = name === '' || name === 'kvm-rules-plugin' || name!.startsWith('kvm-rules-plugin-') ? name || 'kvm-rules-plugin' : `kvm-rules-plugin-${name}`;
+  const full = name === '' || name === 'kvm-rules-plugin' || name.startsWith('kvm-rules-plugin-') ? name || 'kvm-rules-plugin' : `kvm-rules-plugin-${name}`;
   return scope ? `${scope}/${full}` : full;
 }
 
@@ -72,13 +72,14 @@ export function readPluginPackage(dir: string): PluginPackage {
   if (typeof pkg.data !== 'object' || pkg.data === null || Array.isArray(pkg.data)) {
     throw new InputError(`${displayPath(dir)} is not a plugin package: its package.json is not an object`, { file: pkg.path, line: 1, column: 1 });
   }
-  const name = String((pkg.data as { name?: unknown }).name ?? displayPath(dir));
-  if ((pkg.data as Record<string, unknown>)['kvm-rules'] === undefined) {
+  const named = fieldOf(pkg.data, 'name');
+  const name = typeof named === 'string' ? named : displayPath(dir);
+  if (fieldOf(pkg.data, 'kvm-rules') === undefined) {
     throw new InputError(`${name} is not a kvm-rules plugin: its package.json has no "kvm-rules" key`, { file: pkg.path });
   }
   const descriptor = partOf(pkg, '/kvm-rules');
   checkApiVersion(descriptor, name);
-  const file = validateSource<PluginPackageFile>(descriptor, pluginPackageSchema);
+  const file = validateSource(descriptor, pluginPackageSchema);
   const at = (pointer: string, path: string, kind: 'file' | 'dir'): string => packageFile(descriptor, dir, pointer, path, kind, name);
   const brought = {
     manifests: (file.manifests ?? []).map((path, i) => at(`/manifests/${i}`, path, 'file')),
@@ -92,14 +93,19 @@ export function readPluginPackage(dir: string): PluginPackage {
   return { name, dir, ...brought };
 }
 
+/** A key's value in parsed JSON or YAML not yet validated: undefined unless `data` is a mapping that has it. */
+function fieldOf(data: unknown, key: string): unknown {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>)[key] : undefined;
+}
+
 /** Checked before the schema: a package written for another API should hear that, not about unknown keys. */
 function checkApiVersion(descriptor: SourceFile, name: string): void {
-  const version = (descriptor.data as { apiVersion?: unknown } | undefined)?.apiVersion;
+  const version = fieldOf(descriptor.data, 'apiVersion');
   if (version === undefined) {
     throw new InputError(`plugin ${name} does not say which plugin API it targets: add "apiVersion": ${PLUGIN_API_VERSION}`, placeOf(descriptor, ''));
   }
   if (version !== PLUGIN_API_VERSION) {
-    const problem = Number.isInteger(version) ? `targets plugin API ${String(version)}` : `has apiVersion ${JSON.stringify(version)}`;
+    const problem = typeof version === 'number' && Number.isInteger(version) ? `targets plugin API ${version}` : `has apiVersion ${JSON.stringify(version)}`;
     throw new InputError(`plugin ${name} ${problem}; this kvm-rules supports plugin API ${PLUGIN_API_VERSION}`, placeOf(descriptor, '/apiVersion'));
   }
 }

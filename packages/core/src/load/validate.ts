@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type * as AjvModule from 'ajv';
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { closest, distance } from 'fastest-levenshtein';
 import { AJV_OPTIONS, schemaKey } from './ajv-options.js';
 import { InputError } from './input-error.js';
@@ -42,10 +43,20 @@ function validatorFor(schema: object): ValidateFunction {
   return validate;
 }
 
-/** Checks `source.data` against `schema`; on failure throws one InputError for the most useful problem. */
-export function validateSource<T>(source: SourceFile, schema: object): T {
+/**
+ * What data valid against `Schema` (a schema written `as const`) is: the type json-schema-to-ts
+ * derives from it. Conditional, so that a call made where a type is expected does not make the
+ * compiler derive a type from every schema there is.
+ */
+export type Validated<Schema> = Schema extends JSONSchema ? FromSchema<Schema> : never;
+
+/**
+ * Checks `source.data` against `schema`; on failure throws one InputError for the most useful
+ * problem. What it returns has the type the schema gives (FromSchema), never one a caller names.
+ */
+export function validateSource<Schema extends object>(source: SourceFile, schema: Schema): Validated<Schema> {
   const validate = validatorFor(schema);
-  if (validate(source.data)) return source.data as T;
+  if (validate(source.data)) return source.data as Validated<Schema>;
   const problems = describeErrors(validate.errors ?? [], schema);
   const [first] = problems;
   if (!first) throw new InputError('does not match its schema', { file: source.path });
