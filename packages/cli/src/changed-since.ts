@@ -20,6 +20,14 @@ function git(dir: string, args: string[]): { ok: boolean; stdout: string; stderr
   return { ok: result.status === 0, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * Why a run of spawnSync failed: its first line on stderr, else its error, else its exit status.
+ * A command that could not start has no stderr at all (null, whatever its type says).
+ */
+function whyFailed(run: { stderr: Buffer | null; error?: Error; status: number | null }): string {
+  return (run.stderr?.toString() ?? '').split('\n').find(Boolean) ?? run.error?.message ?? `exit ${String(run.status)}`;
+}
+
 /** Runs `read` on the tree at `rev` (the part of it kvm-rules reads), then removes the copy. */
 export async function atRevision<T>(dir: string, rev: string, read: (treeDir: string) => Promise<T>): Promise<T> {
   if (!git(dir, ['rev-parse', '--is-inside-work-tree']).ok) throw new InputError(`--changed-since: ${dir} is not in a git repository`);
@@ -46,8 +54,7 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     const paths = kernelPaths(top, tree).filter((path) => git(top, ['cat-file', '-e', `${tree}${path}`]).ok);
     const archive = spawnSync('git', ['-C', top, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
     if (archive.error || archive.status !== 0) {
-      const why = (archive.stderr?.toString() ?? '').split('\n').find(Boolean) ?? archive.error?.message ?? `exit ${archive.status}`;
-      throw new InputError(`--changed-since: git could not archive ${rev} (${why.trim()}); check that the revision's objects are in the repository (git fetch)`);
+      throw new InputError(`--changed-since: git could not archive ${rev} (${whyFailed(archive).trim()}); check that the revision's objects are in the repository (git fetch)`);
     }
     execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });
     return await read(copy);

@@ -106,6 +106,11 @@ export interface CheckLine {
   flags: CheckFlags;
 }
 
+/** What commander would print while readCheckLine() reads a line: nothing is said, the run itself says it. */
+function unsaid(_text: string): void {
+  // Printing nothing.
+}
+
 /**
  * Reads `kvm-rules [--debug] check …` with check's own definition, printing nothing; undefined
  * for any other command or a line commander refuses (the run itself then says what is wrong).
@@ -116,7 +121,7 @@ export function readCheckLine(argv: readonly string[]): CheckLine | undefined {
   let line: CheckLine | undefined;
   const command = checkCommand()
     .exitOverride()
-    .configureOutput({ writeOut: () => {}, writeErr: () => {} })
+    .configureOutput({ writeOut: unsaid, writeErr: unsaid })
     .action((dir, flags) => {
       line = { dir, flags };
     });

@@ -187,16 +187,17 @@ export async function resolveConfig<T extends ConfigInput>(given: T): Promise<Re
 
   const rules = (project: Checker): RuleDefinition[] => {
     const ids = project.rules.map((r) => r.id);
-    const knownRule = (id: string, pointer: string, key?: string) => {
-      if (!ids.includes(id)) throw new InputError(`unknown rule "${id}"${hint(id, ids, 'rules')}`, locate(pointer, key));
+    const knownRule = (id: string, pointer: string, key?: string): RuleDefinition => {
+      const definition = project.rules.find((r) => r.id === id);
+      if (!definition) throw new InputError(`unknown rule "${id}"${hint(id, ids, 'rules')}`, locate(pointer, key));
+      return definition;
     };
     const archs = [...project.archIds, 'generic'];
     const knownArch = (arch: string, pointer: string) => {
       if (!archs.includes(arch)) throw new InputError(`unknown arch "${arch}"${hint(arch, archs, 'archs')}`, locate(pointer));
     };
     for (const [id, setting] of settings) {
-      knownRule(id, '/rules', id);
-      const definition = project.rules.find((r) => r.id === id)!;
+      const definition = knownRule(id, '/rules', id);
       if (setting.options === undefined) continue;
       const problem = ruleOptionsProblem(definition.module, [setting.options]);
       if (problem) throw new InputError(problem.message, locate(`/rules/${id}/options${problem.pointer}`, problem.key));
@@ -354,7 +355,7 @@ export async function printedConfig(given: ConfigInput): Promise<string> {
   configureRules(definitions, overrides);
   // As check chooses: the profile given, else (without a kernel tree) the plugins' newest released one.
   const chosen = options.kernel === undefined || options.profile !== undefined ? chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile) : undefined;
-  const profile = extra ? shownPath(options.profile!) : (chosen?.id ?? null);
+  const profile = options.profile !== undefined && isProfilePath(options.profile) ? shownPath(options.profile) : (chosen?.id ?? null);
   // Without a kernel tree, the archs are those the profile's kernel version has (loongarch arrived in 6.7).
   const archs = options.kernel === undefined && chosen ? project.pluginsFor(chosen.kernel) : project.plugins;
   const printed: PrintedConfig = {

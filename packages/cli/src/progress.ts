@@ -4,7 +4,9 @@
 export type Progress = (text: string | undefined) => void;
 
 export function terminalProgress(write: (text: string) => void, isTerminal: boolean): Progress {
-  if (!isTerminal) return () => {};
+  if (!isTerminal) return () => {
+    // In a pipe or a file: no progress.
+  };
   let shown = false;
   return (text) => {
     if (text === undefined) {
@@ -20,5 +22,7 @@ export function terminalProgress(write: (text: string) => void, isTerminal: bool
 /** Shows that a tree's generic code is being read, and returns the per-arch step for analyzeKernel's onArch. */
 export function readingTree(progress: Progress, version: string): (arch: string, i: number, total: number) => void {
   progress(`kvm-rules: reading Linux ${version}: kvm_init()`);
-  return (arch, i, total) => progress(`kvm-rules: reading Linux ${version}: ${arch} (${i + 1}/${total})`);
+  return (arch, i, total) => {
+    progress(`kvm-rules: reading Linux ${version}: ${arch} (${i + 1}/${total})`);
+  };
 }

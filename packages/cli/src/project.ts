@@ -80,8 +80,8 @@ export function parseRuleOverrides(specs: string[]): Map<string, Severity> {
 }
 
 /** A profile given as a path is loaded as an extra profile: "what if kvm_init() did this?". */
-export function isProfilePath(value: string | undefined): value is string {
-  return value !== undefined && (/\.ya?ml$/.test(value) || value.includes('/'));
+export function isProfilePath(value: string): boolean {
+  return /\.ya?ml$/.test(value) || value.includes('/');
 }
 
 /** The Checker `check` runs with these options, and the profile file --profile names, if it names one. */
@@ -89,7 +89,7 @@ export async function loadCheckProject(options: { profile?: string; arch: string
   project: Checker;
   extra: Profile | undefined;
 }> {
-  const extra = isProfilePath(options.profile) ? loadProfile(resolve(options.profile)) : undefined;
+  const extra = options.profile !== undefined && isProfilePath(options.profile) ? loadProfile(resolve(options.profile)) : undefined;
   const project = await loadProject({
     archs: options.arch,
     variants: options.variant,

@@ -30,8 +30,12 @@ export interface CheckOptions extends ConfigInput {
   maxWidth?: number;
 }
 
+function noProgress(): void {
+  // No terminal to show progress on.
+}
+
 /** What the Checker is asked: a tree to read (its progress shown on a terminal) or the declarations, under a profile. */
-function checkRequest(profile: string | undefined, kernel: string | undefined, rules: CheckRequest['rules'], progress: Progress = () => {}): CheckRequest {
+function checkRequest(profile: string | undefined, kernel: string | undefined, rules: CheckRequest['rules'], progress: Progress = noProgress): CheckRequest {
   let onArch: CheckRequest['onArch'];
   return {
     ...(profile !== undefined ? { profile } : {}),

@@ -156,9 +156,7 @@ function bashScript(spec: ProgramSpec): string {
   const fn = `_${spec.name.replace(/\W/g, '_')}`;
   const valued = (options: OptionSpec[]) => options.filter((o) => o.values).flatMap(flagsOf);
   const valueArms = (options: OptionSpec[], indent: string) =>
-    options
-      .filter((o) => o.values)
-      .map((o) => `${indent}${flagsOf(o).join('|')}) ${bashValues(o.values!)}; return 0 ;;`);
+    options.flatMap(({ values, ...o }) => (values ? [`${indent}${flagsOf(o).join('|')}) ${bashValues(values)}; return 0 ;;`] : []));
   const commandArms = spec.commands.map((command) => {
     const lines = [`    ${command.name})`];
     const arms = valueArms(command.options, '        ');

@@ -117,12 +117,12 @@ function access(state: StateAccess): AccessReport {
 function failures(unwinding: Unwinding, flow: InitFlow): FailureReport[] {
   return unwinding.failures.map((failure, i) => {
     const point = flow.failures[i]!;
-    const steps = [...new Map(point.paths.flatMap((p) => p.steps).filter((s) => s.call).map((s) => [`${s.place.line}:${s.place.column}`, s])).values()];
+    const steps = [...new Map(point.paths.flatMap((p) => p.steps).flatMap(({ call, place }) => (call ? [[`${place.line}:${place.column}`, { call, place }] as const] : []))).values()];
     return {
       location: place(failure.location),
       text: failure.text,
       failing: failure.failing ? describeStep(failure.failing) : null,
-      path: steps.map((step) => ({ call: step.call!, location: place(step.place) })),
+      path: steps.map((step) => ({ call: step.call, location: place(step.place) })),
       undoes: failure.undone.map((undone) => ({ step: describeStep(undone.setUp), call: undone.call, location: place(undone.location) })),
       leaves: failure.missing.map((missing) => ({ step: describeStep(missing), what: missing.what, undo: missing.undo })),
     };
@@ -257,7 +257,11 @@ export async function runDeps(options: DepsOptions): Promise<{ output: string; e
   const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
   const project = await loadProject({ archs: options.arch, plugins: options.plugin });
   const tree = KernelTree.open(options.kernel);
-  const progress = options.progress ?? (() => {});
+  const progress =
+    options.progress ??
+    (() => {
+      // No terminal to show progress on.
+    });
   const onArch = readingTree(progress, tree.version);
   const analysis = await analyzeKernel(tree, { plugins: project.pluginsFor(majorMinor(tree.version)), profiles: project.profiles, onArch });
   progress(undefined);

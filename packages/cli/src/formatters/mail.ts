@@ -5,11 +5,12 @@ import { formatLocation, type Finding } from '@kvm-rules/core';
 import { links } from './links.js';
 import { plural, rulesOf, toolVersion } from './shared.js';
 import type { CheckResult, Formatter, RuleInfo } from './types.js';
+import { codePoints } from './wrap.js';
 
 /** Lines are at most this many columns (mail's customary 72; the limit is 79). */
 export const MAIL_WIDTH = 72;
 
-const columns = (text: string): number => [...text].length;
+const columns = (text: string): number => codePoints(text).length;
 
 /** A web address: never cut, since a cut one no longer opens. */
 const isUrl = (word: string) => /^https?:\/\//.test(word);
@@ -34,7 +35,7 @@ export function wrap(text: string, first: string, rest = ' '.repeat(columns(firs
       line = rest;
     }
     while (columns(word) > room(line) && !isUrl(word)) {
-      const chars = [...word];
+      const chars = codePoints(word);
       lines.push(line + chars.slice(0, room(line)).join(''));
       word = chars.slice(room(line)).join('');
       line = rest;
@@ -68,7 +69,7 @@ function findingLines(finding: Finding, number: string, rule: RuleInfo | undefin
   lines.push(...wrap(finding.location ? formatLocation(finding.location) : '(no file: the finding is about the whole check)', label('Where:'), indent));
   lines.push(...wrap(finding.message, label('Why:'), indent));
   // The rule in one sentence: what its kind checks (a result read back from JSON has only the rule file's summary).
-  const explained = rule?.description || rule?.summary;
+  const explained = [rule?.description, rule?.summary].find(Boolean);
   if (explained) lines.push(...wrap(explained, label('Rule:'), indent));
   if (page) lines.push(...wrap(page, label('Docs:'), indent));
   const related = finding.related ?? [];

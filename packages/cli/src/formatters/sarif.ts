@@ -46,10 +46,10 @@ function descriptor(rule: RuleInfo, links: Links): ReportingDescriptor {
   return entry;
 }
 
-function sarifResult(finding: Finding, ruleIndex: number, result: CheckResult): Result {
+function sarifResult(finding: Finding, ruleIndex: number | undefined, result: CheckResult): Result {
   const entry: Result = {
     ruleId: finding.ruleId,
-    ruleIndex,
+    ...(ruleIndex !== undefined ? { ruleIndex } : {}),
     level: finding.severity,
     message: { text: finding.message },
   };
@@ -84,7 +84,7 @@ const sarif: Formatter = (result, { docsBaseUrl }) => {
       PROJECT_ROOT: { uri: directoryUri(process.cwd()) },
       ...(result.kernel ? { KERNEL_ROOT: { uri: directoryUri(result.kernel.root) } } : {}),
     },
-    results: result.findings.map((finding) => sarifResult(finding, index.get(finding.ruleId)!, result)),
+    results: result.findings.map((finding) => sarifResult(finding, index.get(finding.ruleId), result)),
     properties: {
       profile: result.profile,
       archs: result.archs,

@@ -37,7 +37,8 @@ export function baseOf(file: string, result: Pick<CheckResult, 'kernel'>): 'kern
 /** A location's file as an absolute path (see baseOf). */
 export function absolutePathOf(file: string, result: Pick<CheckResult, 'kernel'>): string {
   if (isAbsolute(file)) return file;
-  return baseOf(file, result) === 'kernel' ? join(result.kernel!.root, file) : resolve(file);
+  const { kernel } = result;
+  return kernel && baseOf(file, { kernel }) === 'kernel' ? join(kernel.root, file) : resolve(file);
 }
 
 /** Findings per arch, in the order the findings come (sorted by arch). */

@@ -15,8 +15,14 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  */
 export const columns = (text: string): number => Buffer.byteLength(text.replace(ANSI, ''), 'utf8');
 
+/**
+ * A text's code points: what a report counts as its characters, one column each. The characters
+ * of a report (paths, C names, arrows) are narrow and none combines, so no grapheme is split.
+ */
+export const codePoints = (text: string): string[] => Array.from(text);
+
 /** Spaces up to where `text` ends on a terminal (its code points: the characters here are narrow), to align a line under what follows it. */
-export const spacesUnder = (text: string): string => ' '.repeat([...text.replace(ANSI, '')].length);
+export const spacesUnder = (text: string): string => ' '.repeat(codePoints(text.replace(ANSI, '')).length);
 
 export type Paint = (text: string) => string;
 
@@ -110,6 +116,6 @@ export function fill(list: Word[], first: string, rest: string, width: number): 
  * `hang` more than it.
  */
 export function wrapLine(line: string, width: number, hang: number): string[] {
-  const indent = /^ */.exec(line)![0];
+  const indent = line.slice(0, line.search(/[^ ]|$/));
   return fill(words(line.slice(indent.length)), indent, indent + ' '.repeat(hang), width);
 }

@@ -63,7 +63,11 @@ export function publishedPlan(version: string): DependencyPlan {
  * direct dependencies (npm's way to say "the same as mine"), the tarball for the rest.
  */
 export function checkoutPlan(checkout: string, tarballs: ReadonlyMap<string, string>): DependencyPlan {
-  const spec = (name: string) => `file:${tarballs.get(name)!}`;
+  const spec = (name: string) => {
+    const tarball = tarballs.get(name);
+    if (tarball === undefined) throw new Error(`no tarball of ${name} among ${[...tarballs.keys()].join(', ')}`);
+    return `file:${tarball}`;
+  };
   const direct = new Set<string>([...DIRECT.dependencies, ...DIRECT.devDependencies]);
   const specs = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, spec(name)]));
   const overrides = Object.fromEntries([...tarballs.keys()].sort().map((name) => [name, direct.has(name) ? `$${name}` : spec(name)]));
@@ -146,4 +150,7 @@ function pack(checkout: string, dirs: Map<string, string>): Map<string, string> 
 }
 
 /** npm's own error lines, without its warnings and log hints. */
-const lastLine = (text: string) => text.trim().split('\n').filter((line) => line.startsWith('npm error')).at(0) ?? (text.trim().split('\n').at(-1) || 'no output');
+const lastLine = (text: string) => {
+  const lines = text.trim().split('\n');
+  return lines.find((line) => line.startsWith('npm error')) ?? lines.filter(Boolean).at(-1) ?? 'no output';
+};

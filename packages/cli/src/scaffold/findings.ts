@@ -36,5 +36,10 @@ function importableKinds(pkg: PluginPackage): { file: string; remove(): void } |
   // .mjs: a temporary folder has no package.json to say "type": "module".
   const file = join(work, 'kinds.mjs');
   writeFileSync(file, text.replaceAll(`from '${CORE}'`, `from '${core}'`));
-  return { file, remove: () => rmSync(work, { recursive: true, force: true }) };
+  return {
+    file,
+    remove: () => {
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
 }
