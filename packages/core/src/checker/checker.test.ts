@@ -15,7 +15,7 @@ const phaseSeen = createRule({
   meta: { type: 'problem', docs: { description: 'Reports every phase.' }, messages: { seen: 'phase {{id}}' }, schema: [] },
   defaultOptions: [],
   create(context) {
-    return { Phase: (node) => context.report({ node, messageId: 'seen', data: { id: node.phase.id } }) };
+    return { Phase: (node) => { context.report({ node, messageId: 'seen', data: { id: node.phase.id } }); } };
   },
 });
 
@@ -44,11 +44,12 @@ function fakeReader(asked: KernelReadRequest[]): KernelReader {
       root: `/trees/${dir}`,
       version: '6.12.7',
       inputs: { 'virt/kvm/kvm_main.c': 'hash' },
-      analyze: async (request) => {
+      analyze: (request) => {
         asked.push(request);
         request.onArch?.(request.plugins[0]!.id, 0, request.plugins.length);
-        const profile = request.profiles.find((p) => p.id === 'v6.12')!;
-        return { profile, plugins: request.plugins, stats: { filesRead: 1, functionsParsed: 2 } };
+        const profile = request.profiles.find((p) => p.id === 'v6.12');
+        if (!profile) throw new Error('the reader was not given the v6.12 profile');
+        return Promise.resolve({ profile, plugins: request.plugins, stats: { filesRead: 1, functionsParsed: 2 } });
       },
     }),
   };

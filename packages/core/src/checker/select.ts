@@ -34,12 +34,12 @@ export function parseVariants(specs: readonly string[], manifests: Map<string, s
   for (const spec of specs) {
     const [arch, name] = spec.includes('=') ? spec.split('=', 2) : [undefined, spec];
     if (arch !== undefined) {
-      chosen.set(arch, name!);
+      chosen.set(arch, name);
       continue;
     }
-    const archs = [...manifests].filter(([, variants]) => variants.includes(name!)).map(([id]) => id);
+    const archs = [...manifests].filter(([, variants]) => variants.includes(name)).map(([id]) => id);
     if (archs.length === 0) throw new InputError(`--variant: no selected plugin has a variant "${name}"`);
-    for (const id of archs) chosen.set(id, name!);
+    for (const id of archs) chosen.set(id, name);
   }
   return chosen;
 }

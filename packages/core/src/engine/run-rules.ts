@@ -52,7 +52,7 @@ export function runRule(check: Check, rule: ConfiguredRule): RuleReport[] {
       arch: descriptor.arch ?? currentArch,
       profile: check.profile.id,
       message: interpolate(template, data),
-      ...(location ? { location } : {}),
+      location,
       ...(related.length > 0 ? { related } : {}),
     };
     reports.push({ finding, messageId: descriptor.messageId, data });

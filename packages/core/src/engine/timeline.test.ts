@@ -4,7 +4,7 @@ import { validateSource } from '../load/validate.js';
 import { parseSourceText } from '../load/yaml-source.js';
 import { pluginFromFile } from '../load/plugin-from-file.js';
 import { builtinProfilesDir } from '../paths.js';
-import { pluginSchema, type PluginFile } from '../schemas/index.js';
+import { pluginSchema } from '../schemas/index.js';
 import { buildTimeline, type TimelineEvent } from './timeline.js';
 
 // Early state before kvm_init(), late state after it, and state a setup hook initializes.
@@ -53,8 +53,10 @@ function describeEvent(event: TimelineEvent): string {
   }
 }
 
-function timelineOf(profile: string): string[] {
-  return buildTimeline(plugin, plugin.modules[0]!, profiles.get(profile)!).events.map(describeEvent);
+function timelineOf(id: string): string[] {
+  const profile = profiles.get(id);
+  if (!profile) throw new Error(`no built-in profile ${id}`);
+  return buildTimeline(plugin, plugin.modules[0]!, profile).events.map(describeEvent);
 }
 
 describe('buildTimeline', () => {

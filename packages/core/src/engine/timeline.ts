@@ -121,7 +121,7 @@ class TimelineBuilder {
   ) {}
 
   push(event: Draft<TimelineEvent>): TimelineEvent {
-    const full = { ...event, seq: this.events.length } as TimelineEvent;
+    const full = { ...event, seq: this.events.length };
     this.events.push(full);
     return full;
   }
@@ -163,8 +163,8 @@ class TimelineBuilder {
         chain: spec.chain ?? [],
         location: spec.location,
       }) as HookCallEvent;
-      for (const state of hook?.initializes ?? []) {
-        this.push({ kind: 'StateInit', state, by: { kind: 'hook', call }, location: hook!.location });
+      if (hook) {
+        for (const state of hook.initializes) this.push({ kind: 'StateInit', state, by: { kind: 'hook', call }, location: hook.location });
       }
       // A setup hook's own failure paths run where it first runs.
       if (hook?.unwinding && !rollback && !this.hooksUnwound.has(spec.role)) {

@@ -4,7 +4,7 @@ import { pluginFromFile } from './plugin-from-file.js';
 import { profileFromFile } from './profile-from-file.js';
 import type { ConfiguredRule } from '../engine/run-rules.js';
 import type { RuleModule } from '../rule-api/create-rule.js';
-import { pluginSchema, profileSchema, ruleFileSchema, type PluginFile, type ProfileFile, type RuleFile, type Severity } from '../schemas/index.js';
+import { pluginSchema, profileSchema, ruleFileSchema, type Severity } from '../schemas/index.js';
 import { dataFilesIn, displayPath } from './files.js';
 import { InputError } from './input-error.js';
 import { schemaProblems, validateSource, type Problem } from './validate.js';

@@ -85,7 +85,8 @@ export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: s
     state: stateCatalog(source, '/state', file.state),
     ...(file.undoPairs ? { undoPairs: file.undoPairs.map((pair) => ({ ...pair })) } : {}),
   };
-  if (version !== file.kernel) layOver(plugin, source, `/versions/${version}`, file.versions![version]!);
+  const overlay = version === file.kernel ? undefined : file.versions?.[version];
+  if (overlay) layOver(plugin, source, `/versions/${version}`, overlay);
   if (variant === undefined) return plugin;
   const chosen = file.variants?.[variant];
   if (!chosen) {
@@ -97,7 +98,7 @@ export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: s
   return plugin;
 }
 
-type Overlay = { modules?: readonly ModuleFile[]; hooks?: HooksFile; state?: PluginFile['state'] };
+interface Overlay { modules?: readonly ModuleFile[]; hooks?: HooksFile; state?: PluginFile['state'] }
 
 function layOver(plugin: Plugin, source: SourceFile, base: string, overlay: Overlay): void {
   if (overlay.modules) plugin.modules = modulesFrom(source, `${base}/modules`, overlay.modules);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuleModule } from '../rule-api/create-rule.js';
-import { PLUGIN_API_VERSION, pluginPackageSchema, type PluginPackageFile } from '../schemas/plugin-package.js';
+import { PLUGIN_API_VERSION, pluginPackageSchema } from '../schemas/plugin-package.js';
 import { displayPath } from './files.js';
 import { InputError } from './input-error.js';
 import { validateSource } from './validate.js';

@@ -15,7 +15,7 @@ export interface PluginSet {
   kinds: ReadonlyMap<string, RuleModule>;
   rules: RuleDefinition[];
   /** The page of a rule kind: its meta.docs.url, in the package that brought it. */
-  docsOf(kind: string): string | undefined;
+  docsOf: (kind: string) => string | undefined;
 }
 
 export interface PluginSetOptions {
@@ -34,7 +34,11 @@ export async function loadPluginSet(packages: PluginPackage[], options: PluginSe
   const profiles = [...(options.profiles ?? []), ...packages.flatMap((pkg) => (pkg.profilesDir ? loadProfiles(pkg.profilesDir) : []))];
   uniqueById(profiles, 'profile', originOf);
 
-  const kindList = await Promise.all(packages.map(async (pkg) => (await importRuleKinds(pkg)).map((kind) => ({ id: kind.name, file: displayPath(pkg.kindsModule!), kind, pkg }))));
+  const kindsOf = async (pkg: PluginPackage) => {
+    const module = pkg.kindsModule;
+    return module === undefined ? [] : (await importRuleKinds(pkg)).map((kind) => ({ id: kind.name, file: displayPath(module), kind, pkg }));
+  };
+  const kindList = await Promise.all(packages.map(kindsOf));
   const kinds = new Map(uniqueById(kindList.flat(), 'rule kind', originOf).map(({ id, kind }) => [id, kind]));
 
   const ruleDirs = [...packages.flatMap((pkg) => pkg.rulesDir ?? []), ...(options.rulesDirs ?? [])];

@@ -4,7 +4,7 @@ import { schemaKey } from '../load/ajv-options.js';
 import { InputError } from '../load/input-error.js';
 import { validateSource } from '../load/validate.js';
 import { parseSourceText } from '../load/yaml-source.js';
-import { configSchema, type ConfigFile } from './index.js';
+import { configSchema } from './index.js';
 
 const require = createRequire(import.meta.url);
 
