@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ParsedText } from './yaml-source.js';
 
 /** Bumped when the parse or its table changes: older entries are then not read. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Entries kept at most; past it by a slack, the least recently used go down to it. */
 const MAX_ENTRIES = 512;
 const SLACK = 64;

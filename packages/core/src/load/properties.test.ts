@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { dump, load } from 'js-yaml';
+import { parse as load, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { InputError } from './input-error.js';
 import { readPluginText, readProfileText } from './load.js';
@@ -28,7 +28,7 @@ function pathsOf(value: Json, at: Path = [], out: Path[] = []): Path[] {
 }
 
 const EDITS = ['replace', 'delete', 'unknown-key', 'repeat', 'move', 'empty-string', 'misspell'] as const;
-type Edit = { edit: (typeof EDITS)[number]; target: number; value: Json };
+interface Edit { edit: (typeof EDITS)[number]; target: number; value: Json }
 
 const edits = fc.array(
   fc.record({ edit: fc.constantFrom(...EDITS), target: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> }),
@@ -50,7 +50,7 @@ function applyEdit(doc: Json, { edit, target, value }: Edit): Json {
       break;
     case 'delete':
       if (list) list.splice(key as number, 1);
-      else delete parent[key];
+      else Reflect.deleteProperty(parent, key);
       break;
     case 'unknown-key':
       if (parent[key] && typeof parent[key] === 'object' && !Array.isArray(parent[key])) (parent[key] as Record<string, Json>)['x-unknown'] = value;
@@ -66,7 +66,7 @@ function applyEdit(doc: Json, { edit, target, value }: Edit): Json {
       if (typeof parent[key] === 'string') parent[key] = '';
       break;
     case 'misspell':
-      if (typeof parent[key] === 'string') parent[key] = `${parent[key] as string}x`;
+      if (typeof parent[key] === 'string') parent[key] = `${parent[key]}x`;
       break;
   }
   return copy;
@@ -92,7 +92,7 @@ function editedDocuments(files: string[], read: (text: string, name: string) => 
     fc.assert(
       fc.property(edits, (list) => {
         const edited = list.reduce(applyEdit, doc);
-        loadsOrIsPlaced(read, dump(edited, { noRefs: true, lineWidth: -1 }), name);
+        loadsOrIsPlaced(read, stringify(edited, { aliasDuplicateObjects: false, lineWidth: 0 }), name);
       }),
       { numRuns: 60, seed: 1 },
     );
@@ -100,12 +100,12 @@ function editedDocuments(files: string[], read: (text: string, name: string) => 
 }
 
 describe('hand-edited inputs load or are refused with a place', () => {
-  it('every shipped plugin manifest', () => editedDocuments(manifests, readPluginText));
-  it('every shipped profile', () => editedDocuments(profiles, readProfileText));
+  it('every shipped plugin manifest', () => { editedDocuments(manifests, readPluginText); });
+  it('every shipped profile', () => { editedDocuments(profiles, readProfileText); });
 
   it('any text at all, as a plugin manifest', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => loadsOrIsPlaced(readPluginText, text, 'plugins/any/plugin.yaml')),
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => { loadsOrIsPlaced(readPluginText, text, 'plugins/any/plugin.yaml'); }),
       { numRuns: 300, seed: 1 },
     );
   });

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import yaml from 'js-yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLError } from 'yaml';
 import { InputError, type InputPlace } from './input-error.js';
 import { keptParse } from './parse-cache.js';
 
@@ -96,17 +96,6 @@ function parseJsonText(text: string, path: string): SourceFile {
   return parseSourceText(text, path);
 }
 
-/** Where a child of a mapping or sequence starts: its key (mappings only) and its value. */
-interface ChildPlace {
-  key?: number;
-  value: number;
-}
-
-interface Frame {
-  start: number;
-  children: { start: number; value: unknown; frame: Frame }[];
-}
-
 /**
  * Where each value of a parsed file is: by JSON pointer, the line and column of its key (in a
  * mapping) and of its value; `""` is where the document starts. Plain data, so that a parse can
@@ -139,7 +128,7 @@ function sourceFrom(path: string, { data, places }: ParsedText): SourceFile {
       let at: Position = { line: place[2], column: place[3] };
       let prefix = '';
       for (const [i, part] of parts.entries()) {
-        prefix += `/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        prefix += `/${escapePointer(part)}`;
         const found = places[prefix];
         if (!found) break;
         place = found;
@@ -152,95 +141,84 @@ function sourceFrom(path: string, { data, places }: ParsedText): SourceFile {
 }
 
 /**
- * Parses with js-yaml, recording through its `listener` hook where every node starts, so that
- * schema errors and findings can name a line and column. js-yaml is used over a CST parser
- * because it parses the whole rule set several times faster on a cold start, which is most
- * of what a `kvm-rules check` run costs.
+ * Parses with the `yaml` library (the project's one YAML library; the scaffold writes manifests
+ * with it too), reading the place of every key and value from its nodes' ranges. YAML 1.2's core
+ * schema: no timestamps, no custom or language tags (an unknown tag is an error, never code).
  */
 function parseText(text: string, path: string): ParsedText {
-  const places = new WeakMap<object, Map<string, ChildPlace>>();
-  const stack: Frame[] = [{ start: 0, children: [] }];
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const positionOf = (offset: number): Position => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+  const problem = doc.errors[0] ?? doc.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
+  if (problem) throw new InputError(yamlProblem(problem), { file: path, ...positionOf(problem.pos[0]) });
   let data: unknown;
   try {
-    data = yaml.load(text, {
-      filename: path,
-      listener(event, state) {
-        if (event === 'open') {
-          stack.push({ start: state.position, children: [] });
-          return;
-        }
-        const frame = stack.pop()!;
-        if (typeof state.result === 'string' && state.result.length > MAX_SCALAR_LENGTH) {
-          throw new InputError(`a string of ${state.result.length} characters, over the ${MAX_SCALAR_LENGTH >> 10} KB any value may have`, { file: path, ...toPosition(lineStarts(text), skipBlank(text, frame.start)) });
-        }
-        stack.at(-1)!.children.push({ start: frame.start, value: state.result, frame });
-        recordChildren(places, frame, state.result as unknown);
-      },
-    });
+    // An alias expanded more than this is an alias bomb, not a manifest.
+    data = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    if (!(error instanceof yaml.YAMLException)) throw error;
-    // js-yaml gives no place for some errors (a second document in the stream).
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const place = mark ? { line: mark.line + 1, column: mark.column + 1 } : secondDocument(text);
-    throw new InputError(error.reason, { file: path, ...place });
+    throw new InputError((error as Error).message, { file: path });
   }
-  const lines = lineStarts(text);
-  const positionOf = (offset: number): Position => toPosition(lines, skipBlank(text, offset));
-  const start = positionOf(0);
+  const start = positionOf(skipBlank(text, 0));
   const table: PlaceTable = { '': [start.line, start.column, start.line, start.column] };
   // Every node by pointer, walked once; a node reached again through an alias keeps its first pointer.
-  const seen = new Set<object>();
-  const walk = (node: unknown, pointer: string): void => {
-    if (!isObject(node) || seen.has(node)) return;
-    seen.add(node);
-    for (const [part, place] of places.get(node) ?? []) {
-      const child = `${pointer}/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      const key = positionOf(place.key ?? place.value);
-      const value = positionOf(place.value);
-      table[child] = [key.line, key.column, value.line, value.column];
-      walk((node as Record<string, unknown>)[part], child);
+  const seen = new Set<YamlNode>();
+  const place = (pointer: string, key: Position, value: Position) => (table[pointer] = [key.line, key.column, value.line, value.column]);
+  const walk = (node: YamlNode | null, pointer: string): void => {
+    if (!node) return;
+    const target = isAlias(node) ? node.resolve(doc) : node;
+    if (!target || seen.has(target)) return;
+    seen.add(target);
+    if (isScalar(target) && typeof target.value === 'string' && target.value.length > MAX_SCALAR_LENGTH) {
+      throw new InputError(`a string of ${target.value.length} characters, over the ${MAX_SCALAR_LENGTH >> 10} KB any value may have`, { file: path, ...positionOf(target.range?.[0] ?? 0) });
+    }
+    if (isMap(target)) {
+      for (const pair of target.items) {
+        const keyNode = pair.key as YamlNode | null;
+        const name = String(isScalar(keyNode) ? keyNode.value : keyNode);
+        const child = `${pointer}/${escapePointer(name)}`;
+        const keyAt = positionOf(keyNode?.range?.[0] ?? 0);
+        const valueNode = pair.value as YamlNode | null;
+        // An empty value starts where the next line does; point at its key instead.
+        const empty = !valueNode || (isScalar(valueNode) && valueNode.value === null && valueNode.range?.[0] === valueNode.range?.[1]);
+        place(child, keyAt, empty ? keyAt : positionOf(valueNode.range?.[0] ?? 0));
+        walk(valueNode, child);
+      }
+    } else if (isSeq(target)) {
+      target.items.forEach((item, i) => {
+        const itemNode = item as YamlNode | null;
+        const at = positionOf(itemNode?.range?.[0] ?? 0);
+        place(`${pointer}/${i}`, at, at);
+        walk(itemNode, `${pointer}/${i}`);
+      });
     }
   };
-  walk(data, '');
+  walk(doc.contents, '');
   return { data, places: table };
 }
 
-/** Where a second YAML document starts (`---` at the start of a line after some content), for the one error js-yaml places nowhere. */
-function secondDocument(text: string): Position {
-  const lines = text.split('\n');
-  const markers = lines.flatMap((line, i) => (/^---(\s|$)/.test(line) ? [i] : []));
-  const second = markers.find((i) => lines.slice(0, i).some((l) => l.trim() !== '' && !l.startsWith('#') && !/^---/.test(l)));
-  return { line: (second ?? 0) + 1, column: 1 };
+/** A JSON pointer's part, escaped. */
+function escapePointer(part: string): string {
+  return part.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
-}
-
-/**
- * At a mapping's close its children came as key, value, key, value; at a sequence's, as
- * items. js-yaml may wrap a node in another one with the same result (a flow mapping inside
- * a block sequence): the inner node's children are the real ones then.
- */
-function recordChildren(places: WeakMap<object, Map<string, ChildPlace>>, frame: Frame, result: unknown): void {
-  if (!isObject(result)) return;
-  let children = frame.children;
-  while (children.length === 1 && children[0]!.value === result) children = children[0]!.frame.children;
-  const map = new Map<string, ChildPlace>();
-  if (Array.isArray(result)) {
-    children.forEach((child, i) => map.set(String(i), { value: child.start }));
-  } else {
-    for (let i = 0; i + 1 < children.length; i += 2) {
-      const [key, value] = [children[i]!, children[i + 1]!];
-      // An empty value starts where the next line does; point at its key instead.
-      map.set(String(key.value), { key: key.start, value: value.value === null ? key.start : value.start });
-    }
+/** The library's words for what is wrong, said for a kvm-rules input. */
+function yamlProblem(problem: YAMLError): string {
+  switch (problem.code) {
+    case 'MULTIPLE_DOCS':
+      return 'expected a single document in the stream, but found more';
+    case 'DUPLICATE_KEY':
+      return 'duplicated mapping key';
+    case 'TAG_RESOLVE_FAILED':
+      return `${problem.message.replace(/^Unresolved tag/, 'unknown tag')}: kvm-rules files are plain YAML, without tags`;
+    default:
+      return problem.message.charAt(0).toLowerCase() + problem.message.slice(1);
   }
-  places.set(result, map);
 }
 
-/** js-yaml reports a node from where it began looking: step over blanks and comments to the node itself. */
+/** Where the document's first node is: past blank lines and comments. */
 function skipBlank(text: string, offset: number): number {
   let i = offset;
   while (i < text.length) {
@@ -250,23 +228,6 @@ function skipBlank(text: string, offset: number): number {
     else break;
   }
   return i < text.length ? i : offset;
-}
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-
-function toPosition(starts: number[], offset: number): Position {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid]! <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - starts[low]! + 1 };
 }
 
 export function placeOf(source: SourceFile, pointer: string, key?: string): InputPlace {
