@@ -84,8 +84,9 @@ export default createRule<[], MessageIds>({
   create(context) {
     return {
       Check(check) {
-        const report: Report = (arch, location, messageId, data) =>
+        const report: Report = (arch, location, messageId, data) => {
           context.report({ node: check, arch, location, messageId, ...(data ? { data } : {}) });
+        };
         checkProfile(check.profile, report);
         for (const plugin of check.plugins) checkPlugin(plugin, check, report);
       },

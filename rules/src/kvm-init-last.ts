@@ -80,9 +80,10 @@ export default createRule<Options, 'workAfterKvmInit'>({
       const windows = windowsOf(calls);
       if (expose && !windows.includes('userspace')) windows.unshift('userspace');
       if (windows.length === 0) return undefined;
+      // What opens the first window: kvm_init() exposing KVM, or the first hook call (one of the two is there).
       const first = calls[0];
-      const opens = expose && (!first || expose.seq < first.seq) ? `kvm_init() step "${expose.step.id}"` : opening(first!);
-      return { kind: 'window', windows, opens, until };
+      if (expose && (!first || expose.seq < first.seq)) return { kind: 'window', windows, opens: `kvm_init() step "${expose.step.id}"`, until };
+      return first ? { kind: 'window', windows, opens: opening(first), until } : undefined;
     }
 
     return {
@@ -103,7 +104,7 @@ export default createRule<Options, 'workAfterKvmInit'>({
           severity: severityOf(options, reach, builtIn, 'window'),
           data: {
             init: timeline.module.init,
-            phases: listPhases(late.map((e) => `${e.phase.id}`)),
+            phases: listPhases(late.map((e) => e.phase.id)),
             profile: context.profile.id,
             when: builtIn ? `${when}; ${builtIn.text}` : when,
           },

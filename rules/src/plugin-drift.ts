@@ -64,7 +64,7 @@ function compareUnwinding(matched: Map<Phase, Phase>, module: ModuleInit, report
     const unknown = declared.registers.filter((name) => !registered.has(name));
     if (unknown.length > 0) report({ location: derived.location, messageId: 'registersNotInSource', data: { ...data, names: unknown.join(', ') }, related: declaredHere });
     // Unwinding, by the declared ids of the phases undone.
-    const undoneInC = new Set(derived.unwinds.flatMap((id) => (declaredOf.has(id) ? [declaredOf.get(id)!.id] : [])));
+    const undoneInC = new Set(derived.unwinds.flatMap((id) => declaredOf.get(id)?.id ?? []));
     const missing = declared.unwinds.filter((id) => !undoneInC.has(id) && [...matched.keys()].some((p) => p.id === id));
     if (missing.length > 0) report({ location: derived.location, messageId: 'unwindsNotInSource', data: { ...data, names: missing.join(', ') }, related: declaredHere });
     const extra = [...undoneInC].filter((id) => !declared.unwinds.includes(id));
@@ -143,7 +143,10 @@ export default createRule<[], MessageIds>({
       Check(check) {
         for (const plugin of check.plugins) {
           const declared = plugin.source?.declared;
-          if (declared) comparePlugin(plugin, declared, (d) => context.report({ ...d, node: check, arch: plugin.id }));
+          if (!declared) continue;
+          comparePlugin(plugin, declared, (d) => {
+            context.report({ ...d, node: check, arch: plugin.id });
+          });
         }
       },
     };

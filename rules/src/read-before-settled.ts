@@ -20,6 +20,8 @@ type Options = [FromSchema<typeof optionsSchema>];
 interface EarlyRead {
   phase: PhaseEvent;
   hook: HookCallEvent;
+  /** The function implementing the hook. */
+  impl: string;
   reads: { read: StateUse; write: StateUse }[];
 }
 
@@ -62,27 +64,28 @@ export default createRule<Options, 'readBeforeSettled'>({
         if (!event.afterKvmInit && event.phase.reads?.some(wanted)) phases.push(event);
       },
       HookCall(call) {
-        const writes = call.hook?.writes ?? [];
+        const implementation = call.hook;
+        const writes = implementation?.writes ?? [];
         // A setup hook that kvm_init() runs once, while module init waits for it.
-        if (!call.duringModuleInit || call.rollback || call.on !== 'one-cpu' || call.trigger.kind !== 'step' || writes.length === 0) return;
+        if (!implementation || !call.duringModuleInit || call.rollback || call.on !== 'one-cpu' || call.trigger.kind !== 'step' || writes.length === 0) return;
         for (const phase of phases) {
-          for (const read of phase.phase.reads!.filter(wanted)) {
+          for (const read of (phase.phase.reads ?? []).filter(wanted)) {
             const write = writes.find((w) => overlaps(read, w));
             if (!write) continue;
             const key = `${phase.seq}\0${call.role}`;
-            const early = found.get(key) ?? { phase, hook: call, reads: [] };
+            const early = found.get(key) ?? { phase, hook: call, impl: implementation.impl, reads: [] };
             if (!early.reads.some((r) => named(r.read) === named(read))) early.reads.push({ read, write });
             found.set(key, early);
           }
         }
       },
       'Timeline:exit'(timeline) {
-        for (const { phase, hook, reads } of found.values()) {
+        for (const { phase, hook, impl, reads } of found.values()) {
           const related: RelatedLocation[] = [];
           for (const { read, write } of reads) {
             const via = read.via.length > 0 ? ` through ${read.via.map((f) => `${f}()`).join(' → ')}` : '';
             related.push({ message: `${named(read)} is read here${via}`, location: read.location });
-            related.push({ message: `${hook.hook!.impl}() sets ${named(write)} here`, location: write.location });
+            related.push({ message: `${impl}() sets ${named(write)} here`, location: write.location });
           }
           const many = reads.length > 1;
           context.report({
@@ -95,7 +98,7 @@ export default createRule<Options, 'readBeforeSettled'>({
               how: which === 'deciding' ? ` to decide what to do` : '',
               step: hook.trigger.kind === 'step' ? hook.trigger.step.id : '',
               role: hook.role,
-              impl: hook.hook!.impl,
+              impl,
               them: many ? 'them' : 'it',
             },
             related,

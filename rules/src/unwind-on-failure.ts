@@ -3,7 +3,8 @@ import { createRule, describeStep, type FailureEvent, GENERIC_ARCH, type SetUp }
 /** One step left set up, with every failure point of its function that leaves it so. */
 interface Leak {
   setUp: SetUp;
-  failures: FailureEvent[];
+  /** The failure paths that leave it set up: one at least. */
+  failures: [FailureEvent, ...FailureEvent[]];
 }
 
 function whatStays(setUp: SetUp): string {
@@ -34,7 +35,7 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
 
     function report(leak: Leak): void {
       const [first, ...others] = leak.failures;
-      const { failure, unwinding, owner } = first!;
+      const { failure, unwinding, owner } = first;
       const { setUp } = leak;
       const related = [{ message: `${describeStep(setUp)} sets it up here`, location: setUp.location }];
       if (setUp.evidence.location) related.push({ message: `evidence: ${setUp.evidence.text}`, location: setUp.evidence.location });
@@ -43,7 +44,7 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
         related.push({ message: `the same when ${what} here`, location: other.location });
       }
       context.report({
-        node: first!,
+        node: first,
         messageId: failure.failing ? 'notUndone' : 'guardNotUndone',
         ...(owner === 'kvm-init' ? { arch: GENERIC_ARCH } : {}),
         data: {
@@ -67,9 +68,9 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
       Failure(event) {
         for (const setUp of event.failure.missing) {
           const key = `${event.unwinding.function}\0${setUp.step}\0${setUp.location.line}`;
-          const leak = leaks.get(key) ?? { setUp, failures: [] };
-          leak.failures.push(event);
-          leaks.set(key, leak);
+          const leak = leaks.get(key);
+          if (leak) leak.failures.push(event);
+          else leaks.set(key, { setUp, failures: [event] });
         }
       },
       'Timeline:exit'() {
