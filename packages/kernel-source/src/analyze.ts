@@ -71,7 +71,8 @@ function withHooksOf(profile: Profile, whatIf: Profile | undefined): Profile {
 function fallbackOrdering(tree: KernelTree, profiles: Profile[]): Profile {
   const released = profiles.filter((p) => !p.proposal);
   const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(tree.version));
-  const profile = released.find((p) => p.kernel === version)!;
+  const profile = released.find((p) => p.kernel === version);
+  if (!profile) throw new Error(`no released profile for Linux ${version}`);
   tree.diagnose({ file: `${GENERIC_DIR}kvm_main.c`, line: 1, column: 1 }, `the generic ordering could not be read from the tree; profile ${profile.id} stands in`, 'error');
   return profile;
 }

@@ -72,14 +72,14 @@ function withoutDisabledBranches(text: string, enabled: Set<string>): string {
     const line = lines[i]!;
     const directive = /^\s*#\s*(ifdef|ifndef|if|elif|else|endif)\b(.*)$/.exec(line);
     if (directive) {
-      const [, kind, rest] = directive;
+      const [, kind, rest = ''] = directive;
       if (kind === 'ifdef' || kind === 'ifndef' || kind === 'if') {
-        const value = directiveValue(kind === 'if' ? rest! : `${kind === 'ifndef' ? '!' : ''}${rest}`, enabled);
+        const value = directiveValue(kind === 'if' ? rest : `${kind === 'ifndef' ? '!' : ''}${rest}`, enabled);
         stack.push({ blank: value === false, taken: value });
       } else if (kind === 'elif') {
         const frame = stack.at(-1);
         if (frame) {
-          const value = frame.taken === true ? false : directiveValue(rest!, enabled);
+          const value = frame.taken === true ? false : directiveValue(rest, enabled);
           frame.blank = value === false;
           if (value === true) frame.taken = true;
         }

@@ -4,7 +4,7 @@
 // hooks kvm_init() runs), all located in kernel source. Every fact comes from the C; a declared
 // plugin lends summaries only, and is compared with the tree by plugin-drift.
 import { dirname } from 'node:path';
-import type { HookImplementation, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
+import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
 import { KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import { locationOf } from './function-facts.js';
@@ -108,7 +108,7 @@ function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[
   }
   const def = index.functions.find((f) => f.name === name);
   if (!def) {
-    const line = index.moduleInits.find((m) => m.name === name)!.line;
+    const line = index.moduleInits.find((m) => m.name === name)?.line ?? 1;
     problems.push({ severity: 'error', message: `module_init(${name}) names no function defined in ${module.file}`, location: { file: module.file, line, column: 1 } });
   }
   return def;
@@ -170,8 +170,8 @@ function firstReads(scope: Scope, statement: InitStatement, reached: Map<string,
   }
   for (const [key, access] of stateAccesses(scope, reached, 'any', true)) if (!found.has(key)) found.set(key, access);
   return [...found.values()].filter((access) => {
-    const variable = scope.variables.get(access.state)!;
-    return !access.write && !variable.file.startsWith(GENERIC_DIR);
+    const variable = scope.variables.get(access.state);
+    return !access.write && variable !== undefined && !variable.file.startsWith(GENERIC_DIR);
   });
 }
 
@@ -247,7 +247,7 @@ function inArchHeader(scope: Scope, plugin: Plugin, name: string): boolean {
     // A definition's parameter list is followed by its body; a declaration's by `;` (bounded look).
     const rest = text.slice(at, at + 1000);
     const body = rest.indexOf('{');
-    if (body !== -1 && (rest.indexOf(';') === -1 || body < rest.indexOf(';'))) return true;
+    if (body !== -1 && (!rest.includes(';') || body < rest.indexOf(';'))) return true;
   }
   return false;
 }
@@ -312,11 +312,11 @@ export function derivePlugin(source: ArchSource, declared: Plugin | undefined, b
 
 function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, StateDeclaration>): ModuleInit {
   const { needs, unwinds, unwinding } = module.unwound;
-  const undoneAt = new Map<number, Map<string, { file: string; line: number; column: number }>>();
+  const undoneAt = new Map<number, Map<string, Location>>();
   for (const failure of unwinding.failures) {
     const failing = module.ids.indexOf(failure.failing?.step ?? '');
     if (failing === -1) continue;
-    const at = undoneAt.get(failing) ?? new Map();
+    const at = undoneAt.get(failing) ?? new Map<string, Location>();
     for (const undone of failure.undone) if (!at.has(undone.setUp.step)) at.set(undone.setUp.step, undone.location);
     undoneAt.set(failing, at);
   }
@@ -343,7 +343,7 @@ function derivedModule(module: ModuleSource, scope: Scope, state: Map<string, St
       canFail: statement.canFail,
       unwinds: (unwinds.get(i) ?? []).map((j) => module.ids[j]!),
       location: locationOf(subject.assigns ? statement.start : statement.place),
-      unwindLocations: undoneAt.get(i) ?? new Map(),
+      unwindLocations: undoneAt.get(i) ?? new Map<string, Location>(),
       ...(noEffect ? { effect: 'none' as const } : {}),
       ...(alternatives.length > 0 ? { alternatives } : {}),
       ...(reads.length > 0 ? { reads: reads.map(stateUse) } : {}),

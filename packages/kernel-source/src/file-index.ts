@@ -136,7 +136,7 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
     const name = functionName(header);
     if (!name) continue;
     let last = i + 1;
-    while (last < lines.length && !/^\}/.test(lines[last]!)) last++;
+    while (last < lines.length && !(lines[last]!).startsWith("}")) last++;
     const end = last < lines.length ? starts[last]! + lines[last]!.length : text.length;
     const unclosed = last === lines.length ? { unclosed: true as const } : {};
     functions.push({ name, file, start: starts[first]!, end, line: first + 1, lastLine: last, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header), ...unclosed });
@@ -174,15 +174,16 @@ function withoutDeclaratorParens(head: string): string {
       open.push({ bracket: false, start: word ?? i, attribute: word !== undefined, depth: 0 });
     } else if (c === ']' && brackets > 0) {
       // Whatever is open inside the brackets closes with them.
-      let group = open.pop()!;
-      while (!group.bracket) group = open.pop()!;
+      let group = open.pop();
+      while (group && !group.bracket) group = open.pop();
       brackets--;
-      blank(group.start, i);
-    } else if (c === ')' && open.length > 0 && !open.at(-1)!.bracket) {
-      const group = open.pop()!;
+      if (group) blank(group.start, i);
+    } else if (c === ')' && open.at(-1)?.bracket === false) {
+      // A parenthesis closes the group it opened (never a bracket's).
+      const group = open.pop();
       const parent = open.at(-1);
-      if (group.attribute && group.depth <= 1) blank(group.start, i);
-      else if (parent) parent.depth = Math.max(parent.depth, group.depth + 1);
+      if (group?.attribute && group.depth <= 1) blank(group.start, i);
+      else if (group && parent) parent.depth = Math.max(parent.depth, group.depth + 1);
     }
   }
   let text = '';
@@ -264,7 +265,7 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       if (name) scan.variables.push(variable(file, name, 'global', true, i, declarationPlaces(line)));
       continue;
     }
-    if (/^(?:extern|typedef)\b/.test(line) || /^#/.test(line)) continue;
+    if (/^(?:extern|typedef)\b/.test(line) || line.startsWith("#")) continue;
     const bitmap = ZERO_INIT_MACRO.exec(line);
     if (bitmap) {
       scan.variables.push(variable(file, bitmap[1]!, 'global', false, i, declarationPlaces(line)));
@@ -290,7 +291,7 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       continue;
     }
     const semi = head.indexOf(';');
-    if (semi === -1 || /\{/.test(head)) continue;
+    if (semi === -1 || head.includes('{')) continue;
     const places = declarationPlaces(line);
     for (const name of declaredNames(head.slice(0, semi))) scan.variables.push(variable(file, name, places.kind, false, i, places));
   }
@@ -315,7 +316,7 @@ function readTable(file: string, name: string, lines: string[], first: number): 
   for (let l = first + 1; l < lines.length; l++) {
     last = l;
     const line = lines[l]!;
-    if (/^\}/.test(line)) break;
+    if (line.startsWith("}")) break;
     let designated = false;
     for (const match of line.matchAll(DESIGNATED)) {
       designated = true;

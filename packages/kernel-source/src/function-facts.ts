@@ -129,7 +129,9 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
     errors,
     ...(cut ? { cutAt: cut } : {}),
     place,
-    dispose: () => tree.delete(),
+    dispose: () => {
+      tree.delete();
+    },
   };
 }
 
@@ -177,7 +179,9 @@ function unreadFunction(def: FunctionDefinition, at: Place): ParsedFunction {
     errors: [at],
     tooDeepAt: at,
     place: () => at,
-    dispose: () => {},
+    dispose: () => {
+      // No tree was parsed: nothing to free.
+    },
   };
 }
 

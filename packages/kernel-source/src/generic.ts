@@ -255,7 +255,7 @@ function registeredCallbacks(
 
 /** What must happen for callbacks registered by this call to run. */
 function windowOf(via: string): HookWindow {
-  if (/^cpuhp_/.test(via)) return 'cpu-hotplug';
+  if (via.startsWith("cpuhp_")) return 'cpu-hotplug';
   if (/syscore|reboot|pm_notifier|shutdown|suspend/.test(via)) return 'power';
   // misc_register(&kvm_dev) and any other door that only userspace opens.
   return 'userspace';

@@ -176,7 +176,8 @@ function flowKey(def: FunctionDefinition): string {
 
 class Reader {
   private seq = 0;
-  private readonly registry = new Map<number, Registered>();
+  /** The statements made so far, by index: an event's or a path's index is one of them. */
+  private readonly registry: Registered[] = [];
   private readonly byNode = new Map<string, number[]>();
   private readonly completions: Completion[] = [];
   private readonly labels = new Map<string, Node>();
@@ -201,7 +202,7 @@ class Reader {
     if (!body) return this.result();
     for (const node of body.descendantsOfType('labeled_statement')) {
       const label = node?.childForFieldName('label')?.text;
-      if (label && node) this.labels.set(label, node);
+      if (label) this.labels.set(label, node);
     }
     this.noteKinds(body);
     for (const taken of body.descendantsOfType('pointer_expression')) {
@@ -286,14 +287,14 @@ class Reader {
   }
 
   private register(statement: InitStatement, start: number): number {
-    const index = this.registry.size;
-    this.registry.set(index, { statement, start });
+    const index = this.registry.length;
+    this.registry.push({ statement, start });
     return index;
   }
 
   private run(paths: Path[], indexes: number[]): Path[] {
     if (indexes.length === 0) return paths;
-    const handed = new Set(indexes.flatMap((i) => this.registry.get(i)!.statement.facts.calls.flatMap((c) => c.argNames)));
+    const handed = new Set(indexes.flatMap((i) => this.registry[i]!.statement.facts.calls.flatMap((c) => c.argNames)));
     const touched = [...this.escaped].filter(([, holders]) => [...holders].some((h) => handed.has(h))).map(([name]) => name);
     return paths.map((path) => {
       let trace = path.trace;
@@ -416,7 +417,7 @@ class Reader {
   /** The statements made for the calls inside a node (they were registered when the statement ran). */
   private callIndexes(node: Node): number[] {
     const starts = new Set(outerCalls(node).map((c) => c.startIndex));
-    return [...this.registry].filter(([, r]) => starts.has(r.start)).map(([index]) => index);
+    return this.registry.flatMap((r, index) => (starts.has(r.start) ? [index] : []));
   }
 
   private ret(node: Node, paths: Path[], ctx: Context): void {
@@ -446,7 +447,8 @@ class Reader {
     }
     let paths = this.exec(target, [{ ...path, jumps: path.jumps + 1 }], ctx).normal;
     let node: Node = target;
-    while (node.id !== this.fn.body?.id && node.parent && paths.length > 0) {
+    const body = this.fn.body;
+    while (node.id !== body?.id && node.parent && paths.length > 0) {
       const parent: Node = node.parent;
       if (isSequence(parent)) {
         const siblings = parent.namedChildren;
@@ -455,7 +457,7 @@ class Reader {
       }
       node = parent;
     }
-    for (const rest of paths) this.fallOff(rest, this.fn.body!);
+    if (body) for (const rest of paths) this.fallOff(rest, body);
   }
 
   private ifStatement(node: Node, paths: Path[], ctx: Context): Flow {
@@ -676,19 +678,19 @@ class Reader {
       }
     }
     // Success statements in source order; the index a failure refers to is re-numbered to match.
-    const order = [...onSuccess].sort((a, b) => this.registry.get(a)!.start - this.registry.get(b)!.start);
+    const order = [...onSuccess].sort((a, b) => this.registry[a]!.start - this.registry[b]!.start);
     const renumber = new Map(order.map((old, i) => [old, i]));
-    const statements = order.map((old) => ({ ...this.registry.get(old)!.statement, undo: [] as InitStatement['undo'] }));
+    const statements = order.map((old) => ({ ...this.registry[old]!.statement, undo: [] as InitStatement['undo'] }));
     const points = new Map<string, FailurePoint>();
     for (const done of this.completions.filter((c) => c.failed)) {
       const events = eventsOf(done.path.trace);
       const at = events.findIndex((event) => !successEvents.has(eventKey(event)));
       const leaving = at === -1 ? undefined : events[at]!;
-      const place = leaving?.kind === 'branch' ? leaving.place : leaving ? this.registry.get(leaving.index)!.statement.place : done.place;
-      const text = leaving?.kind === 'branch' ? leaving.text : leaving ? this.registry.get(leaving.index)!.statement.text : done.text;
-      const before = (at === -1 ? events : events.slice(0, at)).flatMap((e) => (e.kind === 'stmt' && renumber.has(e.index) ? [renumber.get(e.index)!] : []));
+      const place = leaving?.kind === 'branch' ? leaving.place : leaving ? this.registry[leaving.index]!.statement.place : done.place;
+      const text = leaving?.kind === 'branch' ? leaving.text : leaving ? this.registry[leaving.index]!.statement.text : done.text;
+      const before = (at === -1 ? events : events.slice(0, at)).flatMap((e) => (e.kind === 'stmt' ? (renumber.get(e.index) ?? []) : []));
       const steps = (at === -1 ? [] : events.slice(at)).flatMap((e) => (e.kind === 'stmt' ? [this.step(e.index)] : []));
-      const failing = this.failingAt(done, leaving).flatMap((i) => (renumber.has(i) ? [renumber.get(i)!] : []));
+      const failing = this.failingAt(done, leaving).flatMap((i) => renumber.get(i) ?? []);
       const key = `${place.line}:${place.column}`;
       const point = points.get(key) ?? { place, text, failing: [], paths: [] };
       for (const i of failing) if (!point.failing.includes(i)) point.failing.push(i);
@@ -728,7 +730,7 @@ class Reader {
   }
 
   private step(index: number): PathStep {
-    const { call, text, place, facts } = this.registry.get(index)!.statement;
+    const { call, text, place, facts } = this.registry[index]!.statement;
     return { call, text, place, facts };
   }
 
@@ -752,7 +754,8 @@ class Reader {
       const most = (trace: Trace): number => {
         const known = memo.get(trace);
         if (known !== undefined) return known;
-        const own = trace.event?.kind === 'stmt' && renumber.has(trace.event.index) && statements[renumber.get(trace.event.index)!]!.call === call ? 1 : 0;
+        const at = trace.event?.kind === 'stmt' ? renumber.get(trace.event.index) : undefined;
+        const own = at !== undefined && statements[at]!.call === call ? 1 : 0;
         const value = own + Math.max(0, ...trace.parents.map(most));
         memo.set(trace, value);
         return value;
@@ -822,23 +825,22 @@ function eventKey(event: Event): string {
 /** A path's events in the order they ran (every alternative of a merged past included). */
 function eventsOf(trace: Trace): Event[] {
   const seen = new Set<Trace>();
-  const nodes: Trace[] = [];
+  const ran: { seq: number; event: Event }[] = [];
   const stack = [trace];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (seen.has(node)) continue;
     seen.add(node);
-    if (node.event) nodes.push(node);
+    if (node.event) ran.push({ seq: node.seq, event: node.event });
     stack.push(...node.parents);
   }
-  nodes.sort((a, b) => a.seq - b.seq);
+  ran.sort((a, b) => a.seq - b.seq);
   const events: Event[] = [];
   const keys = new Set<string>();
-  for (const node of nodes) {
-    const key = eventKey(node.event!);
+  for (const { event } of ran) {
+    const key = eventKey(event);
     if (keys.has(key)) continue;
     keys.add(key);
-    events.push(node.event!);
+    events.push(event);
   }
   return events;
 }

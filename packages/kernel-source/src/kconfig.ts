@@ -23,7 +23,7 @@ const known = new WeakMap<KernelTree, Map<string, ModuleConfig>>();
 /** The configuration a module file is built in; none known when the Makefile or Kconfig say nothing of it. */
 export function moduleConfig(tree: KernelTree, file: string): ModuleConfig {
   let configs = known.get(tree);
-  if (!configs) known.set(tree, (configs = new Map()));
+  if (!configs) known.set(tree, (configs = new Map<string, ModuleConfig>()));
   let config = configs.get(file);
   if (!config) configs.set(file, (config = readModuleConfig(tree, file)));
   return config;
@@ -35,8 +35,7 @@ function readModuleConfig(tree: KernelTree, file: string): ModuleConfig {
   const entries = kconfigEntries(tree, [kvmDirOf(file), 'virt/kvm']);
   const enabled = new Set<string>();
   const queue = [symbol];
-  while (queue.length > 0) {
-    const name = queue.pop()!;
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
     if (enabled.has(`CONFIG_${name}`)) continue;
     enabled.add(`CONFIG_${name}`);
     queue.push(...(entries.get(name) ?? []));
@@ -86,10 +85,10 @@ function buildingSymbol(tree: KernelTree, file: string): string | undefined {
     for (const line of lines) {
       const assignment = /^\s*([\w.-]+?)(?:-\$\(CONFIG_(\w+)\))?\s*(?::=|\+=|=)\s*(.*)$/.exec(line);
       if (!assignment) continue;
-      const [, name, symbol, value] = assignment;
-      if (!wanted.some((w) => value!.trim().split(/\s+/).includes(w))) continue;
+      const [, name = '', symbol, value = ''] = assignment;
+      if (!wanted.some((w) => value.trim().split(/\s+/).includes(w))) continue;
       if (symbol) return symbol;
-      next.push(`${name!.replace(/-(?:y|objs)$/, '')}.o`, `$(${name})`);
+      next.push(`${name.replace(/-(?:y|objs)$/, '')}.o`, `$(${name})`);
     }
     wanted = next;
   }
@@ -112,7 +111,7 @@ function sureConjuncts(expression: string): string[] {
     }
   }
   // A top-level `||` anywhere makes no part sure.
-  if (parts.length === 1 && /\|\|/.test(parts[0]!.replace(/\([^()]*\)/g, ''))) return [];
+  if (parts.length === 1 && parts[0]!.replace(/\([^()]*\)/g, '').includes('||')) return [];
   return parts.filter((part) => /^\w+$/.test(part));
 }
 

@@ -58,11 +58,11 @@ export class KernelTree {
     const arch = kindOf(join(root, 'arch'));
     if (arch === undefined) missing.push('arch');
     else if (arch !== 'a directory') wrong.push(`arch is ${arch}, not a directory`);
-    if (missing.length > 0 || wrong.length > 0) {
+    const makefileBytes = read.get('Makefile');
+    if (missing.length > 0 || wrong.length > 0 || !makefileBytes) {
       const why = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...wrong].join('; ');
       throw new InputError(`--kernel: ${dir} is not a Linux kernel tree (${why})`);
     }
-    const makefileBytes = read.get('Makefile')!;
     const tree = new KernelTree(root, kernelVersion(makefileBytes.toString('utf8'), dir));
     tree.inputs[makefile] = createHash('sha256').update(makefileBytes).digest('hex');
     return tree;
@@ -139,7 +139,7 @@ export class KernelTree {
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 /** Why a path is not read: `missing` when there is nothing at all, else a phrase to follow the file name. */
-type NotRead = { missing: boolean; why: string };
+interface NotRead { missing: boolean; why: string }
 
 /** What is at `path` (symlinks followed), as a phrase: "a directory", "a FIFO"; undefined when nothing is. */
 function kindOf(path: string): string | undefined {
@@ -185,7 +185,7 @@ function readRegular(path: string): { bytes: Buffer } | NotRead {
   let fd: number;
   try {
     // O_NONBLOCK: should the file have become a FIFO since the stat, the open does not wait for a writer.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     return { missing: false, why: `cannot be read (${errorCode(error)})` };
   }

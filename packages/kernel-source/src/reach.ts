@@ -64,8 +64,8 @@ export function reach(scope: Scope, entries: Reached[], options: ReachOptions = 
     seen.set(key, node);
     queue.push(node);
   }
-  for (let i = 0; i < queue.length; i++) {
-    const node = queue[i]!;
+  // The queue grows as it is walked: for-of reads its length at each step.
+  for (const node of queue) {
     if (isExternal(node.def) || options.stopAt?.(node.def)) continue;
     for (const call of scope.info(node.def).facts.calls) {
       if (options.skip?.(node.def, call)) continue;
@@ -124,7 +124,7 @@ export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind:
       if (kind === 'write' && !ref.write) continue;
       const key = byMember && ref.field ? `${ref.name}.${ref.field}` : ref.name;
       if (accesses.has(key) || !scope.variables.has(ref.name)) continue;
-      if (ref.ifPointer && !scope.variables.get(ref.name)!.pointer) continue;
+      if (ref.ifPointer && !scope.variables.get(ref.name)?.pointer) continue;
       // `p = NULL` sets nothing up for whoever reads p.
       if (kind === 'write' && ref.null) continue;
       accesses.set(key, {

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, StateDeclaration } from '@kvm-rules/core';
 import { InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
-import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
 import { analyzeKernel } from './analyze.js';
 import { setupRoles, type ArchSource } from './derive.js';
 import { GENERIC_DIR } from './generic.js';
@@ -142,25 +142,26 @@ function scaffoldModule(module: ModuleInit, dir: string, state: StateFilter, not
   const { relevant, generic } = state;
   const prefixes = idPrefixes(module.init, dir);
   const ids = new Set<string>();
-  const short = new Map<string, string>();
   // A message printed on the way is not init work.
   const kept = module.phases.filter((phase) => !reports(phase.call));
-  for (const phase of kept) short.set(phase.id, uniqueId(ids, phaseId(phase, prefixes)));
-  const phases = kept.map((phase): Phase => {
+  const shortIds = kept.map((phase) => uniqueId(ids, phaseId(phase, prefixes)));
+  const short = new Map(kept.map((phase, i) => [phase.id, shortIds[i]!]));
+  const phases = kept.map((phase, i): Phase => {
+    const id = shortIds[i]!;
     const undoCall = phase.call === KVM_INIT ? KVM_EXIT : phase.undo;
     const initializes = phase.initializes.filter(relevant);
     const left = phase.initializes.filter((name) => !relevant(name) && !generic(name));
     if (left.length > 0) {
       const some = left.length > 4 ? `${left.slice(0, 4).join(', ')}, …` : left.join(', ');
-      notes.push(`${where(phase.location)}: phase "${short.get(phase.id)}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`);
+      notes.push(`${where(phase.location)}: phase "${id}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`);
     }
     return {
       ...phase,
-      id: short.get(phase.id)!,
+      id,
       ...(phase.summary?.startsWith('(') ? { summary: `if ${phase.summary}` } : {}),
       ...(undoCall ? { undo: undoCall } : {}),
       initializes,
-      unwinds: phase.unwinds.flatMap((id) => (short.has(id) ? [short.get(id)!] : [])),
+      unwinds: phase.unwinds.flatMap((unwound) => short.get(unwound) ?? []),
       unwindLocations: new Map(),
     };
   });
@@ -257,7 +258,9 @@ function render(plugin: Plugin, version: string, dir: string, schema: string): s
   });
   for (const hook of plugin.hooks.values()) {
     comment(doc.getIn(['hooks', hook.role, 'impl'], true), confirm(hook.location));
-    hook.requires.forEach((requirement, r) => comment(doc.getIn(['hooks', hook.role, 'requires', r, 'state'], true), `${confirm(requirement.location)} (read here)`));
+    hook.requires.forEach((requirement, r) => {
+      comment(doc.getIn(['hooks', hook.role, 'requires', r, 'state'], true), `${confirm(requirement.location)} (read here)`);
+    });
   }
   const state = doc.get('state');
   if (isMap(state)) {
@@ -271,7 +274,7 @@ function render(plugin: Plugin, version: string, dir: string, schema: string): s
 }
 
 function comment(node: unknown, text: string): void {
-  if (isScalar(node)) (node as Scalar).comment = text;
+  if (isScalar(node)) node.comment = text;
 }
 
 /** Lists of names (initializes, unwinds, via) on one line, as hand-written manifests have them. */

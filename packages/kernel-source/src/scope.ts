@@ -32,8 +32,8 @@ export class ParseCache {
     if (index) return index;
     index = new Map();
     const note = (word: string, by: string) => {
-      let names = index!.get(word);
-      if (!names) index!.set(word, (names = new Set()));
+      let names = index.get(word);
+      if (!names) index.set(word, (names = new Set()));
       names.add(by);
     };
     const { text, functions, tables } = this.tree.index(file);
@@ -48,7 +48,7 @@ export class ParseCache {
   private readonly names = new Map<string, ScopeNames>();
 
   /** The scope with this home and configuration, made from `files()` the first time it is asked for. */
-  scope(home: string, files: () => string[], config: Set<string> = new Set()): Scope {
+  scope(home: string, files: () => string[], config = new Set<string>()): Scope {
     const key = `${home}|${[...config].sort().join(',')}`;
     let scope = this.scopes.get(key);
     if (!scope) {
@@ -201,8 +201,7 @@ export class Scope {
     const indexes = this.files.map((file) => this.cache.mentions(file));
     const found = new Set(targets);
     const queue = [...targets];
-    while (queue.length > 0) {
-      const word = queue.pop()!;
+    for (let word = queue.pop(); word !== undefined; word = queue.pop()) {
       for (const index of indexes) {
         for (const name of index.get(word) ?? []) {
           if (found.has(name)) continue;
@@ -287,8 +286,9 @@ export class Scope {
 
   private noteParseErrors(def: FunctionDefinition, errors: Place[]): void {
     const [first] = errors;
+    if (!first) return;
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    this.tree.diagnose(first!, `tree-sitter could not parse part of ${def.name}()${more}; the analysis skips what it could not read there`, 'warning');
+    this.tree.diagnose(first, `tree-sitter could not parse part of ${def.name}()${more}; the analysis skips what it could not read there`, 'warning');
   }
 
 }

@@ -89,7 +89,7 @@ const partnerCache = new WeakMap<readonly UndoPair[], Map<string, string[]>>();
 /** The names that undo `name` (kvm_exit for kvm_init, teardown_hyp_mode for init_hyp_mode); a `*` left means any text. */
 export function partnersOf(name: string, pairs: readonly UndoPair[] = UNDO_PAIRS): string[] {
   let known = partnerCache.get(pairs);
-  if (!known) partnerCache.set(pairs, (known = new Map()));
+  if (!known) partnerCache.set(pairs, (known = new Map<string, string[]>()));
   let partners = known.get(name);
   if (!partners) known.set(name, (partners = findPartners(name, pairs)));
   return partners;
@@ -117,7 +117,7 @@ const undoNames = new WeakMap<readonly UndoPair[], Map<string, boolean>>();
 /** A name on the undo side of some pair (kfree, unregister_*, *_exit, debugfs_remove_recursive…). */
 export function isUndoName(name: string, pairs: readonly UndoPair[] = UNDO_PAIRS): boolean {
   let known = undoNames.get(pairs);
-  if (!known) undoNames.set(pairs, (known = new Map()));
+  if (!known) undoNames.set(pairs, (known = new Map<string, boolean>()));
   let answer = known.get(name);
   if (answer === undefined) known.set(name, (answer = compiled(pairs).some((pair) => pair.undoPattern.test(name))));
   return answer;

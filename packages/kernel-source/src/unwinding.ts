@@ -145,7 +145,7 @@ class Unwinder {
               if (!undone.has(i)) undone.set(i, { call: undoCall(by), place: by.place });
               continue;
             }
-            const list = missing.get(i) ?? new Map();
+            const list = missing.get(i) ?? new Map<string, Need>();
             list.set(need.resource.key, need);
             missing.set(i, list);
           }
@@ -199,8 +199,8 @@ class Unwinder {
     const expansion: Expansion = { setups: [], releases: new Map(), called: new Map(), reached: [] };
     const seen = new Set<string>();
     const queue: { facts: Facts; file: string; depth: number; chain: string[] }[] = [{ facts, file, depth: 0, chain: [] }];
-    for (let q = 0; q < queue.length; q++) {
-      const { facts: current, file: from, depth, chain } = queue[q]!;
+    // The queue grows as it is walked: for-of reads its length at each step.
+    for (const { facts: current, file: from, depth, chain } of queue) {
       this.note(expansion, current, depth, chain);
       if (depth >= DEPTH) continue;
       for (const call of current.calls) {
