@@ -12,8 +12,8 @@ const ARCHS = ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390'
 const trees: Record<string, string> = {};
 
 beforeAll(() => {
-  trees['6.12'] = fetchKernel('6.12') as string;
-  trees['6.1'] = fetchKernel('6.1') as string;
+  trees['6.12'] = fetchKernel('6.12');
+  trees['6.1'] = fetchKernel('6.1');
 }, 300_000);
 
 /** The subjects: a tree with its own ordering, a tree under another ordering, and each profile without a tree. */

@@ -11,7 +11,7 @@ let linux612 = '';
 const temp = () => mkdtempSync(join(tmpdir(), 'kvm-rules-baseline-'));
 
 beforeAll(() => {
-  linux612 = fetchKernel('6.12') as string;
+  linux612 = fetchKernel('6.12');
 }, 300_000);
 
 const check = checkJson;

@@ -43,12 +43,12 @@ function editedCache(cwd: string, file: string, edit: (entries: Entries) => void
 
 describe('--cache: a broken cache file is no cache', () => {
   const cases: [string, (cwd: string, file: string) => void][] = [
-    ['entries: null', (_, file) => writeFileSync(file, '{"kvmRulesCache":1,"entries":null}')],
-    ['entries: a string', (_, file) => writeFileSync(file, '{"kvmRulesCache":1,"entries":"x"}')],
-    ['an entry with inputs: null', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.inputs = null)))],
-    ['an entry whose output is not a string', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.output = 5)))],
-    ['an entry whose exit code is not a number', (cwd, file) => editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => (e.exitCode = 'zero')))],
-    ['an entry that is null', (cwd, file) => editedCache(cwd, file, (entries) => Object.keys(entries).forEach((key) => (entries[key] = null as never)))],
+    ['entries: null', (_, file) => { writeFileSync(file, '{"kvmRulesCache":1,"entries":null}'); }],
+    ['entries: a string', (_, file) => { writeFileSync(file, '{"kvmRulesCache":1,"entries":"x"}'); }],
+    ['an entry with inputs: null', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.inputs = null)); }); }],
+    ['an entry whose output is not a string', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.output = 5)); }); }],
+    ['an entry whose exit code is not a number', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.exitCode = 'zero')); }); }],
+    ['an entry that is null', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.keys(entries).forEach((key) => (entries[key] = null as never)); }); }],
   ];
   for (const [name, make] of cases) {
     it(name, () => {
@@ -98,7 +98,7 @@ describe('--cache never says where to write', () => {
     const cwd = tempDir();
     const file = join(cwd, 'cache.json');
     const target = join(tempDir(), 'planted.txt');
-    editedCache(cwd, file, (entries) => Object.values(entries).forEach((e) => ((e.outputFile = target), (e.output = 'planted\n'))));
+    editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => ((e.outputFile = target), (e.output = 'planted\n'))); });
     const expected = plain(cwd);
     expect(check(cwd, file)).toEqual(expected);
     expect(existsSync(target)).toBe(false);
@@ -157,7 +157,7 @@ describe('--cache where the working directory cannot hold it', () => {
     const run = () => spawnSync(process.execPath, [bin, ...ARGS, '--cache'], { encoding: 'utf8', cwd, env, timeout: 30_000 });
     const first = run();
     const fallback = join(home, 'kvm-rules', 'kvm-rules-cache.json');
-    expect(first.stderr).toBe(`kvm-rules: note: cannot keep the cache in ${join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json')} (${first.stderr.match(/\((.+)\); kept in/)?.[1]}); kept in ${fallback}\n`);
+    expect(first.stderr).toBe(`kvm-rules: note: cannot keep the cache in ${join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json')} (${(/\((.+)\); kept in/.exec(first.stderr))?.[1]}); kept in ${fallback}\n`);
     expect(first.stdout).toBe(plain(cwd).stdout);
     expect(Object.keys((JSON.parse(readFileSync(fallback, 'utf8')) as { entries: object }).entries)).toHaveLength(1);
     // A hit prints the kept report and says nothing more: nothing to store.

@@ -22,7 +22,7 @@ beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-cache-'));
   tree = join(dir, 'linux');
   cache = join(dir, 'cache.json');
-  cpSync(fetchKernel('6.12') as string, tree, { recursive: true });
+  cpSync(fetchKernel('6.12'), tree, { recursive: true });
 }, 300_000);
 
 describe('--cache', () => {

@@ -26,7 +26,7 @@ function moveLoadedVmcssInitAfterKvmInit(file: string): void {
 }
 
 beforeAll(() => {
-  linux612 = fetchKernel('6.12') as string;
+  linux612 = fetchKernel('6.12');
   repo = join(mkdtempSync(join(tmpdir(), 'kvm-rules-git-')), 'linux');
   cpSync(linux612, repo, { recursive: true });
   git('init', '-q');
@@ -108,7 +108,7 @@ describe('--changed-since', () => {
     writeFileSync(report, '{"an old report":"that said success"}');
     const bin = join(import.meta.dirname, '../bin/kvm-rules.js');
     const child = spawn(process.execPath, [bin, 'check', '--kernel', repo, '--changed-since', 'HEAD~1', '--format', 'json', '-o', report], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
     // Interrupt once the copy holds the tree, while it is being analyzed.
     const copies = () => readdirSync(tmp).filter((name) => name.startsWith('kvm-rules-rev-'));
     for (let i = 0; i < 500 && !copies().some((c) => existsSync(join(tmp, c, 'virt/kvm/kvm_main.c'))); i++) await new Promise((r) => setTimeout(r, 20));

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { assert, beforeAll, describe, expect, it } from 'vitest';
 import { completionScript, describeProgram } from '../src/commands/completion.js';
 import { helpChoices, helpCommands, helpOptions } from './help.js';
 import { run } from './run.js';
@@ -30,9 +30,16 @@ beforeAll(async () => {
     const { code, stdout, stderr } = await run('completion', shell);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     scripts[shell] = join(dir, `kvm-rules.${shell}`);
-    writeFileSync(scripts[shell]!, stdout);
+    writeFileSync(scripts[shell], stdout);
   }
 });
+
+/** The completion script written for `shell` before all tests. */
+function scriptOf(shell: string): string {
+  const script = scripts[shell];
+  assert(script, `no ${shell} completion script`);
+  return script;
+}
 
 describe('completion', () => {
   it('an unknown shell is bad input, with the shells', async () => {
@@ -50,7 +57,7 @@ describe('completion', () => {
 
 /** The completions bash's function sets in COMPREPLY for these words, the last being completed. */
 function bashComplete(...words: string[]): string[] {
-  return bashCompleteWith(scripts['bash']!, ...words);
+  return bashCompleteWith(scriptOf('bash'), ...words);
 }
 
 function bashCompleteWith(script: string, ...words: string[]): string[] {
@@ -76,8 +83,8 @@ describe('completion bash', () => {
   });
 
   it('registers its function for kvm-rules, and passes bash -n', () => {
-    expect(spawnSync('bash', ['-n', scripts['bash']!]).status).toBe(0);
-    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'source "$1"; complete -p kvm-rules', 'bash', scripts['bash']!], { encoding: 'utf8' });
+    expect(spawnSync('bash', ['-n', scriptOf('bash')]).status).toBe(0);
+    const result = spawnSync('bash', ['--norc', '--noprofile', '-c', 'source "$1"; complete -p kvm-rules', 'bash', scriptOf('bash')], { encoding: 'utf8' });
     expect(result.stdout.trim()).toBe('complete -F _kvm_rules kvm-rules');
   });
 
@@ -183,17 +190,17 @@ function zshComplete(line: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn('zsh', ['-f', join(dir, 'capture.zsh'), line], {
       cwd: join(dir, 'tree'),
-      env: { ...process.env, KVM_RULES_SCRIPT: scripts['zsh']!, ZDOTDIR: dir, HOME: dir },
+      env: { ...process.env, KVM_RULES_SCRIPT: scriptOf('zsh'), ZDOTDIR: dir, HOME: dir },
     });
     let out = '';
     child.stdout.on('data', (data: Buffer) => (out += data.toString()));
     child.on('error', reject);
-    child.on('close', () => resolve(sorted(out.split(/\r?\n/).flatMap((l) => (l.startsWith('match:') ? [l.slice(6)] : [])))));
+    child.on('close', () => { resolve(sorted(out.split(/\r?\n/).flatMap((l) => (l.startsWith('match:') ? [l.slice(6)] : [])))); });
   });
 }
 
 describe('completion zsh', () => {
-  beforeAll(() => needShell('zsh'));
+  beforeAll(() => { needShell('zsh'); });
   // Written once: a zsh starting while another test rewrites its .zshrc would read it empty.
   beforeAll(() => {
     writeFileSync(join(dir, '.zshrc'), ZSHRC);
@@ -201,8 +208,8 @@ describe('completion zsh', () => {
   });
 
   it('passes zsh -n, and registers _kvm-rules for kvm-rules after compinit', () => {
-    expect(spawnSync('zsh', ['-n', scripts['zsh']!]).status).toBe(0);
-    const result = spawnSync('zsh', ['-f', '-c', 'autoload -U compinit && compinit -u -D && source "$1" && print -r -- $_comps[kvm-rules]', 'zsh', scripts['zsh']!], {
+    expect(spawnSync('zsh', ['-n', scriptOf('zsh')]).status).toBe(0);
+    const result = spawnSync('zsh', ['-f', '-c', 'autoload -U compinit && compinit -u -D && source "$1" && print -r -- $_comps[kvm-rules]', 'zsh', scriptOf('zsh')], {
       encoding: 'utf8',
       env: { ...process.env, HOME: dir },
     });
@@ -229,7 +236,7 @@ describe('completion zsh', () => {
 
 /** What fish offers at the end of this command line (complete -C), without descriptions. */
 function fishComplete(line: string): string[] {
-  const result = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scripts['fish']!, line], {
+  const result = spawnSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scriptOf('fish'), line], {
     cwd: join(dir, 'tree'),
     encoding: 'utf8',
   });
@@ -238,9 +245,9 @@ function fishComplete(line: string): string[] {
 }
 
 describe('completion fish', () => {
-  beforeAll(() => needShell('fish'));
+  beforeAll(() => { needShell('fish'); });
   it('passes fish --no-execute', () => {
-    const result = spawnSync('fish', ['--no-execute', scripts['fish']!], { encoding: 'utf8' });
+    const result = spawnSync('fish', ['--no-execute', scriptOf('fish')], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });

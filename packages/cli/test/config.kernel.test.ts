@@ -146,7 +146,7 @@ describe('config: findings', () => {
 describe('config: a kernel tree', () => {
   let linux612 = '';
   beforeAll(() => {
-    linux612 = fetchKernel('6.12') as string;
+    linux612 = fetchKernel('6.12');
   }, 300_000);
 
   it('kernel is relative to the config file; an ignore\'s file glob matches the tree-relative location', async () => {
@@ -194,7 +194,7 @@ describe('config: --print-config', () => {
       severity: 'error',
       options: { exceptions: [{ arch: 'x86-vmx', reason: 'vmx_init() finishes its per-CPU setup after kvm_init() here' }] },
     });
-    expect(config.rules['integrity']).toEqual({ severity: 'error', options: null });
+    expect(config.rules.integrity).toEqual({ severity: 'error', options: null });
     expect(config.exceptions).toEqual([{ arch: 'mips', rule: 'kvm-init-last', reason: 'kvm_mips_init() is being fixed in the series under review' }]);
     expect(config.ignores.map((i) => i.file)).toEqual(['**/plugins/powerpc/plugin.yaml', '**/no-such-file.c']);
   });

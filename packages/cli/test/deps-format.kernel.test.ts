@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { assert, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import type { DepsReport } from '../src/commands/deps.js';
 import { run } from './run.js';
@@ -12,7 +12,7 @@ import { run } from './run.js';
 let linux612 = '';
 
 beforeAll(() => {
-  linux612 = fetchKernel('6.12') as string;
+  linux612 = fetchKernel('6.12');
 }, 300_000);
 
 const where = (place: { file: string; line: number; column: number }) => `${place.file}:${place.line}:${place.column}`;
@@ -30,24 +30,26 @@ describe('deps --format json', () => {
     const { code, report, text } = await deps('--kernel', linux612, '--arch', 'x86-vmx');
     expect(code).toBe(0);
     expect(Object.keys(report)).toEqual(['kernel', 'generic', 'archs']);
-    expect(report.kernel).toEqual({ root: linux612, version: expect.stringMatching(/^6\.12\.\d+$/) });
+    expect(report.kernel).toEqual({ root: linux612, version: report.kernel.version });
+    expect(report.kernel.version).toMatch(/^6\.12\.\d+$/);
     expect(report.generic.file).toBe('virt/kvm/kvm_main.c');
     expect(report.archs.map((arch) => arch.arch)).toEqual(['x86-vmx']);
     const [vmx] = report.archs;
-    expect(vmx!.problems).toEqual([]);
-    expect(vmx!.modules.map((m) => [m.init.name, m.exit, m.kconfig?.symbol, m.kconfig?.loadable])).toEqual([['vmx_init', 'vmx_exit', 'CONFIG_KVM_INTEL', true]]);
+    assert(vmx, 'the x86-vmx report');
+    expect(vmx.problems).toEqual([]);
+    expect(vmx.modules.map((m) => [m.init.name, m.exit, m.kconfig?.symbol, m.kconfig?.loadable])).toEqual([['vmx_init', 'vmx_exit', 'CONFIG_KVM_INTEL', true]]);
 
     const lines = text.split('\n');
-    const has = (line: string) => expect(lines, line).toContain(line);
+    const has = (line: string) => { expect(lines, line).toContain(line); };
     const places: { file: string; line: number; column: number }[] = [];
-    const failures = [...report.generic.failures, ...vmx!.modules.flatMap((m) => m.failures), ...vmx!.hooks.flatMap((h) => h.setup?.failures ?? [])];
+    const failures = [...report.generic.failures, ...vmx.modules.flatMap((m) => m.failures), ...vmx.hooks.flatMap((h) => h.setup?.failures ?? [])];
     for (const failure of failures) {
       expect(lines.some((line) => line.trimStart().startsWith(`${where(failure.location)}  \`${failure.text}\`: ${failure.failing ? `${failure.failing} fails` : 'fails on its own'}`))).toBe(true);
       for (const step of failure.path) expect(text).toContain(`${step.call}() at ${where(step.location)}`);
       for (const undone of failure.undoes) expect(text).toContain(`undoes ${undone.step} with ${undone.call}() at ${where(undone.location)}`);
       places.push(failure.location, ...failure.path.map((step) => step.location));
     }
-    const statements = vmx!.modules.flatMap((m) => m.statements);
+    const statements = vmx.modules.flatMap((m) => m.statements);
     expect(statements.length).toBeGreaterThan(5);
     for (const statement of statements) {
       expect(lines.some((line) => line.startsWith(`    ${where(statement.location)}  ${statement.call ? `${statement.call}()` : statement.text}`))).toBe(true);
@@ -55,9 +57,10 @@ describe('deps --format json', () => {
       places.push(statement.location, ...statement.writes.map((write) => write.location));
     }
     expect(statements.find((s) => s.call === 'kvm_x86_vendor_init')).toMatchObject({ canFail: true, setsUp: { undo: 'kvm_x86_vendor_exit', evidence: { kind: 'exit' } } });
-    const disable = vmx!.hooks.find((hook) => hook.role === 'hardware-disable')!;
+    const disable = vmx.hooks.find((hook) => hook.role === 'hardware-disable');
+    assert(disable, 'the hardware-disable hook');
     expect(disable.reads).toContainEqual(expect.objectContaining({ state: 'loaded_vmcss_on_cpu', write: false, chain: ['kvm_arch_disable_virtualization_cpu', 'vmx_disable_virtualization_cpu', 'vmclear_local_loaded_vmcss'] }));
-    for (const hook of vmx!.hooks) {
+    for (const hook of vmx.hooks) {
       has(`  ${hook.role} hook ${hook.name}()  ${hook.definition.file}:${hook.definition.line}${hook.noop ? '  [no-op]' : ''}`);
       for (const read of hook.reads) has(`      ${read.write ? 'writes' : 'reads'} ${read.state} via ${read.chain.map((n) => `${n}()`).join(' → ')}  at ${where(read.location)}`);
       places.push(...hook.reads.map((read) => read.location));
@@ -65,7 +68,7 @@ describe('deps --format json', () => {
     // As many statement, write, read and failure lines in the text as in the JSON: nothing is left out of either.
     const count = (pattern: RegExp) => lines.filter((line) => pattern.test(line)).length;
     expect(count(/^ {8}writes /)).toBe(statements.reduce((n, s) => n + s.writes.length, 0));
-    expect(count(/^ {6}(reads|writes) \S+ via /)).toBe(vmx!.hooks.reduce((n, h) => n + h.reads.length, 0));
+    expect(count(/^ {6}(reads|writes) \S+ via /)).toBe(vmx.hooks.reduce((n, h) => n + h.reads.length, 0));
     expect(count(/^ +failure path: /)).toBe(failures.length);
     // Every place is a line of the tree.
     for (const place of places) {
@@ -89,8 +92,8 @@ describe('deps --format json', () => {
     mkdirSync(join(dir, 'arch'));
     const { code, report } = await deps('--kernel', dir, '--arch', 'riscv');
     expect(code).toBe(1);
-    expect(report.archs[0]!.problems).toContainEqual(
-      expect.objectContaining({ severity: 'error', message: expect.stringContaining('arch/riscv/kvm/main.c is not in the tree: cannot analyze riscv_kvm_init()') }),
+    expect(report.archs[0]!.problems.filter((p) => p.severity === 'error').map((p) => p.message)).toContainEqual(
+      expect.stringContaining('arch/riscv/kvm/main.c is not in the tree: cannot analyze riscv_kvm_init()'),
     );
     expect(report.archs[0]!.modules).toEqual([]);
   }, 120_000);

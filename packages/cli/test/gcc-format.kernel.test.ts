@@ -20,10 +20,10 @@ let linux612 = '';
 const temp = mkdtempSync(join(tmpdir(), 'kvm-rules-gcc-'));
 
 beforeAll(() => {
-  linux612 = fetchKernel('6.12') as string;
+  linux612 = fetchKernel('6.12');
 }, 300_000);
 
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+afterAll(() => { rmSync(temp, { recursive: true, force: true }); });
 
 function kvmRules(cwd: string, ...argv: string[]): string {
   const { status, stdout, stderr } = spawnSync(process.execPath, [bin, 'check', ...argv], { cwd, encoding: 'utf8' });
@@ -60,8 +60,8 @@ function quickfix(report: string, cwd: string, compiler?: 'gcc'): QuickfixEntry[
 
 /** What quickfix must list for these findings: each finding, then its related places, each at its file's absolute path. */
 function expectedEntries(findings: Finding[], fileOf: (file: string) => string) {
-  return findings.flatMap((finding) => [
-    { file: fileOf(finding.location!.file), lnum: finding.location!.line, col: finding.location!.column, text: ` ${finding.severity}: ${finding.message} [${finding.ruleId}]` },
+  return findings.flatMap(({ location, ...finding }) => [
+    { file: location && fileOf(location.file), lnum: location?.line, col: location?.column, text: ` ${finding.severity}: ${finding.message} [${finding.ruleId}]` },
     ...(finding.related ?? []).map((related) => ({ file: fileOf(related.location.file), lnum: related.location.line, col: related.location.column, text: ` note: ${related.message}` })),
   ]);
 }
@@ -98,7 +98,7 @@ describe('check --kernel linux-6.12 --format gcc, loaded into vim\'s quickfix', 
     const { findings } = JSON.parse(kvmRules(linux612, '--kernel', '.', '--format', 'json')) as CheckResult;
     const report = kvmRules(linux612, '--kernel', '.', '--format', 'gcc');
     const files = report.split('\n').filter(Boolean).map((line) => line.split(':')[0]);
-    expect(files).toEqual(findings.flatMap((f) => [f.location!.file, ...(f.related ?? []).map((r) => r.location.file)]));
+    expect(files).toEqual(findings.flatMap((f) => [f.location?.file, ...(f.related ?? []).map((r) => r.location.file)]));
   }, 120_000);
 
   it('with `:compiler gcc`, errors and warnings get their type and notes none', () => {

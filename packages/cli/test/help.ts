@@ -17,7 +17,7 @@ function section(text: string, title: string): string[] {
   for (const line of lines.slice(start + 1)) {
     if (!line.startsWith('  ')) break;
     if (/^ {2}\S/.test(line)) entries.push(line.trim());
-    else entries[entries.length - 1] += ` ${line.trim()}`;
+    else entries.push(`${entries.pop() ?? ''} ${line.trim()}`);
   }
   return entries;
 }

@@ -13,7 +13,7 @@ let tree: string;
 beforeAll(() => {
   // make is a test dependency (Debian: make): without it these tests fail, they never skip.
   if (spawnSync('make', ['--version']).status !== 0) throw new Error('make is needed for these tests (Debian: apt-get install make)');
-  tree = fetchKernel('6.12') as string;
+  tree = fetchKernel('6.12');
 });
 
 function make(...args: string[]) {

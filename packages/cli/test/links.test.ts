@@ -90,9 +90,9 @@ describe('docsBaseUrl in the configuration', () => {
     const file = config('docsBaseUrl: https://docs.example.org/kvm-rules/rules/\n');
     const sarif = await run('check', '--config', file, '--profile', 'tdx-v7', '--arch', 'mips', '--format', 'sarif');
     const log = JSON.parse(sarif.stdout) as Log;
-    const rules = log.runs[0]!.tool.driver.rules!;
-    expect(rules.find((r) => r.id === 'kvm-init-last')!.helpUri).toBe('https://docs.example.org/kvm-rules/rules/kvm-init-last.md');
-    expect(rules.find((r) => r.id === 'source-unreadable')!.helpUri).toBe('https://docs.example.org/kvm-rules/rules/source-analysis.md');
+    const rules = log.runs[0]!.tool.driver.rules ?? [];
+    expect(rules.find((r) => r.id === 'kvm-init-last')?.helpUri).toBe('https://docs.example.org/kvm-rules/rules/kvm-init-last.md');
+    expect(rules.find((r) => r.id === 'source-unreadable')?.helpUri).toBe('https://docs.example.org/kvm-rules/rules/source-analysis.md');
     const mail = await run('check', '--config', file, '--profile', 'tdx-v7', '--arch', 'mips', '--format', 'mail');
     expect(mail.stdout).toContain('    Docs:  https://docs.example.org/kvm-rules/rules/kvm-init-last.md\n');
     const printed = await run('check', '--config', file, '--print-config');

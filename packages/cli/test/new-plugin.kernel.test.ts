@@ -54,10 +54,10 @@ const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8'
 
 /** The findings plugin.test.js asserts, read back from its text. */
 function listedFindings(dir: string): { ruleId: string; severity: string; arch: string }[] {
-  return [...read(dir, 'test/plugin.test.js').matchAll(/\{ ruleId: '([^']+)', severity: '([^']+)', arch: '([^']+)' \}/g)].map(([, ruleId, severity, arch]) => ({
-    ruleId: ruleId!,
-    severity: severity!,
-    arch: arch!,
+  return [...read(dir, 'test/plugin.test.js').matchAll(/\{ ruleId: '([^']+)', severity: '([^']+)', arch: '([^']+)' \}/g)].map(([, ruleId = '', severity = '', arch = '']) => ({
+    ruleId,
+    severity,
+    arch,
   }));
 }
 
@@ -124,10 +124,10 @@ describe('new-plugin without a kernel tree', () => {
       '@kvm-rules/rules': tarball('@kvm-rules/rules'),
       vitest: VITEST_RANGE,
     });
-    const overrides = pkg.overrides!;
+    const overrides = pkg.overrides ?? {};
     expect(Object.keys(overrides)).toEqual(expect.arrayContaining(['@kvm-rules/kernel-source', '@kvm-rules/plugin-mips', '@kvm-rules/plugin-x86-vmx']));
     for (const [name, spec] of Object.entries(overrides)) {
-      expect(spec, name).toBe(name in pkg.dependencies! || name in pkg.devDependencies! ? `$${name}` : tarball(name));
+      expect(spec, name).toBe(name in (pkg.dependencies ?? {}) || name in (pkg.devDependencies ?? {}) ? `$${name}` : tarball(name));
       if (!spec.startsWith('$')) expect(existsSync(spec.slice('file:'.length)), spec).toBe(true);
     }
     expect(read(frame.dir, 'README.md')).toContain(`in ${repo}/.cache/packages/, the way \`npm publish\` would pack them`);
@@ -137,7 +137,7 @@ describe('new-plugin without a kernel tree', () => {
     expect(read(frame.dir, 'plugin.yaml').split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/plugin.schema.json');
     expect(read(frame.dir, `rules/${kind}.yaml`).split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/rule-file.schema.json');
     const set = await loadPluginSet([readPluginPackage(frame.dir)], { profiles: loadProfiles(builtinProfilesDir) });
-    expect(set.manifests.map((m) => m.build(undefined).modules.map((module) => `${m.base.id} ${module.init} ${module.file} ${module.phases.map((p) => p.id)}`))).toEqual([
+    expect(set.manifests.map((m) => m.build(undefined).modules.map((module) => `${m.base.id} ${module.init} ${module.file} ${module.phases.map((p) => p.id).join(',')}`))).toEqual([
       ['demo-arch kvm_demo_arch_init arch/demo-arch/kvm/main.c kvm-init'],
     ]);
     expect([...set.kinds.keys()]).toEqual([kind]);
@@ -183,8 +183,8 @@ describe('new-plugin --kernel', () => {
   let linux612 = '';
   let linux61 = '';
   beforeAll(() => {
-    linux612 = fetchKernel('6.12') as string;
-    linux61 = fetchKernel('6.1') as string;
+    linux612 = fetchKernel('6.12');
+    linux61 = fetchKernel('6.1');
   }, 300_000);
 
   it('Linux 6.12 loongarch: plugin.yaml is what scaffoldManifest() derives, its notes on stderr; v6.12, no finding', async () => {
@@ -222,7 +222,7 @@ describe('bad arguments: exit 2, one line, nothing written', () => {
   ];
   let tree = '';
   beforeAll(() => {
-    tree = fetchKernel('6.12') as string;
+    tree = fetchKernel('6.12');
   }, 300_000);
 
   it.each(cases)('%s', async (_, args, message) => {
@@ -276,7 +276,7 @@ function sh(command: string, args: string[], cwd: string): { status: number | nu
 
 describe('end to end, as a maintainer: an empty folder outside the repository', () => {
   it('new-plugin --kernel, npm install, npm test pass; check --plugin adds the arch; a wrong expectation fails npm test', { timeout: 600_000 }, () => {
-    const linux612 = fetchKernel('6.12') as string;
+    const linux612 = fetchKernel('6.12');
     const work = tempDir();
     const scaffolded = sh(process.execPath, [bin, 'new-plugin', 'loongarch-demo', '--kernel', linux612, '--arch-dir', 'arch/loongarch/kvm', '--out', './p'], work);
     expect(scaffolded.status, scaffolded.output).toBe(0);

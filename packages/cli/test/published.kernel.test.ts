@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      server.close(() => { resolve(port); });
     });
   });
 }
@@ -62,7 +62,7 @@ function findingsOf(stdout: string): string[] {
 }
 
 beforeAll(async () => {
-  linux612 = fetchKernel('6.12') as string;
+  linux612 = fetchKernel('6.12');
   // What npm is configured with outside any workspace (npm refuses `config get` inside one).
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
   const upstream = spawnSync('npm', ['config', 'get', 'registry'], { cwd: work, env: clean, encoding: 'utf8' }).stdout.trim();
@@ -125,7 +125,7 @@ describe('kvm-rules from a registry, in an empty folder outside the repository',
     const installed = run('npm', ['install', 'kvm-rules'], empty);
     expect(installed.status, installed.stderr).toBe(0);
     const own = JSON.parse(readFileSync(join(empty, 'node_modules/kvm-rules/package.json'), 'utf8')) as { version: string };
-    expect(own.version).toBe(JSON.parse(readFileSync(join(repo, 'packages/cli/package.json'), 'utf8')).version);
+    expect(own.version).toBe((JSON.parse(readFileSync(join(repo, 'packages/cli/package.json'), 'utf8')) as { version: string }).version);
     const { status, stdout } = run('npx', ['kvm-rules', 'check', '--kernel', linux612, '--format', 'json'], empty);
     expect(status).toBe(1);
     expect(findingsOf(stdout)).toEqual(checkout());

@@ -20,15 +20,15 @@ const temp = mkdtempSync(join(tmpdir(), 'kvm-rules-terminal-'));
 const trees: Record<string, string> = {};
 
 beforeAll(() => {
-  for (const version of ['6.12', '6.1']) trees[version] = fetchKernel(version) as string;
+  for (const version of ['6.12', '6.1']) trees[version] = fetchKernel(version);
 }, 600_000);
 
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+afterAll(() => { rmSync(temp, { recursive: true, force: true }); });
 
 /** The environment without what would decide color or width for us. */
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TERM', 'COLUMNS']) delete env[name];
+  const deciding = ['NO_COLOR', 'FORCE_COLOR', 'CI', 'TERM', 'COLUMNS'];
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !deciding.includes(name)));
   return { ...env, TERM: 'xterm-256color', ...extra };
 }
 

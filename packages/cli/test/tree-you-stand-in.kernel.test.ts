@@ -37,7 +37,7 @@ const errorsOf = (stdout: string) =>
 
 beforeAll(() => {
   tree = join(mkdtempSync(join(tmpdir(), 'kvm-rules-stand-')), 'linux');
-  cpSync(fetchKernel('6.12') as string, tree, { recursive: true });
+  cpSync(fetchKernel('6.12'), tree, { recursive: true });
 }, 300_000);
 
 describe('kvm-rules check inside a Linux tree', () => {
