@@ -2,7 +2,7 @@
 // variables, initializer tables and module_init(), without parsing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { maskKernelMacros } from '../src/c-parser.js';
 import { indexFile } from '../src/file-index.js';
 import { fixture } from './helpers.js';
@@ -123,8 +123,8 @@ describe('indexFile', () => {
     expect(main.functions.find((f) => f.name === 'kvm_init')).toMatchObject({ line: 133, static: false, weak: false });
     expect(main.variables.find((v) => v.name === 'virtualization_enabled')).toMatchObject({ kind: 'per-cpu', staticInit: false, line: 17 });
     expect(main.variables.find((v) => v.name === 'vm_list')).toMatchObject({ kind: 'global', staticInit: true });
-    expect(main.tables.find((t) => t.name === 'kvm_dev')!.entries.map((e) => e.value)).toEqual(['kvm_chardev_ops']);
-    expect(main.tables.find((t) => t.name === 'kvm_chardev_ops')!.entries.map((e) => `${e.field}=${e.value}`)).toEqual([
+    expect(main.tables.find((t) => t.name === 'kvm_dev')?.entries.map((e) => e.value)).toEqual(['kvm_chardev_ops']);
+    expect(main.tables.find((t) => t.name === 'kvm_chardev_ops')?.entries.map((e) => `${e.field}=${e.value}`)).toEqual([
       'unlocked_ioctl=kvm_dev_ioctl',
       'llseek=noop_llseek',
     ]);
@@ -137,13 +137,14 @@ describe('indexFile', () => {
     expect(vmx.moduleInits).toEqual([{ name: 'demo_vmx_init', line: 169 }]);
     expect(vmx.variables.filter((v) => v.kind === 'per-cpu').map((v) => `${v.name}@${v.line}`)).toEqual(['demo_vmxon_region@19', 'demo_loaded_vmcss@22']);
     expect(vmx.variables.find((v) => v.name === 'enable_demo_ept')).toMatchObject({ staticInit: true, line: 24 });
-    const ops = vmx.tables.find((t) => t.name === 'demo_vmx_x86_ops')!;
+    const ops = vmx.tables.find((t) => t.name === 'demo_vmx_x86_ops');
+    assert(ops, 'the demo_vmx_x86_ops table');
     expect(ops.entries.filter((e) => e.field?.startsWith('hardware_')).map((e) => `${e.field}=${e.value}@${e.line}`)).toEqual([
       'hardware_unsetup=demo_vmx_hardware_unsetup@99',
       'hardware_enable=demo_vmx_hardware_enable@100',
       'hardware_disable=demo_vmx_hardware_disable@101',
     ]);
-    expect(vmx.tables.find((t) => t.name === 'demo_vmx_init_ops')!.entries.map((e) => `${e.field}=${e.value}`)).toEqual([
+    expect(vmx.tables.find((t) => t.name === 'demo_vmx_init_ops')?.entries.map((e) => `${e.field}=${e.value}`)).toEqual([
       'hardware_setup=demo_vmx_hardware_setup',
       'runtime_ops=demo_vmx_x86_ops',
     ]);

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type Finding } from '@kvm-rules/core';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { KernelTree } from '../src/kernel-tree.js';
 import { brief, checkKernel, copyFixture, fixture, fixturePlugin, runCli, treeWith } from './helpers.js';
 
@@ -22,19 +22,18 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
       'kvm-init-last demo-vmx warning arch/demox/kvm/vmx/vmx.c:156:3',
     ]);
     const [hookState, initLast] = findings;
-    expect(hookState!.profile).toBe('kernel-6.12.0');
-    expect(hookState!.message).toContain('hardware-disable hook kvm_arch_disable_virtualization_cpu()');
-    expect(hookState!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
-    expect(hookState!.message).toContain('initialized by phase "INIT_LIST_HEAD" (INIT_LIST_HEAD()) of demo_vmx_init()');
+    expect(hookState?.profile).toBe('kernel-6.12.0');
+    expect(hookState?.message).toContain('hardware-disable hook kvm_arch_disable_virtualization_cpu()');
+    expect(hookState?.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
+    expect(hookState?.message).toContain('initialized by phase "INIT_LIST_HEAD" (INIT_LIST_HEAD()) of demo_vmx_init()');
     // The rollback of misc_register() runs it with no window to wait for (reach-and-kconfig.kernel.test.ts has the related places).
-    expect(hookState!.message).toContain('certain, no window needed: it runs on rollback of kvm_init() step "misc_register"');
-    expect(initLast!.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
+    expect(hookState?.message).toContain('certain, no window needed: it runs on rollback of kvm_init() step "misc_register"');
+    expect(initLast?.message).toContain('demo_vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "demo_pi_init_cpu"');
   });
 
   it('derives the phases of the success path only: the unwind blocks after `return 0` are undo steps, never phases', async () => {
     const { analysis } = await late();
-    const [plugin] = analysis.plugins;
-    const phases = plugin!.modules[0]!.phases;
+    const phases = analysis.plugins[0]!.modules[0]!.phases;
     expect(phases.map((p) => `${p.id}:${p.call}@${p.location.line}`)).toEqual([
       'demo_cpu_has_vmx:demo_cpu_has_vmx@139',
       'kvm_x86_vendor_init:kvm_x86_vendor_init@142',
@@ -48,7 +47,8 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
       expect(calls).not.toContain(unwind);
     }
     const source = analysis.sources[0]!.modules[0]!.statements;
-    const kvmInit = source.find((s) => s.statement.call === 'kvm_init')!;
+    const kvmInit = source.find((s) => s.statement.call === 'kvm_init');
+    assert(kvmInit, 'the kvm_init() statement');
     expect(kvmInit.statement.undo.map((u) => `${u.call}@${u.place.line}`)).toEqual(['demo_vmx_cleanup@164', 'kvm_x86_vendor_exit@166']);
     expect(source.filter((s) => s.afterKvmInit).map((s) => s.statement.call)).toEqual(['INIT_LIST_HEAD', 'demo_pi_init_cpu']);
   });
@@ -57,16 +57,18 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     const { analysis } = await late();
     const hooks = analysis.plugins[0]!.hooks;
     expect([...hooks.keys()].sort()).toEqual(['hardware-disable', 'hardware-enable', 'virtualization-disable', 'virtualization-enable']);
-    const enable = hooks.get('hardware-enable')!;
+    const enable = hooks.get('hardware-enable');
+    assert(enable, 'the hardware-enable hook');
     expect(enable.impl).toBe('kvm_arch_enable_virtualization_cpu');
     expect(enable.reaches).toContain('demo_vmx_hardware_enable');
     expect(enable.requires.map((r) => ({ state: r.state, via: r.via }))).toEqual([{ state: 'demo_vmxon_region', via: ['demo_vmx_hardware_enable'] }]);
-    const disable = hooks.get('hardware-disable')!;
+    const disable = hooks.get('hardware-disable');
+    assert(disable, 'the hardware-disable hook');
     expect(disable.reaches).toEqual(expect.arrayContaining(['demo_vmx_hardware_disable', 'demo_vmclear_loaded_vmcss']));
     expect(disable.requires.map((r) => ({ state: r.state, via: r.via, at: `${r.location.file}:${r.location.line}` }))).toEqual([
       { state: 'demo_loaded_vmcss', via: ['demo_vmx_hardware_disable', 'demo_vmclear_loaded_vmcss'], at: 'arch/demox/kvm/vmx/vmx.c:43' },
     ]);
-    expect(hooks.get('virtualization-enable')!.requires.map((r) => r.state)).toEqual(['kvm_x86_ops']);
+    expect(hooks.get('virtualization-enable')?.requires.map((r) => r.state)).toEqual(['kvm_x86_ops']);
   });
 
   it('resolves kvm_x86_call(hardware_enable)() the same way as static_call(kvm_x86_hardware_enable)()', async () => {
@@ -76,7 +78,8 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     writeFileSync(x86, text.replace('static_call(kvm_x86_hardware_enable)()', 'kvm_x86_call(hardware_enable)()'));
     expect(readFileSync(x86, 'utf8')).not.toBe(text);
     const { analysis, findings } = await checkKernel(dir, { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] });
-    const enable = analysis.plugins[0]!.hooks.get('hardware-enable')!;
+    const enable = analysis.plugins[0]!.hooks.get('hardware-enable');
+    assert(enable, 'the hardware-enable hook');
     expect(enable.reaches).toContain('demo_vmx_hardware_enable');
     expect(enable.requires.map((r) => ({ state: r.state, via: r.via }))).toEqual([{ state: 'demo_vmxon_region', via: ['demo_vmx_hardware_enable'] }]);
     expect(findings.map(brief)).toEqual((await late()).findings.map(brief));
@@ -117,7 +120,8 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
 
   it('reaches the vendor setup through ops->hardware_setup() in kvm_x86_vendor_init(), so the state it allocates counts as set up before kvm_init()', async () => {
     const { analysis } = await late();
-    const vendorInit = analysis.plugins[0]!.modules[0]!.phases.find((p) => p.id === 'kvm_x86_vendor_init')!;
+    const vendorInit = analysis.plugins[0]!.modules[0]!.phases.find((p) => p.id === 'kvm_x86_vendor_init');
+    assert(vendorInit, 'the kvm_x86_vendor_init phase');
     expect(vendorInit.initializes).toEqual(expect.arrayContaining(['kvm_x86_ops', 'demo_vmxon_region', 'enable_demo_ept']));
     const state = analysis.plugins[0]!.state;
     expect(state.get('demo_vmxon_region')).toMatchObject({ kind: 'per-cpu', static: false, location: { file: 'arch/demox/kvm/vmx/vmx.c', line: 19 } });
@@ -145,22 +149,24 @@ describe('ordered: a MIPS-like module init with everything before kvm_init()', (
       'kvm_init:kvm_init@74',
     ]);
     expect(phases.map((p) => p.call)).not.toContain('unregister_die_notifier');
-    expect(phases.find((p) => p.id === 'INIT_LIST_HEAD')!.initializes).toEqual(['demo_guest_tlbs']);
-    const kvmInit = analysis.sources[0]!.modules[0]!.statements.find((s) => s.statement.call === 'kvm_init')!;
+    expect(phases.find((p) => p.id === 'INIT_LIST_HEAD')?.initializes).toEqual(['demo_guest_tlbs']);
+    const kvmInit = analysis.sources[0]!.modules[0]!.statements.find((s) => s.statement.call === 'kvm_init');
+    assert(kvmInit, 'the kvm_init() statement');
     expect(kvmInit.statement.undo.map((u) => `${u.call}@${u.place.line}`)).toEqual(['unregister_die_notifier@76']);
   });
 
   it('follows the struct-field callbacks demo_callbacks->hardware_enable() into the table filled by designated initializers', async () => {
     const { analysis } = await ordered();
     const hooks = analysis.plugins[0]!.hooks;
-    const enable = hooks.get('hardware-enable')!;
+    const enable = hooks.get('hardware-enable');
+    assert(enable, 'the hardware-enable hook');
     expect(enable.reaches).toEqual(expect.arrayContaining(['demo_vz_hardware_enable', 'demo_flush_guest_tlbs']));
     expect(enable.requires.map((r) => `${r.state} via [${r.via.join(', ')}]`)).toEqual([
       'demo_callbacks via []',
       'demo_guest_id_bits via [demo_vz_hardware_enable]',
       'demo_guest_tlbs via [demo_vz_hardware_enable, demo_flush_guest_tlbs]',
     ]);
-    expect(hooks.get('hardware-disable')!.requires.map((r) => r.state)).toEqual(['demo_callbacks', 'demo_guest_tlbs']);
+    expect(hooks.get('hardware-disable')?.requires.map((r) => r.state)).toEqual(['demo_callbacks', 'demo_guest_tlbs']);
     // Written by a phase, but with a value from compile time (`= -1`).
     expect(analysis.plugins[0]!.state.get('demo_entry_scratch_reg')).toMatchObject({ kind: 'global', static: true });
     expect(analysis.plugins[0]!.state.get('demo_guest_tlbs')).toMatchObject({ kind: 'per-cpu', static: false, location: { file: 'arch/demom/kvm/vz.c', line: 16 } });
@@ -184,7 +190,7 @@ describe('ordered: a MIPS-like module init with everything before kvm_init()', (
     expect(findings[1]!.message).toContain('the hardware-disable hook is declared as demo_vz_hardware_disable()');
     // mips.c is still read: its module init and the hooks' own reads.
     expect(analysis.plugins[0]!.modules[0]!.phases.map((p) => p.call)).toContain('kvm_init');
-    expect(analysis.plugins[0]!.hooks.get('hardware-enable')!.requires.map((r) => r.state)).toEqual(['demo_callbacks']);
+    expect(analysis.plugins[0]!.hooks.get('hardware-enable')?.requires.map((r) => r.state)).toEqual(['demo_callbacks']);
   });
 
   it('a module file that is not UTF-8 is a source-unreadable error naming it, never a silent pass', async () => {
@@ -219,7 +225,7 @@ describe('partly-read: a macro tree-sitter misparses inside the module init', ()
       'kvm_init@67',
       'demo_arm_initialised@71',
     ]);
-    expect(analysis.plugins[0]!.hooks.get('hardware-enable')!.requires.map((r) => r.state)).toEqual(['demo_hyp_vectors', 'demo_vgic_global_state']);
+    expect(analysis.plugins[0]!.hooks.get('hardware-enable')?.requires.map((r) => r.state)).toEqual(['demo_hyp_vectors', 'demo_vgic_global_state']);
   });
 });
 

@@ -2,7 +2,7 @@
 // statement of the success path, the hooks each step reaches (on one CPU or on every online
 // CPU), what its failure path reaches, where /dev/kvm is exposed, and the callbacks it registers.
 import type { HookCallSpec, Profile } from '@kvm-rules/core';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { hookRolesOf, readGenericOrdering } from '../src/generic.js';
 import { allProfiles, fixture, scopeOf, treeWith } from './helpers.js';
 
@@ -17,7 +17,7 @@ async function genericOf(dir: string) {
 function steps(profile: Profile) {
   return profile.kvmInit.map((s) => ({
     id: s.id,
-    line: s.location!.line,
+    line: s.location.line,
     calls: calls(s.calls),
     rollback: calls(s.rollback),
     ...(s.exposes ? { exposes: s.exposes } : {}),
@@ -27,7 +27,8 @@ function steps(profile: Profile) {
 describe('readGenericOrdering', () => {
   it('the fixtures\' kvm_init(): virtualization enabled on every CPU through cpuhp_setup_state(), then /dev/kvm', async () => {
     const { ordering, tree } = await genericOf(fixture('late-percpu'));
-    const profile = ordering!;
+    const profile = ordering;
+    assert(profile, 'kvm_init() read');
     expect(profile).toMatchObject({ id: 'kernel-6.12.0', kernel: '6.12', proposal: false, file: 'virt/kvm/kvm_main.c', location: { line: 133 } });
     expect(steps(profile)).toEqual([
       { id: 'kmem_cache_create', line: 139, calls: [], rollback: [] },
@@ -46,7 +47,7 @@ describe('readGenericOrdering', () => {
       // virtualization again, and cpuhp_remove_state() runs the teardown on every CPU.
       { id: 'misc_register', line: 158, calls: [], rollback: ['virtualization-disable/one-cpu@130', 'hardware-disable/each-online-cpu@92'], exposes: 'dev-kvm' },
     ]);
-    expect([...profile.hooks.values()].map((h) => `${h.role}=${h.name}${h.weak ? ' (weak)' : ''} ${h.location!.file}:${h.location!.line}`)).toEqual([
+    expect([...profile.hooks.values()].map((h) => `${h.role}=${h.name}${h.weak ? ' (weak)' : ''} ${h.location.file}:${h.location.line}`)).toEqual([
       'virtualization-enable=kvm_arch_enable_virtualization (weak) virt/kvm/kvm_main.c:20',
       'hardware-enable=kvm_arch_enable_virtualization_cpu virt/kvm/kvm_main.c:74',
       'virtualization-disable=kvm_arch_disable_virtualization (weak) virt/kvm/kvm_main.c:24',

@@ -19,7 +19,7 @@ import {
   type Plugin,
   type Profile,
 } from '@kvm-rules/core';
-import { onTestFinished } from 'vitest';
+import { assert, onTestFinished } from 'vitest';
 import { analyzeKernel, KernelTree, type KernelAnalysis } from '../src/index.js';
 import { cParser } from '../src/c-parser.js';
 import { ParseCache, Scope, scopeNames } from '../src/scope.js';
@@ -105,8 +105,9 @@ export async function checkKernel(dir: string, options: CheckOptions): Promise<C
   const checker = new Checker(set, { archs: options.archs, kernelReader: reader });
   const { profile, findings } = await checker.check({ kernel: dir, ...(options.profile !== undefined ? { profile: options.profile } : {}) });
   const selected = new Set(options.archs);
-  const narrowed = { ...analysis!, plugins: analysis!.plugins.filter((p) => selected.has(p.id)), sources: analysis!.sources.filter((s) => selected.has(s.arch)) };
-  return { tree: tree!, analysis: narrowed, profile, findings };
+  assert(tree && analysis, `the checker did not read ${dir}`);
+  const narrowed = { ...analysis, plugins: analysis.plugins.filter((p) => selected.has(p.id)), sources: analysis.sources.filter((s) => selected.has(s.arch)) };
+  return { tree, analysis: narrowed, profile, findings };
 }
 
 /** A finding in one line, for exact comparisons: rule, arch, severity and file:line:column. */
@@ -118,7 +119,7 @@ export function brief(finding: Finding): string {
 /** A temporary directory, removed when the test that made it is done. */
 function temporaryDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  onTestFinished(() => { rmSync(dir, { recursive: true, force: true }); });
   return dir;
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
 import { checkKernel, copyFixture, fixture } from './helpers.js';
 
@@ -42,7 +42,7 @@ const FRAGMENTS = [
 ];
 
 const cText = fc
-  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 40 }), fc.constantFrom('x'.repeat(5000), `${'('.repeat(300)}`)), { maxLength: 80 })
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 40 }), fc.constantFrom('x'.repeat(5000), '('.repeat(300))), { maxLength: 80 })
   .map((lines) => lines.join('\n'));
 
 describe('the file index, on any arrangement of kernel C shapes', () => {
@@ -96,15 +96,16 @@ describe('a check over the late-percpu fixture with edited lines', () => {
       fc.asyncProperty(fc.array(lineEdit, { minLength: 1, maxLength: 3 }), async (list) => {
         const dir = copyFixture('late-percpu');
         const texts = new Map(originals);
-        for (const e of list) texts.set(e.file, edited(texts.get(e.file)!, e));
+        for (const e of list) texts.set(e.file, edited(texts.get(e.file) ?? '', e));
         for (const [file, text] of texts) writeFileSync(join(dir, file), text);
         const options = { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] };
         const { findings } = await checkKernel(dir, options);
         expect((await checkKernel(dir, options)).findings).toEqual(findings);
         for (const f of findings) {
-          const text = texts.get(f.location!.file) ?? readFileSync(join(dir, f.location!.file), 'utf8');
-          expect(f.location!.line, `${f.ruleId} ${f.message}`).toBeLessThanOrEqual(text.split('\n').length);
-          expect(f.location!.line).toBeGreaterThanOrEqual(1);
+          assert(f.location, `${f.ruleId} ${f.message}: no location`);
+          const text = texts.get(f.location.file) ?? readFileSync(join(dir, f.location.file), 'utf8');
+          expect(f.location.line, `${f.ruleId} ${f.message}`).toBeLessThanOrEqual(text.split('\n').length);
+          expect(f.location.line).toBeGreaterThanOrEqual(1);
         }
       }),
       { numRuns: 40, seed: 1 },

@@ -4,7 +4,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { assert, describe, expect, it, onTestFinished } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { moduleConfig } from '../src/kconfig.js';
 import { KernelTree } from '../src/kernel-tree.js';
@@ -23,12 +23,14 @@ describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is 
 
   it('a hook that runs on the rollback of a kvm_init() step is certain, an error; the work after kvm_init() is a window any userspace can use', async () => {
     const { findings } = await checkKernel(fixture('late-percpu'), { plugins: [fixturePlugin('late-percpu')], archs: ['demo-vmx'] });
-    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized')!;
+    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized');
+    assert(hook, 'a hook-state-initialized finding');
     expect(hook.severity).toBe('error');
     expect(hook.message).toContain('; certain, no window needed: it runs on rollback of kvm_init() step "misc_register" on every online CPU whenever that step fails');
     // Named once, by its name in the tree.
     expect(hook.message).toMatch(/^hardware-disable hook kvm_arch_disable_virtualization_cpu\(\) reads demo_loaded_vmcss /);
-    const late = findings.find((f) => f.ruleId === 'kvm-init-last')!;
+    const late = findings.find((f) => f.ruleId === 'kvm-init-last');
+    assert(late, 'a kvm-init-last finding');
     expect(late.severity).toBe('warning');
     expect(late.message).toContain('it can be seen unfinished if userspace creates a VM through /dev/kvm or a CPU comes online or goes offline');
     expect(late.message).not.toContain('built in');
@@ -40,8 +42,9 @@ describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is 
       const places = (finding.related ?? []).map((r) => `${r.location.file}:${r.location.line}:${r.location.column}`);
       expect(new Set(places).size, finding.message).toBe(places.length);
     }
-    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized')!;
-    expect(hook.related!.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
+    const hook = findings.find((f) => f.ruleId === 'hook-state-initialized');
+    assert(hook, 'a hook-state-initialized finding');
+    expect(hook.related?.map((r) => `${r.location.file}:${r.location.line} ${r.message}`)).toEqual([
       'virt/kvm/kvm_main.c:158 kvm_init() step "misc_register" starts it here',
       'virt/kvm/kvm_main.c:129 kvm_disable_virtualization() calls kvm_offline_cpu() here',
       'virt/kvm/kvm_main.c:98 kvm_offline_cpu() calls kvm_disable_virtualization_cpu() here',
@@ -57,12 +60,13 @@ describe('a built-in module (partly-read: KVM is a bool, as on arm64)', () => {
   it('says that userspace cannot see the late work, names the Kconfig line, and keeps the CPU hotplug window', async () => {
     const { findings, analysis } = await checkKernel(fixture('partly-read'), { plugins: [fixturePlugin('partly-read')], archs: ['demo-arm'] });
     expect(analysis.plugins[0]!.modules[0]!.kconfig).toMatchObject({ symbol: 'CONFIG_KVM', loadable: false, text: 'bool "Kernel-based Virtual Machine (KVM) support"' });
-    const late = findings.find((f) => f.ruleId === 'kvm-init-last')!;
+    const late = findings.find((f) => f.ruleId === 'kvm-init-last');
+    assert(late, 'a kvm-init-last finding');
     expect(brief(late)).toBe('kvm-init-last demo-arm warning arch/demoa/kvm/arm.c:71:2');
     expect(late.message).toContain(
       'it can be seen unfinished if a CPU comes online or goes offline; not userspace: CONFIG_KVM is built in (`bool "Kernel-based Virtual Machine (KVM) support"`), so no userspace exists while its init runs',
     );
-    expect(late.related!.at(-1)).toEqual({
+    expect(late.related?.at(-1)).toEqual({
       message: 'CONFIG_KVM is `bool "Kernel-based Virtual Machine (KVM) support"`: built in, never a loadable module',
       location: { file: 'arch/demoa/kvm/Kconfig', line: 13, column: 1 },
     });
@@ -73,7 +77,7 @@ describe("5.19's VMX order written into Linux 6.1 (the loaded-VMCS lists set up 
   /** A copy of the 6.1 tree with vmx_init()'s list loop moved after kvm_init(). */
   function rewritten(): string {
     const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-v61-vmx-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    onTestFinished(() => { rmSync(dir, { recursive: true, force: true }); });
     cpSync(fetchKernel('6.1'), dir, { recursive: true });
     const file = join(dir, 'arch/x86/kvm/vmx/vmx.c');
     const loop = '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n';

@@ -3,7 +3,7 @@
 // tests (beforeAll throws); they never skip.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { assert, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import type { Finding } from '@kvm-rules/core';
 import { brief, checkKernel, emptied, scopeOf, type CheckRun } from './helpers.js';
@@ -33,8 +33,8 @@ let linux61 = '';
 let run612: CheckRun;
 
 beforeAll(async () => {
-  linux612 = fetchKernel('6.12') as string;
-  linux61 = fetchKernel('6.1') as string;
+  linux612 = fetchKernel('6.12');
+  linux61 = fetchKernel('6.1');
   run612 = await checkKernel(linux612, { archs: ALL_ARCHS });
 }, 600_000);
 
@@ -58,9 +58,10 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
         expect(module.phases.map((p) => p.call), `${plugin.id} ${module.init}`).toContain('kvm_init');
       }
     }
-    expect(analysis.plugins.find((p) => p.id === 'powerpc')!.modules.map((m) => m.init)).toEqual(['kvmppc_book3s_init', 'kvmppc_e500_init', 'kvmppc_e500mc_init']);
+    expect(analysis.plugins.find((p) => p.id === 'powerpc')?.modules.map((m) => m.init)).toEqual(['kvmppc_book3s_init', 'kvmppc_e500_init', 'kvmppc_e500mc_init']);
     for (const arch of ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'loongarch']) {
-      const hooks = analysis.plugins.find((p) => p.id === arch)!.hooks;
+      const hooks = analysis.plugins.find((p) => p.id === arch)?.hooks;
+      assert(hooks, arch);
       expect([...hooks.keys()], arch).toEqual(expect.arrayContaining(['hardware-enable', 'hardware-disable']));
     }
   });
@@ -69,10 +70,10 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
     expect(run612.findings.length).toBeGreaterThan(0);
     for (const finding of run612.findings) {
       const where = brief(finding);
-      expect(finding.location, where).toBeDefined();
-      expect(finding.location!.file, where).toMatch(/^(?:arch|virt)\//);
-      expect(existsSync(join(linux612, finding.location!.file)), where).toBe(true);
-      expect(finding.location!.line, where).toBeGreaterThan(0);
+      assert(finding.location, `${where}: no location`);
+      expect(finding.location.file, where).toMatch(/^(?:arch|virt)\//);
+      expect(existsSync(join(linux612, finding.location.file)), where).toBe(true);
+      expect(finding.location.line, where).toBeGreaterThan(0);
     }
   });
 
@@ -86,7 +87,8 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
       for (const call of unwind) expect(calls, `${arch} ${module.init}() has ${call}() as a phase`).not.toContain(call);
     }
     // vmx_init(): err_kvm_init runs __vmx_exit(), err_l1d_flush kvm_x86_vendor_exit().
-    const vmx = analysis.plugins.find((p) => p.id === 'x86-vmx')!.modules[0]!;
+    const vmx = analysis.plugins.find((p) => p.id === 'x86-vmx')?.modules[0];
+    assert(vmx, 'the x86-vmx module init');
     expect(vmx.phases.map((p) => p.call)).not.toEqual(expect.arrayContaining(['__vmx_exit']));
     expect(vmx.phases.map((p) => p.call)).not.toEqual(expect.arrayContaining(['kvm_x86_vendor_exit']));
   });
@@ -96,19 +98,21 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
       for (const module of source.modules) {
         const kvmInit = module.statements.find((s) => s.statement.call === 'kvm_init');
         expect(kvmInit, `${source.arch} ${module.init.name}`).toBeDefined();
-        expect(kvmInit!.statement.undo.map((u) => u.call), `${source.arch} ${module.init.name}`).toEqual(UNWIND_612[module.init.name]);
+        expect(kvmInit?.statement.undo.map((u) => u.call), `${source.arch} ${module.init.name}`).toEqual(UNWIND_612[module.init.name]);
       }
     }
   });
 
   it('x86-vmx: the hardware-disable hook requires loaded_vmcss_on_cpu through vmclear_local_loaded_vmcss()', () => {
-    const vmx = run612.analysis.plugins.find((p) => p.id === 'x86-vmx')!;
-    const disable = vmx.hooks.get('hardware-disable')!;
+    const vmx = run612.analysis.plugins.find((p) => p.id === 'x86-vmx');
+    assert(vmx, 'the x86-vmx plugin');
+    const disable = vmx.hooks.get('hardware-disable');
+    assert(disable, 'the hardware-disable hook');
     expect(disable.impl).toBe('kvm_arch_disable_virtualization_cpu');
     const loaded = disable.requires.find((r) => r.state === 'loaded_vmcss_on_cpu');
     expect(loaded, disable.requires.map((r) => r.state).join(', ')).toBeDefined();
-    expect(loaded!.via).toContain('vmclear_local_loaded_vmcss');
-    expect(loaded!.location.file).toBe('arch/x86/kvm/vmx/vmx.c');
+    expect(loaded?.via).toContain('vmclear_local_loaded_vmcss');
+    expect(loaded?.location.file).toBe('arch/x86/kvm/vmx/vmx.c');
     // The for_each_possible_cpu() loop that initializes it is a phase before kvm_init().
     const phases = vmx.modules[0]!.phases;
     const init = phases.findIndex((p) => p.initializes.includes('loaded_vmcss_on_cpu'));
@@ -119,7 +123,8 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
   });
 
   it('a derived plugin keeps what only the manifest can say: the summaries of hooks and of cataloged state', () => {
-    const loongarch = run612.analysis.plugins.find((p) => p.id === 'loongarch')!;
+    const loongarch = run612.analysis.plugins.find((p) => p.id === 'loongarch');
+    assert(loongarch, 'the loongarch plugin');
     expect(loongarch.hooks.get('hardware-enable')?.summary).toMatch(/^Programs GCFG/);
     expect(loongarch.state.get('vmcs')?.summary).toMatch(/^The per-CPU struct kvm_context/);
   });
@@ -131,7 +136,7 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
 });
 
 /** A finding as what the code says: rule, arch and file, without the line Debian's next point release moves. */
-const what = (f: Finding) => `${f.ruleId} ${f.arch} ${f.location!.file}`;
+const what = (f: Finding) => `${f.ruleId} ${f.arch} ${f.location?.file}`;
 const errorsOf = (findings: Finding[]) => findings.filter((f) => f.severity === 'error');
 const aboutTheKernel = (findings: Finding[]) => findings.filter((f) => f.ruleId !== 'plugin-drift').map((f) => `${brief(f)} ${f.message}`);
 
@@ -159,7 +164,8 @@ describe('Linux 6.12: unwinding read from the C', () => {
     for (const arch of ['x86-vmx', 'x86-svm', 'loongarch', 's390', 'mips', 'arm64']) {
       expect(run612.findings.filter((f) => f.arch === arch && f.ruleId === 'unwind-on-failure').map(brief), arch).toEqual([]);
     }
-    const vmx = run612.analysis.plugins.find((p) => p.id === 'x86-vmx')!.modules[0]!;
+    const vmx = run612.analysis.plugins.find((p) => p.id === 'x86-vmx')?.modules[0];
+    assert(vmx, 'the x86-vmx module init');
     const kvmInitFails = vmx.unwinding?.failures.find((f) => f.failing?.call === 'kvm_init()');
     expect(kvmInitFails?.missing).toEqual([]);
     expect(kvmInitFails?.undone.map((u) => `${u.setUp.step} by ${u.call}`)).toEqual([
@@ -203,7 +209,8 @@ describe('Linux 6.1, the tree\'s own ordering', () => {
   });
 
   it('x86-vmx\'s stable backport runs vmx_setup_l1d_flush() before kvm_init(): its failure path undoes kvm_x86_vendor_init() and nothing of kvm_init()', () => {
-    const vmx = run61.analysis.plugins.find((p) => p.id === 'x86-vmx')!.modules[0]!;
+    const vmx = run61.analysis.plugins.find((p) => p.id === 'x86-vmx')?.modules[0];
+    assert(vmx, 'the x86-vmx module init');
     const l1d = vmx.phases.findIndex((p) => p.call === 'vmx_setup_l1d_flush');
     expect(l1d).toBeLessThan(vmx.phases.findIndex((p) => p.call === 'kvm_init'));
     expect(vmx.phases[l1d]!.unwinds).toEqual(['kvm_x86_vendor_init']);

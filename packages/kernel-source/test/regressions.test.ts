@@ -1,7 +1,7 @@
 // Bugs found once in src/, each kept as a test of the behaviour that is right.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
 import { checkKernel, copyFixture, scopeOf, treeWith } from './helpers.js';
 
@@ -52,7 +52,9 @@ describe('regressions', () => {
       ].join('\n'),
     });
     const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
-    const facts = scope.info(scope.definition('demo_cpu_init')!).facts;
+    const definition = scope.definition('demo_cpu_init');
+    assert(definition, 'demo_cpu_init() defined');
+    const facts = scope.info(definition).facts;
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}`)).toEqual(['demo_data@7', 'demo_data@8']);
   });
 
@@ -75,7 +77,9 @@ describe('regressions', () => {
       ].join('\n'),
     });
     const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
-    const facts = scope.info(scope.definition('demo_enable')!).facts;
+    const definition = scope.definition('demo_enable');
+    assert(definition, 'demo_enable() defined');
+    const facts = scope.info(definition).facts;
     // The first access decides whether the hook depends on the state or sets it itself.
     const first = new Map<string, boolean>();
     for (const ref of facts.refs) if (!first.has(ref.name)) first.set(ref.name, ref.write);
@@ -109,7 +113,7 @@ describe('regressions', () => {
     writeFileSync(plugin, 'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n');
     const { analysis } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
     const [setup] = analysis.sources[0]!.modules[0]!.statements;
-    expect(setup!.writes.map((w) => `${w.state} via ${w.chain.map((n) => n.def.name).join(' > ')}`)).toEqual(['demo_ready via demo_setup_cpu']);
+    expect(setup?.writes.map((w) => `${w.state} via ${w.chain.map((n) => n.def.name).join(' > ')}`)).toEqual(['demo_ready via demo_setup_cpu']);
   });
 
   it('an ops field the module leaves empty does not resolve to a sibling module\'s function', async () => {

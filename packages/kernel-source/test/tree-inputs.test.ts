@@ -11,8 +11,9 @@ import { KernelTree } from '../src/index.js';
 import { brief, checkKernel, copyFixture, runCli, treeWith } from './helpers.js';
 
 function mkfifo(path: string): void {
-  const result = spawnSync('mkfifo', [path]);
-  if (result.status !== 0) throw new Error(`mkfifo ${path}: ${result.stderr?.toString() ?? result.error?.message}`);
+  // stderr is null when mkfifo could not start (its type says Buffer).
+  const result: { status: number | null; stderr: Buffer | null; error?: Error } = spawnSync('mkfifo', [path]);
+  if (result.status !== 0) throw new Error(`mkfifo ${path}: ${result.stderr?.toString() ?? result.error?.message ?? 'failed'}`);
 }
 
 /** The ordered fixture with arch/demom/kvm/vz.c replaced by what `make` puts there. */
@@ -27,7 +28,7 @@ async function orderedWithVz(make: (path: string) => void) {
 
 describe('a source file that is not a regular file is never read', () => {
   it('a .c file that is a symlink to /dev/zero is a source-unreadable error, read not at all', { timeout: 20_000 }, async () => {
-    expect(await orderedWithVz((vz) => symlinkSync('/dev/zero', vz))).toEqual([
+    expect(await orderedWithVz((vz) => { symlinkSync('/dev/zero', vz); })).toEqual([
       'source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a character device, not a regular file',
     ]);
   });
@@ -39,7 +40,7 @@ describe('a source file that is not a regular file is never read', () => {
   });
 
   it('a directory named like a .c file is a source-unreadable error saying so', { timeout: 20_000 }, async () => {
-    expect(await orderedWithVz((vz) => mkdirSync(vz))).toEqual([
+    expect(await orderedWithVz((vz) => { mkdirSync(vz); })).toEqual([
       'source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a directory, not a regular file',
     ]);
   });
@@ -80,8 +81,8 @@ describe('a source file that is not a regular file is never read', () => {
 
 describe('virt/kvm/kvm_main.c that is not a readable regular file: not a kernel tree', () => {
   const cases: [string, (path: string) => void, string][] = [
-    ['a dangling symlink', (path) => symlinkSync('no-such-file.c', path), 'virt/kvm/kvm_main.c is a dangling symlink'],
-    ['a directory', (path) => mkdirSync(path), 'virt/kvm/kvm_main.c is a directory, not a regular file'],
+    ['a dangling symlink', (path) => { symlinkSync('no-such-file.c', path); }, 'virt/kvm/kvm_main.c is a dangling symlink'],
+    ['a directory', (path) => { mkdirSync(path); }, 'virt/kvm/kvm_main.c is a directory, not a regular file'],
   ];
 
   it.each(cases)('as %s, check --kernel exits 2 with one line naming it and why', { timeout: 30_000 }, (_, make, why) => {

@@ -7,7 +7,7 @@ const manifest = new URL('../plugin.yaml', import.meta.url);
 const pkg = new URL('..', import.meta.url);
 
 describe('loongarch', () => {
-  it('declares Linux 6.12 only: KVM on LoongArch arrived in 6.7', async () => {
+  it('declares Linux 6.12 only: KVM on LoongArch arrived in 6.7', () => {
     expect(loadPlugin(fileURLToPath(manifest)).kernels).toEqual(['6.12']);
   });
 

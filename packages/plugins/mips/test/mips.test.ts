@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { readPluginManifest, type Finding } from '@kvm-rules/core';
 import { checkPluginPackage, checkPlugins } from '@kvm-rules/rule-tester';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 
 const manifest = new URL('../plugin.yaml', import.meta.url);
 const pkg = new URL('..', import.meta.url);
@@ -23,7 +23,8 @@ describe('mips', () => {
 
   it('the seed patch without unregister_die_notifier() on kvm_init() failure: unwind-on-failure fires', async () => {
     const plugin = readPluginManifest(fileURLToPath(manifest)).build('tdx-v7', '5.19');
-    const kvmInit = plugin.modules[0]!.phases.find((phase) => phase.call === 'kvm_init')!;
+    const kvmInit = plugin.modules[0]!.phases.find((phase) => phase.call === 'kvm_init');
+    assert(kvmInit, 'the kvm_init phase');
     kvmInit.unwinds = [];
     const found = (await checkPlugins([plugin], 'tdx-v7')).filter((f) => f.arch === 'mips');
     expect(found.map((f) => [f.ruleId, f.severity])).toEqual([['unwind-on-failure', 'error']]);
