@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { parseCacheDir } from './parse-cache.js';
 import { parseSourceText, type SourceFile } from './yaml-source.js';
 
@@ -37,11 +37,18 @@ afterEach(() => {
   process.env = saved;
 });
 
+/** The parse cache's folder: these tests turn the cache on (one turns it off at its end). */
+function cacheDir(): string {
+  const dir = parseCacheDir();
+  assert(dir, 'the parse cache is on');
+  return dir;
+}
+
 describe('the parse cache', () => {
   it.each(builtin.map((file) => [file.slice(repo.length + 1), file]))('%s: kept, then read back with the same data and places', (_, file) => {
     const text = readFileSync(file, 'utf8');
     const fresh = parseSourceText(text, 'f.yaml');
-    expect(readdirSync(parseCacheDir()!)).toHaveLength(1);
+    expect(readdirSync(cacheDir())).toHaveLength(1);
     const kept = parseSourceText(text, 'f.yaml');
     expect(kept.data).toEqual(fresh.data);
     expect(placesOf(kept)).toEqual(placesOf(fresh));
@@ -51,8 +58,9 @@ describe('the parse cache', () => {
   it('a broken entry is parsed again (and the result is right)', () => {
     const text = 'id: demo\nlist:\n  - a\n  - b\n';
     parseSourceText(text, 'f.yaml');
-    const [entry] = readdirSync(parseCacheDir()!);
-    writeFileSync(join(parseCacheDir()!, entry!), '{"data": {"id": "other"}');
+    const [entry] = readdirSync(cacheDir());
+    assert(entry, 'the parse was kept');
+    writeFileSync(join(cacheDir(), entry), '{"data": {"id": "other"}');
     const again = parseSourceText(text, 'f.yaml');
     expect(again.data).toEqual({ id: 'demo', list: ['a', 'b'] });
     expect(again.locate('/list/1')).toEqual({ line: 4, column: 5 });
@@ -62,7 +70,7 @@ describe('the parse cache', () => {
     parseSourceText('size: .inf\n', 'f.yaml');
     parseSourceText('size: .nan\n', 'f.yaml');
     parseSourceText('zero: -0\n', 'f.yaml');
-    expect(() => readdirSync(parseCacheDir()!)).toThrow();
+    expect(() => readdirSync(cacheDir())).toThrow();
     process.env.KVM_RULES_PARSE_CACHE = '0';
     expect(parseCacheDir()).toBeUndefined();
     expect(parseSourceText('id: demo\n', 'f.yaml').data).toEqual({ id: 'demo' });

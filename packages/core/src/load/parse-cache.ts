@@ -17,7 +17,9 @@ const SLACK = 64;
 
 export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.KVM_RULES_PARSE_CACHE === '0') return undefined;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kvm-rules', `parsed-v${FORMAT}`);
+  // XDG: an empty XDG_CACHE_HOME is no XDG_CACHE_HOME.
+  const cacheHome = env.XDG_CACHE_HOME;
+  return join(cacheHome !== undefined && cacheHome !== '' ? cacheHome : join(homedir(), '.cache'), 'kvm-rules', `parsed-v${FORMAT}`);
 }
 
 /** The kept parse of `text`, else `parse()`'s, kept for next time when it is plain JSON data. */
