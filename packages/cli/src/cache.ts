@@ -61,7 +61,9 @@ export function cacheFile(argv: string[], cwd = process.cwd()): string | undefin
  * directory too, so one file serves every tree.
  */
 export function fallbackCacheFile(): string {
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kvm-rules', 'kvm-rules-cache.json');
+  // An empty XDG_CACHE_HOME is unset, as the XDG spec reads it.
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'kvm-rules', 'kvm-rules-cache.json');
 }
 
 /** The files a hit is looked for in: the cache location, then, for the default one, the fallback. */
@@ -84,7 +86,8 @@ export interface Rendering {
 function keyOf(argv: string[], rendering: Rendering, cwd: string): string {
   const line = checkLine(argv);
   if (!line) throw new Error('not a check line');
-  const { cache: _cache, cacheLocation: _location, ...flags } = line.flags;
+  // The cache's own options say where the report is kept, not what it is.
+  const flags = Object.fromEntries(Object.entries(line.flags).filter(([name]) => name !== 'cache' && name !== 'cacheLocation'));
   return hashOf(JSON.stringify({ cwd, dir: line.dir ?? null, flags, color: rendering.color, width: rendering.width ?? null, tool: toolFingerprint() }));
 }
 
@@ -168,7 +171,9 @@ function cacheValidator(): Validate {
   if (!validateCache) {
     const fromCore = createRequire(createRequire(import.meta.url).resolve('@kvm-rules/core/package.json'));
     const { byId } = fromCore('./dist/validators.cjs') as { byId: Map<string, Validate> };
-    validateCache = byId.get(CACHE_SCHEMA_ID)!;
+    const found = byId.get(CACHE_SCHEMA_ID);
+    if (!found) throw new Error(`core's validators have no ${CACHE_SCHEMA_ID}`);
+    validateCache = found;
   }
   return validateCache;
 }

@@ -85,7 +85,11 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     }),
   );
 
-  program.addCommand(explainCommand().copyInheritedSettings(program).action(async (id, flags) => io.stdout(await runExplain(id, flags))));
+  program.addCommand(
+    explainCommand().copyInheritedSettings(program).action(async (id, flags) => {
+      io.stdout(await runExplain(id, flags));
+    }),
+  );
 
   program.addCommand(
     newPluginCommand().copyInheritedSettings(program).action(async (name, flags) => {
@@ -95,7 +99,11 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     }),
   );
 
-  program.addCommand(completionCommand().copyInheritedSettings(program).action(async (shell) => io.stdout(await runCompletion(program, shell))));
+  program.addCommand(
+    completionCommand().copyInheritedSettings(program).action(async (shell) => {
+      io.stdout(await runCompletion(program, shell));
+    }),
+  );
 
   return program;
 }
