@@ -6,13 +6,13 @@ import { commandInputs, store } from './cache.js';
 import { printedConfig } from './config.js';
 import { kernelTreeAround, withTreeAround } from './kernel-dir.js';
 import { terminalProgress } from './progress.js';
+import { cliDir } from './project.js';
 import { runCheck } from './commands/check.js';
 import { runCompletion } from './commands/completion.js';
 import { checkCommand, completionCommand, depsCommand, explainCommand, listCommand, newPluginCommand } from './command-line.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { LIST_WHAT, runList, type ListWhat } from './commands/list.js';
-import { runNewPlugin } from './commands/new-plugin.js';
 import { EXIT_CODES_HELP, ExitCode } from './exit-codes.js';
 import { toolVersion } from './formatters/shared.js';
 
@@ -93,7 +93,9 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
 
   program.addCommand(
     newPluginCommand().copyInheritedSettings(program).action(async (name, flags) => {
-      const { output, notes } = await runNewPlugin(name, flags);
+      // Loaded only for this command: the scaffold is its own package.
+      const { createPlugin } = await import('@kvm-rules/create-plugin');
+      const { output, notes } = await createPlugin(name, flags, cliDir);
       for (const note of notes) io.stderr(`kvm-rules: note: ${note}\n`);
       io.stdout(output);
     }),

@@ -384,7 +384,7 @@ function shownPath(path: string): string {
 /** The options the rule runs with: its kind's defaults under the file's or the config's (objects merged, arrays replaced). */
 function effectiveOptions(definition: RuleDefinition): Record<string, unknown> | null {
   if (definition.module.meta.schema.length === 0) return null;
-  return merge(definition.module.defaultOptions[0] ?? {}, definition.options[0]) as Record<string, unknown>;
+  return merge(definition.module.meta.defaultOptions[0] ?? {}, definition.options[0]) as Record<string, unknown>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -20,7 +20,7 @@ export const DEFAULT_RULES = '@kvm-rules/rules';
 const BUILTIN_PACKAGES: readonly string[] = [DEFAULT_RULES, ...BUILTIN_PLUGINS];
 
 /** The built-in packages are found from this package, wherever the user's plugins are. */
-const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
+export const cliDir = dirname(fileURLToPath(new URL('../package.json', import.meta.url)));
 
 function sameManifests(a: PluginPackage, b: PluginPackage): boolean {
   return a.manifests.join('\n') === b.manifests.join('\n');

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtinProfilesDir, loadPluginSet, loadProfiles, readPluginPackage } from '@kvm-rules/core';
-import { KernelTree, scaffoldManifest } from '@kvm-rules/kernel-source';
+import { KernelTree } from '@kvm-rules/kernel-source';
+import { checkoutOf, publishedPlan, scaffoldManifest, VITEST_RANGE } from '@kvm-rules/create-plugin';
 import { checkPluginPackage } from '@kvm-rules/rule-tester';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import { checkoutOf, publishedPlan, VITEST_RANGE } from '../src/scaffold/dependencies.js';
 import type { CheckResult } from '../src/formatters/index.js';
 import { checkJson, run } from './run.js';
 

@@ -20,7 +20,7 @@ let env: NodeJS.ProcessEnv = {};
 
 /** Every package of the workspace that is published (the root is not). */
 function packageDirs(): string[] {
-  const dirs = ['packages/core', 'packages/kernel-source', 'packages/rule-tester', 'rules', 'packages/cli'];
+  const dirs = ['packages/core', 'packages/kernel-source', 'packages/create-plugin', 'packages/rule-tester', 'rules', 'packages/cli'];
   const plugins = readdirSync(join(repo, 'packages/plugins')).map((name) => `packages/plugins/${name}`);
   return [...dirs, ...plugins].map((dir) => join(repo, dir));
 }

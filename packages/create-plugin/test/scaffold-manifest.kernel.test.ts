@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { InputError, readPluginManifest, type Finding, type Plugin } from '@kvm-rules/core';
 import { afterAll, assert, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
-import { KernelTree, scaffoldManifest, type ScaffoldedManifest } from '../src/index.js';
-import { allProfiles, brief, checkKernel, fixture, fixturePlugin, treeWith, type CheckRun } from './helpers.js';
+import { KernelTree } from '@kvm-rules/kernel-source';
+import { scaffoldManifest, type ScaffoldedManifest } from '../src/index.js';
+// kernel-source's fixtures and in-process check, shared rather than copied.
+import { allProfiles, brief, checkKernel, fixture, fixturePlugin, treeWith, type CheckRun } from '../../kernel-source/test/helpers.js';
 
 const SCHEMA_LINE = '# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/plugin.schema.json';
 

@@ -47,8 +47,8 @@ const registrationUndo = createRule({
         },
       },
     ],
+    defaultOptions,
   },
-  defaultOptions,
   create(context, [{ archs, calls }]) {
     const registering = calls.map((source) => new RegExp(source));
     // Timelines come one arch at a time, each followed by its events.

@@ -7,10 +7,7 @@ import { isAbsolute, join, posix } from 'node:path';
 import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, StateDeclaration } from '@kvm-rules/core';
 import { InputError, KVM_INIT, majorMinor, pluginSchema } from '@kvm-rules/core';
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair } from 'yaml';
-import { analyzeKernel } from './analyze.js';
-import { setupRoles, type ArchSource } from './derive.js';
-import { GENERIC_DIR } from './generic.js';
-import type { KernelTree } from './kernel-tree.js';
+import { analyzeKernel, GENERIC_DIR, setupRoles, type ArchSource, type KernelTree } from '@kvm-rules/kernel-source';
 
 export interface ScaffoldOptions {
   /** The new plugin's id (lower case, as the manifest schema wants it). */

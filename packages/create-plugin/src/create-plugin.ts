@@ -1,10 +1,9 @@
-// `kvm-rules new-plugin <name>`: a plugin package for a maintainer to fill and publish, its tests
+// createPlugin(), behind `kvm-rules new-plugin <name>`: a plugin package for a maintainer to fill and publish, its tests
 // passing as written. The manifest is derived from a kernel tree (--kernel, --arch-dir) or a frame
 // to fill; the package has an example rule of its own with its test and page, and a test of the
 // plugin's findings under a profile, computed here when the package is written.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import {
   builtinProfilesDir,
   compareKernelVersions,
@@ -15,15 +14,14 @@ import {
   majorMinor,
   type Profile,
 } from '@kvm-rules/core';
-import { dependencyPlan, type DependencyPlan } from '../scaffold/dependencies.js';
-import { findingsAsScaffolded } from '../scaffold/findings.js';
-import { pluginNames, type PluginNames } from '../scaffold/names.js';
-import { kindsModule, ruleFile, rulePage, ruleTest } from '../scaffold/templates/example-rule.js';
-import { MANIFEST_SCHEMA, manifestTemplate } from '../scaffold/templates/manifest.js';
-import { gitignore, packageJson, readme, type ManifestOrigin } from '../scaffold/templates/package.js';
-import { docsTest, pluginTest, summaryOf } from '../scaffold/templates/tests.js';
-import { checkOutDir, writePackage, type PackageFile } from '../scaffold/write.js';
-import { DEFAULT_RULES } from '../project.js';
+import { dependencyPlan, type DependencyPlan } from './dependencies.js';
+import { findingsAsScaffolded } from './findings.js';
+import { pluginNames, type PluginNames } from './names.js';
+import { kindsModule, ruleFile, rulePage, ruleTest } from './templates/example-rule.js';
+import { MANIFEST_SCHEMA, manifestTemplate } from './templates/manifest.js';
+import { gitignore, packageJson, readme, type ManifestOrigin } from './templates/package.js';
+import { docsTest, pluginTest, summaryOf } from './templates/tests.js';
+import { checkOutDir, writePackage, type PackageFile } from './write.js';
 
 export interface NewPluginOptions {
   /** A kernel tree to derive plugin.yaml from, with `archDir`. */
@@ -43,9 +41,15 @@ export interface NewPluginResult {
   notes: string[];
 }
 
-const cliDir = dirname(fileURLToPath(new URL('../../package.json', import.meta.url)));
+/** The default rule set, whose rules the new plugin's test runs. */
+const DEFAULT_RULES = '@kvm-rules/rules';
 
-export async function runNewPlugin(name: string, options: NewPluginOptions): Promise<NewPluginResult> {
+/**
+ * Writes the package. `cliDir` is the kvm-rules installation (or checkout) the plugin will be
+ * checked with: the versions it depends on, and the rule set its findings are computed with,
+ * come from there.
+ */
+export async function createPlugin(name: string, options: NewPluginOptions, cliDir: string): Promise<NewPluginResult> {
   const names = pluginNames(name);
   if ((options.kernel === undefined) !== (options.archDir === undefined)) {
     throw new InputError('new-plugin: --kernel and --arch-dir go together (the tree, and the arch\'s KVM directory in it, such as arch/loongarch/kvm)');
@@ -97,7 +101,8 @@ async function manifestFor(names: PluginNames, options: NewPluginOptions, profil
     return { yaml: manifestTemplate(names, profile.kernel), notes: [], origin: {}, profile: profile.id };
   }
   // Loaded only here: tree-sitter costs a start-up the frame does not need.
-  const { KernelTree, scaffoldManifest } = await import('@kvm-rules/kernel-source');
+  const { KernelTree } = await import('@kvm-rules/kernel-source');
+  const { scaffoldManifest } = await import('./scaffold-manifest.js');
   const tree = KernelTree.open(options.kernel);
   const profile = chooseProfile(profiles, options.profile, majorMinor(tree.version));
   const scaffolded = await scaffoldManifest(tree, { id: names.id, archDir: options.archDir, profiles, schema: MANIFEST_SCHEMA });
