@@ -57,8 +57,8 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
       neverInitialized: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but nothing initializes {{state}} under this profile; {{when}}',
     },
     schema: [optionsSchema],
+    defaultOptions: [{}],
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     const initialized = new Set<string>();
     let violations = new Map<string, Violation>();

@@ -79,8 +79,8 @@ export default createRule<[], MessageIds>({
       unknownStep: 'lifecycle event "{{event}}" starts from "{{from}}", which is neither a kvm_init() step nor "module-init"',
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     return {
       Check(check) {

@@ -50,8 +50,8 @@ export default createRule<Options, 'workAfterKvmInit'>({
         '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, that is {{when}}',
     },
     schema: [optionsSchema],
+    defaultOptions: [{ exceptions: [] }],
   },
-  defaultOptions: [{ exceptions: [] }],
   create(context, [options]) {
     const exceptions = options.exceptions ?? [];
     function excepted(arch: string, phase: Phase): boolean {

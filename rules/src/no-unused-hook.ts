@@ -13,8 +13,8 @@ export default createRule<[], 'unusedWeakHook'>({
         '{{name}}() ({{role}}) has a __weak default in {{profile}} but no analyzed arch implements it ({{count}} analyzed); introduce it with its first user',
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     return {
       Check(check) {

@@ -136,8 +136,8 @@ export default createRule<[], MessageIds>({
       unwindsUndeclared: 'the failure path of phase "{{phase}}" ({{call}}) undoes {{names}} in the tree, which its `unwinds` does not list; add it',
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     return {
       Check(check) {

@@ -47,8 +47,8 @@ export default createRule<Options, 'readBeforeSettled'>({
         '{{init}}(): {{reader}} reads {{states}}{{how}} before kvm_init() step "{{step}}" runs the {{role}} hook {{impl}}(), which settles {{them}}; the value read is not settled yet',
     },
     schema: [optionsSchema],
+    defaultOptions: [{ reads: 'deciding' }],
   },
-  defaultOptions: [{ reads: 'deciding' }],
   create(context, [{ reads: which }]) {
     let phases: PhaseEvent[] = [];
     let found = new Map<string, EarlyRead>();

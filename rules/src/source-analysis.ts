@@ -31,8 +31,8 @@ export default createRule<Options, 'cannotAnalyze' | 'partlyRead'>({
       partlyRead: '{{message}}',
     },
     schema: [optionsSchema],
+    defaultOptions: [{ problems: 'errors' }],
   },
-  defaultOptions: [{ problems: 'errors' }],
   create(context, [{ problems }]) {
     const wanted = problems === 'warnings' ? 'warning' : 'error';
     return {

@@ -28,8 +28,8 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
         '{{function}}() returns an error at `{{text}}` without undoing {{setUp}}: {{what}}; call {{undo}}() before returning the error ({{evidence}}){{others}}',
     },
     schema: [],
+    defaultOptions: [],
   },
-  defaultOptions: [],
   create(context) {
     let leaks = new Map<string, Leak>();
 

@@ -40,18 +40,37 @@ export {
   type Timeline,
   type TimelineEvent,
   type PhaseEvent,
-  type FailureEvent,
+  type KvmInitStepEvent,
   type HookCallEvent,
-  type ExposeEvent,
   type StateInitEvent,
+  type ExposeEvent,
+  type LifecycleTimelineEvent,
+  type ModuleInitDoneEvent,
+  type FailureEvent,
   type StateInitializer,
+  type Trigger,
 } from './engine/timeline.js';
 export { buildCheck, type Check } from './engine/check.js';
 export { Checker, type CheckerOptions, type CheckRequest, type CheckOutcome } from './checker/checker.js';
 export type { KernelReader, KernelSource, KernelReadRequest, KernelReading, KernelModule } from './checker/kernel-reader.js';
 export { chooseProfile, parseVariants, selectArchs, unknownNameHint, variantOf } from './checker/select.js';
 export { runRules, runRule, type ConfiguredRule, type RuleReport } from './engine/run-rules.js';
-export { createRule, ruleDocsUrl, type RuleModule, type RuleContext, type ReportDescriptor, type TimelineListener } from './rule-api/create-rule.js';
+// The rule API under typescript-eslint's names (RuleModule, RuleMetaData, RuleContext, RuleListener…).
+export {
+  createRule,
+  ruleDocsUrl,
+  type RuleModule,
+  type RuleMetaData,
+  type RuleMetaDataDocs,
+  type RuleContext,
+  type RuleListener,
+  type RuleNode,
+  type RuleNodeOfKind,
+  type ReportDescriptor,
+  type RuleWithMetaAndName,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- kept for the plugins that name it
+  type TimelineListener,
+} from './rule-api/create-rule.js';
 export { applyBaseline, readBaseline, writeBaseline, baselineText, type BaselineEntry, type BaselineOutcome } from './baseline.js';
 export {
   findPluginPackage,

@@ -12,8 +12,8 @@ const namedPhase = createRule({
     docs: { description: 'No phase has one of the listed ids.' },
     messages: { named: 'phase "{{id}}" has a listed id' },
     schema: [{ type: 'object', additionalProperties: false, properties: { names: { type: 'array', items: { type: 'string' } } } }],
+    defaultOptions: [{ names: [] as string[] }] as const,
   },
-  defaultOptions: [{ names: [] as string[] }] as const,
   create(context, [{ names }]) {
     return {
       Phase(node) {
@@ -51,7 +51,7 @@ describe('mismatchOf: a case that does not hold is told, never passed', () => {
 });
 
 describe('rule pages against rule meta', () => {
-  const rules = [{ id: 'named-phase', severity: 'warning', module: namedPhase }] as unknown as RuleDefinition[];
+  const rules: RuleDefinition[] = [{ id: 'named-phase', summary: 'No phase has one of the listed ids.', file: 'rules/named-phase.yaml', severity: 'warning', module: namedPhase, options: [] }];
   const header = ruleDocsHeader(namedPhase, rules);
   const page = (opening: string, options: string) => `${opening}\n## Rule details\n\nWhy.\n\n## Options\n\n${options}\n`;
 

@@ -12,8 +12,7 @@ import type { KernelReader, KernelReadRequest } from './kernel-reader.js';
 
 const phaseSeen = createRule({
   name: 'phase-seen',
-  meta: { type: 'problem', docs: { description: 'Reports every phase.' }, messages: { seen: 'phase {{id}}' }, schema: [] },
-  defaultOptions: [],
+  meta: { type: 'problem', docs: { description: 'Reports every phase.' }, messages: { seen: 'phase {{id}}' }, schema: [], defaultOptions: [] },
   create(context) {
     return { Phase: (node) => { context.report({ node, messageId: 'seen', data: { id: node.phase.id } }); } };
   },

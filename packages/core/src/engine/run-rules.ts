@@ -1,6 +1,6 @@
 import type { Finding, FindingSeverity, RelatedLocation } from '../model/finding.js';
 import { GENERIC_ARCH, sortFindings } from '../model/finding.js';
-import type { ReportDescriptor, RuleModule, RuleNode, TimelineListener } from '../rule-api/create-rule.js';
+import type { ReportDescriptor, RuleListener, RuleModule, RuleNode } from '../rule-api/create-rule.js';
 import { interpolate } from '../rule-api/interpolate.js';
 import type { Check } from './check.js';
 
@@ -57,7 +57,7 @@ export function runRule(check: Check, rule: ConfiguredRule): RuleReport[] {
     };
     reports.push({ finding, messageId: descriptor.messageId, data });
   };
-  const listeners: TimelineListener = rule.module.create({ id: rule.id, options: rule.options, profile: check.profile, report });
+  const listeners: RuleListener = rule.module.create({ id: rule.id, options: rule.options, profile: check.profile, report });
   traverse(check, (node, exit) => {
     if (node.kind === 'Timeline' && !exit) currentArch = node.arch;
     const listener = (listeners as Record<string, ((n: RuleNode) => void) | undefined>)[exit ? `${node.kind}:exit` : node.kind];

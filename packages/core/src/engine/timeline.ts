@@ -71,7 +71,8 @@ export interface ExposeEvent extends EventBase {
   step: KvmInitStep;
 }
 
-export interface LifecycleNode extends EventBase {
+/** The Lifecycle node: a lifecycle event of the profile (LifecycleEvent, whose name it cannot take) happening. */
+export interface LifecycleTimelineEvent extends EventBase {
   kind: 'Lifecycle';
   event: LifecycleEvent;
 }
@@ -96,7 +97,7 @@ export type TimelineEvent =
   | HookCallEvent
   | StateInitEvent
   | ExposeEvent
-  | LifecycleNode
+  | LifecycleTimelineEvent
   | ModuleInitDoneEvent;
 
 /** One arch module init composed with one profile: everything that happens, in order. */

@@ -42,7 +42,7 @@ const plugin = [
 /** Two rule kinds: one without options, one whose exceptions need a reason. */
 const kinds = new Map(
   [
-    createRule({ name: 'integrity', meta: { type: 'problem', docs: { description: 'Integrity.' }, messages: {}, schema: [] }, defaultOptions: [], create: () => ({}) }),
+    createRule({ name: 'integrity', meta: { type: 'problem', docs: { description: 'Integrity.' }, messages: {}, schema: [], defaultOptions: [] }, create: () => ({}) }),
     createRule({
       name: 'kvm-init-last',
       meta: {
@@ -50,8 +50,8 @@ const kinds = new Map(
         docs: { description: 'Late work.' },
         messages: {},
         schema: [{ type: 'object', properties: { exceptions: { type: 'array', items: { type: 'object', required: ['arch', 'reason'], properties: { arch: { type: 'string' }, reason } } } } }],
+        defaultOptions: [{}],
       },
-      defaultOptions: [{}],
       create: () => ({}),
     }),
   ].map((kind) => [kind.name, kind]),
