@@ -38,8 +38,7 @@ const where = (finding: Finding) => (finding.location ? formatLocation(finding.l
 
 /** Whether a text is well-formed XML. */
 function wellFormed(xml: string): boolean {
-  // fast-xml-parser points to fast-xml-validator, which is not published yet; its validator still works.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- it points to fast-xml-validator, which is not published yet
   return XMLValidator.validate(xml) === true;
 }
 
