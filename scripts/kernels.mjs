@@ -18,16 +18,7 @@ export const cacheDir = fileURLToPath(new URL('../.cache/kernels/', import.meta.
 
 // What the analysis reads: the generic and arch KVM code, and the headers that declare what
 // it calls. Everything else in a 140 MB tarball is left packed.
-const MEMBERS = [
-  'virt/kvm',
-  'arch/*/kvm',
-  'arch/*/include/asm/kvm*',
-  'include/linux/kvm*',
-  'include/kvm',
-  'Makefile',
-  'Kconfig',
-  'MAINTAINERS',
-];
+const MEMBERS = ['virt/kvm', 'arch/*/kvm', 'arch/*/include/asm/kvm*', 'include/linux/kvm*', 'include/kvm', 'Makefile', 'Kconfig', 'MAINTAINERS'];
 
 export function kernelPath(version) {
   return join(cacheDir, `linux-${version}`);
@@ -70,7 +61,11 @@ function* fetchSteps(version, work) {
   yield {
     command: 'dpkg-deb',
     args: ['-x', deb, join(work, 'deb')],
-    progress: { label: `linux ${version}: unpacking ${debName}`, done: () => sizeOf(dirname(tarball), (name) => name === basename(tarball)), total: statSync(deb).size },
+    progress: {
+      label: `linux ${version}: unpacking ${debName}`,
+      done: () => sizeOf(dirname(tarball), (name) => name === basename(tarball)),
+      total: statSync(deb).size,
+    },
   };
   if (!existsSync(tarball)) throw new Error(`${deb} has no usr/src/${pkg}.tar.xz`);
   const unpacked = join(work, 'tree');
@@ -89,7 +84,9 @@ function* fetchSteps(version, work) {
 
 function sizeOf(dir, wanted) {
   try {
-    return readdirSync(dir).filter(wanted).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    return readdirSync(dir)
+      .filter(wanted)
+      .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
   } catch {
     return 0;
   }

@@ -44,7 +44,9 @@ try {
     }
   }
   console.log('');
-  console.log(`${'class'.padEnd(22)}${'bugs'.padStart(5)}${'caught'.padStart(8)}${'missed'.padStart(8)}${'controls'.padStart(10)}${'false alarms'.padStart(14)}`);
+  console.log(
+    `${'class'.padEnd(22)}${'bugs'.padStart(5)}${'caught'.padStart(8)}${'missed'.padStart(8)}${'controls'.padStart(10)}${'false alarms'.padStart(14)}`,
+  );
   const classes = [...new Set(results.map((r) => r.change.class))];
   const total = { bugs: 0, caught: 0, missed: 0, controls: 0, alarms: 0 };
   for (const name of classes) {
@@ -58,9 +60,13 @@ try {
       alarms: rows.reduce((n, r) => n + r.falseAlarms.length, 0),
     };
     for (const k of Object.keys(total)) total[k] += row[k];
-    console.log(`${name.padEnd(22)}${String(row.bugs).padStart(5)}${String(row.caught).padStart(8)}${String(row.missed).padStart(8)}${String(row.controls).padStart(10)}${String(row.alarms).padStart(14)}`);
+    console.log(
+      `${name.padEnd(22)}${String(row.bugs).padStart(5)}${String(row.caught).padStart(8)}${String(row.missed).padStart(8)}${String(row.controls).padStart(10)}${String(row.alarms).padStart(14)}`,
+    );
   }
-  console.log(`${'all'.padEnd(22)}${String(total.bugs).padStart(5)}${String(total.caught).padStart(8)}${String(total.missed).padStart(8)}${String(total.controls).padStart(10)}${String(total.alarms).padStart(14)}`);
+  console.log(
+    `${'all'.padEnd(22)}${String(total.bugs).padStart(5)}${String(total.caught).padStart(8)}${String(total.missed).padStart(8)}${String(total.controls).padStart(10)}${String(total.alarms).padStart(14)}`,
+  );
   process.exitCode = total.missed > 0 || total.alarms > 0 ? 1 : 0;
 } finally {
   remove();

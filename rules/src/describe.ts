@@ -1,4 +1,14 @@
-import { AFTER_MODULE_INIT, describeTrigger, howItRuns, type HookCallEvent, type HookWindow, type Location, type RelatedLocation, type StateInitializer, type Timeline } from '@kvm-rules/core';
+import {
+  AFTER_MODULE_INIT,
+  describeTrigger,
+  howItRuns,
+  type HookCallEvent,
+  type HookWindow,
+  type Location,
+  type RelatedLocation,
+  type StateInitializer,
+  type Timeline,
+} from '@kvm-rules/core';
 
 /** Until when, in a window: the statement or step that initializes the state. */
 export function untilText(by: StateInitializer): string {
@@ -44,11 +54,20 @@ const SEVERITY = { type: 'string', enum: ['error', 'warning', 'off'] } as const;
 
 /** The options that set a finding's severity by how it can happen (capped by the rule's configured severity). */
 export const reachSeverities = {
-  certain: { ...SEVERITY, description: 'Severity when kvm_init() runs the hook on every module load (a step, or its rollback when that step fails). Default: the severity the rule is configured with (error in the default set).' },
-  window: { ...SEVERITY, description: 'Severity when it takes something to happen in a window (userspace, CPU hotplug, suspend/reboot). Default: warning (kvm-init-last, always a window: the severity the rule is configured with).' },
+  certain: {
+    ...SEVERITY,
+    description:
+      'Severity when kvm_init() runs the hook on every module load (a step, or its rollback when that step fails). Default: the severity the rule is configured with (error in the default set).',
+  },
+  window: {
+    ...SEVERITY,
+    description:
+      'Severity when it takes something to happen in a window (userspace, CPU hotplug, suspend/reboot). Default: warning (kvm-init-last, always a window: the severity the rule is configured with).',
+  },
   builtInUserspace: {
     ...SEVERITY,
-    description: 'Severity when only userspace could get there in time and the module is built in (a bool Kconfig symbol): no userspace exists while its initcall runs. Default: off.',
+    description:
+      'Severity when only userspace could get there in time and the module is built in (a bool Kconfig symbol): no userspace exists while its initcall runs. Default: off.',
   },
 } as const;
 
@@ -150,7 +169,10 @@ export function relatedRuns(calls: HookCallEvent[], main: HookCallEvent): Relate
     const start =
       call.trigger.kind === 'step'
         ? { message: `kvm_init() step "${call.trigger.step.id}" starts it here`, location: call.trigger.step.location }
-        : { message: `${call.trigger.event.id} registered here, from which it runs if ${WINDOW_WORDS[call.trigger.event.window]}`, location: call.trigger.event.location };
+        : {
+            message: `${call.trigger.event.id} registered here, from which it runs if ${WINDOW_WORDS[call.trigger.event.window]}`,
+            location: call.trigger.event.location,
+          };
     if (!starts.some((s) => samePlace(s.location, start.location))) starts.push(start);
     const key = placeKey(call.location);
     const site = sites.get(key) ?? { call, how: [] };
@@ -162,7 +184,9 @@ export function relatedRuns(calls: HookCallEvent[], main: HookCallEvent): Relate
     .filter(({ call }) => !starts.some((s) => samePlace(s.location, call.location)))
     .map(({ call, how }) => ({ message: `${calledName(call)} runs here ${how.join(', ')}`, location: call.location }));
   // The generic calls down to the hook, for the call that tells the story.
-  const chain = main.chain.filter((link) => !starts.some((s) => samePlace(s.location, link.location)) && !runs.some((r) => samePlace(r.location, link.location)));
+  const chain = main.chain.filter(
+    (link) => !starts.some((s) => samePlace(s.location, link.location)) && !runs.some((r) => samePlace(r.location, link.location)),
+  );
   return [starts[0]!, ...chain, ...starts.slice(1), ...runs];
 }
 
@@ -175,7 +199,9 @@ function triggerLabel(call: HookCallEvent): string {
 /** The generic function the call site names; the role in words when the arch's function has another version's name. */
 function calledName(call: HookCallEvent): string {
   const hook = call.hook;
-  return hook && hook.impl !== call.name && !hook.via.includes(call.name) && !hook.requires.some((r) => r.via.includes(call.name)) ? `the ${call.role} hook` : `${call.name}()`;
+  return hook && hook.impl !== call.name && !hook.via.includes(call.name) && !hook.requires.some((r) => r.via.includes(call.name))
+    ? `the ${call.role} hook`
+    : `${call.name}()`;
 }
 
 function placeKey(location: Location): string {

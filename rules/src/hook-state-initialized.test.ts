@@ -117,7 +117,13 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
       name: 'v6.12: the enable hook runs on every CPU inside kvm_init(): certain, an error',
       profile: 'v6.12',
       plugins: plugin({ after: ['area'], hooks: `\n  hardware-enable: { impl: demo_enable, requires: [area] }` }),
-      errors: [{ messageId: 'initializedLater', severity: 'error', data: { hook: 'demo_enable', when: 'certain: on every module load, it runs in kvm_init() step "init-virtualization" on every online CPU' } }],
+      errors: [
+        {
+          messageId: 'initializedLater',
+          severity: 'error',
+          data: { hook: 'demo_enable', when: 'certain: on every module load, it runs in kvm_init() step "init-virtualization" on every online CPU' },
+        },
+      ],
     },
     {
       name: 'a window only: under v5.19 the hooks run once userspace creates a VM, opened before module init returns',
@@ -127,7 +133,9 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
         {
           messageId: 'initializedLater',
           severity: 'warning',
-          data: { when: 'a window: from kvm_init() step "dev-kvm" until init_list() in demo_init(), it runs if userspace creates a VM through /dev/kvm or a CPU comes online or goes offline' },
+          data: {
+            when: 'a window: from kvm_init() step "dev-kvm" until init_list() in demo_init(), it runs if userspace creates a VM through /dev/kvm or a CPU comes online or goes offline',
+          },
         },
       ],
     },

@@ -1,6 +1,18 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { createRule, howItRuns, type HookCallEvent, type RelatedLocation, type Requirement, type StateInitEvent, type Timeline } from '@kvm-rules/core';
-import { builtInNote, describeInitializer, untilText, hookName, opening, reachSeverities, relatedRuns, severityOf, windowsOf, windowText, type Reach } from './describe.js';
+import {
+  builtInNote,
+  describeInitializer,
+  untilText,
+  hookName,
+  opening,
+  reachSeverities,
+  relatedRuns,
+  severityOf,
+  windowsOf,
+  windowText,
+  type Reach,
+} from './describe.js';
 
 const optionsSchema = {
   type: 'object',
@@ -53,7 +65,8 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
     },
     messages: {
       initializedLater: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but {{state}} is initialized {{initializer}}; {{when}}',
-      initializerNotCalled: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but {{state}} is initialized by the {{initializer}}, which {{profile}} never calls; {{when}}',
+      initializerNotCalled:
+        '{{role}} hook {{hook}}() reads {{state}}{{via}}, but {{state}} is initialized by the {{initializer}}, which {{profile}} never calls; {{when}}',
       neverInitialized: '{{role}} hook {{hook}}() reads {{state}}{{via}}, but nothing initializes {{state}} under this profile; {{when}}',
     },
     schema: [optionsSchema],
@@ -76,9 +89,7 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
 
     function reportViolation(timeline: Timeline, { requirement, calls }: Violation): void {
       const call = mainCall(calls);
-      const init = timeline.events.find(
-        (e): e is StateInitEvent => e.kind === 'StateInit' && e.state === requirement.state && e.seq > call.seq,
-      );
+      const init = timeline.events.find((e): e is StateInitEvent => e.kind === 'StateInit' && e.state === requirement.state && e.seq > call.seq);
       const initializer = init ? describeInitializer(init.by) : undefined;
       const { reach, builtIn } = builtInNote(timeline, reachOf(calls, init ? untilText(init.by) : 'anything initializes it'));
       // A certain finding needs no window to happen: only the calls that make it certain are its story.

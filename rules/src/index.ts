@@ -10,7 +10,16 @@ import readBeforeSettled from './read-before-settled.js';
 import sourceAnalysis from './source-analysis.js';
 import unwindOnFailure from './unwind-on-failure.js';
 
-export const kinds: readonly RuleModule[] = [hookStateInitialized, readBeforeSettled, kvmInitLast, unwindOnFailure, noUnusedHook, integrity, pluginDrift, sourceAnalysis];
+export const kinds: readonly RuleModule[] = [
+  hookStateInitialized,
+  readBeforeSettled,
+  kvmInitLast,
+  unwindOnFailure,
+  noUnusedHook,
+  integrity,
+  pluginDrift,
+  sourceAnalysis,
+];
 
 // The kinds' options schemas are compiled at build time (dist/validators.cjs), so that loading
 // the rule files does not load the ajv compiler.

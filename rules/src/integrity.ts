@@ -1,4 +1,14 @@
-import { AFTER_MODULE_INIT, type Check, createRule, GENERIC_ARCH, KVM_INIT, type Location, type Plugin, type Profile, type ReportDescriptor } from '@kvm-rules/core';
+import {
+  AFTER_MODULE_INIT,
+  type Check,
+  createRule,
+  GENERIC_ARCH,
+  KVM_INIT,
+  type Location,
+  type Plugin,
+  type Profile,
+  type ReportDescriptor,
+} from '@kvm-rules/core';
 
 type MessageIds = 'duplicateId' | 'unknownState' | 'unknownHook' | 'unknownPhase' | 'unwindsLater' | 'kvmInitCount' | 'unknownStep';
 type Report = (arch: string, location: Location, messageId: MessageIds, data: ReportDescriptor<MessageIds>['data']) => void;

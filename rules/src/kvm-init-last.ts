@@ -23,7 +23,8 @@ const optionsSchema = {
           phases: {
             type: 'array',
             items: { type: 'string' },
-            description: 'Only these phases, by id or by the function they call (vmx_setup_l1d_flush names it in a plugin and in a tree alike). Default: every phase after kvm_init().',
+            description:
+              'Only these phases, by id or by the function they call (vmx_setup_l1d_flush names it in a plugin and in a tree alike). Default: every phase after kvm_init().',
           },
           reason: { ...reason, description: 'Why this work must come after kvm_init().' },
         },
@@ -42,12 +43,12 @@ export default createRule<Options, 'workAfterKvmInit'>({
   meta: {
     type: 'suggestion',
     docs: {
-      description: 'No arch phase that does work (not a log line, not a check that writes nothing) comes after the kvm_init() call on the success path of module init.',
+      description:
+        'No arch phase that does work (not a log line, not a check that writes nothing) comes after the kvm_init() call on the success path of module init.',
       recommended: true,
     },
     messages: {
-      workAfterKvmInit:
-        '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, that is {{when}}',
+      workAfterKvmInit: '{{init}}() does work after kvm_init(): {{phases}}; under {{profile}}, that is {{when}}',
     },
     schema: [optionsSchema],
     defaultOptions: [{ exceptions: [] }],
@@ -55,10 +56,11 @@ export default createRule<Options, 'workAfterKvmInit'>({
   create(context, [options]) {
     const exceptions = options.exceptions ?? [];
     function excepted(arch: string, phase: Phase): boolean {
-      return exceptions.some((e: Exception) =>
-        e.arch === arch &&
-        (!e.profiles || e.profiles.includes(context.profile.id)) &&
-        (!e.phases || e.phases.includes(phase.id) || e.phases.includes(phase.call)),
+      return exceptions.some(
+        (e: Exception) =>
+          e.arch === arch &&
+          (!e.profiles || e.profiles.includes(context.profile.id)) &&
+          (!e.phases || e.phases.includes(phase.id) || e.phases.includes(phase.call)),
       );
     }
 

@@ -7,7 +7,11 @@ const tree = {
   hooks: '{ hardware-disable: { impl: kvm_arch_disable_virtualization_cpu, requires: [{ state: demo_list, via: [demo_flush] }] } }',
   state,
 };
-const declaring = (phases: string[], hooks = '{ hardware-disable: { impl: kvm_arch_disable_virtualization_cpu, requires: [demo_list] } }') => ({ phases, hooks, state });
+const declaring = (phases: string[], hooks = '{ hardware-disable: { impl: kvm_arch_disable_virtualization_cpu, requires: [demo_list] } }') => ({
+  phases,
+  hooks,
+  state,
+});
 
 new RuleTester().run('plugin-drift', rule, {
   valid: [
@@ -16,7 +20,7 @@ new RuleTester().run('plugin-drift', rule, {
       plugins: derivedPlugin(tree, declaring(['{ id: list, call: INIT_LIST_HEAD }', KVM_INIT_PHASE])),
     },
     {
-      name: 'a plugin with no declarations for the tree\'s version is not compared',
+      name: "a plugin with no declarations for the tree's version is not compared",
       plugins: derivedPlugin(tree),
     },
   ],

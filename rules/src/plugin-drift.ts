@@ -50,7 +50,13 @@ function compareUnwinding(matched: Map<Phase, Phase>, module: ModuleInit, report
   // An undo matters where a failure follows: a step set up when some failure point is reached.
   const beforeFailure = new Set((module.unwinding?.failures ?? []).flatMap((f) => [...f.missing.map((m) => m.step), ...f.undone.map((u) => u.setUp.step)]));
   for (const [declared, derived] of matched) {
-    const data = { phase: declared.id, call: callText(derived), undo: declared.undo ?? '', derived: derived.undo ?? '', evidence: derived.undoEvidence?.text ?? '' };
+    const data = {
+      phase: declared.id,
+      call: callText(derived),
+      undo: declared.undo ?? '',
+      derived: derived.undo ?? '',
+      evidence: derived.undoEvidence?.text ?? '',
+    };
     const declaredHere = [here(`phase "${declared.id}" is declared here`, declared.location)];
     const evidence = derived.undoEvidence?.location ? [here(`evidence: ${derived.undoEvidence.text}`, derived.undoEvidence.location)] : [];
     if (derived.undo && beforeFailure.has(derived.id) && !declared.undo && declared.registers.length === 0) {
@@ -62,15 +68,22 @@ function compareUnwinding(matched: Map<Phase, Phase>, module: ModuleInit, report
     }
     const registered = new Set([...derived.registers, ...derived.initializes]);
     const unknown = declared.registers.filter((name) => !registered.has(name));
-    if (unknown.length > 0) report({ location: derived.location, messageId: 'registersNotInSource', data: { ...data, names: unknown.join(', ') }, related: declaredHere });
+    if (unknown.length > 0)
+      report({ location: derived.location, messageId: 'registersNotInSource', data: { ...data, names: unknown.join(', ') }, related: declaredHere });
     // Unwinding, by the declared ids of the phases undone.
     const undoneInC = new Set(derived.unwinds.flatMap((id) => declaredOf.get(id)?.id ?? []));
     const missing = declared.unwinds.filter((id) => !undoneInC.has(id) && [...matched.keys()].some((p) => p.id === id));
-    if (missing.length > 0) report({ location: derived.location, messageId: 'unwindsNotInSource', data: { ...data, names: missing.join(', ') }, related: declaredHere });
+    if (missing.length > 0)
+      report({ location: derived.location, messageId: 'unwindsNotInSource', data: { ...data, names: missing.join(', ') }, related: declaredHere });
     const extra = [...undoneInC].filter((id) => !declared.unwinds.includes(id));
     if (extra.length > 0) {
       const at = derived.unwinds.map((id) => derived.unwindLocations.get(id)).find((l) => l !== undefined);
-      report({ location: derived.location, messageId: 'unwindsUndeclared', data: { ...data, names: extra.join(', ') }, related: [...declaredHere, ...(at ? [here('the failure path undoes it here', at)] : [])] });
+      report({
+        location: derived.location,
+        messageId: 'unwindsUndeclared',
+        data: { ...data, names: extra.join(', ') },
+        related: [...declaredHere, ...(at ? [here('the failure path undoes it here', at)] : [])],
+      });
     }
   }
 }
@@ -105,7 +118,12 @@ function comparePlugin(plugin: Plugin, declared: Plugin, report: Report): void {
     if (!derived && unread.has(module.file)) continue;
     if (!derived) {
       const file = { file: module.file, line: 1, column: 1 };
-      report({ location: file, messageId: 'moduleMissing', data: { init: module.init, file: module.file }, related: [here(`${module.init}() is declared here`, module.location)] });
+      report({
+        location: file,
+        messageId: 'moduleMissing',
+        data: { init: module.init, file: module.file },
+        related: [here(`${module.init}() is declared here`, module.location)],
+      });
       continue;
     }
     comparePhases(module, derived, report);
@@ -118,7 +136,8 @@ export default createRule<[], MessageIds>({
   meta: {
     type: 'suggestion',
     docs: {
-      description: 'With --kernel, what a plugin declares for the tree\'s kernel version matches the source: its module inits, phases in order, what each phase sets up and what undoes it, what each failure path undoes, hook implementations and the dependencies the code has.',
+      description:
+        "With --kernel, what a plugin declares for the tree's kernel version matches the source: its module inits, phases in order, what each phase sets up and what undoes it, what each failure path undoes, hook implementations and the dependencies the code has.",
       recommended: true,
     },
     messages: {
@@ -127,12 +146,17 @@ export default createRule<[], MessageIds>({
       phaseOrder: 'phase "{{phase}}" ({{call}}) is declared after "{{previous}}", but {{init}}() calls it before; reorder the phases as the source has them',
       hookUndeclared: 'the tree implements the {{role}} hook as {{name}}() ({{file}}), which the plugin does not declare; add `hooks: {{role}}: { impl: … }`',
       implMissing: 'the {{role}} hook is declared as {{impl}}(), which {{name}}() ({{file}}) never reaches; fix `impl`',
-      dependencyUndeclared: 'the {{role}} hook reads {{state}} through {{via}}, and init code writes it, but the plugin does not declare it; add `{{state}}` to the hook\'s `requires`',
-      undoUndeclared: 'phase "{{phase}}" ({{call}}) needs undoing on a later failure ({{evidence}}), but the plugin declares no `undo`; add `undo: {{derived}}`',
-      undoNotInSource: 'phase "{{phase}}" declares `undo: {{undo}}`, but nothing in the tree undoes {{call}} (no exit, failure path, allocation or undo of its name); remove `undo`',
+      dependencyUndeclared:
+        "the {{role}} hook reads {{state}} through {{via}}, and init code writes it, but the plugin does not declare it; add `{{state}}` to the hook's `requires`",
+      undoUndeclared:
+        'phase "{{phase}}" ({{call}}) needs undoing on a later failure ({{evidence}}), but the plugin declares no `undo`; add `undo: {{derived}}`',
+      undoNotInSource:
+        'phase "{{phase}}" declares `undo: {{undo}}`, but nothing in the tree undoes {{call}} (no exit, failure path, allocation or undo of its name); remove `undo`',
       undoDiffers: 'phase "{{phase}}" declares `undo: {{undo}}`, but the tree undoes {{call}} with {{derived}}() ({{evidence}}); fix `undo`',
-      registersNotInSource: 'phase "{{phase}}" declares `registers: [{{names}}]`, but in the tree {{call}} neither writes {{names}} nor sets up anything of it that needs undoing; fix `registers`',
-      unwindsNotInSource: 'phase "{{phase}}" declares that its failure path undoes {{names}}, but in the tree it does not; fix `unwinds` (or the C: unwind-on-failure says what is left set up)',
+      registersNotInSource:
+        'phase "{{phase}}" declares `registers: [{{names}}]`, but in the tree {{call}} neither writes {{names}} nor sets up anything of it that needs undoing; fix `registers`',
+      unwindsNotInSource:
+        'phase "{{phase}}" declares that its failure path undoes {{names}}, but in the tree it does not; fix `unwinds` (or the C: unwind-on-failure says what is left set up)',
       unwindsUndeclared: 'the failure path of phase "{{phase}}" ({{call}}) undoes {{names}} in the tree, which its `unwinds` does not list; add it',
     },
     schema: [],

@@ -39,7 +39,8 @@ export default createRule<Options, 'readBeforeSettled'>({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Module init reads arch state before kvm_init() only when no setup hook inside kvm_init() (arch-init, hardware-setup) sets or changes it afterwards.',
+      description:
+        'Module init reads arch state before kvm_init() only when no setup hook inside kvm_init() (arch-init, hardware-setup) sets or changes it afterwards.',
       recommended: true,
     },
     messages: {

@@ -23,7 +23,8 @@ export default createRule<Options, 'cannotAnalyze' | 'partlyRead'>({
   meta: {
     type: 'problem',
     docs: {
-      description: 'With --kernel, every selected arch could be read from the tree: a file that cannot be read or parsed where it matters is reported, never passed over.',
+      description:
+        'With --kernel, every selected arch could be read from the tree: a file that cannot be read or parsed where it matters is reported, never passed over.',
       recommended: true,
     },
     messages: {

@@ -49,12 +49,23 @@ new RuleTester().run('unwind-on-failure', rule, {
     {
       name: 'one of two registrations is not undone, at two failure points: reported once, where it is first left set up',
       plugins: plugin([notifier, table, '{ id: kvm-init, call: kvm_init, canFail: true, unwinds: [table] }']),
-      errors: [{ messageId: 'notUndone', line: 9, data: { failing: '"table" (demo_alloc_table())', setUp: '"notifier" (register_die_notifier())', others: '; the same at 1 more failure point' } }],
+      errors: [
+        {
+          messageId: 'notUndone',
+          line: 9,
+          data: { failing: '"table" (demo_alloc_table())', setUp: '"notifier" (register_die_notifier())', others: '; the same at 1 more failure point' },
+        },
+      ],
     },
     {
       name: 'a phase that declares an undo but no registrations: what its call set up stays',
       plugins: plugin(['{ id: vendor, call: demo_vendor_init, undo: demo_vendor_exit }', '{ id: kvm-init, call: kvm_init, canFail: true }']),
-      errors: [{ messageId: 'notUndone', data: { setUp: '"vendor" (demo_vendor_init())', what: 'what demo_vendor_init() set up stays set up', undo: 'demo_vendor_exit' } }],
+      errors: [
+        {
+          messageId: 'notUndone',
+          data: { setUp: '"vendor" (demo_vendor_init())', what: 'what demo_vendor_init() set up stays set up', undo: 'demo_vendor_exit' },
+        },
+      ],
     },
   ],
 });

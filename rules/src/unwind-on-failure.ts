@@ -18,7 +18,8 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
   meta: {
     type: 'problem',
     docs: {
-      description: 'Whatever an init function set up before a step that can fail is undone on that step\'s failure path: in module init, in the setup hooks kvm_init() runs, and in kvm_init() itself.',
+      description:
+        "Whatever an init function set up before a step that can fail is undone on that step's failure path: in module init, in the setup hooks kvm_init() runs, and in kvm_init() itself.",
       recommended: true,
     },
     messages: {

@@ -6,7 +6,7 @@ import { kinds } from './index.js';
 const require = createRequire(import.meta.url);
 
 describe('build-time validators (dist/validators.cjs)', () => {
-  it('cover every kind\'s options schema, so that loading the rule files never loads the ajv compiler', () => {
+  it("cover every kind's options schema, so that loading the rule files never loads the ajv compiler", () => {
     const { byKey } = require('../dist/validators.cjs') as { byKey: Map<string, unknown> };
     const schemas = kinds.flatMap((kind) => kind.meta.schema as object[]);
     expect(schemas.length).toBeGreaterThan(0);

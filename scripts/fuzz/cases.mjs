@@ -16,7 +16,11 @@ export function caseRandom(seed, campaign, index) {
 
 /** The C files mutated, and the functions whose damage must be visible. */
 export const C_FILES = ['virt/kvm/kvm_main.c', 'arch/demox/kvm/x86.c', 'arch/demox/kvm/vmx/vmx.c'];
-export const WATCHED = { 'virt/kvm/kvm_main.c': 'kvm_init', 'arch/demox/kvm/x86.c': 'kvm_arch_disable_virtualization_cpu', 'arch/demox/kvm/vmx/vmx.c': 'demo_vmx_init' };
+export const WATCHED = {
+  'virt/kvm/kvm_main.c': 'kvm_init',
+  'arch/demox/kvm/x86.c': 'kvm_arch_disable_virtualization_cpu',
+  'arch/demox/kvm/vmx/vmx.c': 'demo_vmx_init',
+};
 
 /** [start, end) byte offsets (of the latin1 text) of a function's definition, from its header line to its closing brace. */
 export function functionExtent(text, name) {
@@ -177,9 +181,33 @@ ignores:
     reason: the fuzz suite's base config
 `;
 
-const D_KINDS = ['type-confusion', 'unknown-key', 'alias-bomb', 'tag', 'duplicate-key', 'huge-string', 'non-utf8', 'second-document', 'truncate', 'delete-line', 'empty'];
+const D_KINDS = [
+  'type-confusion',
+  'unknown-key',
+  'alias-bomb',
+  'tag',
+  'duplicate-key',
+  'huge-string',
+  'non-utf8',
+  'second-document',
+  'truncate',
+  'delete-line',
+  'empty',
+];
 const CONFUSED = ['42', '-1', '3.5e300', '"a string"', 'a string', '[1, 2]', '[]', '{a: 1}', '{}', 'null', '~', 'true', '0x1F', '.nan', "''", '- x'];
-const TAGS = ['!!js/function "function () { return 1; }"', '!!js/regexp /x+/', '!!js/undefined ""', '!!binary aGVsbG8=', '!!timestamp 2001-12-14', '!!set {a, b}', '!!omap [a: 1]', '!custom x', '!!float "1.5"', '!!int "12"', '!!str 12'];
+const TAGS = [
+  '!!js/function "function () { return 1; }"',
+  '!!js/regexp /x+/',
+  '!!js/undefined ""',
+  '!!binary aGVsbG8=',
+  '!!timestamp 2001-12-14',
+  '!!set {a, b}',
+  '!!omap [a: 1]',
+  '!custom x',
+  '!!float "1.5"',
+  '!!int "12"',
+  '!!str 12',
+];
 
 function keyLines(text) {
   const lines = text.split('\n');
@@ -221,7 +249,12 @@ export function declarativeCase(seed, index, originals) {
       const levels = 3 + int(7);
       const width = 9;
       const bomb = [`a0: &a0 [${Array(width).fill('"lol"').join(', ')}]`];
-      for (let l = 1; l < levels; l++) bomb.push(`a${l}: &a${l} [${Array(width).fill(`*a${l - 1}`).join(', ')}]`);
+      for (let l = 1; l < levels; l++)
+        bomb.push(
+          `a${l}: &a${l} [${Array(width)
+            .fill(`*a${l - 1}`)
+            .join(', ')}]`,
+        );
       // Top-level keys (unknown to the schema) or the value of an existing key.
       if (int(2) === 0) {
         out = `${bomb.join('\n')}\n${text}`;

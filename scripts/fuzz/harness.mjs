@@ -60,7 +60,14 @@ export function runCli(args, { cwd, timeout }) {
     child.stderr.on('data', (d) => err.push(d));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, hang, ms: performance.now() - started, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        hang,
+        ms: performance.now() - started,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
@@ -124,7 +131,10 @@ async function baselines(ws) {
   const configured = await runCli([...baseArgs(ws), '--config', ws.config], { cwd: ws.dir, timeout: 120_000 });
   const validCache = join(ws.dir, 'valid-cache.json');
   await runCli([...baseArgs(ws), '--cache', '--cache-location', validCache], { cwd: ws.dir, timeout: 120_000 });
-  for (const [name, run] of [['plain', plain], ['--config', configured]]) {
+  for (const [name, run] of [
+    ['plain', plain],
+    ['--config', configured],
+  ]) {
     if (contractBreaks(run).length > 0 || findingsOf(run) === undefined) {
       throw new Error(`fuzz: the unmutated ${name} run fails: exit ${run.code}\n${run.stderr}`);
     }
@@ -145,7 +155,9 @@ function commandLine(args, ws) {
 }
 
 function excerpt(run) {
-  const text = run.hang ? `(killed after ${Math.round(run.ms)} ms)` : `exit ${run.code ?? run.signal}; stderr: ${run.stderr.trim().split('\n').slice(0, 6).join('\n    ') || '(empty)'}`;
+  const text = run.hang
+    ? `(killed after ${Math.round(run.ms)} ms)`
+    : `exit ${run.code ?? run.signal}; stderr: ${run.stderr.trim().split('\n').slice(0, 6).join('\n    ') || '(empty)'}`;
   return text.length > 1200 ? `${text.slice(0, 1200)}…` : text;
 }
 
@@ -193,8 +205,14 @@ async function runDeclarativeCase(ws, base, d) {
 async function runFaultCase(ws, base, f) {
   let args = baseArgs(ws);
   let report = true;
-  const output = { 'output-under-file': join(ws.dir, 'a-file', 'report.json'), 'output-dev-full': '/dev/full', 'output-directory': join(ws.dir, 'a-folder') }[f.kind];
-  const plugin = { 'plugin-missing': join(ws.dir, 'no-such-folder', 'plugin.yaml'), 'plugin-directory': join(ws.dir, 'a-folder'), 'plugin-fifo': join(ws.dir, 'a-fifo') }[f.kind];
+  const output = { 'output-under-file': join(ws.dir, 'a-file', 'report.json'), 'output-dev-full': '/dev/full', 'output-directory': join(ws.dir, 'a-folder') }[
+    f.kind
+  ];
+  const plugin = {
+    'plugin-missing': join(ws.dir, 'no-such-folder', 'plugin.yaml'),
+    'plugin-directory': join(ws.dir, 'a-folder'),
+    'plugin-fifo': join(ws.dir, 'a-fifo'),
+  }[f.kind];
   const cache = f.kind.startsWith('cache-');
   if (plugin) args = args.map((a) => (a === ws.plugin ? plugin : a));
   if (output) {
@@ -232,7 +250,9 @@ export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(available
       let indices = Array.from({ length: typeof count === 'number' ? count : (count[campaign] ?? 0) }, (_, i) => i);
       if (only.length > 0) indices = only.filter((id) => id.startsWith(prefix) && /^\w\d+$/.test(id)).map((id) => Number(id.slice(1)));
       if (indices.length === 0) continue;
-      const cases = indices.map((i) => (campaign === 'c-mutations' ? cCase(seed, i, originals) : campaign === 'declarative' ? declarativeCase(seed, i, originals) : faultCase(seed, i)));
+      const cases = indices.map((i) =>
+        campaign === 'c-mutations' ? cCase(seed, i, originals) : campaign === 'declarative' ? declarativeCase(seed, i, originals) : faultCase(seed, i),
+      );
       const results = new Array(cases.length);
       const started = performance.now();
       let next = 0;
@@ -243,7 +263,9 @@ export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(available
             const c = cases[k];
             const run = campaign === 'c-mutations' ? runCCase : campaign === 'declarative' ? runDeclarativeCase : runFaultCase;
             results[k] = { case: c, ...(await run(ws, bases[w], c)) };
-            log(`${results[k].breaks.length > 0 ? 'BREAK' : 'ok   '} ${c.id.padEnd(5)} ${c.kind.padEnd(18)} ${c.file ?? c.target ?? ''} ${c.detail ?? ''} → ${results[k].run.hang ? 'hang' : `exit ${results[k].run.code}`} ${results[k].breaks.join(', ')}`);
+            log(
+              `${results[k].breaks.length > 0 ? 'BREAK' : 'ok   '} ${c.id.padEnd(5)} ${c.kind.padEnd(18)} ${c.file ?? c.target ?? ''} ${c.detail ?? ''} → ${results[k].run.hang ? 'hang' : `exit ${results[k].run.code}`} ${results[k].breaks.join(', ')}`,
+            );
           }
         }),
       );
@@ -265,7 +287,16 @@ export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(available
       for (const r of results) {
         if (r.breaks.length === 0) continue;
         const c = r.case;
-        breaks.push({ campaign, id: c.id, kind: c.kind, what: `${c.file ?? c.target ?? ''} ${c.detail ?? ''}`.trim(), breaks: r.breaks, command: r.command, output: excerpt(r.run), repro: `npm run fuzz -- --seed ${seed} --only ${c.id}` });
+        breaks.push({
+          campaign,
+          id: c.id,
+          kind: c.kind,
+          what: `${c.file ?? c.target ?? ''} ${c.detail ?? ''}`.trim(),
+          breaks: r.breaks,
+          command: r.command,
+          output: excerpt(r.run),
+          repro: `npm run fuzz -- --seed ${seed} --only ${c.id}`,
+        });
       }
     }
   } finally {
@@ -290,7 +321,12 @@ export function formatTable(rows) {
     ['wall', (r) => `${(r.wall / 1000).toFixed(1)}s`, 9],
   ];
   const total = { campaign: 'all', maxMs: 0 };
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') total[k] = k === 'maxMs' ? Math.max(total[k], v) : (total[k] ?? 0) + v;
+  for (const r of rows)
+    for (const [k, v] of Object.entries(r)) if (typeof v === 'number') total[k] = k === 'maxMs' ? Math.max(total[k], v) : (total[k] ?? 0) + v;
   const line = (r) => columns.map(([, get, w], i) => (i === 0 ? String(get(r)).padEnd(w) : String(get(r)).padStart(w))).join('');
-  return [columns.map(([name, , w], i) => (i === 0 ? name.padEnd(w) : name.padStart(w))).join(''), ...rows.map(line), ...(rows.length > 1 ? [line(total)] : [])].join('\n');
+  return [
+    columns.map(([name, , w], i) => (i === 0 ? name.padEnd(w) : name.padStart(w))).join(''),
+    ...rows.map(line),
+    ...(rows.length > 1 ? [line(total)] : []),
+  ].join('\n');
 }

@@ -73,7 +73,9 @@ export async function runCase(tree, baselines, change) {
   const missed = expected.filter((e) => !added.some((f) => matches(f, e, text)));
   const unexpected = added.filter((f) => !expected.some((e) => matches(f, e, text)));
   // A finding the edit rewords (the same rule, arch and file, now with one more failure point) is the expected one, not a loss.
-  const lost = removed.filter((f) => !(added.some((a) => a.ruleId === f.ruleId && a.arch === f.arch && a.location?.file === f.location?.file) && expected.length > 0));
+  const lost = removed.filter(
+    (f) => !(added.some((a) => a.ruleId === f.ruleId && a.arch === f.arch && a.location?.file === f.location?.file) && expected.length > 0),
+  );
   return { change, missed, falseAlarms: [...unexpected, ...lost.map((f) => ({ ...f, removed: true }))] };
 }
 

@@ -16,7 +16,9 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 // marked-man's command line, run with this Node: it loads marked itself.
 const markedMan = join(dirname(createRequire(import.meta.url).resolve('marked-man/package.json')), 'bin/marked-man.js');
-const result = spawnSync(process.execPath, [markedMan, '--no-breaks', '--version', `kvm-rules ${version}`, '--manual', 'kvm-rules manual', source], { encoding: 'utf8' });
+const result = spawnSync(process.execPath, [markedMan, '--no-breaks', '--version', `kvm-rules ${version}`, '--manual', 'kvm-rules manual', source], {
+  encoding: 'utf8',
+});
 if (result.status !== 0) {
   process.stderr.write(`build-man: marked-man exited ${result.status ?? result.signal}\n${result.stderr}`);
   process.exit(1);

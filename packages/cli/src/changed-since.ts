@@ -9,7 +9,9 @@ import { fingerprintOf, InputError, type Finding } from '@kvm-rules/core';
 
 /** What the analysis reads (git archive takes no wildcards: arch/<arch>/kvm are listed one by one); the rest stays in git. */
 function kernelPaths(dir: string, tree: string): string[] {
-  const archs = git(dir, ['ls-tree', '--name-only', `${tree}arch/`]).stdout.split('\n').filter(Boolean);
+  const archs = git(dir, ['ls-tree', '--name-only', `${tree}arch/`])
+    .stdout.split('\n')
+    .filter(Boolean);
   const kvm = archs.map((arch) => `arch/${arch}/kvm`).filter((path) => git(dir, ['cat-file', '-e', `${tree}${path}`]).ok);
   return ['Makefile', 'virt/kvm', ...kvm];
 }
@@ -54,7 +56,9 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     const paths = kernelPaths(top, tree).filter((path) => git(top, ['cat-file', '-e', `${tree}${path}`]).ok);
     const archive = spawnSync('git', ['-C', top, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
     if (archive.error || archive.status !== 0) {
-      throw new InputError(`--changed-since: git could not archive ${rev} (${whyFailed(archive).trim()}); check that the revision's objects are in the repository (git fetch)`);
+      throw new InputError(
+        `--changed-since: git could not archive ${rev} (${whyFailed(archive).trim()}); check that the revision's objects are in the repository (git fetch)`,
+      );
     }
     execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });
     return await read(copy);

@@ -38,73 +38,91 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
     .exitOverride();
 
   program.addCommand(
-    checkCommand().copyInheritedSettings(program).action(async (dir, flags) => {
-      const kernel = oneTree('check', dir, flags.kernel);
-      if (flags.printConfig) {
-        io.stdout(await printedConfig(withTreeAround({ ...flags, kernel })));
-        return;
-      }
-      const progress = terminalProgress(io.stderr, io.progress ?? false);
-      // A report written to a file is not fitted to the terminal.
-      const width = flags.maxWidth ?? (flags.outputFile ? undefined : io.width);
-      const options = { ...flags, ...(kernel !== undefined ? { kernel } : {}), color: flags.color && io.color, progress, ...(width !== undefined ? { maxWidth: width } : {}) };
-      const { output, exitCode, inputs, notices } = await runCheck(options);
-      io.stdout(output);
-      for (const notice of notices) io.stderr(`${notice}\n`);
-      setExit(exitCode);
-      // What git holds at a revision is not a file to fingerprint: such a run is not kept.
-      if (flags.cache && flags.changedSince === undefined) {
-        const cwd = process.cwd();
-        const all = { ...commandInputs(argv, cwd, kernel && resolve(kernel)), ...inputs };
-        const report = output || (flags.outputFile ? readFileSync(flags.outputFile, 'utf8') : '');
-        const warning = store(argv, { color: io.color, width: io.width }, all, { output: report, exitCode, notices }, flags.outputFile);
-        // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
-        if (warning) io.stderr(`${warning}\n`);
-      }
-    }),
+    checkCommand()
+      .copyInheritedSettings(program)
+      .action(async (dir, flags) => {
+        const kernel = oneTree('check', dir, flags.kernel);
+        if (flags.printConfig) {
+          io.stdout(await printedConfig(withTreeAround({ ...flags, kernel })));
+          return;
+        }
+        const progress = terminalProgress(io.stderr, io.progress ?? false);
+        // A report written to a file is not fitted to the terminal.
+        const width = flags.maxWidth ?? (flags.outputFile ? undefined : io.width);
+        const options = {
+          ...flags,
+          ...(kernel !== undefined ? { kernel } : {}),
+          color: flags.color && io.color,
+          progress,
+          ...(width !== undefined ? { maxWidth: width } : {}),
+        };
+        const { output, exitCode, inputs, notices } = await runCheck(options);
+        io.stdout(output);
+        for (const notice of notices) io.stderr(`${notice}\n`);
+        setExit(exitCode);
+        // What git holds at a revision is not a file to fingerprint: such a run is not kept.
+        if (flags.cache && flags.changedSince === undefined) {
+          const cwd = process.cwd();
+          const all = { ...commandInputs(argv, cwd, kernel && resolve(kernel)), ...inputs };
+          const report = output || (flags.outputFile ? readFileSync(flags.outputFile, 'utf8') : '');
+          const warning = store(argv, { color: io.color, width: io.width }, all, { output: report, exitCode, notices }, flags.outputFile);
+          // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
+          if (warning) io.stderr(`${warning}\n`);
+        }
+      }),
   );
 
   program.addCommand(
-    listCommand().copyInheritedSettings(program).action(async (what, flags) => {
-      const items = what.filter((item): item is ListWhat => (LIST_WHAT as readonly string[]).includes(item));
-      const unknown = what.find((item) => !items.includes(item as ListWhat));
-      if (unknown !== undefined) throw new InputError(`list: unknown "${unknown}" (profiles, plugins, rules)`);
-      io.stdout(await runList(items, flags));
-    }),
+    listCommand()
+      .copyInheritedSettings(program)
+      .action(async (what, flags) => {
+        const items = what.filter((item): item is ListWhat => (LIST_WHAT as readonly string[]).includes(item));
+        const unknown = what.find((item) => !items.includes(item as ListWhat));
+        if (unknown !== undefined) throw new InputError(`list: unknown "${unknown}" (profiles, plugins, rules)`);
+        io.stdout(await runList(items, flags));
+      }),
   );
 
   program.addCommand(
-    depsCommand().copyInheritedSettings(program).action(async (dir, flags) => {
-      const kernel = oneTree('deps', dir, flags.kernel) ?? kernelTreeAround(process.cwd());
-      if (kernel === undefined) throw new InputError('deps: no kernel tree here (run inside a Linux tree, or give one: kvm-rules deps DIR)');
-      const progress = terminalProgress(io.stderr, io.progress ?? false);
-      const width = flags.maxWidth ?? io.width;
-      const { output, exitCode } = await runDeps({ ...flags, kernel, progress, ...(width !== undefined ? { width } : {}) });
-      io.stdout(output);
-      setExit(exitCode);
-    }),
+    depsCommand()
+      .copyInheritedSettings(program)
+      .action(async (dir, flags) => {
+        const kernel = oneTree('deps', dir, flags.kernel) ?? kernelTreeAround(process.cwd());
+        if (kernel === undefined) throw new InputError('deps: no kernel tree here (run inside a Linux tree, or give one: kvm-rules deps DIR)');
+        const progress = terminalProgress(io.stderr, io.progress ?? false);
+        const width = flags.maxWidth ?? io.width;
+        const { output, exitCode } = await runDeps({ ...flags, kernel, progress, ...(width !== undefined ? { width } : {}) });
+        io.stdout(output);
+        setExit(exitCode);
+      }),
   );
 
   program.addCommand(
-    explainCommand().copyInheritedSettings(program).action(async (id, flags) => {
-      io.stdout(await runExplain(id, flags));
-    }),
+    explainCommand()
+      .copyInheritedSettings(program)
+      .action(async (id, flags) => {
+        io.stdout(await runExplain(id, flags));
+      }),
   );
 
   program.addCommand(
-    newPluginCommand().copyInheritedSettings(program).action(async (name, flags) => {
-      // Loaded only for this command: the scaffold is its own package.
-      const { createPlugin } = await import('@kvm-rules/create-plugin');
-      const { output, notes } = await createPlugin(name, flags, cliDir);
-      for (const note of notes) io.stderr(`kvm-rules: note: ${note}\n`);
-      io.stdout(output);
-    }),
+    newPluginCommand()
+      .copyInheritedSettings(program)
+      .action(async (name, flags) => {
+        // Loaded only for this command: the scaffold is its own package.
+        const { createPlugin } = await import('@kvm-rules/create-plugin');
+        const { output, notes } = await createPlugin(name, flags, cliDir);
+        for (const note of notes) io.stderr(`kvm-rules: note: ${note}\n`);
+        io.stdout(output);
+      }),
   );
 
   program.addCommand(
-    completionCommand().copyInheritedSettings(program).action(async (shell) => {
-      io.stdout(await runCompletion(program, shell));
-    }),
+    completionCommand()
+      .copyInheritedSettings(program)
+      .action(async (shell) => {
+        io.stdout(await runCompletion(program, shell));
+      }),
   );
 
   return program;
@@ -135,7 +153,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.badInput;
     }
     const debug = argv.includes('--debug');
-    io.stderr(`kvm-rules: internal error: ${(error as Error).message}\n${debug ? `${(error as Error).stack}\n` : 'Run again with --debug for the stack trace.\n'}`);
+    io.stderr(
+      `kvm-rules: internal error: ${(error as Error).message}\n${debug ? `${(error as Error).stack}\n` : 'Run again with --debug for the stack trace.\n'}`,
+    );
     return ExitCode.badInput;
   }
 }

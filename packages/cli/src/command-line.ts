@@ -18,10 +18,14 @@ function wholeNumber(value: string): number {
 }
 
 const maxWidth = () =>
-  new Option('--max-width <n>', 'fit lines to this many columns (default: the terminal\'s width, 80 when stdout is not a terminal; 0: no limit)').argParser(wholeNumber);
+  new Option('--max-width <n>', "fit lines to this many columns (default: the terminal's width, 80 when stdout is not a terminal; 0: no limit)").argParser(
+    wholeNumber,
+  );
 
 const pluginOption = () =>
-  new Option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)').argParser(collect).default([] as string[]);
+  new Option('--plugin <name-or-path>', 'a plugin package: a path (folder, or one manifest file) or an npm name, kvm-rules-plugin-<name> (repeatable)')
+    .argParser(collect)
+    .default([] as string[]);
 const rulesDirOption = () => new Option('--rules-dir <dir>', 'a folder of extra rule files (repeatable)').argParser(collect).default([] as string[]);
 const archOption = () => new Option('--arch <id>', 'only this arch (repeatable)').argParser(collect).default([] as string[]);
 
@@ -31,18 +35,29 @@ export function checkCommand() {
     .argument('[dir]', 'a Linux source tree to read: the same as --kernel DIR (default: the tree the working directory is in, if any)')
     .addOption(pluginOption())
     .addOption(rulesDirOption())
-    .option('--profile <id|path>', 'the generic ordering: a profile id, or a profile file (default: with --kernel, the tree\'s own kvm_init(); else the released profile of the plugins\' newest kernel)')
+    .option(
+      '--profile <id|path>',
+      "the generic ordering: a profile id, or a profile file (default: with --kernel, the tree's own kvm_init(); else the released profile of the plugins' newest kernel)",
+    )
     .addOption(archOption())
-    .addOption(new Option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)').argParser(collect).default([] as string[]))
+    .addOption(
+      new Option('--variant <[arch=]name>', 'use a plugin variant, e.g. tdx-v7 or x86-vmx=tdx-v7 (repeatable)').argParser(collect).default([] as string[]),
+    )
     .option('--kernel <dir>', 'read this Linux source tree: derive each arch and the generic ordering from its C')
-    .option('--config <file>', 'the configuration file (.mjs, .js, .json, .yaml); default: kvm-rules.config.{mjs,js,json,yaml} in the working directory, else kvm-rules.config.{json,yaml} in the --kernel tree (never its code)')
+    .option(
+      '--config <file>',
+      'the configuration file (.mjs, .js, .json, .yaml); default: kvm-rules.config.{mjs,js,json,yaml} in the working directory, else kvm-rules.config.{json,yaml} in the --kernel tree (never its code)',
+    )
     .option('--print-config', 'print the resolved configuration as JSON and check nothing')
     .option('--cache', 'keep the report and reuse it while nothing the run read has changed (not with --changed-since)')
     .option('--cache-location <path>', 'the cache file, or a folder for it (default: .kvm-rules-cache)')
-    .option('--changed-since <rev>', 'with --kernel in a git repository: report only the findings the tree at this revision did not have (read from git objects)')
+    .option(
+      '--changed-since <rev>',
+      'with --kernel in a git repository: report only the findings the tree at this revision did not have (read from git objects)',
+    )
     .option('--baseline <file>', 'do not report the findings this baseline file knows; list its entries that no longer match')
     .option('--write-baseline <file>', 'write every finding of this run to a baseline file (and report none)')
-    .addOption(new Option('--rule <id:severity>', 'set a rule\'s severity: error, warning or off (repeatable)').argParser(collect).default([] as string[]))
+    .addOption(new Option('--rule <id:severity>', "set a rule's severity: error, warning or off (repeatable)").argParser(collect).default([] as string[]))
     .addOption(new Option('--format <name>', 'output format').choices(CHECK_FORMATS).default('stylish' as const))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--max-warnings <n>', 'exit 1 when there are more warnings than this (plugin-drift warnings are not counted)').argParser(wholeNumber))
@@ -86,12 +101,14 @@ export function explainCommand() {
 
 export function newPluginCommand() {
   return new Command('new-plugin')
-    .description('write a plugin package for an arch: plugin.yaml (derived from a kernel tree, or a frame to fill), an example rule with its test and page, and a test of its findings')
+    .description(
+      'write a plugin package for an arch: plugin.yaml (derived from a kernel tree, or a frame to fill), an example rule with its test and page, and a test of its findings',
+    )
     .argument('<name>', 'the arch id, lower case (the package is kvm-rules-plugin-<name>)')
     .option('--kernel <dir>', 'derive plugin.yaml from this Linux source tree (with --arch-dir)')
-    .option('--arch-dir <dir>', 'the arch\'s KVM directory in the tree, such as arch/loongarch/kvm (with --kernel)')
+    .option('--arch-dir <dir>', "the arch's KVM directory in the tree, such as arch/loongarch/kvm (with --kernel)")
     .option('--out <dir>', 'the package folder, new or empty (default: ./kvm-rules-plugin-<name>)')
-    .option('--profile <id>', 'the profile the plugin test checks under (default: the released profile of the tree\'s kernel, else the newest)');
+    .option('--profile <id>', "the profile the plugin test checks under (default: the released profile of the tree's kernel, else the newest)");
 }
 
 export function completionCommand() {

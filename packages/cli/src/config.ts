@@ -126,8 +126,17 @@ export async function resolveConfig<T extends ConfigInput>(given: T): Promise<Re
   const data: ConfigFile = loaded?.data ?? {};
   const locate: Locate = loaded?.locate ?? ((pointer) => ({ file: '', pointer }));
   // A plugin can bring code (its rule kinds, imported): a config the tree under check brings may not name one.
-  if (path !== undefined && given.config === undefined && given.kernel !== undefined && isInside(realpathOr(path), realpathOr(resolve(given.kernel))) && data.plugins?.length) {
-    throw new InputError('a configuration found in the --kernel tree cannot name plugins (a plugin can bring code); give this file with --config, or the plugin with --plugin', locate('/plugins'));
+  if (
+    path !== undefined &&
+    given.config === undefined &&
+    given.kernel !== undefined &&
+    isInside(realpathOr(path), realpathOr(resolve(given.kernel))) &&
+    data.plugins?.length
+  ) {
+    throw new InputError(
+      'a configuration found in the --kernel tree cannot name plugins (a plugin can bring code); give this file with --config, or the plugin with --plugin',
+      locate('/plugins'),
+    );
   }
   const base = loaded ? dirname(loaded.file) : process.cwd();
   const inputs: Record<string, string> = loaded ? { [loaded.file]: currentHash(loaded.file) } : {};
@@ -136,7 +145,8 @@ export async function resolveConfig<T extends ConfigInput>(given: T): Promise<Re
   // kernel tree, whose reading records the files it depends on.
   const configPath = (pointer: string, value: string, kind: 'file' | 'dir' | 'any', input = true): string => {
     const absolute = resolve(base, value);
-    if (!existsSync(absolute)) throw new InputError(`no such ${kind === 'dir' ? 'folder' : kind === 'file' ? 'file' : 'file or folder'}: ${displayPath(absolute)}`, locate(pointer));
+    if (!existsSync(absolute))
+      throw new InputError(`no such ${kind === 'dir' ? 'folder' : kind === 'file' ? 'file' : 'file or folder'}: ${displayPath(absolute)}`, locate(pointer));
     if (kind !== 'any' && statSync(absolute).isDirectory() !== (kind === 'dir')) {
       throw new InputError(`${displayPath(absolute)} is ${kind === 'dir' ? 'not a folder' : 'a folder'}`, locate(pointer));
     }
@@ -212,7 +222,8 @@ export async function resolveConfig<T extends ConfigInput>(given: T): Promise<Re
     });
     if (given.profile === undefined && data.profile !== undefined && !isProfilePath(data.profile)) {
       const profiles = project.profiles.map((p) => p.id).sort();
-      if (!profiles.includes(data.profile)) throw new InputError(`unknown profile "${data.profile}"${hint(data.profile, profiles, 'profiles')}`, locate('/profile'));
+      if (!profiles.includes(data.profile))
+        throw new InputError(`unknown profile "${data.profile}"${hint(data.profile, profiles, 'profiles')}`, locate('/profile'));
     }
     const byId = new Map(settings);
     return project.rules.map((definition) => {
@@ -229,8 +240,7 @@ export async function resolveConfig<T extends ConfigInput>(given: T): Promise<Re
   const filter = (findings: Finding[]): Finding[] =>
     findings.filter(
       (finding) =>
-        !exceptions.some((e) => e.rule === finding.ruleId && e.arch === finding.arch) &&
-        !ignores.some((ignore) => ignoreMatches(ignore, finding, matchGlob)),
+        !exceptions.some((e) => e.rule === finding.ruleId && e.arch === finding.arch) && !ignores.some((ignore) => ignoreMatches(ignore, finding, matchGlob)),
     );
 
   return { file: loaded?.file, options, rules, filter, inputs, docsBaseUrl: data.docsBaseUrl, exceptions, ignores };
@@ -333,7 +343,9 @@ function checkConfigArchs(archs: readonly string[], plugins: string[], locate: L
   if (archs.every((arch) => builtin.includes(arch))) return;
   let ids: string[];
   try {
-    ids = pluginPackages(plugins).flatMap((pkg) => pkg.manifests).map((path) => String((readSourceFile(path).data as { id?: unknown }).id));
+    ids = pluginPackages(plugins)
+      .flatMap((pkg) => pkg.manifests)
+      .map((path) => String((readSourceFile(path).data as { id?: unknown }).id));
   } catch {
     return; // A manifest that cannot be read is reported, with its place, when the project is loaded.
   }
@@ -354,7 +366,8 @@ export async function printedConfig(given: ConfigInput): Promise<string> {
   const overrides = parseRuleOverrides(options.rule);
   configureRules(definitions, overrides);
   // As check chooses: the profile given, else (without a kernel tree) the plugins' newest released one.
-  const chosen = options.kernel === undefined || options.profile !== undefined ? chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile) : undefined;
+  const chosen =
+    options.kernel === undefined || options.profile !== undefined ? chooseProfile(project.profiles, project.plugins, extra?.id ?? options.profile) : undefined;
   const profile = options.profile !== undefined && isProfilePath(options.profile) ? shownPath(options.profile) : (chosen?.id ?? null);
   // Without a kernel tree, the archs are those the profile's kernel version has (loongarch arrived in 6.7).
   const archs = options.kernel === undefined && chosen ? project.pluginsFor(chosen.kernel) : project.plugins;
@@ -365,9 +378,7 @@ export async function printedConfig(given: ConfigInput): Promise<string> {
     profile,
     kernel: options.kernel === undefined ? null : shownPath(options.kernel),
     archs: archs.map((p) => p.id),
-    rules: Object.fromEntries(
-      definitions.map((d) => [d.id, { severity: overrides.get(d.id) ?? d.severity, options: effectiveOptions(d) }]),
-    ),
+    rules: Object.fromEntries(definitions.map((d) => [d.id, { severity: overrides.get(d.id) ?? d.severity, options: effectiveOptions(d) }])),
     exceptions: config.exceptions,
     ignores: config.ignores,
     docsBaseUrl: config.docsBaseUrl ?? null,

@@ -4,9 +4,10 @@
 export type Progress = (text: string | undefined) => void;
 
 export function terminalProgress(write: (text: string) => void, isTerminal: boolean): Progress {
-  if (!isTerminal) return () => {
-    // In a pipe or a file: no progress.
-  };
+  if (!isTerminal)
+    return () => {
+      // In a pipe or a file: no progress.
+    };
   let shown = false;
   return (text) => {
     if (text === undefined) {

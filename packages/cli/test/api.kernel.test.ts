@@ -29,7 +29,7 @@ describe('docs/api.md', () => {
     expect(run.status).toBe(1);
   });
 
-  it('createChecker() is a Checker whose declared check is the command\'s', async () => {
+  it("createChecker() is a Checker whose declared check is the command's", async () => {
     const checker = await createChecker({ archs: ['x86-vmx'] });
     expect(checker).toBeInstanceOf(Checker);
     const outcome = await checker.check({ profile: 'v6.12' });

@@ -31,25 +31,32 @@ const SUBJECTS: { name: string; args: () => string[]; archs?: string[] }[] = [
 const expectedCode = (findings: Finding[]) => (findings.some((f) => f.severity === 'error') ? 1 : 0);
 
 describe('--arch narrows, never adds', () => {
-  it.each(SUBJECTS)('$name: each arch reports its own findings of the full check and all of its generic ones, nothing else', async ({ args, archs = ARCHS }) => {
-    const full = await checkJson(...args());
-    const generic = full.result.findings.filter((f) => f.arch === GENERIC_ARCH);
-    for (const arch of archs) {
-      if (!full.result.archs.includes(arch)) {
-        // An arch the kernel version does not have (loongarch before 6.7) is bad input, not a clean result.
-        const { code, stderr } = await run('check', ...args(), '--arch', arch);
-        expect(code, arch).toBe(2);
-        expect(stderr, arch).toMatch(new RegExp(`^kvm-rules: --arch: ${arch} is not in Linux `));
-        continue;
+  it.each(SUBJECTS)(
+    '$name: each arch reports its own findings of the full check and all of its generic ones, nothing else',
+    async ({ args, archs = ARCHS }) => {
+      const full = await checkJson(...args());
+      const generic = full.result.findings.filter((f) => f.arch === GENERIC_ARCH);
+      for (const arch of archs) {
+        if (!full.result.archs.includes(arch)) {
+          // An arch the kernel version does not have (loongarch before 6.7) is bad input, not a clean result.
+          const { code, stderr } = await run('check', ...args(), '--arch', arch);
+          expect(code, arch).toBe(2);
+          expect(stderr, arch).toMatch(new RegExp(`^kvm-rules: --arch: ${arch} is not in Linux `));
+          continue;
+        }
+        const one = await checkJson(...args(), '--arch', arch);
+        const expected = full.result.findings.filter((f) => f.arch === arch || f.arch === GENERIC_ARCH);
+        expect(one.result.archs, arch).toEqual([arch]);
+        expect(one.result.findings, arch).toEqual(expected);
+        expect(
+          one.result.findings.filter((f) => f.arch === GENERIC_ARCH),
+          arch,
+        ).toEqual(generic);
+        expect(one.code, arch).toBe(expectedCode(expected));
       }
-      const one = await checkJson(...args(), '--arch', arch);
-      const expected = full.result.findings.filter((f) => f.arch === arch || f.arch === GENERIC_ARCH);
-      expect(one.result.archs, arch).toEqual([arch]);
-      expect(one.result.findings, arch).toEqual(expected);
-      expect(one.result.findings.filter((f) => f.arch === GENERIC_ARCH), arch).toEqual(generic);
-      expect(one.code, arch).toBe(expectedCode(expected));
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('no-unused-hook under --arch judges every arch: the weak post-enable hook of tdx-v7 is unused by all seven', async () => {
     const { result } = await checkJson('--profile', 'tdx-v7', '--arch', 'mips');

@@ -43,12 +43,50 @@ function editedCache(cwd: string, file: string, edit: (entries: Entries) => void
 
 describe('--cache: a broken cache file is no cache', () => {
   const cases: [string, (cwd: string, file: string) => void][] = [
-    ['entries: null', (_, file) => { writeFileSync(file, '{"kvmRulesCache":1,"entries":null}'); }],
-    ['entries: a string', (_, file) => { writeFileSync(file, '{"kvmRulesCache":1,"entries":"x"}'); }],
-    ['an entry with inputs: null', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.inputs = null)); }); }],
-    ['an entry whose output is not a string', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.output = 5)); }); }],
-    ['an entry whose exit code is not a number', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => (e.exitCode = 'zero')); }); }],
-    ['an entry that is null', (cwd, file) => { editedCache(cwd, file, (entries) => { Object.keys(entries).forEach((key) => (entries[key] = null as never)); }); }],
+    [
+      'entries: null',
+      (_, file) => {
+        writeFileSync(file, '{"kvmRulesCache":1,"entries":null}');
+      },
+    ],
+    [
+      'entries: a string',
+      (_, file) => {
+        writeFileSync(file, '{"kvmRulesCache":1,"entries":"x"}');
+      },
+    ],
+    [
+      'an entry with inputs: null',
+      (cwd, file) => {
+        editedCache(cwd, file, (entries) => {
+          Object.values(entries).forEach((e) => (e.inputs = null));
+        });
+      },
+    ],
+    [
+      'an entry whose output is not a string',
+      (cwd, file) => {
+        editedCache(cwd, file, (entries) => {
+          Object.values(entries).forEach((e) => (e.output = 5));
+        });
+      },
+    ],
+    [
+      'an entry whose exit code is not a number',
+      (cwd, file) => {
+        editedCache(cwd, file, (entries) => {
+          Object.values(entries).forEach((e) => (e.exitCode = 'zero'));
+        });
+      },
+    ],
+    [
+      'an entry that is null',
+      (cwd, file) => {
+        editedCache(cwd, file, (entries) => {
+          Object.keys(entries).forEach((key) => (entries[key] = null as never));
+        });
+      },
+    ],
   ];
   for (const [name, make] of cases) {
     it(name, () => {
@@ -71,15 +109,21 @@ describe('--cache: a location that cannot be used is a warning, never another ex
     ['a path under a file', (cwd) => (writeFileSync(join(cwd, 'file'), ''), join(cwd, 'file', 'cache.json'))],
     ['/dev/full', () => '/dev/full'],
     ['/dev/zero (not read: not a regular file)', () => '/dev/zero'],
-    ['a FIFO (neither read nor written: no hang)', (cwd) => {
-      const fifo = join(cwd, 'fifo');
-      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
-      return fifo;
-    }],
-    ['a folder whose cache file is a folder', (cwd) => {
-      mkdirSync(join(cwd, 'dir', 'kvm-rules-cache.json'), { recursive: true });
-      return join(cwd, 'dir');
-    }],
+    [
+      'a FIFO (neither read nor written: no hang)',
+      (cwd) => {
+        const fifo = join(cwd, 'fifo');
+        expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+        return fifo;
+      },
+    ],
+    [
+      'a folder whose cache file is a folder',
+      (cwd) => {
+        mkdirSync(join(cwd, 'dir', 'kvm-rules-cache.json'), { recursive: true });
+        return join(cwd, 'dir');
+      },
+    ],
   ];
   for (const [name, location] of cases) {
     it(name, () => {
@@ -94,11 +138,13 @@ describe('--cache: a location that cannot be used is a warning, never another ex
 });
 
 describe('--cache never says where to write', () => {
-  it('an entry\'s outputFile is not followed: the report goes to stdout, the path is not written', () => {
+  it("an entry's outputFile is not followed: the report goes to stdout, the path is not written", () => {
     const cwd = tempDir();
     const file = join(cwd, 'cache.json');
     const target = join(tempDir(), 'planted.txt');
-    editedCache(cwd, file, (entries) => { Object.values(entries).forEach((e) => ((e.outputFile = target), (e.output = 'planted\n'))); });
+    editedCache(cwd, file, (entries) => {
+      Object.values(entries).forEach((e) => ((e.outputFile = target), (e.output = 'planted\n')));
+    });
     const expected = plain(cwd);
     expect(check(cwd, file)).toEqual(expected);
     expect(existsSync(target)).toBe(false);
@@ -137,8 +183,16 @@ describe('--cache over a plugin folder with odd entries', () => {
     symlinkSync(plugin, join(plugin, 'loop'));
     const location = join(cwd, 'cache.json');
     const args = ['--plugin', plugin, '--arch', 'mips-copy'];
-    const first = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], { encoding: 'utf8', cwd, timeout: 30_000 });
-    const second = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], { encoding: 'utf8', cwd, timeout: 30_000 });
+    const first = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], {
+      encoding: 'utf8',
+      cwd,
+      timeout: 30_000,
+    });
+    const second = spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--format', 'json', '--cache', '--cache-location', location, ...args], {
+      encoding: 'utf8',
+      cwd,
+      timeout: 30_000,
+    });
     for (const run of [first, second]) {
       expect(run.stderr).toBe('');
       expect(run.status).toBeLessThan(2);
@@ -157,7 +211,9 @@ describe('--cache where the working directory cannot hold it', () => {
     const run = () => spawnSync(process.execPath, [bin, ...ARGS, '--cache'], { encoding: 'utf8', cwd, env, timeout: 30_000 });
     const first = run();
     const fallback = join(home, 'kvm-rules', 'kvm-rules-cache.json');
-    expect(first.stderr).toBe(`kvm-rules: note: cannot keep the cache in ${join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json')} (${(/\((.+)\); kept in/.exec(first.stderr))?.[1]}); kept in ${fallback}\n`);
+    expect(first.stderr).toBe(
+      `kvm-rules: note: cannot keep the cache in ${join(cwd, '.kvm-rules-cache', 'kvm-rules-cache.json')} (${/\((.+)\); kept in/.exec(first.stderr)?.[1]}); kept in ${fallback}\n`,
+    );
     expect(first.stdout).toBe(plain(cwd).stdout);
     expect(Object.keys((JSON.parse(readFileSync(fallback, 'utf8')) as { entries: object }).entries)).toHaveLength(1);
     // A hit prints the kept report and says nothing more: nothing to store.
@@ -171,7 +227,11 @@ describe('--cache: a report is kept for the way it was drawn', () => {
   it('a colored report is not replayed into a pipe that wants none, nor a plain one where color is forced', () => {
     const cwd = tempDir();
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--arch', 'mips', '--cache'], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } });
+      spawnSync(process.execPath, [bin, 'check', '--profile', 'v6.12', '--arch', 'mips', '--cache'], {
+        encoding: 'utf8',
+        cwd,
+        env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env },
+      });
     const plainRun = run({ NO_COLOR: '1' });
     const colored = run({ FORCE_COLOR: '1' });
     expect(plainRun.stdout).not.toContain('\x1b[');

@@ -14,7 +14,9 @@ let tree = '';
 let cache = '';
 
 function check(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, 'check', '--kernel', tree, '--cache', '--cache-location', cache, '--format', 'json', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, 'check', '--kernel', tree, '--cache', '--cache-location', cache, '--format', 'json', ...args], {
+    encoding: 'utf8',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -38,7 +40,10 @@ describe('--cache', () => {
     const text = readFileSync(vmx, 'utf8');
     const edited = text
       .replace('\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n', '')
-      .replace('\tif (r)\n\t\tgoto err_kvm_init;\n', '\tif (r)\n\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu)\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n');
+      .replace(
+        '\tif (r)\n\t\tgoto err_kvm_init;\n',
+        '\tif (r)\n\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu)\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n',
+      );
     expect(edited).not.toBe(text);
     writeFileSync(vmx, edited);
     const changed = check();
@@ -76,7 +81,10 @@ describe('--cache with a plugin named by package', () => {
     expect(run()).toContain('acme-phase-summary');
     expect(existsSync(join(project, '.kvm-rules-cache'))).toBe(true);
     const manifest = join(plugin, 'plugin.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('{ id: kvm-init, call: kvm_init,', '{ id: kvm-init, summary: kvm_init() last, call: kvm_init,'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('{ id: kvm-init, call: kvm_init,', '{ id: kvm-init, summary: kvm_init() last, call: kvm_init,'),
+    );
     expect(run()).not.toContain('acme-phase-summary');
   });
 });

@@ -11,7 +11,8 @@ import { checkJson, run } from './run.js';
 let repo = '';
 let linux612 = '';
 
-const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=kvm-rules', '-c', 'user.email=kvm-rules@localhost', ...args], { encoding: 'utf8' });
+const git = (...args: string[]) =>
+  execFileSync('git', ['-C', repo, '-c', 'user.name=kvm-rules', '-c', 'user.email=kvm-rules@localhost', ...args], { encoding: 'utf8' });
 
 /** vmx_init() as 5.19 had it: the per-CPU lists set up after kvm_init() has exposed /dev/kvm. */
 function moveLoadedVmcssInitAfterKvmInit(file: string): void {
@@ -70,7 +71,8 @@ describe('--changed-since', () => {
     const top = mkdtempSync(join(tmpdir(), 'kvm-rules-git-top-'));
     const tree = join(top, 'linux');
     cpSync(linux612, tree, { recursive: true });
-    const at = (...args: string[]) => execFileSync('git', ['-C', top, '-c', 'user.name=kvm-rules', '-c', 'user.email=kvm-rules@localhost', ...args], { encoding: 'utf8' });
+    const at = (...args: string[]) =>
+      execFileSync('git', ['-C', top, '-c', 'user.name=kvm-rules', '-c', 'user.email=kvm-rules@localhost', ...args], { encoding: 'utf8' });
     at('init', '-q');
     at('add', '-A');
     at('commit', '-q', '-m', 'Linux 6.12 (KVM parts), in linux/');
@@ -93,7 +95,9 @@ describe('--changed-since', () => {
     // The fetched trees sit, ignored, inside this repository's checkout: not in any commit.
     const ignored = await run('check', '--kernel', linux612, '--changed-since', 'HEAD');
     expect(ignored.code).toBe(2);
-    expect(ignored.stderr).toMatch(/^kvm-rules: --changed-since: HEAD has no kernel tree at .* \(virt\/kvm\/kvm_main\.c is not in that commit: untracked or ignored\?\)\n$/);
+    expect(ignored.stderr).toMatch(
+      /^kvm-rules: --changed-since: HEAD has no kernel tree at .* \(virt\/kvm\/kvm_main\.c is not in that commit: untracked or ignored\?\)\n$/,
+    );
     const noRev = await run('check', '--kernel', repo, '--changed-since', 'v9.99');
     expect(noRev.code).toBe(2);
     expect(noRev.stderr).toBe(`kvm-rules: --changed-since: no commit "v9.99" in the git repository of ${repo}\n`);
@@ -107,8 +111,15 @@ describe('--changed-since', () => {
     const report = join(tmp, 'report.json');
     writeFileSync(report, '{"an old report":"that said success"}');
     const bin = join(import.meta.dirname, '../bin/kvm-rules.js');
-    const child = spawn(process.execPath, [bin, 'check', '--kernel', repo, '--changed-since', 'HEAD~1', '--format', 'json', '-o', report], { env: { ...process.env, TMPDIR: tmp }, stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
+    const child = spawn(process.execPath, [bin, 'check', '--kernel', repo, '--changed-since', 'HEAD~1', '--format', 'json', '-o', report], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
     // Interrupt once the copy holds the tree, while it is being analyzed.
     const copies = () => readdirSync(tmp).filter((name) => name.startsWith('kvm-rules-rev-'));
     for (let i = 0; i < 500 && !copies().some((c) => existsSync(join(tmp, c, 'virt/kvm/kvm_main.c'))); i++) await new Promise((r) => setTimeout(r, 20));

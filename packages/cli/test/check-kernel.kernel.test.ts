@@ -19,7 +19,7 @@ beforeAll(() => {
 }, 300_000);
 
 describe('check --kernel', () => {
-  it('6.12: analyzes all eight archs with the tree\'s own ordering; every finding has a kernel file:line', async () => {
+  it("6.12: analyzes all eight archs with the tree's own ordering; every finding has a kernel file:line", async () => {
     const { code, result } = await check('--kernel', linux612);
     expect([0, 1]).toContain(code);
     expect(result.archs).toEqual(['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'powerpc', 's390', 'loongarch']);
@@ -43,7 +43,11 @@ describe('check --kernel', () => {
     const late = result.findings.filter((f) => f.ruleId === 'kvm-init-last').map((f) => f.message.split('(')[0]);
     expect(late).toEqual(['kvmppc_book3s_init']);
     const modules = result.kernel?.modules ?? [];
-    expect(modules.map(({ init, kconfig }) => (kconfig ? `${init} ${kconfig.symbol} ${kconfig.loadable ? 'loadable' : 'built in'} ${kconfig.location.file}` : `${init} (no kconfig)`))).toEqual([
+    expect(
+      modules.map(({ init, kconfig }) =>
+        kconfig ? `${init} ${kconfig.symbol} ${kconfig.loadable ? 'loadable' : 'built in'} ${kconfig.location.file}` : `${init} (no kconfig)`,
+      ),
+    ).toEqual([
       'kvmppc_book3s_init CONFIG_KVM_BOOK3S_64 loadable arch/powerpc/kvm/Kconfig',
       'kvmppc_e500_init CONFIG_KVM_E500V2 built in arch/powerpc/kvm/Kconfig',
       'kvmppc_e500mc_init CONFIG_KVM_E500MC built in arch/powerpc/kvm/Kconfig',
@@ -55,7 +59,9 @@ describe('check --kernel', () => {
     const asked = await check('--kernel', linux612, '--arch', 'powerpc', '--config', config);
     const e500 = asked.result.findings.find((f) => f.ruleId === 'kvm-init-last' && f.message.startsWith('kvmppc_e500_init()'));
     assert(e500, 'a kvm-init-last finding about kvmppc_e500_init()');
-    expect(e500.message).toContain('only userspace could, and CONFIG_KVM_E500V2 is built in (`bool "KVM support for PowerPC E500v2 processors"`), so no userspace exists while its init runs');
+    expect(e500.message).toContain(
+      'only userspace could, and CONFIG_KVM_E500V2 is built in (`bool "KVM support for PowerPC E500v2 processors"`), so no userspace exists while its init runs',
+    );
     expect(e500.related?.at(-1)?.location.file).toBe('arch/powerpc/kvm/Kconfig');
   });
 
@@ -157,7 +163,12 @@ describe('progress', () => {
   it('deps shows the same progress on a terminal, and none in a pipe', async () => {
     let stderr = '';
     let stdout = '';
-    const code = await main(['deps', '--kernel', linux612, '--arch', 'mips'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), color: false, progress: true });
+    const code = await main(['deps', '--kernel', linux612, '--arch', 'mips'], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      color: false,
+      progress: true,
+    });
     expect(code).toBe(0);
     // deps reads only the archs it reports.
     expect(stderr).toMatch(/\r\x1b\[Kkvm-rules: reading Linux 6\.12\.\d+: mips \(1\/1\)/);

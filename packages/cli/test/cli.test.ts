@@ -52,7 +52,7 @@ describe('check: the seed review', () => {
     expect(result.findings.some((f) => f.arch === 'mips')).toBe(true);
   });
 
-  it('without --profile, uses the released profile of the plugins\' newest kernel', async () => {
+  it("without --profile, uses the released profile of the plugins' newest kernel", async () => {
     const { result } = await json();
     expect(result.profile).toBe('v6.12');
     expect(result.archs).toEqual([...ARCHS, 'loongarch']);
@@ -171,7 +171,11 @@ describe('list and explain', () => {
   });
 
   it('--version prints the version of kvm-rules', async () => {
-    expect(await run('--version')).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`, stderr: '' });
+    expect(await run('--version')).toEqual({
+      code: 0,
+      stdout: `${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`,
+      stderr: '',
+    });
   });
 
   it('explains a rule with its messages and doc page', async () => {
@@ -188,4 +192,3 @@ describe('list and explain', () => {
     expect(out).toContain('v6.12');
   });
 });
-

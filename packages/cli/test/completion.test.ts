@@ -14,7 +14,8 @@ import { run } from './run.js';
 // The shells are test dependencies (Debian: bash, zsh, fish; .ci/run installs them): a missing
 // one fails its tests loudly, it never skips them.
 function needShell(shell: string) {
-  if (spawnSync(shell, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error(`${shell} is needed for these tests (Debian: apt-get install ${shell})`);
+  if (spawnSync(shell, ['--version'], { stdio: 'ignore' }).status !== 0)
+    throw new Error(`${shell} is needed for these tests (Debian: apt-get install ${shell})`);
 }
 const sorted = (words: string[]) => [...new Set(words)].sort();
 
@@ -63,7 +64,15 @@ function bashComplete(...words: string[]): string[] {
 function bashCompleteWith(script: string, ...words: string[]): string[] {
   const result = spawnSync(
     'bash',
-    ['--norc', '--noprofile', '-c', 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _kvm_rules; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', script, ...words],
+    [
+      '--norc',
+      '--noprofile',
+      '-c',
+      'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _kvm_rules; printf "%s\\n" "${COMPREPLY[@]}"',
+      'bash',
+      script,
+      ...words,
+    ],
     { cwd: join(dir, 'tree'), encoding: 'utf8' },
   );
   expect(result.stderr).toBe('');
@@ -195,12 +204,16 @@ function zshComplete(line: string): Promise<string[]> {
     let out = '';
     child.stdout.on('data', (data: Buffer) => (out += data.toString()));
     child.on('error', reject);
-    child.on('close', () => { resolve(sorted(out.split(/\r?\n/).flatMap((l) => (l.startsWith('match:') ? [l.slice(6)] : [])))); });
+    child.on('close', () => {
+      resolve(sorted(out.split(/\r?\n/).flatMap((l) => (l.startsWith('match:') ? [l.slice(6)] : []))));
+    });
   });
 }
 
 describe('completion zsh', () => {
-  beforeAll(() => { needShell('zsh'); });
+  beforeAll(() => {
+    needShell('zsh');
+  });
   // Written once: a zsh starting while another test rewrites its .zshrc would read it empty.
   beforeAll(() => {
     writeFileSync(join(dir, '.zshrc'), ZSHRC);
@@ -209,16 +222,29 @@ describe('completion zsh', () => {
 
   it('passes zsh -n, and registers _kvm-rules for kvm-rules after compinit', () => {
     expect(spawnSync('zsh', ['-n', scriptOf('zsh')]).status).toBe(0);
-    const result = spawnSync('zsh', ['-f', '-c', 'autoload -U compinit && compinit -u -D && source "$1" && print -r -- $_comps[kvm-rules]', 'zsh', scriptOf('zsh')], {
-      encoding: 'utf8',
-      env: { ...process.env, HOME: dir },
-    });
+    const result = spawnSync(
+      'zsh',
+      ['-f', '-c', 'autoload -U compinit && compinit -u -D && source "$1" && print -r -- $_comps[kvm-rules]', 'zsh', scriptOf('zsh')],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: dir },
+      },
+    );
     expect(result.stdout.trim()).toBe('_kvm-rules');
   });
 
   it('completes subcommands, --format values, arch and rule ids, directories', async () => {
     const formats = await helpChoices('--format', 'check');
-    const lines = ['kvm-rules ', 'kvm-rules ch', 'kvm-rules check --format ', 'kvm-rules check --format=j', 'kvm-rules check --arch x86', 'kvm-rules explain kvm-', 'kvm-rules check --ker', 'kvm-rules check --kernel '];
+    const lines = [
+      'kvm-rules ',
+      'kvm-rules ch',
+      'kvm-rules check --format ',
+      'kvm-rules check --format=j',
+      'kvm-rules check --arch x86',
+      'kvm-rules explain kvm-',
+      'kvm-rules check --ker',
+      'kvm-rules check --kernel ',
+    ];
     // One zsh each, side by side: each takes a second or two.
     const got = await Promise.all(lines.map(zshComplete));
     expect(Object.fromEntries(lines.map((line, i) => [line, got[i]]))).toEqual({
@@ -241,11 +267,18 @@ function fishComplete(line: string): string[] {
     encoding: 'utf8',
   });
   expect(result.stderr).toBe('');
-  return sorted(result.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!));
+  return sorted(
+    result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0]!),
+  );
 }
 
 describe('completion fish', () => {
-  beforeAll(() => { needShell('fish'); });
+  beforeAll(() => {
+    needShell('fish');
+  });
   it('passes fish --no-execute', () => {
     const result = spawnSync('fish', ['--no-execute', scriptOf('fish')], { encoding: 'utf8' });
     expect(result.status).toBe(0);

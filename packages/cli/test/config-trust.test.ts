@@ -19,7 +19,10 @@ function tempDir(): string {
 /** A config module that leaves a file behind when it is imported. */
 function plantModule(dir: string, name: string): string {
   const marker = join(dir, `${name}.ran`);
-  writeFileSync(join(dir, name), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { rules: { 'plugin-drift': 'error' } };\n`);
+  writeFileSync(
+    join(dir, name),
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default { rules: { 'plugin-drift': 'error' } };\n`,
+  );
   return marker;
 }
 
@@ -30,7 +33,7 @@ function printConfig(cwd: string, ...args: string[]): PrintedConfig {
   return JSON.parse(result.stdout) as PrintedConfig;
 }
 
-describe('config: a kernel tree\'s code is never run', () => {
+describe("config: a kernel tree's code is never run", () => {
   for (const name of ['kvm-rules.config.mjs', 'kvm-rules.config.js']) {
     it(`${name} at the --kernel tree's root is not imported`, () => {
       const tree = tempDir();
@@ -53,8 +56,11 @@ describe('config: a kernel tree\'s code is never run', () => {
     expect(given.rules['plugin-drift']?.severity).toBe('error');
   });
 
-  it('a YAML or JSON config at the tree\'s root is still used, next to a module that is not', () => {
-    for (const [name, text] of [['kvm-rules.config.yaml', 'rules:\n  plugin-drift: error\n'], ['kvm-rules.config.json', '{ "rules": { "plugin-drift": "error" } }\n']] as const) {
+  it("a YAML or JSON config at the tree's root is still used, next to a module that is not", () => {
+    for (const [name, text] of [
+      ['kvm-rules.config.yaml', 'rules:\n  plugin-drift: error\n'],
+      ['kvm-rules.config.json', '{ "rules": { "plugin-drift": "error" } }\n'],
+    ] as const) {
       const tree = tempDir();
       const marker = plantModule(tree, 'kvm-rules.config.mjs');
       writeFileSync(join(tree, name), text);
@@ -65,7 +71,7 @@ describe('config: a kernel tree\'s code is never run', () => {
     }
   });
 
-  it('the working directory\'s kvm-rules.config.mjs is loaded, with a --kernel tree elsewhere', () => {
+  it("the working directory's kvm-rules.config.mjs is loaded, with a --kernel tree elsewhere", () => {
     const cwd = tempDir();
     const marker = plantModule(cwd, 'kvm-rules.config.mjs');
     const config = printConfig(cwd, '--kernel', tempDir());
@@ -78,8 +84,14 @@ describe('config: a kernel tree\'s code is never run', () => {
     const plugin = join(tree, 'tools', 'kvm-plugin');
     mkdirSync(plugin, { recursive: true });
     const marker = join(plugin, 'kinds.ran');
-    writeFileSync(join(plugin, 'kinds.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport const kinds = [];\n`);
-    writeFileSync(join(plugin, 'package.json'), JSON.stringify({ name: 'kvm-rules-plugin-planted', version: '1.0.0', type: 'module', 'kvm-rules': { apiVersion: 1, kinds: './kinds.mjs' } }));
+    writeFileSync(
+      join(plugin, 'kinds.mjs'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport const kinds = [];\n`,
+    );
+    writeFileSync(
+      join(plugin, 'package.json'),
+      JSON.stringify({ name: 'kvm-rules-plugin-planted', version: '1.0.0', type: 'module', 'kvm-rules': { apiVersion: 1, kinds: './kinds.mjs' } }),
+    );
     writeFileSync(join(tree, 'kvm-rules.config.yaml'), 'plugins: [./tools/kvm-plugin]\n');
     for (const cwd of [tempDir(), tree]) {
       const result = spawnSync(process.execPath, [bin, 'check', '--print-config', '--kernel', tree], { encoding: 'utf8', cwd });

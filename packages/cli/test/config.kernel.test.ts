@@ -86,7 +86,7 @@ describe('config: findings', () => {
     expect(summary(result)).toEqual(['x86-vmx hook-state-initialized error']);
   });
 
-  it('the rule\'s severity and options apply to what the exceptions and ignores leave', async () => {
+  it("the rule's severity and options apply to what the exceptions and ignores leave", async () => {
     const path = configFile(YAML_CONFIG.replace(/ignores:[^]*$/, ''));
     const { result } = await check('--profile', 'tdx-v7', '--config', path);
     expect(summary(result)).toEqual([
@@ -97,7 +97,7 @@ describe('config: findings', () => {
     ]);
   });
 
-  it('the command line wins: --rule over the config\'s severity, --profile over its profile; --arch adds to its archs', async () => {
+  it("the command line wins: --rule over the config's severity, --profile over its profile; --arch adds to its archs", async () => {
     const path = configFile('profile: v5.19\narchs: [powerpc]\nrules:\n  kvm-init-last: error\n');
     const { result } = await check('--config', path, '--profile', 'tdx-v7', '--rule', 'kvm-init-last:warning', '--arch', 'mips');
     expect(result.profile).toBe('tdx-v7');
@@ -108,10 +108,7 @@ describe('config: findings', () => {
   it('an .mjs config: its default export, with paths relative to the file', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'rules'));
-    writeFileSync(
-      join(dir, 'rules', 'late.yaml'),
-      'id: late-too\nkind: kvm-init-last\nseverity: error\nsummary: kvm_init() comes last, as an error.\n',
-    );
+    writeFileSync(join(dir, 'rules', 'late.yaml'), 'id: late-too\nkind: kvm-init-last\nseverity: error\nsummary: kvm_init() comes last, as an error.\n');
     writeFileSync(
       join(dir, 'kvm-rules.config.mjs'),
       [
@@ -149,7 +146,7 @@ describe('config: a kernel tree', () => {
     linux612 = fetchKernel('6.12');
   }, 300_000);
 
-  it('kernel is relative to the config file; an ignore\'s file glob matches the tree-relative location', async () => {
+  it("kernel is relative to the config file; an ignore's file glob matches the tree-relative location", async () => {
     const path = configFile('');
     writeFileSync(
       path,
@@ -199,7 +196,7 @@ describe('config: --print-config', () => {
     expect(config.ignores.map((i) => i.file)).toEqual(['**/plugins/powerpc/plugin.yaml', '**/no-such-file.c']);
   });
 
-  it('finds kvm-rules.config.yaml in the --kernel tree\'s root; with a tree and no profile, the profile is the tree\'s own (null)', async () => {
+  it("finds kvm-rules.config.yaml in the --kernel tree's root; with a tree and no profile, the profile is the tree's own (null)", async () => {
     const tree = tempDir();
     writeFileSync(join(tree, 'kvm-rules.config.yaml'), 'rules:\n  plugin-drift: error\n');
     const config = await printed('--kernel', tree);
@@ -238,7 +235,7 @@ describe('config: bad input is one line, exit 2', () => {
     expect(await badInput('--config', path)).toBe(`kvm-rules: ${path}:2:5: /exceptions/0: missing required key "reason"`);
   });
 
-  it('a rule with options its kind does not accept, checked against the kind\'s schema', async () => {
+  it("a rule with options its kind does not accept, checked against the kind's schema", async () => {
     const path = configFile('rules:\n  kvm-init-last:\n    options:\n      exceptions:\n        - { arch: mips, reasn: because it is late }\n');
     expect(await badInput('--config', path)).toBe(
       `kvm-rules: ${path}:5:25: /rules/kvm-init-last/options/exceptions/0: unknown key "reasn" (did you mean "reason"?)`,

@@ -40,11 +40,17 @@ describe('deps --format json', () => {
     expect(vmx.modules.map((m) => [m.init.name, m.exit, m.kconfig?.symbol, m.kconfig?.loadable])).toEqual([['vmx_init', 'vmx_exit', 'CONFIG_KVM_INTEL', true]]);
 
     const lines = text.split('\n');
-    const has = (line: string) => { expect(lines, line).toContain(line); };
+    const has = (line: string) => {
+      expect(lines, line).toContain(line);
+    };
     const places: { file: string; line: number; column: number }[] = [];
     const failures = [...report.generic.failures, ...vmx.modules.flatMap((m) => m.failures), ...vmx.hooks.flatMap((h) => h.setup?.failures ?? [])];
     for (const failure of failures) {
-      expect(lines.some((line) => line.trimStart().startsWith(`${where(failure.location)}  \`${failure.text}\`: ${failure.failing ? `${failure.failing} fails` : 'fails on its own'}`))).toBe(true);
+      expect(
+        lines.some((line) =>
+          line.trimStart().startsWith(`${where(failure.location)}  \`${failure.text}\`: ${failure.failing ? `${failure.failing} fails` : 'fails on its own'}`),
+        ),
+      ).toBe(true);
       for (const step of failure.path) expect(text).toContain(`${step.call}() at ${where(step.location)}`);
       for (const undone of failure.undoes) expect(text).toContain(`undoes ${undone.step} with ${undone.call}() at ${where(undone.location)}`);
       places.push(failure.location, ...failure.path.map((step) => step.location));
@@ -53,16 +59,27 @@ describe('deps --format json', () => {
     expect(statements.length).toBeGreaterThan(5);
     for (const statement of statements) {
       expect(lines.some((line) => line.startsWith(`    ${where(statement.location)}  ${statement.call ? `${statement.call}()` : statement.text}`))).toBe(true);
-      for (const write of statement.writes) has(`        writes ${write.state}${write.chain.length ? ` via ${write.chain.map((n) => `${n}()`).join(' → ')}` : ''}  at ${where(write.location)}`);
+      for (const write of statement.writes)
+        has(`        writes ${write.state}${write.chain.length ? ` via ${write.chain.map((n) => `${n}()`).join(' → ')}` : ''}  at ${where(write.location)}`);
       places.push(statement.location, ...statement.writes.map((write) => write.location));
     }
-    expect(statements.find((s) => s.call === 'kvm_x86_vendor_init')).toMatchObject({ canFail: true, setsUp: { undo: 'kvm_x86_vendor_exit', evidence: { kind: 'exit' } } });
+    expect(statements.find((s) => s.call === 'kvm_x86_vendor_init')).toMatchObject({
+      canFail: true,
+      setsUp: { undo: 'kvm_x86_vendor_exit', evidence: { kind: 'exit' } },
+    });
     const disable = vmx.hooks.find((hook) => hook.role === 'hardware-disable');
     assert(disable, 'the hardware-disable hook');
-    expect(disable.reads).toContainEqual(expect.objectContaining({ state: 'loaded_vmcss_on_cpu', write: false, chain: ['kvm_arch_disable_virtualization_cpu', 'vmx_disable_virtualization_cpu', 'vmclear_local_loaded_vmcss'] }));
+    expect(disable.reads).toContainEqual(
+      expect.objectContaining({
+        state: 'loaded_vmcss_on_cpu',
+        write: false,
+        chain: ['kvm_arch_disable_virtualization_cpu', 'vmx_disable_virtualization_cpu', 'vmclear_local_loaded_vmcss'],
+      }),
+    );
     for (const hook of vmx.hooks) {
       has(`  ${hook.role} hook ${hook.name}()  ${hook.definition.file}:${hook.definition.line}${hook.noop ? '  [no-op]' : ''}`);
-      for (const read of hook.reads) has(`      ${read.write ? 'writes' : 'reads'} ${read.state} via ${read.chain.map((n) => `${n}()`).join(' → ')}  at ${where(read.location)}`);
+      for (const read of hook.reads)
+        has(`      ${read.write ? 'writes' : 'reads'} ${read.state} via ${read.chain.map((n) => `${n}()`).join(' → ')}  at ${where(read.location)}`);
       places.push(...hook.reads.map((read) => read.location));
     }
     // As many statement, write, read and failure lines in the text as in the JSON: nothing is left out of either.

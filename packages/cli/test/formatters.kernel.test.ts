@@ -19,7 +19,10 @@ import { MAIL_WIDTH, wrap } from '../src/formatters/mail.js';
 import { FINGERPRINT_KEY } from '../src/formatters/sarif.js';
 import { codePoints } from '../src/formatters/wrap.js';
 
-const cliPackage = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string; repository: { url: string } };
+const cliPackage = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+  version: string;
+  repository: { url: string };
+};
 const cliVersion = cliPackage.version;
 /** The repository's page, from package.json's git+https://…git URL: where the reports link. */
 const repository = cliPackage.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
@@ -160,8 +163,18 @@ describe.each(SUBJECTS)('check $name', (subject) => {
       htmlEntities: true,
       isArray: (name) => ['testsuite', 'testcase', 'failure', 'property'].includes(name),
     });
-    interface Case { name: string; classname: string; failure?: { message: string; type: string; '#text': string }[] }
-    interface Suite { name: string; tests: string; failures: string; testcase: Case[]; properties: { property: { name: string; value: string }[] } }
+    interface Case {
+      name: string;
+      classname: string;
+      failure?: { message: string; type: string; '#text': string }[];
+    }
+    interface Suite {
+      name: string;
+      tests: string;
+      failures: string;
+      testcase: Case[];
+      properties: { property: { name: string; value: string }[] };
+    }
     const xml = parser.parse(stdout) as { testsuites: { tests: string; failures: string; testsuite: Suite[] } };
     const suites = xml.testsuites.testsuite;
     expect(suites.map((s) => s.name)).toEqual(['generic', ...expected.archs]);
@@ -295,7 +308,9 @@ describe('escaping', () => {
   it('junit: text and attributes read back as they were (characters XML cannot carry become U+FFFD)', () => {
     const xml = `<r a="${escapeAttribute(nasty)}">${escapeText(nasty)}</r>`;
     expect(wellFormed(xml)).toBe(true);
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', trimValues: false, htmlEntities: true }).parse(xml) as { r: { a: string; '#text': string } };
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', trimValues: false, htmlEntities: true }).parse(xml) as {
+      r: { a: string; '#text': string };
+    };
     const readable = nasty.replace('\u0001', '\uFFFD');
     expect(parsed.r.a).toBe(readable);
     expect(parsed.r['#text']).toBe(readable);

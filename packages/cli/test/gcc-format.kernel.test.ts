@@ -23,7 +23,9 @@ beforeAll(() => {
   linux612 = fetchKernel('6.12');
 }, 300_000);
 
-afterAll(() => { rmSync(temp, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(temp, { recursive: true, force: true });
+});
 
 function kvmRules(cwd: string, ...argv: string[]): string {
   const { status, stdout, stderr } = spawnSync(process.execPath, [bin, 'check', ...argv], { cwd, encoding: 'utf8' });
@@ -61,8 +63,18 @@ function quickfix(report: string, cwd: string, compiler?: 'gcc'): QuickfixEntry[
 /** What quickfix must list for these findings: each finding, then its related places, each at its file's absolute path. */
 function expectedEntries(findings: Finding[], fileOf: (file: string) => string) {
   return findings.flatMap(({ location, ...finding }) => [
-    { file: location && fileOf(location.file), lnum: location?.line, col: location?.column, text: ` ${finding.severity}: ${finding.message} [${finding.ruleId}]` },
-    ...(finding.related ?? []).map((related) => ({ file: fileOf(related.location.file), lnum: related.location.line, col: related.location.column, text: ` note: ${related.message}` })),
+    {
+      file: location && fileOf(location.file),
+      lnum: location?.line,
+      col: location?.column,
+      text: ` ${finding.severity}: ${finding.message} [${finding.ruleId}]`,
+    },
+    ...(finding.related ?? []).map((related) => ({
+      file: fileOf(related.location.file),
+      lnum: related.location.line,
+      col: related.location.column,
+      text: ` note: ${related.message}`,
+    })),
   ]);
 }
 
@@ -72,32 +84,39 @@ function byteAt(file: string, line: number, column: number): string {
   return text[column - 1] ?? '';
 }
 
-describe('check --kernel linux-6.12 --format gcc, loaded into vim\'s quickfix', () => {
+describe("check --kernel linux-6.12 --format gcc, loaded into vim's quickfix", () => {
   const places = [
-    { name: 'run from the tree\'s root', cwd: () => linux612, kernel: () => '.' },
+    { name: "run from the tree's root", cwd: () => linux612, kernel: () => '.' },
     { name: 'run from the repository, the tree given as a relative path', cwd: () => root, kernel: () => '.cache/kernels/linux-6.12' },
     { name: 'run from a folder outside the tree', cwd: () => temp, kernel: () => linux612 },
   ];
 
-  it.each(places)('$name: one valid entry per finding and per note, each on its file, line and column', ({ cwd, kernel }) => {
-    const { findings } = JSON.parse(kvmRules(cwd(), '--kernel', kernel(), '--format', 'json')) as CheckResult;
-    expect(findings.length).toBeGreaterThan(0);
-    const report = kvmRules(cwd(), '--kernel', kernel(), '--format', 'gcc');
-    const entries = quickfix(report, cwd());
-    const expected = expectedEntries(findings, (file) => join(linux612, file));
-    expect(entries.every((entry) => entry.valid === 1)).toBe(true);
-    expect(entries.map(({ file, lnum, col, text }) => ({ file, lnum, col, text }))).toEqual(expected);
-    // Each place is where the code is (column 1 says the whole line, as for a Kconfig entry):
-    // a column counted otherwise than in bytes would land the cursor in the indentation.
-    const inCode = entries.filter((entry) => entry.col > 1);
-    expect(inCode.length).toBeGreaterThan(entries.length / 2);
-    for (const entry of inCode) expect(byteAt(entry.file, entry.lnum, entry.col), `${entry.file}:${entry.lnum}:${entry.col}`).toMatch(/\S/);
-  }, 120_000);
+  it.each(places)(
+    '$name: one valid entry per finding and per note, each on its file, line and column',
+    ({ cwd, kernel }) => {
+      const { findings } = JSON.parse(kvmRules(cwd(), '--kernel', kernel(), '--format', 'json')) as CheckResult;
+      expect(findings.length).toBeGreaterThan(0);
+      const report = kvmRules(cwd(), '--kernel', kernel(), '--format', 'gcc');
+      const entries = quickfix(report, cwd());
+      const expected = expectedEntries(findings, (file) => join(linux612, file));
+      expect(entries.every((entry) => entry.valid === 1)).toBe(true);
+      expect(entries.map(({ file, lnum, col, text }) => ({ file, lnum, col, text }))).toEqual(expected);
+      // Each place is where the code is (column 1 says the whole line, as for a Kconfig entry):
+      // a column counted otherwise than in bytes would land the cursor in the indentation.
+      const inCode = entries.filter((entry) => entry.col > 1);
+      expect(inCode.length).toBeGreaterThan(entries.length / 2);
+      for (const entry of inCode) expect(byteAt(entry.file, entry.lnum, entry.col), `${entry.file}:${entry.lnum}:${entry.col}`).toMatch(/\S/);
+    },
+    120_000,
+  );
 
-  it('from the tree\'s root, the paths are the findings\' own (relative to the root), as in every other format', () => {
+  it("from the tree's root, the paths are the findings' own (relative to the root), as in every other format", () => {
     const { findings } = JSON.parse(kvmRules(linux612, '--kernel', '.', '--format', 'json')) as CheckResult;
     const report = kvmRules(linux612, '--kernel', '.', '--format', 'gcc');
-    const files = report.split('\n').filter(Boolean).map((line) => line.split(':')[0]);
+    const files = report
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(':')[0]);
     expect(files).toEqual(findings.flatMap((f) => [f.location?.file, ...(f.related ?? []).map((r) => r.location.file)]));
   }, 120_000);
 

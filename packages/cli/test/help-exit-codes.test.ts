@@ -17,7 +17,7 @@ describe('--help lists the exit codes', () => {
     expect(stdout.indexOf('Exit codes:')).toBeGreaterThan(stdout.indexOf('-h, --help'));
   });
 
-  it('not in the other commands\' help, where 1 cannot happen', async () => {
+  it("not in the other commands' help, where 1 cannot happen", async () => {
     for (const command of ['list', 'explain', 'new-plugin', 'completion']) expect((await run(command, '--help')).stdout).not.toContain('Exit codes:');
   });
 });

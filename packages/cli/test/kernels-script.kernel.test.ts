@@ -17,7 +17,9 @@ describe('npm run kernels', () => {
   it('the progress line: the step, and how far it is when that is known', () => {
     const MB = 1024 * 1024;
     expect(progressText('linux 6.12: apt-get update', undefined, undefined)).toBe('kernels: linux 6.12: apt-get update');
-    expect(progressText('linux 6.12: downloading linux-source-6.12', 52.25 * MB, 146.4 * MB)).toBe('kernels: linux 6.12: downloading linux-source-6.12: 52.3 of 146.4 MB (35%)');
+    expect(progressText('linux 6.12: downloading linux-source-6.12', 52.25 * MB, 146.4 * MB)).toBe(
+      'kernels: linux 6.12: downloading linux-source-6.12: 52.3 of 146.4 MB (35%)',
+    );
     // No size known (empty package lists): the bytes so far.
     expect(progressText('linux 6.1: downloading linux-source-6.1', 3 * MB, undefined)).toBe('kernels: linux 6.1: downloading linux-source-6.1: 3.0 MB');
     // An estimate passed (the tarball is about the .deb's size) never says more than 100%.

@@ -35,7 +35,7 @@ describe('make kvmcheck', () => {
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 
-  it('leaves every other goal to the kernel\'s Makefile', () => {
+  it("leaves every other goal to the kernel's Makefile", () => {
     // The tree keeps only the KVM sources, so the kernel's Makefile stops on its missing scripts/.
     const result = make('kernelversion');
     expect(result.stderr).toMatch(/Makefile:\d+: scripts\/Makefile\.\S+: No such file or directory/);

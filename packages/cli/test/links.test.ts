@@ -32,8 +32,11 @@ describe('repositoryOf', () => {
     expect(repositoryOf({ repository: spec })).toBeUndefined();
   });
 
-  it('falls back on a GitHub-style homepage (npm\'s default, with #readme), but not on any homepage', () => {
-    expect(repositoryOf({ homepage: 'https://github.com/kvm-rules/kvm-rules#readme' })).toEqual({ url: 'https://github.com/kvm-rules/kvm-rules', directory: '' });
+  it("falls back on a GitHub-style homepage (npm's default, with #readme), but not on any homepage", () => {
+    expect(repositoryOf({ homepage: 'https://github.com/kvm-rules/kvm-rules#readme' })).toEqual({
+      url: 'https://github.com/kvm-rules/kvm-rules',
+      directory: '',
+    });
     expect(repositoryOf({ homepage: 'https://kvm-rules.example.org/' })).toBeUndefined();
     expect(homepageOf({ homepage: 'https://kvm-rules.example.org/' })).toBe('https://kvm-rules.example.org');
     expect(homepageOf({ repository: 'git+https://github.com/kvm-rules/kvm-rules.git' })).toBe('https://github.com/kvm-rules/kvm-rules');
@@ -41,7 +44,9 @@ describe('repositoryOf', () => {
   });
 
   it('a file of the repository is on its default branch; a docsBaseUrl is a folder', () => {
-    expect(fileUrl({ url: 'https://github.com/a/b', directory: 'rules' }, 'docs/rules/x y.md')).toBe('https://github.com/a/b/blob/HEAD/rules/docs/rules/x%20y.md');
+    expect(fileUrl({ url: 'https://github.com/a/b', directory: 'rules' }, 'docs/rules/x y.md')).toBe(
+      'https://github.com/a/b/blob/HEAD/rules/docs/rules/x%20y.md',
+    );
     expect(docsBase('https://docs.example.org/rules')).toBe('https://docs.example.org/rules/');
     expect(docsBase('https://docs.example.org/rules/')).toBe('https://docs.example.org/rules/');
     expect(docsBase('file:///work/main/rules/docs/rules/')).toBeUndefined();
@@ -53,7 +58,7 @@ describe('links', () => {
   // The tests run from packages/cli: the default rule set's pages are in the checkout's rules/.
   const page = '../../rules/docs/rules/kvm-init-last.md';
 
-  it('the default rule set\'s pages are in kvm-rules\' repository, under rules/, whatever folder the CLI has in it', () => {
+  it("the default rule set's pages are in kvm-rules' repository, under rules/, whatever folder the CLI has in it", () => {
     expect(links(undefined, own).rule(rule(page))).toBe('https://github.com/kvm-rules/kvm-rules/blob/HEAD/rules/docs/rules/kvm-init-last.md');
     expect(links(undefined, own).home).toBe('https://github.com/kvm-rules/kvm-rules');
   });
@@ -65,7 +70,7 @@ describe('links', () => {
     expect(links(undefined, own).rule(rule(''))).toBeUndefined();
   });
 
-  it('a plugin package\'s kinds link to its own repository, or nowhere', () => {
+  it("a plugin package's kinds link to its own repository, or nowhere", () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-links-'));
     mkdirSync(join(dir, 'docs/rules'), { recursive: true });
     writeFileSync(join(dir, 'docs/rules/vendor-rule.md'), '# vendor-rule\n');

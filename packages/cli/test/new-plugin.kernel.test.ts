@@ -54,14 +54,17 @@ const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8'
 
 /** The findings plugin.test.js asserts, read back from its text. */
 function listedFindings(dir: string): { ruleId: string; severity: string; arch: string }[] {
-  return [...read(dir, 'test/plugin.test.js').matchAll(/\{ ruleId: '([^']+)', severity: '([^']+)', arch: '([^']+)' \}/g)].map(([, ruleId = '', severity = '', arch = '']) => ({
-    ruleId,
-    severity,
-    arch,
-  }));
+  return [...read(dir, 'test/plugin.test.js').matchAll(/\{ ruleId: '([^']+)', severity: '([^']+)', arch: '([^']+)' \}/g)].map(
+    ([, ruleId = '', severity = '', arch = '']) => ({
+      ruleId,
+      severity,
+      arch,
+    }),
+  );
 }
 
-const summaryOf = (findings: { ruleId: string; severity: string; arch: string }[]) => findings.map(({ ruleId, severity, arch }) => ({ ruleId, severity, arch }));
+const summaryOf = (findings: { ruleId: string; severity: string; arch: string }[]) =>
+  findings.map(({ ruleId, severity, arch }) => ({ ruleId, severity, arch }));
 
 /** The package with the checkout's node_modules beside it, so that its own imports resolve here. */
 function linkCheckoutModules(dir: string): void {
@@ -74,7 +77,7 @@ function linkCheckoutModules(dir: string): void {
 const frame = await scaffold('demo-arch');
 linkCheckoutModules(frame.dir);
 
-describe('the tests new-plugin writes, run in-process against the checkout\'s packages', async () => {
+describe("the tests new-plugin writes, run in-process against the checkout's packages", async () => {
   for (const test of ['demo-arch-registration-undo.test.js', 'docs.test.js', 'plugin.test.js']) {
     await import(pathToFileURL(join(frame.dir, 'test', test)).href);
   }
@@ -97,14 +100,23 @@ describe('new-plugin without a kernel tree', () => {
       'test/plugin.test.js',
     ]);
     const lines = frame.stdout.split('\n');
-    expect(lines[0]).toMatch(/^Wrote kvm-rules-plugin-demo-arch to .*\/p\/ \(plugin.yaml a frame to fill; 0 findings under v6.12, listed in test\/plugin.test.js\):$/);
+    expect(lines[0]).toMatch(
+      /^Wrote kvm-rules-plugin-demo-arch to .*\/p\/ \(plugin.yaml a frame to fill; 0 findings under v6.12, listed in test\/plugin.test.js\):$/,
+    );
     expect(lines).toContain(`  rules/${kind}.yaml`);
-    expect(lines.slice(lines.indexOf('Next:'))).toEqual(['Next:', `  cd ${frame.dir}`, '  npm install', '  npm test', '  npx kvm-rules check --plugin . --profile v6.12', '']);
+    expect(lines.slice(lines.indexOf('Next:'))).toEqual([
+      'Next:',
+      `  cd ${frame.dir}`,
+      '  npm install',
+      '  npm test',
+      '  npx kvm-rules check --plugin . --profile v6.12',
+      '',
+    ]);
     expect(frame.stderr).toBe('');
     expect(read(frame.dir, '.gitignore')).toBe('node_modules\n');
   });
 
-  it('package.json: the plugin descriptor, and the checkout\'s packages packed as tarballs, every @kvm-rules package overridden to them', () => {
+  it("package.json: the plugin descriptor, and the checkout's packages packed as tarballs, every @kvm-rules package overridden to them", () => {
     const pkg = JSON.parse(read(frame.dir, 'package.json')) as Record<string, Record<string, string>>;
     expect({ ...pkg, dependencies: undefined, devDependencies: undefined, overrides: undefined }).toEqual({
       name: 'kvm-rules-plugin-demo-arch',
@@ -135,11 +147,15 @@ describe('new-plugin without a kernel tree', () => {
 
   it('the manifest and rule file name their schemas on their first line; the package loads through the plugin loader', async () => {
     expect(read(frame.dir, 'plugin.yaml').split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/plugin.schema.json');
-    expect(read(frame.dir, `rules/${kind}.yaml`).split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/rule-file.schema.json');
+    expect(read(frame.dir, `rules/${kind}.yaml`).split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./node_modules/@kvm-rules/core/schemas/rule-file.schema.json',
+    );
     const set = await loadPluginSet([readPluginPackage(frame.dir)], { profiles: loadProfiles(builtinProfilesDir) });
-    expect(set.manifests.map((m) => m.build(undefined).modules.map((module) => `${m.base.id} ${module.init} ${module.file} ${module.phases.map((p) => p.id).join(',')}`))).toEqual([
-      ['demo-arch kvm_demo_arch_init arch/demo-arch/kvm/main.c kvm-init'],
-    ]);
+    expect(
+      set.manifests.map((m) =>
+        m.build(undefined).modules.map((module) => `${m.base.id} ${module.init} ${module.file} ${module.phases.map((p) => p.id).join(',')}`),
+      ),
+    ).toEqual([['demo-arch kvm_demo_arch_init arch/demo-arch/kvm/main.c kvm-init']]);
     expect([...set.kinds.keys()]).toEqual([kind]);
     expect(set.rules.map((r) => [r.id, r.severity, r.options])).toEqual([[kind, 'warning', [{ archs: ['demo-arch'] }]]]);
   });
@@ -159,7 +175,10 @@ describe('new-plugin without a kernel tree', () => {
     const { dir } = await scaffold('demo-arch');
     linkCheckoutModules(dir);
     expect(listedFindings(dir)).toEqual([]);
-    const yaml = read(dir, 'plugin.yaml').replace('        undo: kvm_exit\n', '        undo: kvm_exit\n      - { id: die-notifier, call: register_die_notifier }\n');
+    const yaml = read(dir, 'plugin.yaml').replace(
+      '        undo: kvm_exit\n',
+      '        undo: kvm_exit\n      - { id: die-notifier, call: register_die_notifier }\n',
+    );
     writeFileSync(join(dir, 'plugin.yaml'), yaml);
     expect(summaryOf(await checkPluginPackage(dir, 'v6.12'))).toEqual([
       { ruleId: kind, severity: 'warning', arch: 'demo-arch' },
@@ -189,10 +208,16 @@ describe('new-plugin --kernel', () => {
 
   it('Linux 6.12 loongarch: plugin.yaml is what scaffoldManifest() derives, its notes on stderr; v6.12, no finding', async () => {
     const { dir, stdout, stderr } = await scaffold('loongarch-demo', '--kernel', linux612, '--arch-dir', 'arch/loongarch/kvm');
-    const expected = await scaffoldManifest(KernelTree.open(linux612), { id: 'loongarch-demo', archDir: 'arch/loongarch/kvm', profiles: loadProfiles(builtinProfilesDir) });
+    const expected = await scaffoldManifest(KernelTree.open(linux612), {
+      id: 'loongarch-demo',
+      archDir: 'arch/loongarch/kvm',
+      profiles: loadProfiles(builtinProfilesDir),
+    });
     expect(read(dir, 'plugin.yaml')).toBe(expected.yaml);
     expect(stderr).toBe(expected.notes.map((note) => `kvm-rules: note: ${note}\n`).join(''));
-    expect(stdout).toMatch(/^Wrote kvm-rules-plugin-loongarch-demo to .*\/p\/ \(plugin.yaml derived from Linux 6\.12\.\d+ arch\/loongarch\/kvm, every derived entry marked to confirm; 0 findings under v6\.12/);
+    expect(stdout).toMatch(
+      /^Wrote kvm-rules-plugin-loongarch-demo to .*\/p\/ \(plugin.yaml derived from Linux 6\.12\.\d+ arch\/loongarch\/kvm, every derived entry marked to confirm; 0 findings under v6\.12/,
+    );
     expect(stdout).toContain(`  npx kvm-rules check --plugin . --kernel ${linux612}\n`);
     expect(listedFindings(dir)).toEqual([]);
     expect(read(dir, 'README.md')).toContain('derived from Linux 6.12');
@@ -215,9 +240,21 @@ describe('bad arguments: exit 2, one line, nothing written', () => {
     ['a name that is no lower-case id', () => ['Demo'], /^kvm-rules: new-plugin: "Demo" is not a lower-case id/],
     ['--kernel without --arch-dir', (tree) => ['x', '--kernel', tree], /^kvm-rules: new-plugin: --kernel and --arch-dir go together/],
     ['--arch-dir without --kernel', () => ['x', '--arch-dir', 'arch/mips/kvm'], /^kvm-rules: new-plugin: --kernel and --arch-dir go together/],
-    ['a folder that is no kernel tree', (_, out) => ['x', '--kernel', join(out, '..'), '--arch-dir', 'arch/mips/kvm'], /^kvm-rules: --kernel: .* is not a Linux kernel tree/],
-    ['an arch directory the tree does not have', (tree) => ['x', '--kernel', tree, '--arch-dir', 'arch/nope/kvm'], /^kvm-rules: --arch-dir: arch\/nope\/kvm is not a directory of the kernel tree/],
-    ['an arch directory without a KVM module init', (tree) => ['x', '--kernel', tree, '--arch-dir', 'arch/x86/kvm'], /^kvm-rules: --arch-dir: no module init in arch\/x86\/kvm calls kvm_init\(\)/],
+    [
+      'a folder that is no kernel tree',
+      (_, out) => ['x', '--kernel', join(out, '..'), '--arch-dir', 'arch/mips/kvm'],
+      /^kvm-rules: --kernel: .* is not a Linux kernel tree/,
+    ],
+    [
+      'an arch directory the tree does not have',
+      (tree) => ['x', '--kernel', tree, '--arch-dir', 'arch/nope/kvm'],
+      /^kvm-rules: --arch-dir: arch\/nope\/kvm is not a directory of the kernel tree/,
+    ],
+    [
+      'an arch directory without a KVM module init',
+      (tree) => ['x', '--kernel', tree, '--arch-dir', 'arch/x86/kvm'],
+      /^kvm-rules: --arch-dir: no module init in arch\/x86\/kvm calls kvm_init\(\)/,
+    ],
     ['an unknown profile', () => ['x', '--profile', 'v9.9'], /^kvm-rules: --profile: unknown profile "v9.9" \(profiles: tdx-v7, v5.19, v6.12\)\n$/],
   ];
   let tree = '';
@@ -260,7 +297,7 @@ describe('where the @kvm-rules packages come from', () => {
     });
   });
 
-  it('the plugin\'s vitest range is the repository\'s', () => {
+  it("the plugin's vitest range is the repository's", () => {
     const root = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     expect(VITEST_RANGE).toBe(root.devDependencies.vitest);
   });
@@ -268,7 +305,10 @@ describe('where the @kvm-rules packages come from', () => {
 
 /** A command as a new user runs it: no variables of the npm or vitest running these tests. */
 function sh(command: string, args: string[], cwd: string): { status: number | null; output: string; stdout: string } {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|VITEST|TEST$|NODE_ENV$|FORCE_COLOR$)/i.test(name))), NO_COLOR: '1' };
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|VITEST|TEST$|NODE_ENV$|FORCE_COLOR$)/i.test(name))),
+    NO_COLOR: '1',
+  };
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}\n${result.stderr}`, stdout: result.stdout };
@@ -278,7 +318,11 @@ describe('end to end, as a maintainer: an empty folder outside the repository', 
   it('new-plugin --kernel, npm install, npm test pass; check --plugin adds the arch; a wrong expectation fails npm test', { timeout: 600_000 }, () => {
     const linux612 = fetchKernel('6.12');
     const work = tempDir();
-    const scaffolded = sh(process.execPath, [bin, 'new-plugin', 'loongarch-demo', '--kernel', linux612, '--arch-dir', 'arch/loongarch/kvm', '--out', './p'], work);
+    const scaffolded = sh(
+      process.execPath,
+      [bin, 'new-plugin', 'loongarch-demo', '--kernel', linux612, '--arch-dir', 'arch/loongarch/kvm', '--out', './p'],
+      work,
+    );
     expect(scaffolded.status, scaffolded.output).toBe(0);
     const dir = join(work, 'p');
 
@@ -301,4 +345,3 @@ describe('end to end, as a maintainer: an empty folder outside the repository', 
     expect(failing.output).toContain('has no message "missingUndo"');
   });
 });
-

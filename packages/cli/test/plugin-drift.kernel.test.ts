@@ -32,20 +32,26 @@ beforeAll(() => {
 /** The copy alone, with unwind-on-failure off (the tree's generic kvm_init() error): drift is all there is. */
 const onlyDrift = () => ['--kernel', linux612, '--plugin', copy, '--arch', 'x86-vmx-copy', '--rule', 'unwind-on-failure:off'];
 
-describe('plugin-drift does not fail a kernel\'s check by default', () => {
-  it('stylish: exit 0, the drift in its own block after the kernel\'s findings, and not counted as a problem', async () => {
+describe("plugin-drift does not fail a kernel's check by default", () => {
+  it("stylish: exit 0, the drift in its own block after the kernel's findings, and not counted as a problem", async () => {
     const { code, stdout } = await run('check', ...onlyDrift());
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[1]).toMatch(/^plugins out of date with this tree \(about kvm-rules, not the kernel: they do not change the exit code; `rules: \{ plugin-drift: error \}` makes them fail\)$/);
-    expect(lines[2]).toMatch(/^ {2}the x86-vmx-copy plugin is out of date with this tree: 1 difference, see `kvm-rules deps --kernel \S+ --plugin … --arch x86-vmx-copy`$/);
+    expect(lines[1]).toMatch(
+      /^plugins out of date with this tree \(about kvm-rules, not the kernel: they do not change the exit code; `rules: \{ plugin-drift: error \}` makes them fail\)$/,
+    );
+    expect(lines[2]).toMatch(
+      /^ {2}the x86-vmx-copy plugin is out of date with this tree: 1 difference, see `kvm-rules deps --kernel \S+ --plugin … --arch x86-vmx-copy`$/,
+    );
     expect(lines[3]).toMatch(/^ {4}warning {2}phase "vendor-init" declares `undo: kvm_x86_vendor_cleanup`, .* {2}plugin-drift$/);
     // No arch heading of its own: the drift is not a finding about the kernel's x86-vmx-copy.
     expect(lines).not.toContain('x86-vmx-copy');
-    expect(stdout).toMatch(/\n\n✔ no problems: profile kernel-6\.12\.\d+, 1 arch \(x86-vmx-copy\), kernel tree \S+ \(Linux 6\.12\.\d+\); and 1 plugin-drift difference, not counted\n$/);
+    expect(stdout).toMatch(
+      /\n\n✔ no problems: profile kernel-6\.12\.\d+, 1 arch \(x86-vmx-copy\), kernel tree \S+ \(Linux 6\.12\.\d+\); and 1 plugin-drift difference, not counted\n$/,
+    );
   });
 
-  it('--max-warnings 0 does not count drift warnings; it still counts the kernel\'s', async () => {
+  it("--max-warnings 0 does not count drift warnings; it still counts the kernel's", async () => {
     expect((await run('check', ...onlyDrift(), '--max-warnings', '0')).code).toBe(0);
     // The tree's generic kvm_init() unwinding error, as a warning: one warning about the kernel beside the drift.
     const both = [...onlyDrift(), '--rule', 'unwind-on-failure:warning'];

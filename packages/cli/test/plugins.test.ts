@@ -66,7 +66,9 @@ describe('plugin packages: what they bring', () => {
     expect(stdout).toMatch(/^ {2}acme-vmm +6\.12 +ACME's virtualization module/m);
     expect(stdout).toMatch(/^ {2}acme-late-dev-kvm +proposal on 6\.12 /m);
     expect(stdout).toMatch(/^ {2}acme-phase-summary +warning +Every phase of module init says what it does\.$/m);
-    expect((await run('explain', 'acme-phase-summary', '--plugin', acme)).stdout).toContain('kind:     acme-phase-summary (suggestion): Every phase of module init has a summary.');
+    expect((await run('explain', 'acme-phase-summary', '--plugin', acme)).stdout).toContain(
+      'kind:     acme-phase-summary (suggestion): Every phase of module init has a summary.',
+    );
   });
 });
 
@@ -104,7 +106,9 @@ describe('plugin packages: found by npm name, as ESLint finds its plugins', () =
     process.chdir(dir);
     const { code, stderr } = await run('check', '--plugin', 'acme');
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^kvm-rules: plugin "acme": cannot find the package kvm-rules-plugin-acme or acme from \S+ \(to load the folder "acme", write \.\/acme\)\n$/);
+    expect(stderr).toMatch(
+      /^kvm-rules: plugin "acme": cannot find the package kvm-rules-plugin-acme or acme from \S+ \(to load the folder "acme", write \.\/acme\)\n$/,
+    );
   });
 });
 
@@ -125,20 +129,30 @@ describe('plugin packages: refused with one line and exit 2', () => {
   });
 
   it('a plugin that does not say which API it targets, or says it wrongly', async () => {
-    expect(await refusal('--plugin', acmeWith({ manifests: ['./plugin.yaml'] }))).toMatch(/\/kvm-rules: plugin kvm-rules-plugin-acme does not say which plugin API it targets: add "apiVersion": 1\n$/);
-    expect(await refusal('--plugin', acmeWith({ apiVersion: '1', manifests: ['./plugin.yaml'] }))).toMatch(/\/kvm-rules\/apiVersion: plugin kvm-rules-plugin-acme has apiVersion "1"; this kvm-rules supports plugin API 1\n$/);
+    expect(await refusal('--plugin', acmeWith({ manifests: ['./plugin.yaml'] }))).toMatch(
+      /\/kvm-rules: plugin kvm-rules-plugin-acme does not say which plugin API it targets: add "apiVersion": 1\n$/,
+    );
+    expect(await refusal('--plugin', acmeWith({ apiVersion: '1', manifests: ['./plugin.yaml'] }))).toMatch(
+      /\/kvm-rules\/apiVersion: plugin kvm-rules-plugin-acme has apiVersion "1"; this kvm-rules supports plugin API 1\n$/,
+    );
   });
 
   it('a descriptor with an unknown key, or naming a file the package does not have', async () => {
-    expect(await refusal('--plugin', acmeWith({ ...declarations, manifest: './plugin.yaml' }))).toMatch(/package\.json:\d+:\d+: \/kvm-rules: unknown key "manifest" \(did you mean "manifests"\?\)\n$/);
-    expect(await refusal('--plugin', acmeWith({ apiVersion: 1, manifests: ['./arch.yaml'] }))).toMatch(/\/kvm-rules\/manifests\/0: plugin kvm-rules-plugin-acme: \.\/arch\.yaml is not a file of the package\n$/);
+    expect(await refusal('--plugin', acmeWith({ ...declarations, manifest: './plugin.yaml' }))).toMatch(
+      /package\.json:\d+:\d+: \/kvm-rules: unknown key "manifest" \(did you mean "manifests"\?\)\n$/,
+    );
+    expect(await refusal('--plugin', acmeWith({ apiVersion: 1, manifests: ['./arch.yaml'] }))).toMatch(
+      /\/kvm-rules\/manifests\/0: plugin kvm-rules-plugin-acme: \.\/arch\.yaml is not a file of the package\n$/,
+    );
   });
 
   it('a package without a "kvm-rules" key, or that brings nothing', async () => {
     const dir = acmeWith(declarations);
     writeFileSync(join(dir, 'package.json'), '{ "name": "left-pad" }\n');
     expect(await refusal('--plugin', dir)).toMatch(/package\.json: left-pad is not a kvm-rules plugin: its package\.json has no "kvm-rules" key\n$/);
-    expect(await refusal('--plugin', acmeWith({ apiVersion: 1 }))).toMatch(/\/kvm-rules: plugin kvm-rules-plugin-acme brings nothing: name manifests, rules, profiles or kinds\n$/);
+    expect(await refusal('--plugin', acmeWith({ apiVersion: 1 }))).toMatch(
+      /\/kvm-rules: plugin kvm-rules-plugin-acme brings nothing: name manifests, rules, profiles or kinds\n$/,
+    );
   });
 
   it('a manifest with a value of the wrong type names the file, the place and the type', async () => {
@@ -148,31 +162,55 @@ describe('plugin packages: refused with one line and exit 2', () => {
 
   it('a kinds module that does not export its kinds, or exports something else', async () => {
     const kinds = { apiVersion: 1, kinds: './kinds.js' };
-    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export default [];\n' }))).toMatch(/acme\/kinds\.js: plugin kvm-rules-plugin-acme: the module must export `kinds`, an array of rule kinds\n$/);
-    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export const kinds = [{ name: "late" }];\n' }))).toMatch(/plugin kvm-rules-plugin-acme: kinds\[0\] \(late\) has no create\(\) function\n$/);
-    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export const kinds = [;\n' }))).toMatch(/acme\/kinds\.js: plugin kvm-rules-plugin-acme: cannot load its rule kinds: /);
+    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export default [];\n' }))).toMatch(
+      /acme\/kinds\.js: plugin kvm-rules-plugin-acme: the module must export `kinds`, an array of rule kinds\n$/,
+    );
+    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export const kinds = [{ name: "late" }];\n' }))).toMatch(
+      /plugin kvm-rules-plugin-acme: kinds\[0\] \(late\) has no create\(\) function\n$/,
+    );
+    expect(await refusal('--plugin', acmeWith(kinds, { 'kinds.js': 'export const kinds = [;\n' }))).toMatch(
+      /acme\/kinds\.js: plugin kvm-rules-plugin-acme: cannot load its rule kinds: /,
+    );
   });
 });
 
 describe('plugin packages: a name clash is an error naming both sources', () => {
   it('an arch id another plugin has', async () => {
-    const dir = acmeWith(declarations, { 'plugin.yaml': 'id: mips\nsummary: Another MIPS\nkernel: "6.12"\nmodules:\n  - { init: m_init, file: m.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n' });
+    const dir = acmeWith(declarations, {
+      'plugin.yaml':
+        'id: mips\nsummary: Another MIPS\nkernel: "6.12"\nmodules:\n  - { init: m_init, file: m.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
+    });
     const { code, stderr } = await run('check', '--plugin', dir);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/duplicate plugin id "mips": in \S*packages\/plugins\/mips\/plugin\.yaml \(@kvm-rules\/plugin-mips\) and in \S*acme\/plugin\.yaml \(kvm-rules-plugin-acme\)\n$/);
+    expect(stderr).toMatch(
+      /duplicate plugin id "mips": in \S*packages\/plugins\/mips\/plugin\.yaml \(@kvm-rules\/plugin-mips\) and in \S*acme\/plugin\.yaml \(kvm-rules-plugin-acme\)\n$/,
+    );
   });
 
   it('a rule id or a rule kind of the default set', async () => {
     const rule = 'id: kvm-init-last\nkind: acme-phase-summary\nseverity: warning\nsummary: A rule whose id is taken.\n';
     const taken = acmeWith({ apiVersion: 1, rules: './rules', kinds: './kinds.js' }, { 'rules/acme-phase-summary.yaml': rule });
-    expect((await run('check', '--plugin', taken)).stderr).toMatch(/duplicate rule id "kvm-init-last": in \S*rules\/kvm-init-last\.yaml \(@kvm-rules\/rules\) and in \S*acme\/rules\/acme-phase-summary\.yaml \(kvm-rules-plugin-acme\)\n$/);
-    const kind = acmeWith({ apiVersion: 1, kinds: './kinds.js' }, { 'kinds.js': 'import { kinds as own } from "./own.js";\nexport const kinds = own;\n', 'own.js': 'export const kinds = [{ name: "integrity", create() { return {}; }, meta: { messages: {}, schema: [] } }];\n' });
-    expect((await run('check', '--plugin', kind)).stderr).toMatch(/duplicate rule kind id "integrity": in \S*rules\/dist\/index\.js \(@kvm-rules\/rules\) and in \S*acme\/kinds\.js \(kvm-rules-plugin-acme\)\n$/);
+    expect((await run('check', '--plugin', taken)).stderr).toMatch(
+      /duplicate rule id "kvm-init-last": in \S*rules\/kvm-init-last\.yaml \(@kvm-rules\/rules\) and in \S*acme\/rules\/acme-phase-summary\.yaml \(kvm-rules-plugin-acme\)\n$/,
+    );
+    const kind = acmeWith(
+      { apiVersion: 1, kinds: './kinds.js' },
+      {
+        'kinds.js': 'import { kinds as own } from "./own.js";\nexport const kinds = own;\n',
+        'own.js': 'export const kinds = [{ name: "integrity", create() { return {}; }, meta: { messages: {}, schema: [] } }];\n',
+      },
+    );
+    expect((await run('check', '--plugin', kind)).stderr).toMatch(
+      /duplicate rule kind id "integrity": in \S*rules\/dist\/index\.js \(@kvm-rules\/rules\) and in \S*acme\/kinds\.js \(kvm-rules-plugin-acme\)\n$/,
+    );
   });
 
   it('a profile id core already has', async () => {
-    const profile = 'id: v6.12\nsummary: Another v6.12.\nkernel: "6.12"\nhooks: {}\nkvmInit: [{ id: dev-kvm, summary: misc_register(), exposes: dev-kvm }]\nlifecycle: []\n';
+    const profile =
+      'id: v6.12\nsummary: Another v6.12.\nkernel: "6.12"\nhooks: {}\nkvmInit: [{ id: dev-kvm, summary: misc_register(), exposes: dev-kvm }]\nlifecycle: []\n';
     const dir = acmeWith({ apiVersion: 1, profiles: './profiles' }, { 'profiles/acme-late-dev-kvm.yaml': profile });
-    expect((await run('check', '--plugin', dir)).stderr).toMatch(/duplicate profile id "v6\.12": in \S*core\/profiles\/v6\.12\.yaml and in \S*acme\/profiles\/acme-late-dev-kvm\.yaml \(kvm-rules-plugin-acme\)\n$/);
+    expect((await run('check', '--plugin', dir)).stderr).toMatch(
+      /duplicate profile id "v6\.12": in \S*core\/profiles\/v6\.12\.yaml and in \S*acme\/profiles\/acme-late-dev-kvm\.yaml \(kvm-rules-plugin-acme\)\n$/,
+    );
   });
 });

@@ -31,7 +31,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -57,7 +59,9 @@ function run(command: string, args: string[], cwd: string): { status: number | n
 
 /** The findings of a JSON report, as what they say and where, without the tree's absolute root. */
 function findingsOf(stdout: string): string[] {
-  const report = JSON.parse(stdout) as { findings: { ruleId: string; arch: string; severity: string; message: string; location?: { file: string; line: number } }[] };
+  const report = JSON.parse(stdout) as {
+    findings: { ruleId: string; arch: string; severity: string; message: string; location?: { file: string; line: number } }[];
+  };
   return report.findings.map((f) => `${f.arch} ${f.ruleId} ${f.severity} ${f.location?.file}:${f.location?.line} ${f.message}`);
 }
 
@@ -97,7 +101,15 @@ beforeAll(async () => {
   const { token } = (await user.json()) as { token: string };
   const npmrc = join(work, 'npmrc');
   writeFileSync(npmrc, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-  env = { ...clean, npm_config_userconfig: npmrc, npm_config_cache: join(work, 'npm-cache'), npm_config_registry: registry, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  env = {
+    ...clean,
+    npm_config_userconfig: npmrc,
+    npm_config_cache: join(work, 'npm-cache'),
+    npm_config_registry: registry,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   for (const dir of packageDirs()) {
     const published = run('npm', ['publish', dir, '--registry', registry], work);
     if (published.status !== 0) throw new Error(`npm publish ${dir} failed:\n${published.stderr}`);
@@ -109,7 +121,11 @@ afterAll(() => {
 });
 
 describe('kvm-rules from a registry, in an empty folder outside the repository', () => {
-  const checkout = () => findingsOf(spawnSync(process.execPath, [join(repo, 'packages/cli/bin/kvm-rules.js'), 'check', '--kernel', linux612, '--format', 'json'], { encoding: 'utf8' }).stdout);
+  const checkout = () =>
+    findingsOf(
+      spawnSync(process.execPath, [join(repo, 'packages/cli/bin/kvm-rules.js'), 'check', '--kernel', linux612, '--format', 'json'], { encoding: 'utf8' })
+        .stdout,
+    );
 
   it('npx kvm-rules check --kernel <6.12>: the findings of the checkout', () => {
     const empty = mkdtempSync(join(tmpdir(), 'kvm-rules-npx-'));

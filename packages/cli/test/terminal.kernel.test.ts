@@ -23,7 +23,9 @@ beforeAll(() => {
   for (const version of ['6.12', '6.1']) trees[version] = fetchKernel(version);
 }, 600_000);
 
-afterAll(() => { rmSync(temp, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(temp, { recursive: true, force: true });
+});
 
 /** The environment without what would decide color or width for us. */
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -114,9 +116,12 @@ describe.each(['6.12', '6.1'])('width, on linux-%s', (version) => {
 });
 
 describe('width at a terminal', () => {
-  it('check and deps fit the terminal\'s columns; --max-width wins; a report written to a file fits 80', () => {
+  it("check and deps fit the terminal's columns; --max-width wins; a report written to a file fits 80", () => {
     const tree = trees['6.12']!;
-    for (const argv of [['check', '--kernel', tree], ['deps', '--kernel', tree]]) {
+    for (const argv of [
+      ['check', '--kernel', tree],
+      ['deps', '--kernel', tree],
+    ]) {
       const wide = atTerminal(argv, 120);
       expectFits(wide, 120);
       expect(widest(wide.replace(new RegExp(ANSI, 'g'), ''))).toBeGreaterThan(100);

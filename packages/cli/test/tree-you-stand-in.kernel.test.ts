@@ -81,7 +81,10 @@ describe('kvm-rules check outside any tree', () => {
   it('says on its first lines that it checks the bundled declarations', () => {
     const outside = mkdtempSync(join(tmpdir(), 'kvm-rules-outside-'));
     const { stdout } = kvmRules(outside, 'check');
-    expect(stdout.split('\n').slice(0, 2)).toEqual(['no kernel tree here: checking the bundled declarations of v6.12', '(run inside a Linux tree, or give one: kvm-rules check DIR)']);
+    expect(stdout.split('\n').slice(0, 2)).toEqual([
+      'no kernel tree here: checking the bundled declarations of v6.12',
+      '(run inside a Linux tree, or give one: kvm-rules check DIR)',
+    ]);
     // Machine formats stay as they are.
     expect(JSON.parse(kvmRules(outside, 'check', '--format', 'json').stdout)).toHaveProperty('findings');
   });
@@ -96,6 +99,8 @@ describe('what a run wrote, said on stderr', () => {
     expect(readFileSync(join(outside, 'report.txt'), 'utf8')).toContain('hook-state-initialized');
     const baseline = kvmRules(outside, 'check', tree, '--write-baseline', 'known.json');
     const written = (JSON.parse(readFileSync(join(outside, 'known.json'), 'utf8')) as { findings: unknown[] }).findings.length;
-    expect(baseline.stderr).toBe(`kvm-rules: wrote ${written} findings to the baseline known.json; runs with --baseline known.json report only findings it does not know\n`);
+    expect(baseline.stderr).toBe(
+      `kvm-rules: wrote ${written} findings to the baseline known.json; runs with --baseline known.json report only findings it does not know\n`,
+    );
   });
 });

@@ -63,8 +63,14 @@ describe('stylish at a width', () => {
     location: { file: 'arch/powerpc/kvm/e500.c', line: 535, column: 2 },
     related: [
       { message: 'kvmppc_booke_init() sets it up here', location: { file: 'arch/powerpc/kvm/e500.c', line: 514, column: 6 } },
-      { message: 'evidence: module_exit(kvmppc_e500_exit) undoes it through kvmppc_booke_exit() → free_pages()', location: { file: 'arch/powerpc/kvm/booke.c', line: 2240, column: 2 } },
-      { message: '"kvm_register_device_ops(kvm_xive_native_ops)" (kvm_register_device_ops()) also runs', location: { file: 'arch/powerpc/kvm/book3s.c', line: 1080, column: 4 } },
+      {
+        message: 'evidence: module_exit(kvmppc_e500_exit) undoes it through kvmppc_booke_exit() → free_pages()',
+        location: { file: 'arch/powerpc/kvm/booke.c', line: 2240, column: 2 },
+      },
+      {
+        message: '"kvm_register_device_ops(kvm_xive_native_ops)" (kvm_register_device_ops()) also runs',
+        location: { file: 'arch/powerpc/kvm/book3s.c', line: 1080, column: 4 },
+      },
     ],
   };
   const result: CheckResult = {
@@ -85,7 +91,12 @@ describe('stylish at a width', () => {
     expect(end).toBeGreaterThanOrEqual(start);
     // The rule id ends a line of the message: never alone on its line (the last word and it fit in 40 columns).
     expect(out[end]!.trim()).not.toBe('unwind-on-failure');
-    const message = out.slice(start, end + 1).map((line, i) => (i === 0 ? line.slice(11) : line)).join(' ').replace(/ +/g, ' ').trim();
+    const message = out
+      .slice(start, end + 1)
+      .map((line, i) => (i === 0 ? line.slice(11) : line))
+      .join(' ')
+      .replace(/ +/g, ' ')
+      .trim();
     expect(message).toBe(`${finding.message} unwind-on-failure`);
     for (const line of out.slice(start + 1, end + 1)) expect(line).toMatch(/^ {11}\S/);
     expect(out[end + 1]).toBe('           at arch/powerpc/kvm/e500.c:535:2');

@@ -15,7 +15,10 @@ import { AJV_OPTIONS, schemaKey } from '../dist/load/ajv-options.js';
 import * as fileSchemas from '../dist/schemas/index.js';
 
 async function schemasToCompile(kindsModule) {
-  if (!kindsModule) return Object.entries(fileSchemas).filter(([name]) => name.endsWith('Schema')).map(([, schema]) => schema);
+  if (!kindsModule)
+    return Object.entries(fileSchemas)
+      .filter(([name]) => name.endsWith('Schema'))
+      .map(([, schema]) => schema);
   const { kinds } = await import(pathToFileURL(resolve(kindsModule)).href);
   return kinds.flatMap((kind) => kind.meta.schema);
 }

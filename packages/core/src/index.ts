@@ -25,12 +25,30 @@ export {
 } from './load/load.js';
 export type { Location } from './model/location.js';
 export { formatLocation } from './model/location.js';
-export { GENERIC_ARCH, compareFindings, fingerprintOf, sortFindings, summarize, type Finding, type FindingSeverity, type RelatedLocation } from './model/finding.js';
+export {
+  GENERIC_ARCH,
+  compareFindings,
+  fingerprintOf,
+  sortFindings,
+  summarize,
+  type Finding,
+  type FindingSeverity,
+  type RelatedLocation,
+} from './model/finding.js';
 export type { Plugin, ModuleInit, Phase, HookImplementation, Requirement, SourceFacts, SourceProblem, StateUse, UndoPair } from './model/plugin.js';
 export { declaredUnwinding } from './model/plugin.js';
 export { describeStep, type FailurePoint, type SetUp, type UndoEvidence, type UndoEvidenceKind, type Unwinding } from './model/unwinding.js';
 export { compareKernelVersions, closestKernelVersion, majorMinor } from './model/kernel-version.js';
-export { AFTER_MODULE_INIT, type Profile, type ProfileHook, type KvmInitStep, type LifecycleEvent, type HookWindow, type StateDeclaration, type HookCallSpec } from './model/profile.js';
+export {
+  AFTER_MODULE_INIT,
+  type Profile,
+  type ProfileHook,
+  type KvmInitStep,
+  type LifecycleEvent,
+  type HookWindow,
+  type StateDeclaration,
+  type HookCallSpec,
+} from './model/profile.js';
 export {
   buildTimeline,
   describeTrigger,
@@ -72,12 +90,5 @@ export {
   type TimelineListener,
 } from './rule-api/create-rule.js';
 export { applyBaseline, readBaseline, writeBaseline, baselineText, type BaselineEntry, type BaselineOutcome } from './baseline.js';
-export {
-  findPluginPackage,
-  isPathSpec,
-  pluginPackageName,
-  readPluginPackage,
-  importRuleKinds,
-  type PluginPackage,
-} from './load/plugin-package.js';
+export { findPluginPackage, isPathSpec, pluginPackageName, readPluginPackage, importRuleKinds, type PluginPackage } from './load/plugin-package.js';
 export { loadPluginSet, type PluginSet, type PluginSetOptions } from './load/plugin-set.js';

@@ -4,16 +4,7 @@
 // plugin's findings under a profile, computed here when the package is written.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  builtinProfilesDir,
-  compareKernelVersions,
-  displayPath,
-  findPluginPackage,
-  InputError,
-  loadProfiles,
-  majorMinor,
-  type Profile,
-} from '@kvm-rules/core';
+import { builtinProfilesDir, compareKernelVersions, displayPath, findPluginPackage, InputError, loadProfiles, majorMinor, type Profile } from '@kvm-rules/core';
 import { dependencyPlan, type DependencyPlan } from './dependencies.js';
 import { findingsAsScaffolded } from './findings.js';
 import { pluginNames, type PluginNames } from './names.js';
@@ -52,7 +43,7 @@ const DEFAULT_RULES = '@kvm-rules/rules';
 export async function createPlugin(name: string, options: NewPluginOptions, cliDir: string): Promise<NewPluginResult> {
   const names = pluginNames(name);
   if ((options.kernel === undefined) !== (options.archDir === undefined)) {
-    throw new InputError('new-plugin: --kernel and --arch-dir go together (the tree, and the arch\'s KVM directory in it, such as arch/loongarch/kvm)');
+    throw new InputError("new-plugin: --kernel and --arch-dir go together (the tree, and the arch's KVM directory in it, such as arch/loongarch/kvm)");
   }
   const out = resolve(options.out ?? names.packageName);
   checkOutDir(out);
@@ -118,14 +109,28 @@ async function manifestFor(names: PluginNames, options: NewPluginOptions, profil
 function chooseProfile(profiles: Profile[], id: string | undefined, kernel: string | undefined): Profile {
   if (id !== undefined) {
     const profile = profiles.find((p) => p.id === id);
-    if (!profile) throw new InputError(`--profile: unknown profile "${id}" (profiles: ${profiles.map((p) => p.id).sort().join(', ')})`);
+    if (!profile)
+      throw new InputError(
+        `--profile: unknown profile "${id}" (profiles: ${profiles
+          .map((p) => p.id)
+          .sort()
+          .join(', ')})`,
+      );
     return profile;
   }
   const released = profiles.filter((p) => !p.proposal).sort((a, b) => compareKernelVersions(b.kernel, a.kernel));
   return released.find((p) => p.kernel === kernel) ?? released[0]!;
 }
 
-function summary(names: PluginNames, out: string, files: PackageFile[], plan: DependencyPlan, manifest: Manifest, findings: number, kernel: string | undefined): string {
+function summary(
+  names: PluginNames,
+  out: string,
+  files: PackageFile[],
+  plan: DependencyPlan,
+  manifest: Manifest,
+  findings: number,
+  kernel: string | undefined,
+): string {
   const shown = displayPath(out);
   const from = manifest.origin.kernel
     ? `plugin.yaml derived from Linux ${manifest.origin.kernel.version} ${manifest.origin.kernel.archDir}, every derived entry marked to confirm`

@@ -115,7 +115,8 @@ function workspaceClosure(checkout: string, names: string[]): Map<string, string
     const dir = dirname(realpathSync(require.resolve(`${name}/package.json`)));
     const pkg = readJson(join(dir, 'package.json'));
     // A tarball without its build would install and then fail at import, far from the cause.
-    if (pkg.main && !existsSync(join(dir, pkg.main))) throw new InputError(`new-plugin: ${name} is not built (${join(dir, pkg.main)} is missing); run \`npm run build\` in ${checkout}`);
+    if (pkg.main && !existsSync(join(dir, pkg.main)))
+      throw new InputError(`new-plugin: ${name} is not built (${join(dir, pkg.main)} is missing); run \`npm run build\` in ${checkout}`);
     dirs.set(name, dir);
     for (const dependency of Object.keys(pkg.dependencies ?? {})) if (dependency.startsWith('@kvm-rules/')) visit(dependency);
   };

@@ -16,7 +16,9 @@ export interface PluginNames {
 /** The arch id must be one the manifest schema accepts, since it becomes the plugin's id. */
 export function pluginNames(name: string): PluginNames {
   if (!new RegExp(pluginSchema.properties.id.pattern).test(name)) {
-    throw new InputError(`new-plugin: "${name}" is not a lower-case id (letters, digits, dot, dash, underscore, starting with a letter or digit; such as "loongarch")`);
+    throw new InputError(
+      `new-plugin: "${name}" is not a lower-case id (letters, digits, dot, dash, underscore, starting with a letter or digit; such as "loongarch")`,
+    );
   }
   return {
     id: name,

@@ -70,7 +70,10 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
   const modules: ModuleInit[] = [];
   derived.modules.forEach((module) => {
     if (module.phases.some((p) => p.call === KVM_INIT)) modules.push(scaffoldModule(module, dir, relevant, notes));
-    else notes.push(`${module.file}:${module.location.line}: module_init(${module.init}) does not call kvm_init() on its success path: not a KVM module init, left out`);
+    else
+      notes.push(
+        `${module.file}:${module.location.line}: module_init(${module.init}) does not call kvm_init() on its success path: not a KVM module init, left out`,
+      );
   });
   if (modules.length === 0) {
     const inits = derived.modules.map((m) => `${m.init}() in ${m.file}`).join(', ');
@@ -78,7 +81,9 @@ export async function scaffoldManifest(tree: KernelTree, options: ScaffoldOption
   }
   // What a hook writes initializes state only for a setup hook (one kvm_init() calls once, on one CPU).
   const setup = setupRoles(analysis.profile);
-  const hooks = new Map([...derived.hooks].map(([role, hook]) => [role, { ...hook, initializes: setup.has(role) ? hook.initializes.filter(relevant.relevant) : [] }]));
+  const hooks = new Map(
+    [...derived.hooks].map(([role, hook]) => [role, { ...hook, initializes: setup.has(role) ? hook.initializes.filter(relevant.relevant) : [] }]),
+  );
   const plugin: Plugin = { ...derived, summary: minimal.summary, kernel, kernels: [kernel], modules, hooks, state: usedState(derived.state, modules, hooks) };
   delete plugin.source;
   return { yaml: render(plugin, tree.version, dir, options.schema ?? PLUGIN_REPOSITORY_SCHEMA), plugin, notes };
@@ -128,9 +133,17 @@ function moduleInitsIn(tree: KernelTree, dir: string): { init: string; file: str
   const found = tree.cFiles(dir, false).flatMap((file) => tree.index(file).moduleInits.map((m) => ({ init: m.name, file })));
   if (found.length > 0) return found;
   const unread = tree.diagnostics.find((d) => d.severity === 'error' && d.place.file.startsWith(`${dir}/`));
-  const below = [...new Set(tree.cFiles(dir, true).filter((file) => tree.index(file).moduleInits.length > 0).map((file) => posix.dirname(file)))];
+  const below = [
+    ...new Set(
+      tree
+        .cFiles(dir, true)
+        .filter((file) => tree.index(file).moduleInits.length > 0)
+        .map((file) => posix.dirname(file)),
+    ),
+  ];
   const many = below.length > 1;
-  const hint = below.length > 0 ? `; ${below.join(', ')} ${many ? 'do' : 'does'}: give ${many ? 'one of them' : 'that directory'}` : unread ? ` (${unread.message})` : '';
+  const hint =
+    below.length > 0 ? `; ${below.join(', ')} ${many ? 'do' : 'does'}: give ${many ? 'one of them' : 'that directory'}` : unread ? ` (${unread.message})` : '';
   throw new InputError(`--arch-dir: no .c file in ${dir} has a module_init()${hint}`);
 }
 
@@ -150,7 +163,9 @@ function scaffoldModule(module: ModuleInit, dir: string, state: StateFilter, not
     const left = phase.initializes.filter((name) => !relevant(name) && !generic(name));
     if (left.length > 0) {
       const some = left.length > 4 ? `${left.slice(0, 4).join(', ')}, …` : left.join(', ');
-      notes.push(`${where(phase.location)}: phase "${id}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`);
+      notes.push(
+        `${where(phase.location)}: phase "${id}" also writes ${left.length} variable${left.length > 1 ? 's' : ''} no hook of the arch touches (${some}): left out of its initializes`,
+      );
     }
     return {
       ...phase,

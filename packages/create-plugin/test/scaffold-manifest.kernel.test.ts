@@ -36,16 +36,30 @@ function writeManifest(yaml: string): string {
 
 const phasesOf = (plugin: Plugin) =>
   plugin.modules.flatMap((m) =>
-    m.phases.map((p) => [`${p.id}:${p.call}`, p.canFail ? 'canFail' : '', p.undo ? `undo ${p.undo}` : '', p.unwinds.length > 0 ? `unwinds ${p.unwinds.join(',')}` : '', p.initializes.length > 0 ? `initializes ${p.initializes.join(',')}` : ''].filter(Boolean).join(' ')),
+    m.phases.map((p) =>
+      [
+        `${p.id}:${p.call}`,
+        p.canFail ? 'canFail' : '',
+        p.undo ? `undo ${p.undo}` : '',
+        p.unwinds.length > 0 ? `unwinds ${p.unwinds.join(',')}` : '',
+        p.initializes.length > 0 ? `initializes ${p.initializes.join(',')}` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    ),
   );
 const hooksOf = (plugin: Plugin) =>
-  [...plugin.hooks.values()].map((h) => `${h.role}: ${h.impl}${h.noop ? ' noop' : ''}${h.requires.map((r) => ` requires ${r.state}${r.via.length > 0 ? ` via ${r.via.join('>')}` : ''}`).join('')}`);
+  [...plugin.hooks.values()].map(
+    (h) =>
+      `${h.role}: ${h.impl}${h.noop ? ' noop' : ''}${h.requires.map((r) => ` requires ${r.state}${r.via.length > 0 ? ` via ${r.via.join('>')}` : ''}`).join('')}`,
+  );
 const stateOf = (plugin: Plugin) => [...plugin.state.values()].map((s) => `${s.name} ${s.kind ?? '?'}${s.static ? ' static' : ''}`);
 
 /** A check's findings for one arch, without plugin-drift, comparable across plugin ids. */
 const nonDrift = (run: CheckRun, arch: string) =>
   run.findings.filter((f) => f.arch === arch && f.ruleId !== 'plugin-drift').map((f: Finding) => brief(f).replace(` ${arch} `, ' <arch> '));
-const drift = (run: CheckRun, arch: string) => run.findings.filter((f) => f.arch === arch && f.ruleId === 'plugin-drift').map((f) => `${brief(f)}: ${f.message}`);
+const drift = (run: CheckRun, arch: string) =>
+  run.findings.filter((f) => f.arch === arch && f.ruleId === 'plugin-drift').map((f) => `${brief(f)}: ${f.message}`);
 
 describe('the ordered fixture (a MIPS-like module that sets everything up before kvm_init())', () => {
   let result: ScaffoldedManifest;
@@ -75,7 +89,12 @@ describe('the ordered fixture (a MIPS-like module that sets everything up before
       'hardware-enable: kvm_arch_enable_virtualization_cpu requires demo_callbacks requires demo_guest_id_bits via demo_vz_hardware_enable requires demo_guest_tlbs via demo_vz_hardware_enable>demo_flush_guest_tlbs',
     ]);
     // The die notifier is cataloged too: register_die_notifier() sets it up, and the failure path of kvm_init() undoes it.
-    expect(stateOf(result.plugin)).toEqual(['demo_callbacks global', 'demo_guest_id_bits global', 'demo_guest_tlbs per-cpu', 'demo_csr_die_notifier global static']);
+    expect(stateOf(result.plugin)).toEqual([
+      'demo_callbacks global',
+      'demo_guest_id_bits global',
+      'demo_guest_tlbs per-cpu',
+      'demo_csr_die_notifier global static',
+    ]);
   });
 
   it('says what it left out: state that module init writes and no hook touches', () => {
@@ -104,7 +123,10 @@ describe('the ordered fixture (a MIPS-like module that sets everything up before
     // One mark per phase, hook, requirement and state entry, and none elsewhere.
     const { plugin } = result;
     const entries =
-      plugin.modules.reduce((n, m) => n + m.phases.length, 0) + plugin.hooks.size + [...plugin.hooks.values()].reduce((n, h) => n + h.requires.length, 0) + plugin.state.size;
+      plugin.modules.reduce((n, m) => n + m.phases.length, 0) +
+      plugin.hooks.size +
+      [...plugin.hooks.values()].reduce((n, h) => n + h.requires.length, 0) +
+      plugin.state.size;
     expect(lines.filter((line) => /\S # derived: confirm, arch\/demom\/kvm\/\w+\.c:\d+/.test(line))).toHaveLength(entries);
     expect(entries).toBe(6 + 2 + 5 + 4);
   });
@@ -192,18 +214,29 @@ describe('the partly-read fixture', () => {
   it('passes on what tree-sitter could not read as a note, and writes what it could', async () => {
     const { plugin, notes } = await scaffold(fixture('partly-read'), 'arch/demoa/kvm');
     expect(notes[0]).toBe('arch/demoa/kvm/arm.c:59: tree-sitter could not parse part of demo_arm_init(); the analysis skips what it could not read there');
-    expect(plugin.modules[0]!.phases.map((p) => p.id)).toEqual(['demo-has-virt', 'scoped-guard', 'demo-read-vmid-bits', 'demo-init-vgic', 'kvm-init', 'assign-initialised']);
+    expect(plugin.modules[0]!.phases.map((p) => p.id)).toEqual([
+      'demo-has-virt',
+      'scoped-guard',
+      'demo-read-vmid-bits',
+      'demo-init-vgic',
+      'kvm-init',
+      'assign-initialised',
+    ]);
     expect(plugin.modules[0]!.phases.find((p) => p.id === 'demo-init-vgic')?.undo).toBe('demo_teardown_vgic');
   });
 });
 
 describe('bad input: one clear message naming the directory', () => {
   it('a directory the tree does not have', async () => {
-    await expect(scaffold(fixture('ordered'), 'arch/nope/kvm')).rejects.toThrow(new InputError(`--arch-dir: arch/nope/kvm is not a directory of the kernel tree at ${fixture('ordered')}`));
+    await expect(scaffold(fixture('ordered'), 'arch/nope/kvm')).rejects.toThrow(
+      new InputError(`--arch-dir: arch/nope/kvm is not a directory of the kernel tree at ${fixture('ordered')}`),
+    );
   });
 
   it('a path outside the tree', async () => {
-    await expect(scaffold(fixture('ordered'), '../ordered/arch/demom/kvm')).rejects.toThrow(/^--arch-dir: \.\.\/ordered\/arch\/demom\/kvm must be a directory inside the kernel tree/);
+    await expect(scaffold(fixture('ordered'), '../ordered/arch/demom/kvm')).rejects.toThrow(
+      /^--arch-dir: \.\.\/ordered\/arch\/demom\/kvm must be a directory inside the kernel tree/,
+    );
     await expect(scaffold(fixture('ordered'), '/arch/demom/kvm')).rejects.toThrow(InputError);
   });
 
@@ -220,9 +253,13 @@ describe('bad input: one clear message naming the directory', () => {
     const both = treeWith({ 'virt/kvm/kvm_main.c': main, 'arch/demo/kvm/helper.c': helper, 'arch/demo/kvm/main.c': kvm });
     const { plugin, notes } = await scaffold(both, 'arch/demo/kvm');
     expect(plugin.modules.map((m) => m.init)).toEqual(['demo_kvm_init']);
-    expect(notes).toContain('arch/demo/kvm/helper.c:1: module_init(demo_helper_init) does not call kvm_init() on its success path: not a KVM module init, left out');
+    expect(notes).toContain(
+      'arch/demo/kvm/helper.c:1: module_init(demo_helper_init) does not call kvm_init() on its success path: not a KVM module init, left out',
+    );
     const alone = treeWith({ 'virt/kvm/kvm_main.c': main, 'arch/demo/kvm/helper.c': helper });
-    await expect(scaffold(alone, 'arch/demo/kvm')).rejects.toThrow(new InputError('--arch-dir: no module init in arch/demo/kvm calls kvm_init() (demo_helper_init() in arch/demo/kvm/helper.c)'));
+    await expect(scaffold(alone, 'arch/demo/kvm')).rejects.toThrow(
+      new InputError('--arch-dir: no module init in arch/demo/kvm calls kvm_init() (demo_helper_init() in arch/demo/kvm/helper.c)'),
+    );
   });
 
   it('an id the schema would refuse', async () => {
@@ -267,8 +304,14 @@ describe('Linux 6.12: a scaffolded plugin round-trips', () => {
 
   it('loongarch: kvm_loongarch_env_init() undone by kvm_loongarch_env_exit() when kvm_init() fails, the two virtualization hooks', () => {
     const { plugin, yaml } = resultOf('loongarch').scaffolded;
-    expect(phasesOf(plugin)).toEqual(['env-init:kvm_loongarch_env_init canFail undo kvm_loongarch_env_exit initializes vmcs', 'kvm-init:kvm_init canFail undo kvm_exit unwinds env-init']);
-    expect(hooksOf(plugin)).toEqual(['hardware-disable: kvm_arch_disable_virtualization_cpu', 'hardware-enable: kvm_arch_enable_virtualization_cpu requires vmcs']);
+    expect(phasesOf(plugin)).toEqual([
+      'env-init:kvm_loongarch_env_init canFail undo kvm_loongarch_env_exit initializes vmcs',
+      'kvm-init:kvm_init canFail undo kvm_exit unwinds env-init',
+    ]);
+    expect(hooksOf(plugin)).toEqual([
+      'hardware-disable: kvm_arch_disable_virtualization_cpu',
+      'hardware-enable: kvm_arch_enable_virtualization_cpu requires vmcs',
+    ]);
     expect(stateOf(plugin)).toEqual(['vmcs per-cpu', 'kvm_loongarch_ops global']);
     expect(yaml.split('\n')[0]).toBe(SCHEMA_LINE);
     expect(yaml).toMatch(/^# Derived from Linux 6\.12\.\d+ arch\/loongarch\/kvm by kvm-rules/m);

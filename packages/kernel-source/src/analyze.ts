@@ -70,10 +70,17 @@ function withHooksOf(profile: Profile, whatIf: Profile | undefined): Profile {
 /** Without a readable kvm_init(), the released profile closest to the tree's version stands in, and an error says which. */
 function fallbackOrdering(tree: KernelTree, profiles: Profile[]): Profile {
   const released = profiles.filter((p) => !p.proposal);
-  const version = closestKernelVersion(released.map((p) => p.kernel), majorMinor(tree.version));
+  const version = closestKernelVersion(
+    released.map((p) => p.kernel),
+    majorMinor(tree.version),
+  );
   const profile = released.find((p) => p.kernel === version);
   if (!profile) throw new Error(`no released profile for Linux ${version}`);
-  tree.diagnose({ file: `${GENERIC_DIR}kvm_main.c`, line: 1, column: 1 }, `the generic ordering could not be read from the tree; profile ${profile.id} stands in`, 'error');
+  tree.diagnose(
+    { file: `${GENERIC_DIR}kvm_main.c`, line: 1, column: 1 },
+    `the generic ordering could not be read from the tree; profile ${profile.id} stands in`,
+    'error',
+  );
   return profile;
 }
 

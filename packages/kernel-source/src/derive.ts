@@ -88,7 +88,9 @@ export function readArch(cache: ParseCache, plugin: Plugin, ordering: Profile, r
 
 /** An error of the tree inside a function: it could not be read, or not to its end. */
 function unreadIn(scope: Scope, def: FunctionDefinition): boolean {
-  return scope.tree.diagnostics.some((d) => d.severity === 'error' && d.place.file === def.file && d.place.line >= def.line && d.place.line <= def.lastLine + 1);
+  return scope.tree.diagnostics.some(
+    (d) => d.severity === 'error' && d.place.file === def.file && d.place.line >= def.line && d.place.line <= def.lastLine + 1,
+  );
 }
 
 function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[]): FunctionDefinition | undefined {
@@ -109,7 +111,11 @@ function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[
   const def = index.functions.find((f) => f.name === name);
   if (!def) {
     const line = index.moduleInits.find((m) => m.name === name)?.line ?? 1;
-    problems.push({ severity: 'error', message: `module_init(${name}) names no function defined in ${module.file}`, location: { file: module.file, line, column: 1 } });
+    problems.push({
+      severity: 'error',
+      message: `module_init(${name}) names no function defined in ${module.file}`,
+      location: { file: module.file, line, column: 1 },
+    });
   }
   return def;
 }
@@ -132,7 +138,8 @@ function readModule(scope: Scope, def: FunctionDefinition, roles: HookRoles, pai
     const reached = reach(scope, entries, { stopAt: (d) => isKvmInit(d) || roles.has(d.name) });
     const writes = new Map<string, StateAccess>();
     for (const ref of statement.facts.refs) {
-      if (ref.write && !ref.null && scope.variables.has(ref.name) && !writes.has(ref.name)) writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
+      if (ref.write && !ref.null && scope.variables.has(ref.name) && !writes.has(ref.name))
+        writes.set(ref.name, { state: ref.name, write: true, chain: [], place: ref.place });
     }
     for (const [name, access] of stateAccesses(scope, reached, 'write')) if (!writes.has(name)) writes.set(name, access);
     // kvm_init() called through a helper of the arch (`return foo_register();` that calls it) is the kvm_init() phase.
@@ -166,7 +173,14 @@ function firstReads(scope: Scope, statement: InitStatement, reached: Map<string,
   for (const ref of own) {
     const key = ref.field ? `${ref.name}.${ref.field}` : ref.name;
     if (found.has(key) || !scope.variables.has(ref.name)) continue;
-    found.set(key, { state: ref.name, write: ref.write, chain: [], place: ref.place, ...(ref.field ? { field: ref.field } : {}), ...(ref.decides ? { decides: true } : {}) });
+    found.set(key, {
+      state: ref.name,
+      write: ref.write,
+      chain: [],
+      place: ref.place,
+      ...(ref.field ? { field: ref.field } : {}),
+      ...(ref.decides ? { decides: true } : {}),
+    });
   }
   for (const [key, access] of stateAccesses(scope, reached, 'any', true)) if (!found.has(key)) found.set(key, access);
   return [...found.values()].filter((access) => {
@@ -203,7 +217,9 @@ function readSetupHook(scope: Scope, def: FunctionDefinition, roles: HookRoles, 
   const flow = readInitFunction(scope, def);
   const subject = subjectIn(scope);
   const ids = stepIds(flow.statements, subject);
-  const exit = partnersOf(def.name, pairs).map((name) => archDefinition(scope, name)).find((d) => d !== undefined);
+  const exit = partnersOf(def.name, pairs)
+    .map((name) => archDefinition(scope, name))
+    .find((d) => d !== undefined);
   const result = unwindingOf(scope, flow, {
     exit: exit ? { def: exit, label: `${exit.name}()` } : undefined,
     pairs,
@@ -385,10 +401,12 @@ function derivedHook(hook: HookSource, setUp: Set<string>, scope: Scope, state: 
     ...(hook.unwound ? { unwinding: hook.unwound.result.unwinding } : {}),
     writes: hook.memberWrites.filter((w) => !scope.variables.get(w.state)?.file.startsWith(GENERIC_DIR)).map(stateUse),
     requires,
-    initializes: [...hook.writes].filter((name) => {
-      noteState(state, scope.variables.get(name));
-      return scope.variables.has(name);
-    }).sort(),
+    initializes: [...hook.writes]
+      .filter((name) => {
+        noteState(state, scope.variables.get(name));
+        return scope.variables.has(name);
+      })
+      .sort(),
     location: { file: hook.def.file, line: hook.def.line, column: 1 },
     reaches: hook.reaches,
   };
@@ -423,4 +441,3 @@ function noteState(state: Map<string, StateDeclaration>, variable: VariableDefin
     location: { file: variable.file, line: variable.line, column: variable.column },
   });
 }
-

@@ -62,7 +62,21 @@ export interface FileIndex {
 }
 
 const HEADER_NAME = /\b([A-Za-z_]\w*)\s*\(/g;
-const NOT_NAMES = new Set(['__printf', '__attribute__', '__aligned', '__section', '__acquires', '__releases', '__must_hold', '__diag_ignore', 'if', 'while', 'for', 'switch', 'sizeof']);
+const NOT_NAMES = new Set([
+  '__printf',
+  '__attribute__',
+  '__aligned',
+  '__section',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__diag_ignore',
+  'if',
+  'while',
+  'for',
+  'switch',
+  'sizeof',
+]);
 const STATIC_INIT_MACROS =
   /^(?:static\s+)?(?:LIST_HEAD|HLIST_HEAD|DEFINE_MUTEX|DEFINE_SPINLOCK|DEFINE_RAW_SPINLOCK|DEFINE_STATIC_KEY_\w+|DEFINE_IDA|DEFINE_XARRAY\w*|DEFINE_STATIC_SRCU|DEFINE_SRCU|DECLARE_WAIT_QUEUE_HEAD|DEFINE_RWLOCK|DEFINE_SEMAPHORE|DEFINE_STATIC_CALL\w*|ATOMIC_NOTIFIER_HEAD|BLOCKING_NOTIFIER_HEAD|DEFINE_PER_CPU\w*)\(/;
 const PER_CPU = /^(?:static\s+)?DEFINE_PER_CPU\w*\(.+,\s*([A-Za-z_]\w*)\s*\)\s*(=)?/;
@@ -106,7 +120,8 @@ function headerStart(lines: string[], brace: number): number {
     const line = lines[i]!;
     if (line.length > MAX_DECLARATION_LINE) break;
     const trimmed = withoutTrailingComment(line).trim();
-    if (trimmed === '' || trimmed.endsWith(';') || trimmed.endsWith('}') || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//')) break;
+    if (trimmed === '' || trimmed.endsWith(';') || trimmed.endsWith('}') || trimmed.endsWith('*/') || trimmed.startsWith('#') || trimmed.startsWith('//'))
+      break;
     if (/^\S/.test(line)) first = i;
   }
   return first;
@@ -136,17 +151,28 @@ function indexFunctions(file: string, text: string, lines: string[], starts: num
     const name = functionName(header);
     if (!name) continue;
     let last = i + 1;
-    while (last < lines.length && !(lines[last]!).startsWith("}")) last++;
+    while (last < lines.length && !lines[last]!.startsWith('}')) last++;
     const end = last < lines.length ? starts[last]! + lines[last]!.length : text.length;
     const unclosed = last === lines.length ? { unclosed: true as const } : {};
-    functions.push({ name, file, start: starts[first]!, end, line: first + 1, lastLine: last, weak: /\b__weak\b/.test(header), static: /^static\b/.test(header), ...unclosed });
+    functions.push({
+      name,
+      file,
+      start: starts[first]!,
+      end,
+      line: first + 1,
+      lastLine: last,
+      weak: /\b__weak\b/.test(header),
+      static: /^static\b/.test(header),
+      ...unclosed,
+    });
     i = last;
   }
   return functions;
 }
 
 /** Words that qualify a definition without naming it (`static u64 __io_map_base;` names __io_map_base). */
-const ATTRIBUTE_WORD = /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__percpu|__rcu|__aligned|__cacheline_aligned\w*|__page_aligned\w*|__maybe_unused|__used|__weak|__visible|__section|__initconst|__refdata|__user|__iomem|__always_unused)$/;
+const ATTRIBUTE_WORD =
+  /^(?:__init\w*|__exit\w*|__read_mostly|__ro_after_init|__percpu|__rcu|__aligned|__cacheline_aligned\w*|__page_aligned\w*|__maybe_unused|__used|__weak|__visible|__section|__initconst|__refdata|__user|__iomem|__always_unused)$/;
 
 /**
  * `[ARRAY_SIZE(x)]`, `__aligned(8)`, `__section(".x")`: parts of a declaration whose parentheses
@@ -218,7 +244,11 @@ function attributeBefore(text: string, paren: number): number | undefined {
 function declaredNames(declaration: string): string[] {
   const names: string[] = [];
   for (const part of declaration.split(',')) {
-    const words = part.replace(/\*/g, ' ').trim().split(/\s+/).filter((w) => !ATTRIBUTE_WORD.test(w));
+    const words = part
+      .replace(/\*/g, ' ')
+      .trim()
+      .split(/\s+/)
+      .filter((w) => !ATTRIBUTE_WORD.test(w));
     const name = words.at(-1);
     if (name && /^[A-Za-z_]\w*$/.test(name) && !TYPE_WORDS.has(name)) names.push(name);
   }
@@ -265,7 +295,7 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
       if (name) scan.variables.push(variable(file, name, 'global', true, i, declarationPlaces(line)));
       continue;
     }
-    if (/^(?:extern|typedef)\b/.test(line) || line.startsWith("#")) continue;
+    if (/^(?:extern|typedef)\b/.test(line) || line.startsWith('#')) continue;
     const bitmap = ZERO_INIT_MACRO.exec(line);
     if (bitmap) {
       scan.variables.push(variable(file, bitmap[1]!, 'global', false, i, declarationPlaces(line)));
@@ -316,7 +346,7 @@ function readTable(file: string, name: string, lines: string[], first: number): 
   for (let l = first + 1; l < lines.length; l++) {
     last = l;
     const line = lines[l]!;
-    if (line.startsWith("}")) break;
+    if (line.startsWith('}')) break;
     let designated = false;
     for (const match of line.matchAll(DESIGNATED)) {
       designated = true;
@@ -358,7 +388,7 @@ function declarationPlaces(line: string): Places {
   /** Whether what comes before, blanks and attributes after a blank (`* __percpu`) aside, ends with `*`. */
   let star = false;
   let blank = false;
-  for (let i = 0; i < head.length; ) {
+  for (let i = 0; i < head.length;) {
     const c = head[i]!;
     if (isWordChar(head.charCodeAt(i))) {
       let end = i + 1;

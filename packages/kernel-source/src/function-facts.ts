@@ -116,7 +116,8 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   // rest of the function outside it, unread.
   collectErrors(tree.rootNode, errors, place);
   if (!body) errors.push(place(tree.rootNode));
-  const cut = body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
+  const cut =
+    body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
   let locals: Set<string> | undefined;
   return {
     def,
@@ -205,7 +206,7 @@ const DECLARATIONS = new Set(['parameter_declaration', 'declaration']);
 function collectLocals(node: Node, locals: Set<string>): Set<string> {
   const cursor = node.walk();
   try {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       if (DECLARATIONS.has(cursor.nodeType)) {
         for (const id of declaratorNames(cursor.currentNode)) locals.add(id);
       }
@@ -239,7 +240,17 @@ function declaratorNames(decl: Node): string[] {
 }
 
 /** Leaves that are never file-scope state, and subtrees with nothing to find. */
-const SKIP = new Set(['field_identifier', 'statement_identifier', 'type_identifier', 'primitive_type', 'string_literal', 'number_literal', 'comment', 'char_literal', 'sized_type_specifier']);
+const SKIP = new Set([
+  'field_identifier',
+  'statement_identifier',
+  'type_identifier',
+  'primitive_type',
+  'string_literal',
+  'number_literal',
+  'comment',
+  'char_literal',
+  'sized_type_specifier',
+]);
 
 /** One walk over a subtree: the facts so far, and the locals that point into file-scope state. */
 interface Walk {
@@ -269,12 +280,20 @@ const BRANCHING = new Set(['if_statement', 'while_statement', 'do_statement', 'f
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
   const declared = new Set(fn.params);
   const whole = node.id === fn.body?.id;
-  const walk: Walk = { fn, facts: { calls: [], refs: [] }, aliases: new Map(), throughPointer: new Set(), allocations: new Map(), members: new Map(), locals: whole ? declared : fn.locals };
+  const walk: Walk = {
+    fn,
+    facts: { calls: [], refs: [] },
+    aliases: new Map(),
+    throughPointer: new Set(),
+    allocations: new Map(),
+    members: new Map(),
+    locals: whole ? declared : fn.locals,
+  };
   // Conditions come before what they contain in the walk, so their ranges are known when their names are met.
   const conditions: [number, number][] = [];
   const cursor = node.walk();
   try {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const type = cursor.nodeType;
       if (SKIP.has(type)) {
         more = nextInOrder(cursor);
@@ -307,7 +326,13 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
         const right = assignment.childForFieldName('right');
         const allocated = allocationIn(walk, right);
         const plain = assignment.childForFieldName('operator')?.text === '=';
-        recordWrite(walk, assignment.childForFieldName('left'), allocated, plain && isConstant(right), plain && (right?.text === 'NULL' || right?.type === 'null'));
+        recordWrite(
+          walk,
+          assignment.childForFieldName('left'),
+          allocated,
+          plain && isConstant(right),
+          plain && (right?.text === 'NULL' || right?.type === 'null'),
+        );
         noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
         noteAllocation(walk, assignment.childForFieldName('left'), allocated);
       } else if (type === 'init_declarator') {
@@ -487,7 +512,8 @@ function isConstant(value: Node | null): boolean {
   if (!value) return false;
   if (['null', 'true', 'false', 'number_literal'].includes(value.type)) return true;
   if (value.type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(value.text);
-  if (value.type === 'unary_expression' || value.type === 'parenthesized_expression' || value.type === 'cast_expression') return isConstant(value.namedChildren.at(-1) ?? null);
+  if (value.type === 'unary_expression' || value.type === 'parenthesized_expression' || value.type === 'cast_expression')
+    return isConstant(value.namedChildren.at(-1) ?? null);
   return false;
 }
 

@@ -26,7 +26,6 @@ export function hookRolesOf(profiles: Profile[]): HookRoles {
   return roles;
 }
 
-
 function genericScope(cache: ParseCache): Scope {
   return cache.scope(GENERIC_DIR, () => cache.tree.cFiles(GENERIC_DIR, false));
 }
@@ -255,7 +254,7 @@ function registeredCallbacks(
 
 /** What must happen for callbacks registered by this call to run. */
 function windowOf(via: string): HookWindow {
-  if (via.startsWith("cpuhp_")) return 'cpu-hotplug';
+  if (via.startsWith('cpuhp_')) return 'cpu-hotplug';
   if (/syscore|reboot|pm_notifier|shutdown|suspend/.test(via)) return 'power';
   // misc_register(&kvm_dev) and any other door that only userspace opens.
   return 'userspace';

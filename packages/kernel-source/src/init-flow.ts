@@ -81,7 +81,23 @@ const MAX_PATHS = 48;
 const MAX_JUMPS = 12;
 
 /** Macros written like calls that call nothing. */
-const NOT_CALLS = new Set(['IS_ENABLED', 'IS_BUILTIN', 'IS_MODULE', 'IS_REACHABLE', 'defined', 'sizeof', 'ARRAY_SIZE', 'BIT', 'BIT_ULL', 'GENMASK', 'offsetof', 'offsetofend', '__alignof__', 'THIS_MODULE', 'KBUILD_MODNAME']);
+const NOT_CALLS = new Set([
+  'IS_ENABLED',
+  'IS_BUILTIN',
+  'IS_MODULE',
+  'IS_REACHABLE',
+  'defined',
+  'sizeof',
+  'ARRAY_SIZE',
+  'BIT',
+  'BIT_ULL',
+  'GENMASK',
+  'offsetof',
+  'offsetofend',
+  '__alignof__',
+  'THIS_MODULE',
+  'KBUILD_MODNAME',
+]);
 /** Macros that only wrap the expression they test: the calls inside them are the statement's. */
 const WRAPPERS = new Set(['unlikely', 'likely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE']);
 const ERROR_TESTS = new Set(['IS_ERR', 'IS_ERR_OR_NULL']);
@@ -259,7 +275,17 @@ class Reader {
     const text = node.text.split('\n')[0]!.trim().slice(0, 100);
     const guards = ctx.guards.flatMap((guard) => this.guardReads(guard));
     const assigned = assignedState(node, this.fn);
-    const base = { text, conditional: ctx.conditional, loop: ctx.loop, condition, guards, start: this.fn.place(node), ...(assigned ? { assigned } : {}), canFail: false, undo: [] };
+    const base = {
+      text,
+      conditional: ctx.conditional,
+      loop: ctx.loop,
+      condition,
+      guards,
+      start: this.fn.place(node),
+      ...(assigned ? { assigned } : {}),
+      canFail: false,
+      undo: [],
+    };
     const indexes: number[] = [];
     if (calls.length === 0) {
       const facts = factsOf(this.fn, node);
@@ -280,7 +306,9 @@ class Reader {
   private guardReads(guard: Node): Facts['refs'] {
     let reads = this.guardFacts.get(guard.id);
     if (!reads) {
-      reads = factsOf(this.fn, guard).refs.filter((r) => !r.write).map((r) => ({ ...r, decides: true }));
+      reads = factsOf(this.fn, guard)
+        .refs.filter((r) => !r.write)
+        .map((r) => ({ ...r, decides: true }));
       this.guardFacts.set(guard.id, reads);
     }
     return reads;
@@ -341,7 +369,11 @@ class Reader {
       case 'switch_statement':
         return this.switchStatement(node, paths, ctx);
       case 'labeled_statement':
-        return this.sequence(node.namedChildren.filter((c) => c?.type !== 'statement_identifier'), paths, ctx);
+        return this.sequence(
+          node.namedChildren.filter((c) => c?.type !== 'statement_identifier'),
+          paths,
+          ctx,
+        );
       case 'preproc_ifdef':
       case 'preproc_if':
       case 'preproc_elif':
@@ -375,7 +407,8 @@ class Reader {
   private assign(node: Node, path: Path): Path {
     const targets: [Node | null, Node | null][] = [];
     const collect = (n: Node) => {
-      if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=') targets.push([n.childForFieldName('left'), n.childForFieldName('right')]);
+      if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=')
+        targets.push([n.childForFieldName('left'), n.childForFieldName('right')]);
       if (n.type === 'init_declarator') targets.push([n.childForFieldName('declarator'), n.childForFieldName('value')]);
       for (const child of n.namedChildren) if (child && child.type !== 'call_expression') collect(child);
     };
@@ -493,7 +526,9 @@ class Reader {
     const negated = node.child(0)?.text === '#ifndef';
     const key = configKey(name ?? condition ?? node.text.split('\n')[0]!);
     const alternative = node.childForFieldName('alternative');
-    const body = node.namedChildren.filter((c) => c && c.id !== alternative?.id && !['identifier', 'name'].includes(c.type) && c.id !== node.childForFieldName('condition')?.id);
+    const body = node.namedChildren.filter(
+      (c) => c && c.id !== alternative?.id && !['identifier', 'name'].includes(c.type) && c.id !== node.childForFieldName('condition')?.id,
+    );
     const test: Test = { kind: 'key', key, when: !negated };
     const yes: Path[] = [];
     const no: Path[] = [];
@@ -532,7 +567,11 @@ class Reader {
       let entered = before.map((path) => this.mark(path, this.branchEvent(cases[i]!, 'case', [])));
       for (let j = i; j < cases.length && entered.length > 0; j++) {
         const value = cases[j]!.childForFieldName('value');
-        const flow = this.sequence(cases[j]!.namedChildren.filter((c) => c?.id !== value?.id), entered, branch);
+        const flow = this.sequence(
+          cases[j]!.namedChildren.filter((c) => c?.id !== value?.id),
+          entered,
+          branch,
+        );
         out.push(...flow.broken);
         entered = flow.normal;
       }
@@ -562,7 +601,8 @@ class Reader {
         const name = node.childForFieldName('function')?.text ?? '';
         const arg = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
         if (WRAPPERS.has(name) && arg) return this.testOf(arg);
-        if (ERROR_TESTS.has(name) && arg?.type === 'identifier' && this.kindOf(arg.text) === 'pointer') return { kind: 'value', name: arg.text, when: 'failed' };
+        if (ERROR_TESTS.has(name) && arg?.type === 'identifier' && this.kindOf(arg.text) === 'pointer')
+          return { kind: 'value', name: arg.text, when: 'failed' };
         if (name === 'IS_ENABLED' || name === 'IS_BUILTIN') return { kind: 'key', key: configKey(node.text), when: true };
         return opaque(node);
       }
@@ -645,7 +685,9 @@ class Reader {
       else groups.set(key, [path]);
     }
     const merged = [...groups.values()].map((group) =>
-      group.length === 1 ? group[0]! : { ...group[0]!, trace: { seq: this.seq++, event: undefined, parents: group.map((p) => p.trace) }, jumps: Math.max(...group.map((p) => p.jumps)) },
+      group.length === 1
+        ? group[0]!
+        : { ...group[0]!, trace: { seq: this.seq++, event: undefined, parents: group.map((p) => p.trace) }, jumps: Math.max(...group.map((p) => p.jumps)) },
     );
     if (merged.length > MAX_PATHS) {
       // Values that differ on every path: keep the decisions, forget which value came from where.
@@ -659,7 +701,8 @@ class Reader {
     let key = this.stateKeys.get(map);
     if (key === undefined) {
       const entries: string[] = [];
-      for (const [name, value] of map) entries.push(typeof value === 'boolean' ? `${name}=${+value}` : `${name}=${+value.ok}${+value.failed}:${value.from.join(',')}`);
+      for (const [name, value] of map)
+        entries.push(typeof value === 'boolean' ? `${name}=${+value}` : `${name}=${+value.ok}${+value.failed}:${value.from.join(',')}`);
       key = entries.sort().join(';');
       this.stateKeys.set(map, key);
     }
@@ -696,7 +739,8 @@ class Reader {
       for (const i of failing) if (!point.failing.includes(i)) point.failing.push(i);
       const setUp = [...new Set(before)];
       const signature = JSON.stringify([setUp, steps.map((s) => `${s.place.line}:${s.place.column}`)]);
-      if (!point.paths.some((p) => JSON.stringify([p.setUp, p.steps.map((s) => `${s.place.line}:${s.place.column}`)]) === signature)) point.paths.push({ setUp, steps });
+      if (!point.paths.some((p) => JSON.stringify([p.setUp, p.steps.map((s) => `${s.place.line}:${s.place.column}`)]) === signature))
+        point.paths.push({ setUp, steps });
       points.set(key, point);
     }
     const failures = [...points.values()].sort((a, b) => a.place.line - b.place.line || a.place.column - b.place.column);
@@ -810,7 +854,16 @@ function isErrorConstant(node: Node): boolean {
 }
 
 function isSequence(node: Node): boolean {
-  return ['compound_statement', 'preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'preproc_elifdef', 'case_statement', 'labeled_statement'].includes(node.type);
+  return [
+    'compound_statement',
+    'preproc_ifdef',
+    'preproc_if',
+    'preproc_else',
+    'preproc_elif',
+    'preproc_elifdef',
+    'case_statement',
+    'labeled_statement',
+  ].includes(node.type);
 }
 
 function innermostName(node: Node | null | undefined): string | undefined {
@@ -880,4 +933,3 @@ export function statementSubject(statement: { call: string | undefined; facts: F
   if (statement.call) return { name: statement.call, assigns: false };
   return { name: statement.facts.refs.find((r) => r.write)?.name ?? 'state', assigns: true };
 }
-

@@ -105,7 +105,9 @@ export class KernelTree {
     const full = join(this.root, dir);
     if (!existsSync(full)) return [];
     const entries = readdirSync(full, { recursive, withFileTypes: false }) as string[];
-    this.inputs[full] = `${recursive ? 'dirr' : 'dir'}:${createHash('sha256').update([...entries].sort().join('\n')).digest('hex')}`;
+    this.inputs[full] = `${recursive ? 'dirr' : 'dir'}:${createHash('sha256')
+      .update([...entries].sort().join('\n'))
+      .digest('hex')}`;
     return entries
       .filter((name) => name.endsWith('.c'))
       .map((name) => relative(this.root, join(full, name)).split('\\').join('/'))
@@ -139,7 +141,10 @@ export class KernelTree {
 export const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 /** Why a path is not read: `missing` when there is nothing at all, else a phrase to follow the file name. */
-interface NotRead { missing: boolean; why: string }
+interface NotRead {
+  missing: boolean;
+  why: string;
+}
 
 /** What is at `path` (symlinks followed), as a phrase: "a directory", "a FIFO"; undefined when nothing is. */
 function kindOf(path: string): string | undefined {

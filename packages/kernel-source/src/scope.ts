@@ -117,8 +117,7 @@ export class Scope {
   definition(name: string, fromFile?: string): FunctionDefinition | undefined {
     const defs = this.functions.get(name);
     if (!defs || defs.length === 0) return undefined;
-    const rank = (d: FunctionDefinition) =>
-      (d.weak ? 4 : 0) + (d.file === fromFile ? 0 : d.static ? 8 : 1) + (d.file.startsWith(this.home) ? 0 : 2);
+    const rank = (d: FunctionDefinition) => (d.weak ? 4 : 0) + (d.file === fromFile ? 0 : d.static ? 8 : 1) + (d.file.startsWith(this.home) ? 0 : 2);
     return [...defs].sort((a, b) => rank(a) - rank(b))[0];
   }
 
@@ -235,7 +234,10 @@ export class Scope {
     if (this.config.size === 0) return '';
     const text = this.tree.index(def.file).text.slice(def.start, def.end);
     if (!text.includes('CONFIG_')) return '';
-    return [...this.config].filter((symbol) => text.includes(symbol)).sort().join(',');
+    return [...this.config]
+      .filter((symbol) => text.includes(symbol))
+      .sort()
+      .join(',');
   }
 
   /**
@@ -290,7 +292,6 @@ export class Scope {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     this.tree.diagnose(first, `tree-sitter could not parse part of ${def.name}()${more}; the analysis skips what it could not read there`, 'warning');
   }
-
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -298,4 +299,3 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
-

@@ -7,9 +7,11 @@ import { isExternal } from './reach.js';
 import type { Scope } from './scope.js';
 
 /** Logging: prints, and changes nothing an init step can observe. */
-const LOGGING = /^(?:pr_\w+|printk\w*|kvm_(?:info|err|debug|pr_unimpl|pr_err)\w*|dev_(?:info|err|warn|dbg|notice)\w*|pr_warn_once|WARN\w*|BUILD_BUG_ON\w*|might_sleep|trace_\w+|debug_sprintf_event|VM_EVENT|KVM_EVENT)$/;
+const LOGGING =
+  /^(?:pr_\w+|printk\w*|kvm_(?:info|err|debug|pr_unimpl|pr_err)\w*|dev_(?:info|err|warn|dbg|notice)\w*|pr_warn_once|WARN\w*|BUILD_BUG_ON\w*|might_sleep|trace_\w+|debug_sprintf_event|VM_EVENT|KVM_EVENT)$/;
 /** A function outside the scope named as a question: is_*, *_supported, cpus_have_*, xics_on_xive… */
-const PREDICATE = /^(?:is_\w+|\w+_is_\w+|has_\w+|\w+_has_\w+|cpu_has\w*|cpus_have\w*|boot_cpu_has\w*|static_cpu_has\w*|\w+_supported|\w+_available|\w+_enabled|\w+_on_\w+|sbi_spec_is_\w+|sbi_probe_extension|boot_cpu_type|kvm_get_mode|hypervisor_is_type|num_\w+|test_bit|IS_\w+)$/;
+const PREDICATE =
+  /^(?:is_\w+|\w+_is_\w+|has_\w+|\w+_has_\w+|cpu_has\w*|cpus_have\w*|boot_cpu_has\w*|static_cpu_has\w*|\w+_supported|\w+_available|\w+_enabled|\w+_on_\w+|sbi_spec_is_\w+|sbi_probe_extension|boot_cpu_type|kvm_get_mode|hypervisor_is_type|num_\w+|test_bit|IS_\w+)$/;
 
 /**
  * One id per statement, named after its call (or the state it assigns). A call made again keeps
@@ -38,7 +40,8 @@ type Subject = (statement: InitStatement) => { name: string; assigns: boolean };
  */
 export function subjectIn(scope: Scope): Subject {
   return (statement) => {
-    if (statement.assigned && (!statement.call || isPure(scope, statement.call, statement.place.file, 3, new Set()))) return { name: statement.assigned, assigns: true };
+    if (statement.assigned && (!statement.call || isPure(scope, statement.call, statement.place.file, 3, new Set())))
+      return { name: statement.assigned, assigns: true };
     return statementSubject(statement);
   };
 }

@@ -67,7 +67,12 @@ interface Compiled {
 const cache = new WeakMap<readonly UndoPair[], Compiled[]>();
 
 function pattern(text: string): RegExp {
-  return new RegExp(`^${text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('(\\w*?)')}$`);
+  return new RegExp(
+    `^${text
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('(\\w*?)')}$`,
+  );
 }
 
 function compiled(pairs: readonly UndoPair[]): Compiled[] {

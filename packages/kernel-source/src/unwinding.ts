@@ -159,12 +159,17 @@ class Unwinder {
         text: point.text,
         ...(failing ? { failing } : {}),
         missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing, called)),
-        undone: [...undone].sort(([a], [b]) => a - b).map(([i, by]) => ({ setUp: this.setUpOf(i, neededOf(i), point.failing), call: by.call, location: locationOf(by.place) })),
+        undone: [...undone]
+          .sort(([a], [b]) => a - b)
+          .map(([i, by]) => ({ setUp: this.setUpOf(i, neededOf(i), point.failing), call: by.call, location: locationOf(by.place) })),
       });
       for (const f of point.failing) {
         const list = unwinds.get(f) ?? [];
         for (const i of undone.keys()) if (!list.includes(i)) list.push(i);
-        unwinds.set(f, list.sort((a, b) => a - b));
+        unwinds.set(
+          f,
+          list.sort((a, b) => a - b),
+        );
       }
     }
     // Every statement, whether a failure follows it or not: plugin-drift compares each with its declaration.
@@ -314,16 +319,27 @@ class Unwinder {
     if (exit) {
       this.exitReleases ??= this.expansion(this.scope.info(exit.def).facts, exit.def.file);
       const release = this.releaseIn(this.exitReleases, resource);
-      if (release) return found({ kind: 'exit', text: `${exit.label} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
+      if (release)
+        return found({ kind: 'exit', text: `${exit.label} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
     }
     this.ownFailureReleases ??= this.flow.failureSteps.map((step) => ({ step, expansion: this.expansion(step.facts, step.place.file) }));
     for (const { step, expansion: own } of this.ownFailureReleases) {
       const release = this.releaseIn(own, resource);
-      if (release) return found({ kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
+      if (release)
+        return found(
+          { kind: 'failure-path', text: `the failure path at ${where(step.place)} undoes it ${through(release)}`, location: locationOf(release.place) },
+          undoCall(release),
+          release,
+        );
     }
     for (const helper of this.helpersReleasing(expansion, resource)) {
       const release = this.releaseIn(helper.releases, resource);
-      if (release) return found({ kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) }, undoCall(release), release);
+      if (release)
+        return found(
+          { kind: 'failure-path', text: `a failure path of ${helper.name}() undoes it ${through(release)}`, location: locationOf(release.place) },
+          undoCall(release),
+          release,
+        );
     }
     if (resource.allocated && resource.depth <= 1) {
       const free = partnersOf(resource.allocated, this.options.pairs).find((p) => !p.includes('*')) ?? 'its free';
@@ -430,4 +446,3 @@ function through(release: Release): string {
   if (release.chain.length === 0) return `with ${call}`;
   return `through ${[...release.chain.map((f) => `${f}()`), call].join(' → ')}`;
 }
-

@@ -102,7 +102,9 @@ describe('indexFile', () => {
   });
 
   it('reads initializer tables: designated fields and positional references', () => {
-    expect(index.tables.map((t) => ({ name: t.name, line: t.line, entries: t.entries.map((e) => `${e.field ?? '-'}=${e.value}@${e.line}:${e.column}`) }))).toEqual([
+    expect(
+      index.tables.map((t) => ({ name: t.name, line: t.line, entries: t.entries.map((e) => `${e.field ?? '-'}=${e.value}@${e.line}:${e.column}`) })),
+    ).toEqual([
       {
         name: 'demo_vz_ops',
         line: 42,

@@ -85,7 +85,7 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     expect(findings.map(brief)).toEqual((await late()).findings.map(brief));
   });
 
-  it('a failure path that calls the step\'s undo, which leaves what the module exit frees, is told the call that frees it, not the one it makes', async () => {
+  it("a failure path that calls the step's undo, which leaves what the module exit frees, is told the call that frees it, not the one it makes", async () => {
     // The regions are freed by the module's own cleanup, not by kvm_x86_vendor_exit(): the
     // l1d-flush failure path, which calls only kvm_x86_vendor_exit(), leaks them.
     const dir = copyFixture('late-percpu');
@@ -99,12 +99,22 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
     const { findings } = await checkKernel(dir, { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] });
     const leak = findings.filter((f) => f.ruleId === 'unwind-on-failure');
     expect(leak.map(brief)).toEqual(['unwind-on-failure demo-vmx error arch/demox/kvm/vmx/vmx.c:148:2']);
-    expect(leak[0]!.message).toContain('does not undo kvm_x86_vendor_init(): demo_vmxon_region stays set up; call demo_free_vmxon_regions() before returning the error');
+    expect(leak[0]!.message).toContain(
+      'does not undo kvm_x86_vendor_init(): demo_vmxon_region stays set up; call demo_free_vmxon_regions() before returning the error',
+    );
   });
 
   it('the built CLI reports the same findings, and exits 1 for the error', () => {
     const { status, stdout, stderr } = runCli(
-      'check', '--kernel', fixture('late-percpu'), '--plugin', fixturePlugin('late-percpu'), '--arch', 'demo-vmx', '--format', 'json',
+      'check',
+      '--kernel',
+      fixture('late-percpu'),
+      '--plugin',
+      fixturePlugin('late-percpu'),
+      '--arch',
+      'demo-vmx',
+      '--format',
+      'json',
     );
     expect(stderr).toBe('');
     expect(status).toBe(1);
@@ -132,12 +142,10 @@ describe('late-percpu: kvm_init() in the middle of a VMX-like module init', () =
 describe('ordered: a MIPS-like module init with everything before kvm_init()', () => {
   it('has nothing to report about the arch; the generic side has weak hooks no arch implements', async () => {
     const { findings } = await ordered();
-    expect(findings.map(brief)).toEqual([
-      ...UNUSED_WEAK_HOOKS,
-    ]);
+    expect(findings.map(brief)).toEqual([...UNUSED_WEAK_HOOKS]);
   });
 
-  it('reads `if (err) { undo(); return err; }` as kvm_init()\'s failure path, and the for_each_possible_cpu() loop as a phase', async () => {
+  it("reads `if (err) { undo(); return err; }` as kvm_init()'s failure path, and the for_each_possible_cpu() loop as a phase", async () => {
     const { analysis } = await ordered();
     const phases = analysis.plugins[0]!.modules[0]!.phases;
     expect(phases.map((p) => `${p.id}:${p.call}@${p.location.line}`)).toEqual([
@@ -169,7 +177,11 @@ describe('ordered: a MIPS-like module init with everything before kvm_init()', (
     expect(hooks.get('hardware-disable')?.requires.map((r) => r.state)).toEqual(['demo_callbacks', 'demo_guest_tlbs']);
     // Written by a phase, but with a value from compile time (`= -1`).
     expect(analysis.plugins[0]!.state.get('demo_entry_scratch_reg')).toMatchObject({ kind: 'global', static: true });
-    expect(analysis.plugins[0]!.state.get('demo_guest_tlbs')).toMatchObject({ kind: 'per-cpu', static: false, location: { file: 'arch/demom/kvm/vz.c', line: 16 } });
+    expect(analysis.plugins[0]!.state.get('demo_guest_tlbs')).toMatchObject({
+      kind: 'per-cpu',
+      static: false,
+      location: { file: 'arch/demom/kvm/vz.c', line: 16 },
+    });
   });
 
   it('a file that is not UTF-8 is a source-unreadable error naming the file and the line, and the rest is still analyzed', async () => {

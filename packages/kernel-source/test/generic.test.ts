@@ -25,7 +25,7 @@ function steps(profile: Profile) {
 }
 
 describe('readGenericOrdering', () => {
-  it('the fixtures\' kvm_init(): virtualization enabled on every CPU through cpuhp_setup_state(), then /dev/kvm', async () => {
+  it("the fixtures' kvm_init(): virtualization enabled on every CPU through cpuhp_setup_state(), then /dev/kvm", async () => {
     const { ordering, tree } = await genericOf(fixture('late-percpu'));
     const profile = ordering;
     assert(profile, 'kvm_init() read');
@@ -45,7 +45,13 @@ describe('readGenericOrdering', () => {
       },
       // misc_register() is "the last thing": it exposes /dev/kvm; err_register disables
       // virtualization again, and cpuhp_remove_state() runs the teardown on every CPU.
-      { id: 'misc_register', line: 158, calls: [], rollback: ['virtualization-disable/one-cpu@130', 'hardware-disable/each-online-cpu@92'], exposes: 'dev-kvm' },
+      {
+        id: 'misc_register',
+        line: 158,
+        calls: [],
+        rollback: ['virtualization-disable/one-cpu@130', 'hardware-disable/each-online-cpu@92'],
+        exposes: 'dev-kvm',
+      },
     ]);
     expect([...profile.hooks.values()].map((h) => `${h.role}=${h.name}${h.weak ? ' (weak)' : ''} ${h.location.file}:${h.location.line}`)).toEqual([
       'virtualization-enable=kvm_arch_enable_virtualization (weak) virt/kvm/kvm_main.c:20',
@@ -69,6 +75,8 @@ describe('readGenericOrdering', () => {
     const dir = treeWith({ 'virt/kvm/kvm_main.c': '// SPDX-License-Identifier: GPL-2.0-only\nvoid kvm_exit(void)\n{\n}\n' });
     const { ordering, tree } = await genericOf(dir);
     expect(ordering).toBeUndefined();
-    expect(tree.diagnostics).toEqual([{ place: { file: 'virt/kvm/kvm_main.c', line: 1, column: 1 }, message: 'no definition of kvm_init() in virt/kvm', severity: 'error' }]);
+    expect(tree.diagnostics).toEqual([
+      { place: { file: 'virt/kvm/kvm_main.c', line: 1, column: 1 }, message: 'no definition of kvm_init() in virt/kvm', severity: 'error' },
+    ]);
   });
 });

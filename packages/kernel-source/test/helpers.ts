@@ -93,7 +93,12 @@ export async function checkKernel(dir: string, options: CheckOptions): Promise<C
   const reader: KernelReader = {
     open(path) {
       const opened = (tree = KernelTree.open(path));
-      return { root: opened.root, version: opened.version, inputs: opened.inputs, analyze: async (request) => (analysis = await analyzeKernel(opened, request)) };
+      return {
+        root: opened.root,
+        version: opened.version,
+        inputs: opened.inputs,
+        analyze: async (request) => (analysis = await analyzeKernel(opened, request)),
+      };
     },
   };
   // The archs asked for first, in the order asked: the order the analysis reads and reports them.
@@ -101,7 +106,12 @@ export async function checkKernel(dir: string, options: CheckOptions): Promise<C
   const manifests = [...builtinManifests(), ...(options.plugins ?? [])].map(readPluginManifest).sort((a, b) => rank(a.base.id) - rank(b.base.id));
   const declared = options.declared;
   const rules = await loadPluginSet([findPluginPackage('@kvm-rules/rules', repoRoot)], { profiles: allProfiles() });
-  const set = { ...rules, manifests: declared ? manifests.map((m) => ({ base: m.base, build: (variant?: string, kernel?: string) => declared(m.build(variant, kernel)) })) : manifests };
+  const set = {
+    ...rules,
+    manifests: declared
+      ? manifests.map((m) => ({ base: m.base, build: (variant?: string, kernel?: string) => declared(m.build(variant, kernel)) }))
+      : manifests,
+  };
   const checker = new Checker(set, { archs: options.archs, kernelReader: reader });
   const { profile, findings } = await checker.check({ kernel: dir, ...(options.profile !== undefined ? { profile: options.profile } : {}) });
   const selected = new Set(options.archs);
@@ -119,7 +129,9 @@ export function brief(finding: Finding): string {
 /** A temporary directory, removed when the test that made it is done. */
 function temporaryDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  onTestFinished(() => { rmSync(dir, { recursive: true, force: true }); });
+  onTestFinished(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 

@@ -36,7 +36,9 @@ describe('readInitFunction on the fixtures', () => {
       'INIT_LIST_HEAD@156 (loop)',
       'demo_pi_init_cpu@158 (loop)',
     ]);
-    expect(init.statements[4]!.facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}:${r.place.column}`)).toEqual(['demo_loaded_vmcss@156:27']);
+    expect(init.statements[4]!.facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}:${r.place.column}`)).toEqual([
+      'demo_loaded_vmcss@156:27',
+    ]);
     expect(init.statements[1]!.text).toBe('r = kvm_x86_vendor_init(&demo_vmx_init_ops);');
     expect(tree.diagnostics).toEqual([]);
   });

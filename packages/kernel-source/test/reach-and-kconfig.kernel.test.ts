@@ -26,7 +26,9 @@ describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is 
     const hook = findings.find((f) => f.ruleId === 'hook-state-initialized');
     assert(hook, 'a hook-state-initialized finding');
     expect(hook.severity).toBe('error');
-    expect(hook.message).toContain('; certain, no window needed: it runs on rollback of kvm_init() step "misc_register" on every online CPU whenever that step fails');
+    expect(hook.message).toContain(
+      '; certain, no window needed: it runs on rollback of kvm_init() step "misc_register" on every online CPU whenever that step fails',
+    );
     // Named once, by its name in the tree.
     expect(hook.message).toMatch(/^hardware-disable hook kvm_arch_disable_virtualization_cpu\(\) reads demo_loaded_vmcss /);
     const late = findings.find((f) => f.ruleId === 'kvm-init-last');
@@ -59,7 +61,11 @@ describe('a module that can be loaded at run time (late-percpu: KVM_DEMO_VMX is 
 describe('a built-in module (partly-read: KVM is a bool, as on arm64)', () => {
   it('says that userspace cannot see the late work, names the Kconfig line, and keeps the CPU hotplug window', async () => {
     const { findings, analysis } = await checkKernel(fixture('partly-read'), { plugins: [fixturePlugin('partly-read')], archs: ['demo-arm'] });
-    expect(analysis.plugins[0]!.modules[0]!.kconfig).toMatchObject({ symbol: 'CONFIG_KVM', loadable: false, text: 'bool "Kernel-based Virtual Machine (KVM) support"' });
+    expect(analysis.plugins[0]!.modules[0]!.kconfig).toMatchObject({
+      symbol: 'CONFIG_KVM',
+      loadable: false,
+      text: 'bool "Kernel-based Virtual Machine (KVM) support"',
+    });
     const late = findings.find((f) => f.ruleId === 'kvm-init-last');
     assert(late, 'a kvm-init-last finding');
     expect(brief(late)).toBe('kvm-init-last demo-arm warning arch/demoa/kvm/arm.c:71:2');
@@ -77,7 +83,9 @@ describe("5.19's VMX order written into Linux 6.1 (the loaded-VMCS lists set up 
   /** A copy of the 6.1 tree with vmx_init()'s list loop moved after kvm_init(). */
   function rewritten(): string {
     const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-v61-vmx-'));
-    onTestFinished(() => { rmSync(dir, { recursive: true, force: true }); });
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     cpSync(fetchKernel('6.1'), dir, { recursive: true });
     const file = join(dir, 'arch/x86/kvm/vmx/vmx.c');
     const loop = '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n';
@@ -94,7 +102,9 @@ describe("5.19's VMX order written into Linux 6.1 (the loaded-VMCS lists set up 
     const own = (await checkKernel(dir, { archs: ['x86-vmx'] })).findings.filter((f) => f.ruleId === 'hook-state-initialized');
     expect(own.map((f) => f.severity)).toEqual(['warning']);
     expect(own[0]!.message).toContain('reads loaded_vmcss_on_cpu through vmx_hardware_disable() → vmclear_local_loaded_vmcss()');
-    expect(own[0]!.message).toContain('a window: from kvm_init() step "cpuhp_setup_state_nocalls" until INIT_LIST_HEAD() in vmx_init(), it runs if a CPU comes online or goes offline');
+    expect(own[0]!.message).toContain(
+      'a window: from kvm_init() step "cpuhp_setup_state_nocalls" until INIT_LIST_HEAD() in vmx_init(), it runs if a CPU comes online or goes offline',
+    );
     const seed = (await checkKernel(dir, { archs: ['x86-vmx'], profile: 'tdx-v7' })).findings.filter((f) => f.ruleId === 'hook-state-initialized');
     expect(seed.map((f) => f.severity)).toEqual(['error']);
     expect(seed[0]!.message).toContain('certain: on every module load, it runs in kvm_init() step "hardware-disable-all" on every online CPU');

@@ -38,7 +38,7 @@ beforeAll(async () => {
   run612 = await checkKernel(linux612, { archs: ALL_ARCHS });
 }, 600_000);
 
-describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
+describe("Linux 6.12, all built-in archs, the tree's own ordering", () => {
   it('reads kvm_init() of the tree as the ordering', () => {
     expect(run612.tree.version).toMatch(/^6\.12\.\d+$/);
     expect(run612.profile.id).toBe(`kernel-${run612.tree.version}`);
@@ -55,10 +55,17 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
       expect(plugin.source?.problems.filter((p) => p.severity === 'error') ?? [], plugin.id).toEqual([]);
       expect(plugin.modules.length, plugin.id).toBeGreaterThan(0);
       for (const module of plugin.modules) {
-        expect(module.phases.map((p) => p.call), `${plugin.id} ${module.init}`).toContain('kvm_init');
+        expect(
+          module.phases.map((p) => p.call),
+          `${plugin.id} ${module.init}`,
+        ).toContain('kvm_init');
       }
     }
-    expect(analysis.plugins.find((p) => p.id === 'powerpc')?.modules.map((m) => m.init)).toEqual(['kvmppc_book3s_init', 'kvmppc_e500_init', 'kvmppc_e500mc_init']);
+    expect(analysis.plugins.find((p) => p.id === 'powerpc')?.modules.map((m) => m.init)).toEqual([
+      'kvmppc_book3s_init',
+      'kvmppc_e500_init',
+      'kvmppc_e500mc_init',
+    ]);
     for (const arch of ['x86-vmx', 'x86-svm', 'mips', 'arm64', 'riscv', 'loongarch']) {
       const hooks = analysis.plugins.find((p) => p.id === arch)?.hooks;
       assert(hooks, arch);
@@ -98,7 +105,10 @@ describe('Linux 6.12, all built-in archs, the tree\'s own ordering', () => {
       for (const module of source.modules) {
         const kvmInit = module.statements.find((s) => s.statement.call === 'kvm_init');
         expect(kvmInit, `${source.arch} ${module.init.name}`).toBeDefined();
-        expect(kvmInit?.statement.undo.map((u) => u.call), `${source.arch} ${module.init.name}`).toEqual(UNWIND_612[module.init.name]);
+        expect(
+          kvmInit?.statement.undo.map((u) => u.call),
+          `${source.arch} ${module.init.name}`,
+        ).toEqual(UNWIND_612[module.init.name]);
       }
     }
   });
@@ -151,16 +161,20 @@ describe('Linux 6.12: unwinding read from the C', () => {
     ]);
     const [generic, book3s, e500, riscv] = errors.map((f) => f.message);
     // kvm_init() creates the debugfs directory and only kvm_exit() removes it.
-    expect(generic).toMatch(/^kvm_init\(\): kvm_vfio_ops_init\(\) can fail, but its failure path does not undo kvm_init_debug\(\): kvm_debugfs_dir stays set up; call debugfs_remove_recursive\(\)/);
+    expect(generic).toMatch(
+      /^kvm_init\(\): kvm_vfio_ops_init\(\) can fail, but its failure path does not undo kvm_init_debug\(\): kvm_debugfs_dir stays set up; call debugfs_remove_recursive\(\)/,
+    );
     expect(generic).toContain('(kvm_exit() undoes it with debugfs_remove_recursive())');
     // With CONFIG_KVM_BOOK3S_32_HANDLER, the error of kvmppc_book3s_init_pr() is returned after kvm_init() succeeded.
     expect(book3s).toMatch(/^kvmppc_book3s_init\(\): kvmppc_book3s_init_pr\(\) can fail, but its failure path does not undo kvm_init\(\).*call kvm_exit\(\)/);
-    expect(e500).toMatch(/^kvmppc_e500_init\(\): kvm_init\(\) can fail, but its failure path does not undo kvmppc_booke_init\(\): kvmppc_booke_handlers stays set up; call free_pages\(\)/);
+    expect(e500).toMatch(
+      /^kvmppc_e500_init\(\): kvm_init\(\) can fail, but its failure path does not undo kvmppc_booke_init\(\): kvmppc_booke_handlers stays set up; call free_pages\(\)/,
+    );
     expect(e500).toContain('module_exit(kvmppc_e500_exit) undoes it through kvmppc_booke_exit() → free_pages()');
     expect(riscv).toMatch(/^riscv_kvm_init\(\) returns an error at `default:` without undoing kvm_riscv_aia_init\(\).*call kvm_riscv_aia_exit\(\)/);
   });
 
-  it('an undo through a helper is an undo: vmx_init()\'s __vmx_exit(), svm_init()\'s __svm_exit(), loongarch\'s kvm_loongarch_env_exit()', () => {
+  it("an undo through a helper is an undo: vmx_init()'s __vmx_exit(), svm_init()'s __svm_exit(), loongarch's kvm_loongarch_env_exit()", () => {
     for (const arch of ['x86-vmx', 'x86-svm', 'loongarch', 's390', 'mips', 'arm64']) {
       expect(run612.findings.filter((f) => f.arch === arch && f.ruleId === 'unwind-on-failure').map(brief), arch).toEqual([]);
     }
@@ -180,13 +194,13 @@ describe('Linux 6.12: unwinding read from the C', () => {
   });
 });
 
-describe('Linux 6.1, the tree\'s own ordering', () => {
+describe("Linux 6.1, the tree's own ordering", () => {
   let run61: CheckRun;
   beforeAll(async () => {
     run61 = await checkKernel(linux61, { archs: ALL_ARCHS.filter((arch) => arch !== 'loongarch') });
   }, 600_000);
 
-  it('the errors the stable tree has: unwinding in arm64\'s setup hook and in kvm_init(), powerpc\'s, and VMX reading enable_ept before hardware_setup() settles it', () => {
+  it("the errors the stable tree has: unwinding in arm64's setup hook and in kvm_init(), powerpc's, and VMX reading enable_ept before hardware_setup() settles it", () => {
     expect(errorsOf(run61.findings).map(what)).toEqual([
       'unwind-on-failure arm64 arch/arm64/kvm/arm.c',
       'unwind-on-failure arm64 arch/arm64/kvm/arm.c',
@@ -199,16 +213,24 @@ describe('Linux 6.1, the tree\'s own ordering', () => {
     ]);
     const messages = errorsOf(run61.findings).map((f) => f.message);
     // kvm_arch_init(), a setup hook kvm_init() runs: init_hyp_mode() is not torn down when kvm_init_vector_slots() fails (6.12's kvm_arm_init() goes to out_hyp).
-    expect(messages[0]).toMatch(/^kvm_arch_init\(\): kvm_init_vector_slots\(\) can fail, but its failure path does not undo init_hyp_mode\(\).*call teardown_hyp_mode\(\)/);
+    expect(messages[0]).toMatch(
+      /^kvm_arch_init\(\): kvm_init_vector_slots\(\) can fail, but its failure path does not undo init_hyp_mode\(\).*call teardown_hyp_mode\(\)/,
+    );
     // The perf callbacks init_subsystems() registers stay when finalize_hyp_mode() fails (6.12's teardown_subsystems() unregisters them).
-    expect(messages[1]).toMatch(/^kvm_arch_init\(\): finalize_hyp_mode\(\) can fail, but its failure path does not undo init_subsystems\(\): what kvm_register_perf_callbacks\(\) set up stays set up; call kvm_unregister_perf_callbacks\(\)/);
-    expect(messages.slice(2, 4).join('\n')).toMatch(/does not undo kvm_init_debug\(\)[^\n]*\n.*does not undo register_syscore_ops\(\): kvm_syscore_ops stays set up; call unregister_syscore_ops\(\)/);
-    expect(messages[6]).toMatch(/^vmx_init\(\): vmx_setup_l1d_flush\(\) reads enable_ept to decide what to do before kvm_init\(\) step "kvm_arch_hardware_setup" runs the hardware-setup hook kvm_arch_hardware_setup\(\)/);
+    expect(messages[1]).toMatch(
+      /^kvm_arch_init\(\): finalize_hyp_mode\(\) can fail, but its failure path does not undo init_subsystems\(\): what kvm_register_perf_callbacks\(\) set up stays set up; call kvm_unregister_perf_callbacks\(\)/,
+    );
+    expect(messages.slice(2, 4).join('\n')).toMatch(
+      /does not undo kvm_init_debug\(\)[^\n]*\n.*does not undo register_syscore_ops\(\): kvm_syscore_ops stays set up; call unregister_syscore_ops\(\)/,
+    );
+    expect(messages[6]).toMatch(
+      /^vmx_init\(\): vmx_setup_l1d_flush\(\) reads enable_ept to decide what to do before kvm_init\(\) step "kvm_arch_hardware_setup" runs the hardware-setup hook kvm_arch_hardware_setup\(\)/,
+    );
     expect(messages[7]).toMatch(/^vmx_init\(\): allow_smaller_maxphyaddr = … reads enable_ept to decide/);
     expect(errorsOf(run61.findings)[6]!.related?.map((r) => r.message)).toEqual(['enable_ept is read here', 'kvm_arch_hardware_setup() sets enable_ept here']);
   });
 
-  it('x86-vmx\'s stable backport runs vmx_setup_l1d_flush() before kvm_init(): its failure path undoes kvm_x86_vendor_init() and nothing of kvm_init()', () => {
+  it("x86-vmx's stable backport runs vmx_setup_l1d_flush() before kvm_init(): its failure path undoes kvm_x86_vendor_init() and nothing of kvm_init()", () => {
     const vmx = run61.analysis.plugins.find((p) => p.id === 'x86-vmx')?.modules[0];
     assert(vmx, 'the x86-vmx module init');
     const l1d = vmx.phases.findIndex((p) => p.call === 'vmx_setup_l1d_flush');
@@ -224,7 +246,9 @@ describe('every fact from the C: plugins emptied to their id and module inits gi
       const archs = version === '6.12' ? ALL_ARCHS : ALL_ARCHS.filter((arch) => arch !== 'loongarch');
       const shipped = version === '6.12' ? run612 : await checkKernel(dir, { archs });
       const bare = await checkKernel(dir, { archs, declared: emptied });
-      expect(bare.analysis.plugins.every((p) => (p.source?.declared?.hooks.size ?? 0) === 0 && (p.source?.declared?.modules[0]?.phases.length ?? 0) === 0)).toBe(true);
+      expect(
+        bare.analysis.plugins.every((p) => (p.source?.declared?.hooks.size ?? 0) === 0 && (p.source?.declared?.modules[0]?.phases.length ?? 0) === 0),
+      ).toBe(true);
       expect(aboutTheKernel(bare.findings)).toEqual(aboutTheKernel(shipped.findings));
     }, 120_000);
   }

@@ -6,34 +6,30 @@ import { indexFile } from '../src/file-index.js';
 import { checkKernel, copyFixture, scopeOf, treeWith } from './helpers.js';
 
 describe('regressions', () => {
-  it(
-    'a hook reading a per-CPU list through this_cpu_ptr(&list) reads it (recordCall: this_cpu_ptr() only computes an address)',
-    async () => {
-      // late-percpu, with the hardware-disable helper walking this CPU's list through
-      // this_cpu_ptr(&demo_loaded_vmcss) instead of &per_cpu(demo_loaded_vmcss, cpu).
-      const dir = copyFixture('late-percpu');
-      const vmx = join(dir, 'arch/demox/kvm/vmx/vmx.c');
-      const text = readFileSync(vmx, 'utf8');
-      const changed = text.replace('&per_cpu(demo_loaded_vmcss, cpu),', 'this_cpu_ptr(&demo_loaded_vmcss),');
-      expect(changed).not.toBe(text);
-      writeFileSync(vmx, changed);
-      const { findings } = await checkKernel(dir, { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] });
-      // this_cpu_ptr()/per_cpu_ptr() only compute an address; had they counted as writes,
-      // derivedHook() would drop the list as "the hook sets it itself".
-      const hookState = findings.filter((f) => f.ruleId === 'hook-state-initialized');
-      expect(hookState.map((f) => f.location?.file)).toEqual(['arch/demox/kvm/vmx/vmx.c']);
-      expect(hookState[0]!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
-    },
-  );
+  it('a hook reading a per-CPU list through this_cpu_ptr(&list) reads it (recordCall: this_cpu_ptr() only computes an address)', async () => {
+    // late-percpu, with the hardware-disable helper walking this CPU's list through
+    // this_cpu_ptr(&demo_loaded_vmcss) instead of &per_cpu(demo_loaded_vmcss, cpu).
+    const dir = copyFixture('late-percpu');
+    const vmx = join(dir, 'arch/demox/kvm/vmx/vmx.c');
+    const text = readFileSync(vmx, 'utf8');
+    const changed = text.replace('&per_cpu(demo_loaded_vmcss, cpu),', 'this_cpu_ptr(&demo_loaded_vmcss),');
+    expect(changed).not.toBe(text);
+    writeFileSync(vmx, changed);
+    const { findings } = await checkKernel(dir, { plugins: [join(dir, 'plugin.yaml')], archs: ['demo-vmx'] });
+    // this_cpu_ptr()/per_cpu_ptr() only compute an address; had they counted as writes,
+    // derivedHook() would drop the list as "the hook sets it itself".
+    const hookState = findings.filter((f) => f.ruleId === 'hook-state-initialized');
+    expect(hookState.map((f) => f.location?.file)).toEqual(['arch/demox/kvm/vmx/vmx.c']);
+    expect(hookState[0]!.message).toContain('reads demo_loaded_vmcss through demo_vmx_hardware_disable() → demo_vmclear_loaded_vmcss()');
+  });
 
-  it(
-    'a per-CPU variable named like its type (arm64: DEFINE_PER_CPU(struct kvm_host_data, kvm_host_data)) is located at the name, not at the type',
-    () => {
-      const line = 'static DEFINE_PER_CPU(struct demo_host_data, demo_host_data);';
-      const index = indexFile('arch/demo/kvm/demo.c', `${line}\n`);
-      expect(index.variables).toEqual([expect.objectContaining({ name: 'demo_host_data', kind: 'per-cpu', line: 1, column: line.lastIndexOf('demo_host_data') + 1 })]);
-    },
-  );
+  it('a per-CPU variable named like its type (arm64: DEFINE_PER_CPU(struct kvm_host_data, kvm_host_data)) is located at the name, not at the type', () => {
+    const line = 'static DEFINE_PER_CPU(struct demo_host_data, demo_host_data);';
+    const index = indexFile('arch/demo/kvm/demo.c', `${line}\n`);
+    expect(index.variables).toEqual([
+      expect.objectContaining({ name: 'demo_host_data', kind: 'per-cpu', line: 1, column: line.lastIndexOf('demo_host_data') + 1 }),
+    ]);
+  });
 
   it('writes through a local pointer into per-CPU state are writes of that state (svm_data: sd = per_cpu_ptr(&svm_data, cpu))', async () => {
     const dir = treeWith({
@@ -110,13 +106,16 @@ describe('regressions', () => {
       ].join('\n'),
     });
     const plugin = join(dir, 'plugin.yaml');
-    writeFileSync(plugin, 'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n');
+    writeFileSync(
+      plugin,
+      'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
+    );
     const { analysis } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
     const [setup] = analysis.sources[0]!.modules[0]!.statements;
     expect(setup?.writes.map((w) => `${w.state} via ${w.chain.map((n) => n.def.name).join(' > ')}`)).toEqual(['demo_ready via demo_setup_cpu']);
   });
 
-  it('an ops field the module leaves empty does not resolve to a sibling module\'s function', async () => {
+  it("an ops field the module leaves empty does not resolve to a sibling module's function", async () => {
     const dir = treeWith({
       'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
       'arch/demo/kvm/a/a.c': 'static void a_enable(void)\n{\n}\n\nstatic struct demo_ops a_ops = {\n\t.enable = a_enable,\n};\n',

@@ -28,9 +28,11 @@ async function orderedWithVz(make: (path: string) => void) {
 
 describe('a source file that is not a regular file is never read', () => {
   it('a .c file that is a symlink to /dev/zero is a source-unreadable error, read not at all', { timeout: 20_000 }, async () => {
-    expect(await orderedWithVz((vz) => { symlinkSync('/dev/zero', vz); })).toEqual([
-      'source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a character device, not a regular file',
-    ]);
+    expect(
+      await orderedWithVz((vz) => {
+        symlinkSync('/dev/zero', vz);
+      }),
+    ).toEqual(['source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a character device, not a regular file']);
   });
 
   it('a FIFO in place of a .c file is a source-unreadable error, without waiting for a writer', { timeout: 20_000 }, async () => {
@@ -40,9 +42,11 @@ describe('a source file that is not a regular file is never read', () => {
   });
 
   it('a directory named like a .c file is a source-unreadable error saying so', { timeout: 20_000 }, async () => {
-    expect(await orderedWithVz((vz) => { mkdirSync(vz); })).toEqual([
-      'source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a directory, not a regular file',
-    ]);
+    expect(
+      await orderedWithVz((vz) => {
+        mkdirSync(vz);
+      }),
+    ).toEqual(['source-unreadable demo-mips error arch/demom/kvm/vz.c:1:1 arch/demom/kvm/vz.c is a directory, not a regular file']);
   });
 
   it('a .c file larger than 16 MB is a source-unreadable error, not read', { timeout: 20_000 }, async () => {
@@ -81,8 +85,20 @@ describe('a source file that is not a regular file is never read', () => {
 
 describe('virt/kvm/kvm_main.c that is not a readable regular file: not a kernel tree', () => {
   const cases: [string, (path: string) => void, string][] = [
-    ['a dangling symlink', (path) => { symlinkSync('no-such-file.c', path); }, 'virt/kvm/kvm_main.c is a dangling symlink'],
-    ['a directory', (path) => { mkdirSync(path); }, 'virt/kvm/kvm_main.c is a directory, not a regular file'],
+    [
+      'a dangling symlink',
+      (path) => {
+        symlinkSync('no-such-file.c', path);
+      },
+      'virt/kvm/kvm_main.c is a dangling symlink',
+    ],
+    [
+      'a directory',
+      (path) => {
+        mkdirSync(path);
+      },
+      'virt/kvm/kvm_main.c is a directory, not a regular file',
+    ],
   ];
 
   it.each(cases)('as %s, check --kernel exits 2 with one line naming it and why', { timeout: 30_000 }, (_, make, why) => {
@@ -97,7 +113,9 @@ describe('virt/kvm/kvm_main.c that is not a readable regular file: not a kernel 
   it('as a FIFO, KernelTree.open() says so without opening it', { timeout: 20_000 }, () => {
     const dir = treeWith({ 'virt/kvm/README': 'no kvm_main.c\n' });
     mkfifo(join(dir, 'virt/kvm/kvm_main.c'));
-    expect(() => KernelTree.open(dir)).toThrow(new InputError(`--kernel: ${dir} is not a Linux kernel tree (virt/kvm/kvm_main.c is a FIFO, not a regular file)`));
+    expect(() => KernelTree.open(dir)).toThrow(
+      new InputError(`--kernel: ${dir} is not a Linux kernel tree (virt/kvm/kvm_main.c is a FIFO, not a regular file)`),
+    );
   });
 
   it('what is missing and what is wrong are said together', () => {
@@ -106,7 +124,9 @@ describe('virt/kvm/kvm_main.c that is not a readable regular file: not a kernel 
     rmSync(join(dir, 'arch'), { recursive: true });
     writeFileSync(join(dir, 'arch'), '');
     expect(() => KernelTree.open(dir)).toThrow(
-      new InputError(`--kernel: ${dir} is not a Linux kernel tree (virt/kvm/kvm_main.c is a directory, not a regular file; arch is a regular file, not a directory)`),
+      new InputError(
+        `--kernel: ${dir} is not a Linux kernel tree (virt/kvm/kvm_main.c is a directory, not a regular file; arch is a regular file, not a directory)`,
+      ),
     );
     rmSync(join(dir, 'arch'));
     expect(() => KernelTree.open(dir)).toThrow(

@@ -22,12 +22,28 @@ const late = (dir: string) => checkKernel(dir, { plugins: [join(dir, 'plugin.yam
 describe('a function cut short by a missing `{`', () => {
   it('in kvm_init(): a source-unreadable error where the reading ends, never a clean pass', async () => {
     // Without the `{`, the `}` after goto closes kvm_init()'s body: the labels below are never read.
-    const dir = edited('virt/kvm/kvm_main.c', '\tif (r) {\n\t\tpr_err("kvm: misc device register failed\\n");', '\tif (r)\n\t\tpr_err("kvm: misc device register failed\\n");');
+    const dir = edited(
+      'virt/kvm/kvm_main.c',
+      '\tif (r) {\n\t\tpr_err("kvm: misc device register failed\\n");',
+      '\tif (r)\n\t\tpr_err("kvm: misc device register failed\\n");',
+    );
     const { findings } = await late(dir);
     const cut = findings.filter((f) => f.message.startsWith("tree-sitter's reading of kvm_init() ends here"));
     expect(cut.map(brief)).toEqual(['source-unreadable generic error virt/kvm/kvm_main.c:162:2']);
     expect(cut[0]!.message).toContain('the rest of kvm_init() is not analyzed, so findings that rest on it may be missing');
-    const { status } = runCli('check', '--kernel', dir, '--plugin', join(dir, 'plugin.yaml'), '--arch', 'demo-vmx', '--rule', 'hook-state-initialized:off', '--rule', 'kvm-init-last:off');
+    const { status } = runCli(
+      'check',
+      '--kernel',
+      dir,
+      '--plugin',
+      join(dir, 'plugin.yaml'),
+      '--arch',
+      'demo-vmx',
+      '--rule',
+      'hook-state-initialized:off',
+      '--rule',
+      'kvm-init-last:off',
+    );
     expect(status).toBe(1);
   });
 
@@ -43,7 +59,11 @@ describe('nesting deeper than the analysis follows', () => {
   const ifs = (n: number) => `${'\tif (demo_cpu_has_vmx()) {\n'.repeat(n)}\t\tcpu = 1;\n${'\t}\n'.repeat(n)}`;
 
   it('1,500 nested `if` in the module init: one source-unreadable error where it is given up, no internal error, no false integrity error', async () => {
-    const dir = edited('arch/demox/kvm/vmx/vmx.c', 'static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n', `static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n${ifs(1500)}`);
+    const dir = edited(
+      'arch/demox/kvm/vmx/vmx.c',
+      'static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n',
+      `static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n${ifs(1500)}`,
+    );
     const { findings } = await late(dir);
     const own = findings.filter((f) => f.arch === 'demo-vmx');
     expect(own.map((f) => `${f.ruleId} ${f.severity}`)).toEqual(['source-unreadable error']);
@@ -59,12 +79,18 @@ describe('nesting deeper than the analysis follows', () => {
     const deep = `${'('.repeat(5000)}0${')'.repeat(5000)}`;
     const dir = edited('arch/demox/kvm/vmx/vmx.c', '\tif (demo_vmxoff())\n', `\tif (demo_vmxoff() + ${deep})\n`);
     const { findings } = await late(dir);
-    expect(findings.filter((f) => f.message.startsWith('demo_vmx_hardware_disable() nests brackets')).map((f) => `${f.ruleId} ${f.severity}`)).toEqual(['source-partly-read warning']);
+    expect(findings.filter((f) => f.message.startsWith('demo_vmx_hardware_disable() nests brackets')).map((f) => `${f.ruleId} ${f.severity}`)).toEqual([
+      'source-partly-read warning',
+    ]);
     expect(findings.some((f) => f.ruleId === 'kvm-init-last' && f.arch === 'demo-vmx')).toBe(true);
   });
 
   it('190 nested `if` are read as any other code', async () => {
-    const dir = edited('arch/demox/kvm/vmx/vmx.c', 'static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n', `static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n${ifs(190)}`);
+    const dir = edited(
+      'arch/demox/kvm/vmx/vmx.c',
+      'static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n',
+      `static int __init demo_vmx_init(void)\n{\n\tint r, cpu;\n${ifs(190)}`,
+    );
     const { findings } = await late(dir);
     expect(findings.filter((f) => f.ruleId.startsWith('source-'))).toEqual([]);
   });
@@ -79,7 +105,10 @@ describe('a hook the plugin declares that the tree no longer defines', () => {
     writeFileSync(path, readFileSync(path, 'utf8').slice(0, 27));
     const { findings } = await late(dir);
     const gone = findings.filter((f) => f.ruleId === 'source-unreadable');
-    expect(gone.map(brief)).toEqual(['source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:27:1', 'source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:48:1']);
+    expect(gone.map(brief)).toEqual([
+      'source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:27:1',
+      'source-unreadable demo-vmx error arch/demox/kvm/vmx/vmx.c:48:1',
+    ]);
     expect(gone[1]!.message).toBe(
       'kvm_arch_disable_virtualization_cpu(), which generic KVM code calls with no __weak default (virt/kvm/kvm_main.c:92), is defined nowhere in arch/demox/kvm/: cannot analyze the hardware-disable hook that demo-vmx declares as demo_vmx_hardware_disable()',
     );
@@ -88,7 +117,10 @@ describe('a hook the plugin declares that the tree no longer defines', () => {
   it('defined as a static inline in the arch kvm_host.h (s390 and powerpc in 6.1): no finding', async () => {
     const dir = edited('arch/demox/kvm/x86.c', disableCpu, '');
     mkdirSync(join(dir, 'arch/demox/include/asm'), { recursive: true });
-    writeFileSync(join(dir, 'arch/demox/include/asm/kvm_host.h'), 'void kvm_arch_disable_virtualization_cpu(void);\nstatic inline void kvm_arch_disable_virtualization_cpu(void) {}\n');
+    writeFileSync(
+      join(dir, 'arch/demox/include/asm/kvm_host.h'),
+      'void kvm_arch_disable_virtualization_cpu(void);\nstatic inline void kvm_arch_disable_virtualization_cpu(void) {}\n',
+    );
     const { findings } = await late(dir);
     expect(findings.filter((f) => f.ruleId.startsWith('source-'))).toEqual([]);
   });

@@ -51,7 +51,9 @@ describe('mismatchOf: a case that does not hold is told, never passed', () => {
 });
 
 describe('rule pages against rule meta', () => {
-  const rules: RuleDefinition[] = [{ id: 'named-phase', summary: 'No phase has one of the listed ids.', file: 'rules/named-phase.yaml', severity: 'warning', module: namedPhase, options: [] }];
+  const rules: RuleDefinition[] = [
+    { id: 'named-phase', summary: 'No phase has one of the listed ids.', file: 'rules/named-phase.yaml', severity: 'warning', module: namedPhase, options: [] },
+  ];
   const header = ruleDocsHeader(namedPhase, rules);
   const page = (opening: string, options: string) => `${opening}\n## Rule details\n\nWhy.\n\n## Options\n\n${options}\n`;
 
@@ -59,8 +61,10 @@ describe('rule pages against rule meta', () => {
     expect(header).toBe('# named-phase\n\nNo phase has one of the listed ids. Severity in the default set: **warning**.\n');
   });
 
-  it('a plugin\'s page names its own rule set, and a kind no rule file uses says so', () => {
-    expect(ruleDocsHeader(namedPhase, rules, "this package's rules")).toBe('# named-phase\n\nNo phase has one of the listed ids. Severity in this package\'s rules: **warning**.\n');
+  it("a plugin's page names its own rule set, and a kind no rule file uses says so", () => {
+    expect(ruleDocsHeader(namedPhase, rules, "this package's rules")).toBe(
+      "# named-phase\n\nNo phase has one of the listed ids. Severity in this package's rules: **warning**.\n",
+    );
     expect(ruleDocsHeader(namedPhase, [])).toBe('# named-phase\n\nNo phase has one of the listed ids. Not used by the default set.\n');
   });
 
@@ -71,6 +75,10 @@ describe('rule pages against rule meta', () => {
   it('a page whose opening or options drift from the meta is told', () => {
     expect(ruleDocsProblems(namedPhase, page('# named-phase\n\nSomething else.\n', '- `names`: the ids.'), rules)[0]).toMatch(/^does not open with/);
     expect(ruleDocsProblems(namedPhase, page(header, 'None.'), rules)).toEqual(['"## Options" does not describe the option `names`']);
-    expect(ruleDocsProblems(namedPhase, header, rules)).toEqual(['has no "## Rule details" section', 'has no "## Options" section', '"## Options" does not describe the option `names`']);
+    expect(ruleDocsProblems(namedPhase, header, rules)).toEqual([
+      'has no "## Rule details" section',
+      'has no "## Options" section',
+      '"## Options" does not describe the option `names`',
+    ]);
   });
 });

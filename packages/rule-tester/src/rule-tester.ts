@@ -112,7 +112,8 @@ export function mismatchOf(reports: RuleReport[], expected: readonly ExpectedRep
       if (actual[key] !== value) return `report ${i}: expected ${key} ${JSON.stringify(value)}, got ${JSON.stringify(actual[key])} (${got.finding.message})`;
     }
     for (const [key, value] of Object.entries(want.data ?? {})) {
-      if (got.data[key] !== value) return `report ${i}: expected data.${key} ${JSON.stringify(value)}, got ${JSON.stringify(got.data[key])} (${got.finding.message})`;
+      if (got.data[key] !== value)
+        return `report ${i}: expected data.${key} ${JSON.stringify(value)}, got ${JSON.stringify(got.data[key])} (${got.finding.message})`;
     }
   }
   return undefined;

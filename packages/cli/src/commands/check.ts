@@ -1,5 +1,15 @@
 import { resolve } from 'node:path';
-import { applyBaseline, configureRules, displayPath, InputError, readBaseline, summarize, baselineText, type CheckRequest, type Finding } from '@kvm-rules/core';
+import {
+  applyBaseline,
+  configureRules,
+  displayPath,
+  InputError,
+  readBaseline,
+  summarize,
+  baselineText,
+  type CheckRequest,
+  type Finding,
+} from '@kvm-rules/core';
 import { currentHash } from '../cache.js';
 import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigInput } from '../config.js';
@@ -81,10 +91,15 @@ export async function runCheck(
   let found = checked.findings;
   // What the report is, said before it: lines that stylish output starts with.
   const preamble: string[] = [];
-  if (!options.kernel) preamble.push(`no kernel tree here: checking the bundled declarations of ${profile.id}`, '(run inside a Linux tree, or give one: kvm-rules check DIR)');
+  if (!options.kernel)
+    preamble.push(`no kernel tree here: checking the bundled declarations of ${profile.id}`, '(run inside a Linux tree, or give one: kvm-rules check DIR)');
   if (options.kernel && options.changedSince !== undefined) {
     options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
-    const before = await atRevision(options.kernel, options.changedSince, async (copy) => (await project.check(checkRequest(profileId, copy, rules, options.progress))).findings);
+    const before = await atRevision(
+      options.kernel,
+      options.changedSince,
+      async (copy) => (await project.check(checkRequest(profileId, copy, rules, options.progress))).findings,
+    );
     options.progress?.(undefined);
     const all = found.length;
     found = newSince(found, before);
@@ -116,14 +131,21 @@ export async function runCheck(
   const counted = summarize(all.filter((finding) => countsForExit(finding, result)));
   const tooManyWarnings = options.maxWarnings !== undefined && counted.warnings > options.maxWarnings;
   const exitCode = counted.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;
-  let output = formatter(result, { color: options.color && !options.outputFile, ...(options.maxWidth !== undefined ? { width: options.maxWidth } : {}), docsBaseUrl: config.docsBaseUrl });
+  let output = formatter(result, {
+    color: options.color && !options.outputFile,
+    ...(options.maxWidth !== undefined ? { width: options.maxWidth } : {}),
+    docsBaseUrl: config.docsBaseUrl,
+  });
   if (options.format === 'stylish') {
     if (preamble.length > 0) output = `${preamble.join('\n')}\n${output}`;
     if (tooManyWarnings) output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;
   }
   // Said on stderr: what was written where, so that a report sent to a file still shows its outcome.
   const notices: string[] = [];
-  if (options.writeBaseline) notices.push(`kvm-rules: wrote ${plural(found.length, 'finding')} to the baseline ${options.writeBaseline}; runs with --baseline ${options.writeBaseline} report only findings it does not know`);
+  if (options.writeBaseline)
+    notices.push(
+      `kvm-rules: wrote ${plural(found.length, 'finding')} to the baseline ${options.writeBaseline}; runs with --baseline ${options.writeBaseline} report only findings it does not know`,
+    );
   if (options.outputFile) {
     writeWhole(options.outputFile, output, '--output-file');
     notices.push(`kvm-rules: wrote the ${options.format} report to ${options.outputFile}: ${outcome(summary, exitCode)}`);

@@ -9,7 +9,6 @@ import { loadProject } from '../project.js';
 import { LIST_WHAT } from './list.js';
 import { SHELLS, type Shell } from '../command-line.js';
 
-
 /** What a value (of an option or an argument) completes to. */
 export interface Values {
   words: string[];
@@ -68,10 +67,7 @@ export async function runCompletion(program: Command, shell: string): Promise<st
     archs: project.archIds,
     profiles: project.profiles.map((p) => p.id).sort(),
     rules: project.rules.map((r) => r.id).sort(),
-    variants: [
-      ...new Set(project.plugins.flatMap((p) => p.variants)),
-      ...project.plugins.flatMap((p) => p.variants.map((variant) => `${p.id}=${variant}`)),
-    ],
+    variants: [...new Set(project.plugins.flatMap((p) => p.variants)), ...project.plugins.flatMap((p) => p.variants.map((variant) => `${p.id}=${variant}`))],
   };
   return completionScript(describeProgram(program, ids), shell as Shell);
 }
@@ -292,7 +288,10 @@ ${fn}() {
   local curcontext=$curcontext state state_descr line ret=1
   typeset -A opt_args
   _arguments -C \\
-${spec.options.flatMap((o) => zshOption(o, zshAction)).map((s) => `    ${s} \\`).join('\n')}
+${spec.options
+  .flatMap((o) => zshOption(o, zshAction))
+  .map((s) => `    ${s} \\`)
+  .join('\n')}
     '1:command:->command' \\
     '*::argument:->argument' && ret=0
   case $state in

@@ -117,7 +117,11 @@ function access(state: StateAccess): AccessReport {
 function failures(unwinding: Unwinding, flow: InitFlow): FailureReport[] {
   return unwinding.failures.map((failure, i) => {
     const point = flow.failures[i]!;
-    const steps = [...new Map(point.paths.flatMap((p) => p.steps).flatMap(({ call, place }) => (call ? [[`${place.line}:${place.column}`, { call, place }] as const] : []))).values()];
+    const steps = [
+      ...new Map(
+        point.paths.flatMap((p) => p.steps).flatMap(({ call, place }) => (call ? [[`${place.line}:${place.column}`, { call, place }] as const] : [])),
+      ).values(),
+    ];
     return {
       location: place(failure.location),
       text: failure.text,
@@ -146,7 +150,9 @@ function moduleReport(module: ModuleSource): ModuleReport {
   return {
     init: { name: module.init.name, file: module.init.file, line: module.init.line },
     exit: module.exit?.name ?? null,
-    kconfig: module.kconfig ? { symbol: module.kconfig.symbol, loadable: module.kconfig.loadable, text: module.kconfig.text, location: place(module.kconfig.location) } : null,
+    kconfig: module.kconfig
+      ? { symbol: module.kconfig.symbol, loadable: module.kconfig.loadable, text: module.kconfig.text, location: place(module.kconfig.location) }
+      : null,
     statements: module.statements.map(({ statement: s, writes, afterKvmInit, noEffect }, i) => ({
       ...statement(s, module.ids[i]!, module.unwound.needs.get(i)),
       noEffect,
@@ -166,7 +172,11 @@ function hookReport(hook: HookSource, written: Set<string>, all: boolean): HookR
     noop: hook.noop,
     reads: hook.reads.filter((read) => all || written.has(read.state)).map((read) => ({ ...access(read), write: read.write })),
     setup: setup
-      ? { exit: setup.exit?.name ?? null, statements: setup.flow.statements.map((s, i) => statement(s, setup.ids[i]!, setup.result.needs.get(i))), failures: failures(setup.result.unwinding, setup.flow) }
+      ? {
+          exit: setup.exit?.name ?? null,
+          statements: setup.flow.statements.map((s, i) => statement(s, setup.ids[i]!, setup.result.needs.get(i))),
+          failures: failures(setup.result.unwinding, setup.flow),
+        }
       : null,
   };
 }
@@ -211,8 +221,17 @@ function moduleLines(module: ModuleReport): string[] {
     lines.push(`    ${symbol}: \`${text}\` at ${where(location)}: ${kind}`);
   }
   for (const s of module.statements) {
-    lines.push(...statementLines(s, [s.conditional && 'conditional', s.loop && 'loop', s.canFail && 'can fail', s.noEffect && 'no effect', s.afterKvmInit && 'after kvm_init()']));
-    for (const write of s.writes) lines.push(`        writes ${write.state}${write.chain.length > 0 ? ` via ${chainText(write.chain)}` : ''}  at ${where(write.location)}`);
+    lines.push(
+      ...statementLines(s, [
+        s.conditional && 'conditional',
+        s.loop && 'loop',
+        s.canFail && 'can fail',
+        s.noEffect && 'no effect',
+        s.afterKvmInit && 'after kvm_init()',
+      ]),
+    );
+    for (const write of s.writes)
+      lines.push(`        writes ${write.state}${write.chain.length > 0 ? ` via ${chainText(write.chain)}` : ''}  at ${where(write.location)}`);
   }
   if (module.failures.length > 0) lines.push(`  failure points of ${module.init.name}()`, ...failureLines(module.failures, '    '));
   return lines;
@@ -225,7 +244,8 @@ function hookLines(hook: HookReport, all: boolean): string[] {
   if (hook.setup) {
     // A setup hook kvm_init() runs: read like a module init.
     lines.push(`      setup hook, read like module init; exit counterpart: ${hook.setup.exit ? `${hook.setup.exit}()` : 'none'}`);
-    for (const s of hook.setup.statements) lines.push(...statementLines(s, [s.conditional && 'conditional', s.canFail && 'can fail']).map((line) => `    ${line}`));
+    for (const s of hook.setup.statements)
+      lines.push(...statementLines(s, [s.conditional && 'conditional', s.canFail && 'can fail']).map((line) => `    ${line}`));
     if (hook.setup.failures.length > 0) lines.push(`      failure points of ${hook.name}()`, ...failureLines(hook.setup.failures, '        '));
   }
   return lines;

@@ -11,20 +11,31 @@ export async function runList(what: ListWhat[], options: { plugin: string[]; rul
   const all: readonly ListWhat[] = what.length === 0 ? LIST_WHAT : what;
   if (all.includes('profiles')) {
     sections.push(
-      section('profiles', project.profiles.map((p) => [p.id, `${p.proposal ? 'proposal on ' : ''}${p.kernel}`, p.summary])),
+      section(
+        'profiles',
+        project.profiles.map((p) => [p.id, `${p.proposal ? 'proposal on ' : ''}${p.kernel}`, p.summary]),
+      ),
     );
   }
   if (all.includes('plugins')) {
     sections.push(
-      section('plugins', project.plugins.map((p) => [
-        p.id,
-        p.kernels.join(', '),
-        `${p.summary}; module init: ${p.modules.map((m) => `${m.init}()`).join(', ')}${p.variants.length > 0 ? `; variants: ${p.variants.join(', ')}` : ''}`,
-      ])),
+      section(
+        'plugins',
+        project.plugins.map((p) => [
+          p.id,
+          p.kernels.join(', '),
+          `${p.summary}; module init: ${p.modules.map((m) => `${m.init}()`).join(', ')}${p.variants.length > 0 ? `; variants: ${p.variants.join(', ')}` : ''}`,
+        ]),
+      ),
     );
   }
   if (all.includes('rules')) {
-    sections.push(section('rules', project.rules.map((r) => [r.id, r.severity, r.summary])));
+    sections.push(
+      section(
+        'rules',
+        project.rules.map((r) => [r.id, r.severity, r.summary]),
+      ),
+    );
   }
   return sections.join('\n');
 }

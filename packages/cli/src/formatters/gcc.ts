@@ -23,6 +23,10 @@ function diagnostic(finding: Finding, result: CheckResult): string[] {
   return lines;
 }
 
-const gcc: Formatter = (result) => result.findings.flatMap((finding) => diagnostic(finding, result)).map((line) => `${line}\n`).join('');
+const gcc: Formatter = (result) =>
+  result.findings
+    .flatMap((finding) => diagnostic(finding, result))
+    .map((line) => `${line}\n`)
+    .join('');
 
 export default gcc;

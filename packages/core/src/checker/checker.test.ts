@@ -14,7 +14,11 @@ const phaseSeen = createRule({
   name: 'phase-seen',
   meta: { type: 'problem', docs: { description: 'Reports every phase.' }, messages: { seen: 'phase {{id}}' }, schema: [], defaultOptions: [] },
   create(context) {
-    return { Phase: (node) => { context.report({ node, messageId: 'seen', data: { id: node.phase.id } }); } };
+    return {
+      Phase: (node) => {
+        context.report({ node, messageId: 'seen', data: { id: node.phase.id } });
+      },
+    };
   },
 });
 
@@ -85,7 +89,11 @@ describe('Checker over a kernel tree, through a KernelReader', () => {
     expect(asked[0]!.plugins.map((p) => p.id)).toEqual(['alpha', 'beta']);
     expect(events).toEqual(['reading 6.12.7', 'alpha']);
     expect(seen(outcome.findings)).toEqual(['alpha phase alpha-setup', 'alpha phase kvm-init']);
-    expect(outcome.kernel).toEqual({ root: '/trees/linux', version: '6.12.7', modules: [{ arch: 'alpha', init: 'alpha_init', file: 'arch/alpha/kvm/main.c' }] });
+    expect(outcome.kernel).toEqual({
+      root: '/trees/linux',
+      version: '6.12.7',
+      modules: [{ arch: 'alpha', init: 'alpha_init', file: 'arch/alpha/kvm/main.c' }],
+    });
     expect(outcome.stats).toEqual({ filesRead: 1, functionsParsed: 2 });
     expect(outcome.inputs).toEqual({ 'virt/kvm/kvm_main.c': 'hash' });
   });

@@ -179,9 +179,17 @@ export class Checker {
     });
     const plugins = reading.plugins.filter((plugin) => selected.has(plugin.id));
     // Whether each module can be loaded at run time, and the Kconfig line that says so: what a window that needs userspace rests on.
-    const modules = plugins.flatMap((plugin) => plugin.modules.map((m) => ({ arch: plugin.id, init: m.init, file: m.file, ...(m.kconfig ? { kconfig: m.kconfig } : {}) })));
+    const modules = plugins.flatMap((plugin) =>
+      plugin.modules.map((m) => ({ arch: plugin.id, init: m.init, file: m.file, ...(m.kconfig ? { kconfig: m.kconfig } : {}) })),
+    );
     return {
-      outcome: { profile: whatIf ?? reading.profile, plugins, kernel: { root: tree.root, version: tree.version, modules }, stats: reading.stats, inputs: tree.inputs },
+      outcome: {
+        profile: whatIf ?? reading.profile,
+        plugins,
+        kernel: { root: tree.root, version: tree.version, modules },
+        stats: reading.stats,
+        inputs: tree.inputs,
+      },
       every: reading.plugins,
     };
   }

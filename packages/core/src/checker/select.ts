@@ -50,7 +50,10 @@ export function parseVariants(specs: readonly string[], manifests: Map<string, s
  * written for.
  */
 export function chooseProfile(profiles: Profile[], plugins: Plugin[], id?: string): Profile {
-  const ids = profiles.map((p) => p.id).sort().join(', ');
+  const ids = profiles
+    .map((p) => p.id)
+    .sort()
+    .join(', ');
   if (id !== undefined) {
     const profile = profiles.find((p) => p.id === id);
     if (!profile) throw new InputError(`--profile: unknown profile "${id}"${unknownNameHint(id, profiles.map((p) => p.id).sort(), 'profiles')}`);

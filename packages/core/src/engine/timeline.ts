@@ -2,15 +2,7 @@ import { compareLocations, type Location } from '../model/location.js';
 import type { RelatedLocation } from '../model/finding.js';
 import type { FailurePoint, Unwinding } from '../model/unwinding.js';
 import { declaredUnwinding, phaseCalling, type HookImplementation, type ModuleInit, type Phase, type Plugin } from '../model/plugin.js';
-import {
-  AFTER_MODULE_INIT,
-  type CpuScope,
-  type HookCallSpec,
-  type HookWindow,
-  type KvmInitStep,
-  type LifecycleEvent,
-  type Profile,
-} from '../model/profile.js';
+import { AFTER_MODULE_INIT, type CpuScope, type HookCallSpec, type HookWindow, type KvmInitStep, type LifecycleEvent, type Profile } from '../model/profile.js';
 
 export const KVM_INIT = 'kvm_init';
 
@@ -54,10 +46,7 @@ export interface HookCallEvent extends EventBase {
 }
 
 export type StateInitializer =
-  | { kind: 'static' }
-  | { kind: 'phase'; phase: Phase; module: ModuleInit }
-  | { kind: 'hook'; call: HookCallEvent }
-  | { kind: 'step'; step: KvmInitStep };
+  { kind: 'static' } | { kind: 'phase'; phase: Phase; module: ModuleInit } | { kind: 'hook'; call: HookCallEvent } | { kind: 'step'; step: KvmInitStep };
 
 export interface StateInitEvent extends EventBase {
   kind: 'StateInit';
@@ -91,14 +80,7 @@ export interface FailureEvent extends EventBase {
 }
 
 export type TimelineEvent =
-  | FailureEvent
-  | PhaseEvent
-  | KvmInitStepEvent
-  | HookCallEvent
-  | StateInitEvent
-  | ExposeEvent
-  | LifecycleTimelineEvent
-  | ModuleInitDoneEvent;
+  FailureEvent | PhaseEvent | KvmInitStepEvent | HookCallEvent | StateInitEvent | ExposeEvent | LifecycleTimelineEvent | ModuleInitDoneEvent;
 
 /** One arch module init composed with one profile: everything that happens, in order. */
 export interface Timeline {

@@ -42,14 +42,25 @@ const plugin = [
 /** Two rule kinds: one without options, one whose exceptions need a reason. */
 const kinds = new Map(
   [
-    createRule({ name: 'integrity', meta: { type: 'problem', docs: { description: 'Integrity.' }, messages: {}, schema: [], defaultOptions: [] }, create: () => ({}) }),
+    createRule({
+      name: 'integrity',
+      meta: { type: 'problem', docs: { description: 'Integrity.' }, messages: {}, schema: [], defaultOptions: [] },
+      create: () => ({}),
+    }),
     createRule({
       name: 'kvm-init-last',
       meta: {
         type: 'problem',
         docs: { description: 'Late work.' },
         messages: {},
-        schema: [{ type: 'object', properties: { exceptions: { type: 'array', items: { type: 'object', required: ['arch', 'reason'], properties: { arch: { type: 'string' }, reason } } } } }],
+        schema: [
+          {
+            type: 'object',
+            properties: {
+              exceptions: { type: 'array', items: { type: 'object', required: ['arch', 'reason'], properties: { arch: { type: 'string' }, reason } } },
+            },
+          },
+        ],
         defaultOptions: [{}],
       },
       create: () => ({}),
@@ -66,7 +77,7 @@ describe('rule files', () => {
     expect(error.message).not.toContain('\n');
   });
 
-  it('options are checked against the kind\'s schema, pointing into the rule file', () => {
+  it("options are checked against the kind's schema, pointing into the rule file", () => {
     const path = fileWith(
       'options.yaml',
       'id: late\nkind: kvm-init-last\nseverity: warning\nsummary: Late work.\noptions:\n  exceptions:\n    - { arch: mips }\n',
@@ -77,7 +88,9 @@ describe('rule files', () => {
 
   it('an unknown kind names the kinds there are', () => {
     const path = fileWith('kind.yaml', 'id: k\nkind: state-before-hook\nseverity: error\nsummary: Unknown kind.\n');
-    expect(inputError(() => loadRuleFile(path, kinds)).message).toMatch(/kind\.yaml:2:7: \/kind: unknown rule kind "state-before-hook" \(kinds: integrity, kvm-init-last\)$/);
+    expect(inputError(() => loadRuleFile(path, kinds)).message).toMatch(
+      /kind\.yaml:2:7: \/kind: unknown rule kind "state-before-hook" \(kinds: integrity, kvm-init-last\)$/,
+    );
   });
 
   it('a YAML syntax error gives its line', () => {
@@ -138,7 +151,9 @@ describe('bad input files are one line naming the place, never an internal error
   it("a plugin package's package.json is JSON, and an object", () => {
     const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-pkg-'));
     writeFileSync(join(dir, 'package.json'), 'null\n');
-    expect(inputError(() => readPluginPackage(dir)).message).toBe(`${join(dir, 'package.json')}:1:1: ${dir} is not a plugin package: its package.json is not an object`);
+    expect(inputError(() => readPluginPackage(dir)).message).toBe(
+      `${join(dir, 'package.json')}:1:1: ${dir} is not a plugin package: its package.json is not an object`,
+    );
     writeFileSync(join(dir, 'package.json'), 'name: yaml-not-json\n');
     expect(inputError(() => readPluginPackage(dir)).message).toMatch(/^.*package\.json: not JSON: /);
   });

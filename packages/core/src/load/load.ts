@@ -86,7 +86,10 @@ export function loadRuleFile(path: string, kinds: ReadonlyMap<string, RuleModule
 
 /** The rule files of one or more folders, over the given kinds; a rule id may appear once across all of them. */
 export function loadRuleFiles(kinds: ReadonlyMap<string, RuleModule>, ...dirs: string[]): RuleDefinition[] {
-  return uniqueById(dirs.flatMap((dir) => dataFilesIn(dir)).map((path) => loadRuleFile(path, kinds)), 'rule');
+  return uniqueById(
+    dirs.flatMap((dir) => dataFilesIn(dir)).map((path) => loadRuleFile(path, kinds)),
+    'rule',
+  );
 }
 
 /** Rule options are checked against the kind's `meta.schema`, and errors point into the rule file. */
@@ -126,7 +129,12 @@ export function uniqueById<T extends { id: string; file: string }>(items: T[], w
 export function configureRules(definitions: RuleDefinition[], overrides: ReadonlyMap<string, Severity> = new Map()): ConfiguredRule[] {
   for (const id of overrides.keys()) {
     if (!definitions.some((d) => d.id === id)) {
-      throw new InputError(`unknown rule "${id}" (rules: ${definitions.map((d) => d.id).sort().join(', ')})`);
+      throw new InputError(
+        `unknown rule "${id}" (rules: ${definitions
+          .map((d) => d.id)
+          .sort()
+          .join(', ')})`,
+      );
     }
   }
   return definitions.flatMap((definition) => {

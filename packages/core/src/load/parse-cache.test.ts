@@ -13,7 +13,9 @@ const repo = join(import.meta.dirname, '../../../..');
 const builtin = [
   ...readdirSync(join(repo, 'packages/plugins')).map((arch) => join(repo, 'packages/plugins', arch, 'plugin.yaml')),
   ...readdirSync(join(repo, 'packages/core/profiles')).map((name) => join(repo, 'packages/core/profiles', name)),
-  ...readdirSync(join(repo, 'rules')).filter((name) => name.endsWith('.yaml')).map((name) => join(repo, 'rules', name)),
+  ...readdirSync(join(repo, 'rules'))
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => join(repo, 'rules', name)),
 ];
 
 /** Every pointer of the data, and each with a key (a mapping's member). */
@@ -25,7 +27,8 @@ function pointers(data: unknown, pointer = ''): [string, string | undefined][] {
   });
 }
 
-const placesOf = (source: SourceFile) => pointers(source.data).map(([pointer, key]) => `${pointer} ${key ?? ''} ${JSON.stringify(source.locate(pointer, key))}`);
+const placesOf = (source: SourceFile) =>
+  pointers(source.data).map(([pointer, key]) => `${pointer} ${key ?? ''} ${JSON.stringify(source.locate(pointer, key))}`);
 
 let saved: NodeJS.ProcessEnv;
 beforeEach(() => {

@@ -98,7 +98,11 @@ export function pluginFromFile(file: PluginFile, source: SourceFile, variant?: s
   return plugin;
 }
 
-interface Overlay { modules?: readonly ModuleFile[]; hooks?: HooksFile; state?: PluginFile['state'] }
+interface Overlay {
+  modules?: readonly ModuleFile[];
+  hooks?: HooksFile;
+  state?: PluginFile['state'];
+}
 
 function layOver(plugin: Plugin, source: SourceFile, base: string, overlay: Overlay): void {
   if (overlay.modules) plugin.modules = modulesFrom(source, `${base}/modules`, overlay.modules);

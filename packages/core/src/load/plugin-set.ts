@@ -29,7 +29,11 @@ export async function loadPluginSet(packages: PluginPackage[], options: PluginSe
   const originOf = originIn(packages);
 
   const manifests = packages.flatMap((pkg) => pkg.manifests.map(readPluginManifest));
-  uniqueById(manifests.map((m) => m.base), 'plugin', originOf);
+  uniqueById(
+    manifests.map((m) => m.base),
+    'plugin',
+    originOf,
+  );
 
   const profiles = [...(options.profiles ?? []), ...packages.flatMap((pkg) => (pkg.profilesDir ? loadProfiles(pkg.profilesDir) : []))];
   uniqueById(profiles, 'profile', originOf);
@@ -42,7 +46,11 @@ export async function loadPluginSet(packages: PluginPackage[], options: PluginSe
   const kinds = new Map(uniqueById(kindList.flat(), 'rule kind', originOf).map(({ id, kind }) => [id, kind]));
 
   const ruleDirs = [...packages.flatMap((pkg) => pkg.rulesDir ?? []), ...(options.rulesDirs ?? [])];
-  const rules = uniqueById(ruleDirs.flatMap((dir) => loadRuleFiles(kinds, dir)), 'rule', originOf);
+  const rules = uniqueById(
+    ruleDirs.flatMap((dir) => loadRuleFiles(kinds, dir)),
+    'rule',
+    originOf,
+  );
 
   const pageOf = new Map(kindList.flat().map(({ id, kind, pkg }) => [id, join(pkg.dir, kind.meta.docs.url)]));
   return { packages, manifests, profiles, kinds, rules, docsOf: (kind) => pageOf.get(kind) };

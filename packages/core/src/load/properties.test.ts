@@ -19,7 +19,11 @@ type Path = (string | number)[];
 
 /** Every place in a document a value sits at (the root excluded): where an edit can land. */
 function pathsOf(value: Json, at: Path = [], out: Path[] = []): Path[] {
-  const entries: [string | number, Json][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : value && typeof value === 'object' ? Object.entries(value) : [];
+  const entries: [string | number, Json][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : value && typeof value === 'object'
+      ? Object.entries(value)
+      : [];
   for (const [key, child] of entries) {
     out.push([...at, key]);
     pathsOf(child, [...at, key], out);
@@ -28,12 +32,16 @@ function pathsOf(value: Json, at: Path = [], out: Path[] = []): Path[] {
 }
 
 const EDITS = ['replace', 'delete', 'unknown-key', 'repeat', 'move', 'empty-string', 'misspell'] as const;
-interface Edit { edit: (typeof EDITS)[number]; target: number; value: Json }
+interface Edit {
+  edit: (typeof EDITS)[number];
+  target: number;
+  value: Json;
+}
 
-const edits = fc.array(
-  fc.record({ edit: fc.constantFrom(...EDITS), target: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> }),
-  { minLength: 1, maxLength: 4 },
-);
+const edits = fc.array(fc.record({ edit: fc.constantFrom(...EDITS), target: fc.nat(), value: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> }), {
+  minLength: 1,
+  maxLength: 4,
+});
 
 /** The document with one edit applied at the `target`-th place (modulo their number). */
 function applyEdit(doc: Json, { edit, target, value }: Edit): Json {
@@ -100,12 +108,18 @@ function editedDocuments(files: string[], read: (text: string, name: string) => 
 }
 
 describe('hand-edited inputs load or are refused with a place', () => {
-  it('every shipped plugin manifest', () => { editedDocuments(manifests, readPluginText); });
-  it('every shipped profile', () => { editedDocuments(profiles, readProfileText); });
+  it('every shipped plugin manifest', () => {
+    editedDocuments(manifests, readPluginText);
+  });
+  it('every shipped profile', () => {
+    editedDocuments(profiles, readProfileText);
+  });
 
   it('any text at all, as a plugin manifest', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => { loadsOrIsPlaced(readPluginText, text, 'plugins/any/plugin.yaml'); }),
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        loadsOrIsPlaced(readPluginText, text, 'plugins/any/plugin.yaml');
+      }),
       { numRuns: 300, seed: 1 },
     );
   });

@@ -117,9 +117,7 @@ function describeError(error: ErrorObject, pointer: string, siblings: ErrorObjec
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = knownKeys(error, schema);
-      const missing = siblings
-        .filter((e) => e.keyword === 'required')
-        .map((e) => String((e.params as Record<string, unknown>).missingProperty));
+      const missing = siblings.filter((e) => e.keyword === 'required').map((e) => String((e.params as Record<string, unknown>).missingProperty));
       const suggestion = closestName(key, missing.length > 0 ? missing : known);
       const hint = suggestion ? ` (did you mean "${suggestion}"?)` : known.length > 0 ? ` (known keys: ${known.join(', ')})` : '';
       return { pointer, key, message: `unknown key "${key}"${hint}` };

@@ -21,12 +21,17 @@ describe('parseSourceText', () => {
   it('refuses a duplicated key, a second document and a tag, each at its place', () => {
     expect(refusal('id: a\nsummary: b\nid: c\n')).toBe('f.yaml:3:1: duplicated mapping key');
     expect(refusal('id: a\n---\nid: b\n')).toBe('f.yaml:2:1: expected a single document in the stream, but found more');
-    expect(refusal('id: !!js/function "return 1"\n')).toMatch(/^f\.yaml:1:5: unknown tag: tag:yaml.org,2002:js\/function: kvm-rules files are plain YAML, without tags$/);
+    expect(refusal('id: !!js/function "return 1"\n')).toMatch(
+      /^f\.yaml:1:5: unknown tag: tag:yaml.org,2002:js\/function: kvm-rules files are plain YAML, without tags$/,
+    );
     expect(refusal('id: !custom x\n')).toMatch(/^f\.yaml:1:5: unknown tag: !custom/);
   });
 
   it('refuses an alias bomb instead of expanding it', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n');
     expect(() => parseSourceText(`${bomb}\n`, 'f.yaml')).toThrow(InputError);
   });
 

@@ -76,7 +76,7 @@ function utf8Text(bytes: Buffer, path: string): string {
 
 /** The offset of the first byte that does not continue a valid UTF-8 sequence. */
 function firstInvalidByte(bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const length = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
     if (length === 0) return i;
@@ -114,7 +114,10 @@ export interface ParsedText {
  * (parse-cache.ts): a file read before, a built-in plugin say, costs a JSON.parse.
  */
 export function parseSourceText(text: string, path: string): SourceFile {
-  return sourceFrom(path, keptParse(text, () => parseText(text, path)));
+  return sourceFrom(
+    path,
+    keptParse(text, () => parseText(text, path)),
+  );
 }
 
 /** A source over parsed data: `locate` walks the pointer as far as the table knows it. */
@@ -172,7 +175,10 @@ function parseText(text: string, path: string): ParsedText {
     if (!target || seen.has(target)) return;
     seen.add(target);
     if (isScalar(target) && typeof target.value === 'string' && target.value.length > MAX_SCALAR_LENGTH) {
-      throw new InputError(`a string of ${target.value.length} characters, over the ${MAX_SCALAR_LENGTH >> 10} KB any value may have`, { file: path, ...positionOf(target.range?.[0] ?? 0) });
+      throw new InputError(`a string of ${target.value.length} characters, over the ${MAX_SCALAR_LENGTH >> 10} KB any value may have`, {
+        file: path,
+        ...positionOf(target.range?.[0] ?? 0),
+      });
     }
     if (isMap(target)) {
       for (const pair of target.items) {

@@ -24,12 +24,7 @@ export const GENERIC_ARCH = 'generic';
 
 /** Deterministic order: arch, then place, then rule, then message. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareText(a.arch, b.arch) ||
-    compareLocations(a.location, b.location) ||
-    compareText(a.ruleId, b.ruleId) ||
-    compareText(a.message, b.message)
-  );
+  return compareText(a.arch, b.arch) || compareLocations(a.location, b.location) || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message);
 }
 
 function compareText(a: string, b: string): number {
@@ -61,7 +56,9 @@ export function summarize(findings: Finding[]): { errors: number; warnings: numb
  * are line and column numbers a message cites after a file name (`vmx.c:8600` reads `vmx.c`).
  */
 export function fingerprintOf(finding: Finding): string {
-  const message = (finding.profile === '' ? finding.message : finding.message.split(finding.profile).join(''))
-    .replace(/(\.[A-Za-z][A-Za-z0-9]*):\d+(?::\d+)?/g, '$1');
+  const message = (finding.profile === '' ? finding.message : finding.message.split(finding.profile).join('')).replace(
+    /(\.[A-Za-z][A-Za-z0-9]*):\d+(?::\d+)?/g,
+    '$1',
+  );
   return createHash('sha256').update(`${finding.ruleId}\0${finding.arch}\0${message}`).digest('hex');
 }

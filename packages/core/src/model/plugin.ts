@@ -136,7 +136,13 @@ export function declaredUnwinding(init: string, location: Location, phases: Phas
   const registered: { phase: Phase; setUp: SetUp }[] = [];
   for (const phase of phases) {
     if (phase.canFail) {
-      const failure: FailurePoint = { location: phase.location, text: `phase "${phase.id}"`, failing: { step: phase.id, call: phase.call }, missing: [], undone: [] };
+      const failure: FailurePoint = {
+        location: phase.location,
+        text: `phase "${phase.id}"`,
+        failing: { step: phase.id, call: phase.call },
+        missing: [],
+        undone: [],
+      };
       for (const earlier of registered) {
         const at = phase.unwindLocations.get(earlier.phase.id);
         if (phase.unwinds.includes(earlier.phase.id)) failure.undone.push({ setUp: earlier.setUp, call: earlier.setUp.undo, location: at ?? phase.location });

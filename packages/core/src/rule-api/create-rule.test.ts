@@ -27,7 +27,7 @@ const meta = {
 };
 
 describe('createRule', () => {
-  it('merges the rule file\'s options over meta.defaultOptions, deeply, and keeps them in meta', () => {
+  it("merges the rule file's options over meta.defaultOptions, deeply, and keeps them in meta", () => {
     let got: Seen | undefined;
     const kind = createRule<[Seen], 'seen'>({
       name: 'sees-options',

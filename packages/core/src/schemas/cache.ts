@@ -8,7 +8,7 @@ const cacheEntrySchema = {
   required: ['inputs', 'output', 'exitCode'],
   properties: {
     inputs: { type: 'object', additionalProperties: { type: 'string' }, description: 'Each path the run read, with its hash then.' },
-    output: { type: 'string', description: 'The report, as printed (or written to the command line\'s --output-file).' },
+    output: { type: 'string', description: "The report, as printed (or written to the command line's --output-file)." },
     exitCode: { type: 'integer', minimum: 0, maximum: 2, description: 'The exit code of the run.' },
     notices: { type: 'array', items: { type: 'string' }, description: 'What the run said on stderr besides the report, such as where it wrote it.' },
   },

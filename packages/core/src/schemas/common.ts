@@ -56,7 +56,8 @@ export const cpuScope = {
 export const hookWindow = {
   type: 'string',
   enum: ['userspace', 'cpu-hotplug', 'power'],
-  description: 'What must happen for the event to run its hooks: userspace using /dev/kvm, a CPU coming online or going offline, or suspend/resume/shutdown/reboot.',
+  description:
+    'What must happen for the event to run its hooks: userspace using /dev/kvm, a CPU coming online or going offline, or suspend/resume/shutdown/reboot.',
 } as const;
 
 /** Why an exception or an ignore stands: written down so that a reviewer can judge it. */

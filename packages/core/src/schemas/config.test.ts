@@ -59,6 +59,8 @@ describe('the config schema', () => {
 
   it('wants a reason of at least 10 characters for exceptions and ignores', () => {
     expect(problem('exceptions:\n  - { arch: mips, rule: kvm-init-last }\n')).toBe('kvm-rules.config.yaml:2:5: /exceptions/0: missing required key "reason"');
-    expect(problem('ignores:\n  - { arch: mips, reason: later }\n')).toBe('kvm-rules.config.yaml:2:27: /ignores/0/reason: must NOT have fewer than 10 characters');
+    expect(problem('ignores:\n  - { arch: mips, reason: later }\n')).toBe(
+      'kvm-rules.config.yaml:2:27: /ignores/0/reason: must NOT have fewer than 10 characters',
+    );
   });
 });

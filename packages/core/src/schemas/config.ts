@@ -11,7 +11,7 @@ const ruleObject = {
     severity,
     options: {
       type: 'object',
-      description: 'Options of the rule kind, checked against the kind\'s schema; they replace the rule file\'s options.',
+      description: "Options of the rule kind, checked against the kind's schema; they replace the rule file's options.",
     },
   },
 } as const;
@@ -19,7 +19,7 @@ const ruleObject = {
 // if/then/else rather than anyOf: a mistake is reported against the one form it was meant as
 // ("must be one of …" for a string, "unknown key …" for an object), without anyOf's noise.
 const ruleSetting = {
-  description: 'A severity, or an object with a severity and the options of the rule\'s kind.',
+  description: "A severity, or an object with a severity and the options of the rule's kind.",
   type: ['string', 'object'],
   if: { type: 'string' },
   then: severity,
@@ -62,7 +62,8 @@ export const configSchema = {
     plugins: {
       type: 'array',
       items: path,
-      description: 'Plugin packages, as --plugin: npm names (looked up from the configuration file\'s folder) or paths relative to it (package folders, or single manifest files).',
+      description:
+        "Plugin packages, as --plugin: npm names (looked up from the configuration file's folder) or paths relative to it (package folders, or single manifest files).",
     },
     rulesDirs: { type: 'array', items: path, description: 'Folders of extra rule files, as --rules-dir, relative to the configuration file.' },
     profile: { ...path, description: 'The generic ordering, as --profile: a profile id, or a profile file relative to the configuration file.' },
@@ -89,7 +90,7 @@ export const configSchema = {
       pattern: '^https?://[^/\\s]+',
       maxLength: 2048,
       description:
-        'The http(s) URL of the folder holding the default rule set\'s pages (<kind>.md): the sarif and mail reports link there instead of to kvm-rules\' repository.',
+        "The http(s) URL of the folder holding the default rule set's pages (<kind>.md): the sarif and mail reports link there instead of to kvm-rules' repository.",
     },
   },
 } as const;

@@ -65,7 +65,6 @@ describe('the exported JSON Schema files', () => {
   });
 
   describe.each([...inCode])('%s.schema.json', (name, inCodeSchema) => {
-
     it('is the schema in code, with $schema and without the $id that names it to ajv', () => {
       const { $schema, ...rest } = readSchemaFile(name);
       const expected: Record<string, unknown> = { title: `kvm-rules ${name}`, ...inCodeSchema };
@@ -128,7 +127,7 @@ describe('the exported JSON Schema files', () => {
   });
 });
 
-describe('the modeline of this repository\'s YAML files', () => {
+describe("the modeline of this repository's YAML files", () => {
   it.each(realFiles)('%s starts with "# yaml-language-server: $schema=" and the relative path to %s.schema.json', (file, schema) => {
     const firstLine = readFileSync(`${root}${file}`, 'utf8').split('\n', 1)[0];
     const path = relative(dirname(`${root}${file}`), schemaPath(schema));

@@ -21,7 +21,7 @@ const phase = {
     unwinds: {
       type: 'array',
       items: identifier,
-      description: 'Earlier phases whose undo runs on this phase\'s failure path.',
+      description: "Earlier phases whose undo runs on this phase's failure path.",
     },
   },
 } as const;
@@ -116,7 +116,7 @@ const variant = {
     source: { type: 'string', description: 'The patch this variant describes.' },
     kernel: {
       ...kernelVersion,
-      description: 'The kernel version the patch applies to: its declarations are laid over that version\'s, whatever the profile.',
+      description: "The kernel version the patch applies to: its declarations are laid over that version's, whatever the profile.",
     },
     ...overlay,
   },

@@ -74,7 +74,8 @@ const lifecycleEvent = {
 export const profileSchema = {
   $id: 'urn:kvm-rules:schema:profile',
   title: 'kvm-rules profile',
-  description: 'The generic side of one kernel version (or of a proposed change): the steps of kvm_init(), the hooks they call and the events after module init.',
+  description:
+    'The generic side of one kernel version (or of a proposed change): the steps of kvm_init(), the hooks they call and the events after module init.',
   type: 'object',
   additionalProperties: false,
   required: ['id', 'summary', 'kernel', 'hooks', 'kvmInit', 'lifecycle'],

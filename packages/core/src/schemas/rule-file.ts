@@ -16,7 +16,7 @@ export const ruleFileSchema = {
     kind: { ...identifier, description: 'The rule kind (a coded rule module) this rule configures.' },
     severity,
     summary,
-    options: { type: 'object', description: 'Options of the rule kind, checked against the kind\'s schema.' },
+    options: { type: 'object', description: "Options of the rule kind, checked against the kind's schema." },
   },
 } as const;
 

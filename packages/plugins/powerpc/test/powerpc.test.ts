@@ -20,7 +20,9 @@ describe('powerpc', () => {
   it('v6.12: one error, kvmppc_e500_init() returns a kvm_init() failure without freeing the handler area kvmppc_booke_init() allocated', async () => {
     const found = (await findings('v6.12')).filter((f) => f.severity === 'error');
     expect(found.map((f) => f.ruleId)).toEqual(['unwind-on-failure']);
-    expect(found[0]!.message).toContain('kvmppc_e500_init(): "kvm-init" (kvm_init()) can fail, but its failure path does not undo "booke-init" (kvmppc_booke_init()): kvmppc_booke_handlers stays set up; call free_pages() before returning the error');
+    expect(found[0]!.message).toContain(
+      'kvmppc_e500_init(): "kvm-init" (kvm_init()) can fail, but its failure path does not undo "booke-init" (kvmppc_booke_init()): kvmppc_booke_handlers stays set up; call free_pages() before returning the error',
+    );
   });
 
   it('v6.12: no enable/disable hooks (no KVM_GENERIC_HARDWARE_ENABLING); every flavour still does work after kvm_init()', async () => {

@@ -35,7 +35,12 @@ describe('x86-vmx', () => {
   it('v6.12 with loaded_vmcss_on_cpu set up after kvm_init(), as in 5.19: the disable and emergency hooks would read it too early', async () => {
     const plugin = readPluginManifest(fileURLToPath(manifest)).build(undefined, '6.12');
     const phases = plugin.modules[0]!.phases;
-    phases.push(...phases.splice(phases.findIndex((p) => p.id === 'loaded-vmcss-init'), 1));
+    phases.push(
+      ...phases.splice(
+        phases.findIndex((p) => p.id === 'loaded-vmcss-init'),
+        1,
+      ),
+    );
     const found = (await checkPlugins([plugin], 'v6.12')).filter((f) => f.severity === 'error');
     expect(found.map((f) => f.message.split(' reads ')[0])).toEqual([
       'virtualization-enable hook kvm_arch_enable_virtualization()',
