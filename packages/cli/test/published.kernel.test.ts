@@ -81,7 +81,9 @@ beforeAll(async () => {
       'auth:',
       `  htpasswd: { file: ${join(work, 'htpasswd')}, max_users: 10 }`,
       'uplinks:',
-      `  upstream: { url: ${JSON.stringify(upstream)}, timeout: 60s }`,
+      // A slow or failed fetch is retried, not taken as the upstream being down: by default two
+      // failures mark it offline for 5 minutes, and every package after that is a 404.
+      `  upstream: { url: ${JSON.stringify(upstream)}, timeout: 120s, max_fails: 100, fail_timeout: 1s }`,
       'packages:',
       // Ours come from here alone: never a same-named package from elsewhere.
       "  'kvm-rules': { access: $all, publish: $authenticated }",
