@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { CacheFile } from '@kvm-rules/core';
-import { readCheckLine, type CheckLine } from './command-line.js';
+import { readCheckLine, type CheckFlags, type CheckLine } from './command-line.js';
 
 /** Input path → content hash ("dir:" + listing hash for a directory, "absent" for nothing there). */
 export type Inputs = Record<string, string>;
@@ -47,19 +47,9 @@ export function hashOf(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The `check` line this is, read as the command reads it; undefined for anything else. */
-function checkLine(argv: string[]): CheckLine | undefined {
-  return readCheckLine(argv);
-}
-
-/** The --output-file of a `check` line (`-o F`, `-oF`, `--output-file=F`…; the last one wins), or undefined. */
-export function outputFileOf(argv: string[]): string | undefined {
-  return checkLine(argv)?.flags.outputFile;
-}
-
-export function cacheFile(argv: string[], cwd = process.cwd()): string | undefined {
-  const flags = checkLine(argv)?.flags;
-  if (!flags?.cache) return undefined;
+/** The cache file of a `check --cache` line (a folder given holds kvm-rules-cache.json), or undefined without --cache. */
+function cacheFileOf({ flags }: CheckLine, cwd: string): string | undefined {
+  if (!flags.cache) return undefined;
   const location = resolve(cwd, flags.cacheLocation ?? DEFAULT_LOCATION);
   let isDirectory = false;
   try {
@@ -82,10 +72,10 @@ export function fallbackCacheFile(): string {
 }
 
 /** The files a hit is looked for in: the cache location, then, for the default one, the fallback. */
-function cacheFiles(argv: string[], cwd: string): string[] {
-  const file = cacheFile(argv, cwd);
+function cacheFilesOf(line: CheckLine, cwd: string): string[] {
+  const file = cacheFileOf(line, cwd);
   if (!file) return [];
-  return checkLine(argv)?.flags.cacheLocation === undefined ? [file, fallbackCacheFile()] : [file];
+  return line.flags.cacheLocation === undefined ? [file, fallbackCacheFile()] : [file];
 }
 
 /**
@@ -98,9 +88,7 @@ export interface Rendering {
 }
 
 /** The command as the cache sees it: its tree and options but the cache's own, in the directory it ran in, drawn as it was. */
-function keyOf(argv: string[], rendering: Rendering, cwd: string): string {
-  const line = checkLine(argv);
-  if (!line) throw new Error('not a check line');
+function keyOf(line: CheckLine, rendering: Rendering, cwd: string): string {
   // The cache's own options say where the report is kept, not what it is.
   const flags = Object.fromEntries(Object.entries(line.flags).filter(([name]) => name !== 'cache' && name !== 'cacheLocation'));
   return hashOf(JSON.stringify({ cwd, dir: line.dir ?? null, flags, color: rendering.color, width: rendering.width ?? null, tool: toolFingerprint() }));
@@ -237,11 +225,14 @@ function readCache(file: string): CacheFile | undefined {
 /** The stored report of this very command, when nothing it read has changed since; never throws. */
 export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()): { output: string; exitCode: number; notices: string[] } | undefined {
   try {
-    const files = cacheFiles(argv, cwd);
+    // Read once, with the command's own definition: every question below is asked of it.
+    const line = readCheckLine(argv);
+    if (!line) return undefined;
+    const files = cacheFilesOf(line, cwd);
     // Without --cache, or with no cache file yet, nothing is hashed: the key costs the tool's fingerprint.
     const existing = files.filter((file) => existsSync(file));
     if (existing.length === 0) return undefined;
-    const key = keyOf(argv, rendering, cwd);
+    const key = keyOf(line, rendering, cwd);
     const entry = existing
       .map((file) => readCache(file)?.entries)
       .map((entries) => (entries && Object.hasOwn(entries, key) ? entries[key] : undefined))
@@ -249,7 +240,7 @@ export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()
     if (!entry) return undefined;
     for (const [path, recorded] of Object.entries(entry.inputs)) if (currentInput(path, recorded) !== recorded) return undefined;
     // Where the report goes is the command line's to say: the run this entry kept wrote there too.
-    const outputFile = outputFileOf(argv);
+    const { outputFile } = line.flags;
     if (outputFile !== undefined) writeRegularFile(resolve(cwd, outputFile), entry.output);
     return { output: outputFile !== undefined ? '' : entry.output, exitCode: entry.exitCode, notices: entry.notices ?? [] };
   } catch {
@@ -264,10 +255,9 @@ export function cached(argv: string[], rendering: Rendering, cwd = process.cwd()
  * manifest, a rules folder, a profile file, a baseline, a config file), and the config files
  * that could be found, or their absence.
  */
-export function commandInputs(argv: string[], cwd: string, kernelRoot: string | undefined): Inputs {
+export function commandInputs(flags: CheckFlags, cwd: string, kernelRoot: string | undefined): Inputs {
   const inputs: Inputs = {};
-  const flags = checkLine(argv)?.flags;
-  const named = flags ? [...flags.plugin, ...flags.rulesDir, flags.profile, flags.baseline, flags.config] : [];
+  const named = [...flags.plugin, ...flags.rulesDir, flags.profile, flags.baseline, flags.config];
   for (const given of named) {
     if (given === undefined) continue;
     const path = resolve(cwd, given);
@@ -297,9 +287,8 @@ function writeRegularFile(file: string, text: string): void {
 }
 
 /**
- * Keeps this run's report for the same command on the same input. `outputFile` is the run's
- * --output-file as commander read it: it is not kept (a hit takes it from the command line), but
- * a command line outputFileOf() reads otherwise is not kept at all. Never throws: a cache that
+ * Keeps this run's report for the same command on the same input. Where it was written is not
+ * kept: a hit takes the output file from its own command line. Never throws: a cache that
  * cannot be written is the returned one-line warning, and the run's exit code stays its own.
  */
 export function store(
@@ -307,16 +296,16 @@ export function store(
   rendering: Rendering,
   inputs: Inputs,
   run: { output: string; exitCode: number; notices: string[] },
-  outputFile: string | undefined,
   cwd = process.cwd(),
 ): string | undefined {
-  const file = cacheFile(argv, cwd);
-  if (!file || outputFileOf(argv) !== outputFile) return undefined;
-  const entry = { [keyOf(argv, rendering, cwd)]: { inputs, ...run } };
+  const line = readCheckLine(argv);
+  const file = line && cacheFileOf(line, cwd);
+  if (!line || !file) return undefined;
+  const entry = { [keyOf(line, rendering, cwd)]: { inputs, ...run } };
   const failed = keepIn(file, entry);
   if (failed === undefined) return undefined;
   // The default place cannot hold it (a read-only tree): the user's cache directory can.
-  if (checkLine(argv)?.flags.cacheLocation === undefined && keepIn(fallbackCacheFile(), entry) === undefined) {
+  if (line.flags.cacheLocation === undefined && keepIn(fallbackCacheFile(), entry) === undefined) {
     return `kvm-rules: note: cannot keep the cache in ${file} (${failed}); kept in ${fallbackCacheFile()}`;
   }
   return `kvm-rules: warning: cannot keep the cache in ${file}: ${failed}`;

@@ -63,9 +63,9 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
         // What git holds at a revision is not a file to fingerprint: such a run is not kept.
         if (flags.cache && flags.changedSince === undefined) {
           const cwd = process.cwd();
-          const all = { ...commandInputs(argv, cwd, kernel && resolve(kernel)), ...inputs };
+          const all = { ...commandInputs(flags, cwd, kernel && resolve(kernel)), ...inputs };
           const report = output || (flags.outputFile ? readFileSync(flags.outputFile, 'utf8') : '');
-          const warning = store(argv, { color: io.color, width: io.width }, all, { output: report, exitCode, notices }, flags.outputFile);
+          const warning = store(argv, { color: io.color, width: io.width }, all, { output: report, exitCode, notices });
           // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
           if (warning) io.stderr(`${warning}\n`);
         }

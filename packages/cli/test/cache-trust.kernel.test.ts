@@ -244,7 +244,7 @@ describe('--cache: a report is kept for the way it was drawn', () => {
     const cwd = tempDir();
     const argv = ['check', '--profile', 'v6.12', '--cache'];
     const run = { output: 'fitted to 100 columns\n', exitCode: 0, notices: [] };
-    expect(store(argv, { color: false, width: 100 }, {}, run, undefined, cwd)).toBeUndefined();
+    expect(store(argv, { color: false, width: 100 }, {}, run, cwd)).toBeUndefined();
     expect(cached(argv, { color: false, width: 100 }, cwd)).toEqual(run);
     expect(cached(argv, { color: false, width: 80 }, cwd)).toBeUndefined();
     expect(cached(argv, { color: false }, cwd)).toBeUndefined();
@@ -257,7 +257,7 @@ describe('--cache reads the command line as the command does', () => {
     const cwd = tempDir();
     const run = { output: 'report\n', exitCode: 0, notices: [] };
     const rendering = { color: false };
-    store(['check', '--arch', 'mips', '--format', 'json', '--cache'], rendering, {}, run, undefined, cwd);
+    store(['check', '--arch', 'mips', '--format', 'json', '--cache'], rendering, {}, run, cwd);
     expect(cached(['check', '--cache', '--format=json', '--arch=mips'], rendering, cwd)).toEqual(run);
     expect(cached(['--debug', 'check', '--arch', 'mips', '--cache', '--format', 'json', '--cache-location', '.kvm-rules-cache'], rendering, cwd)).toEqual(run);
     expect(cached(['check', '--arch', 'riscv', '--format', 'json', '--cache'], rendering, cwd)).toBeUndefined();
