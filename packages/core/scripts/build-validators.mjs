@@ -11,12 +11,14 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { AJV_OPTIONS, schemaKey } from '../dist/load/ajv-options.js';
-import * as fileSchemas from '../dist/schemas/index.js';
+// From the package's entry: after the build, dist/ holds core as one bundle (scripts/bundle-dist.mjs).
+import * as core from '../dist/index.js';
+
+const { AJV_OPTIONS, schemaKey } = core;
 
 async function schemasToCompile(kindsModule) {
   if (!kindsModule)
-    return Object.entries(fileSchemas)
+    return Object.entries(core)
       .filter(([name]) => name.endsWith('Schema'))
       .map(([, schema]) => schema);
   const { kinds } = await import(pathToFileURL(resolve(kindsModule)).href);

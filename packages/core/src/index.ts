@@ -6,7 +6,7 @@ export { reason } from './schemas/common.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
 export { validateSource, schemaProblems, closestName, usePrecompiledValidators, type Problem, type Validated } from './load/validate.js';
-export { schemaKey } from './load/ajv-options.js';
+export { AJV_OPTIONS, schemaKey } from './load/ajv-options.js';
 export { displayPath, dataFilesIn } from './load/files.js';
 export {
   loadProfile,
