@@ -11,7 +11,6 @@ import {
   type Finding,
 } from '@kvm-rules/core';
 import { currentHash } from '../cache.js';
-import { atRevision, newSince } from '../changed-since.js';
 import { resolveConfig, type ConfigInput } from '../config.js';
 import { readingTree, type Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
@@ -95,6 +94,8 @@ export async function runCheck(
     preamble.push(`no kernel tree here: checking the bundled declarations of ${profile.id}`, '(run inside a Linux tree, or give one: kvm-rules check DIR)');
   if (options.kernel && options.changedSince !== undefined) {
     options.progress?.(`kvm-rules: reading ${options.changedSince} from git`);
+    // Loaded here: it runs git (node:child_process), which no other check needs at start-up.
+    const { atRevision, newSince } = await import('../changed-since.js');
     const before = await atRevision(
       options.kernel,
       options.changedSince,
