@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as YamlLibrary from 'yaml';
+import type { Node as YamlNode, YAMLError } from 'yaml';
 import { InputError, type InputPlace } from './input-error.js';
 import { keptParse } from './parse-cache.js';
 
@@ -143,12 +145,24 @@ function sourceFrom(path: string, { data, places }: ParsedText): SourceFile {
   };
 }
 
+const require = createRequire(import.meta.url);
+let yamlLibrary: typeof YamlLibrary | undefined;
+
+/**
+ * The `yaml` library, loaded by the first parse the parse cache does not answer: most runs read
+ * only files parsed before, and the library is two thirds of core's code to compile at start-up.
+ */
+function yaml(): typeof YamlLibrary {
+  return (yamlLibrary ??= require('yaml') as typeof YamlLibrary);
+}
+
 /**
  * Parses with the `yaml` library (the project's one YAML library; the scaffold writes manifests
  * with it too), reading the place of every key and value from its nodes' ranges. YAML 1.2's core
  * schema: no timestamps, no custom or language tags (an unknown tag is an error, never code).
  */
 function parseText(text: string, path: string): ParsedText {
+  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const positionOf = (offset: number): Position => {
