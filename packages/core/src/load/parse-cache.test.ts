@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
 import { parseCacheDir } from './parse-cache.js';
-import { parseSourceText, type SourceFile } from './yaml-source.js';
+import { validateSource } from './validate.js';
+import { partOf, parseSourceText, type SourceFile } from './yaml-source.js';
 
 const repo = join(import.meta.dirname, '../../../..');
 const builtin = [
@@ -77,5 +78,36 @@ describe('the parse cache', () => {
     process.env.KVM_RULES_PARSE_CACHE = '0';
     expect(parseCacheDir()).toBeUndefined();
     expect(parseSourceText('id: demo\n', 'f.yaml').data).toEqual({ id: 'demo' });
+  });
+
+  describe('schema checks passed', () => {
+    const schema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'], additionalProperties: false } as const;
+    const other = { type: 'object', properties: { id: { type: 'string', pattern: '^x' } } } as const;
+    const entry = () => JSON.parse(readFileSync(join(cacheDir(), readdirSync(cacheDir())[0]!), 'utf8')) as { passed: string[] };
+
+    it('are kept with the text, one per schema and place, and a kept pass is not checked again', () => {
+      validateSource(parseSourceText('id: demo\n', 'f.yaml'), schema);
+      expect(entry().passed).toHaveLength(1);
+      const again = parseSourceText('id: demo\n', 'f.yaml');
+      expect(again.passes?.has(entry().passed[0]!)).toBe(true);
+      validateSource(again, schema);
+      expect(entry().passed).toHaveLength(1);
+      // Another schema, or the same one on a part of the file, is another check.
+      expect(() => validateSource(parseSourceText('id: demo\n', 'f.yaml'), other)).toThrow(/must match/);
+      validateSource(partOf(parseSourceText('top: {id: demo}\n', 'g.yaml'), '/top'), schema);
+      expect(readdirSync(cacheDir())).toHaveLength(2);
+    });
+
+    it('only passes are kept: a text that fails fails again, with its place', () => {
+      const text = 'id: 7\n';
+      expect(() => validateSource(parseSourceText(text, 'f.yaml'), schema)).toThrow(/must be a string/);
+      expect(entry().passed).toEqual([]);
+      expect(() => validateSource(parseSourceText(text, 'f.yaml'), schema)).toThrow(/must be a string/);
+    });
+
+    it('a pass of one schema does not let the text through another', () => {
+      validateSource(parseSourceText('id: demo\n', 'f.yaml'), schema);
+      expect(() => validateSource(parseSourceText('id: demo\n', 'f.yaml'), other)).toThrow(/must match/);
+    });
   });
 });

@@ -10,6 +10,7 @@ import { placeOf, type SourceFile } from './yaml-source.js';
 
 const require = createRequire(import.meta.url);
 const compiled = new WeakMap<object, ValidateFunction>();
+const keys = new WeakMap<object, string>();
 const precompiled = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
@@ -28,11 +29,18 @@ export function usePrecompiledValidators(file: URL): void {
 
 usePrecompiledValidators(new URL('../validators.cjs', import.meta.url));
 
+/** schemaKey(), once per schema object. */
+function keyOf(schema: object): string {
+  let key = keys.get(schema);
+  if (key === undefined) keys.set(schema, (key = schemaKey(schema)));
+  return key;
+}
+
 /** Schemas the build did not see (a plugin's own rule kinds) are compiled here, loading ajv only then. */
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = precompiled.get(schemaKey(schema));
+    validate = precompiled.get(keyOf(schema));
     if (!validate) {
       const { Ajv: AjvClass } = require('ajv') as typeof AjvModule;
       ajv ??= new AjvClass(AJV_OPTIONS);
@@ -53,10 +61,16 @@ export type Validated<Schema> = Schema extends JSONSchema ? FromSchema<Schema> :
 /**
  * Checks `source.data` against `schema`; on failure throws one InputError for the most useful
  * problem. What it returns has the type the schema gives (FromSchema), never one a caller names.
+ * A text that passed this schema at this place before (the parse cache keeps that) is not checked again.
  */
 export function validateSource<Schema extends object>(source: SourceFile, schema: Schema): Validated<Schema> {
+  const pass = `${keyOf(schema)}${source.pointerPrefix ?? ''}`;
+  if (source.passes?.has(pass)) return source.data as Validated<Schema>;
   const validate = validatorFor(schema);
-  if (validate(source.data)) return source.data as Validated<Schema>;
+  if (validate(source.data)) {
+    source.passes?.add(pass);
+    return source.data as Validated<Schema>;
+  }
   const problems = describeErrors(validate.errors ?? [], schema);
   const [first] = problems;
   if (!first) throw new InputError('does not match its schema', { file: source.path });

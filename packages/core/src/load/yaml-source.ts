@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type * as YamlLibrary from 'yaml';
 import type { Node as YamlNode, YAMLError } from 'yaml';
 import { InputError, type InputPlace } from './input-error.js';
-import { keptParse } from './parse-cache.js';
+import { keptParse, type SchemaPasses } from './parse-cache.js';
 
 export interface Position {
   line: number;
@@ -19,6 +19,8 @@ export interface SourceFile {
   locate(pointer: string, key?: string): Position;
   /** Where `data` sits in the file when it is a part of it (see `partOf`). */
   pointerPrefix?: string;
+  /** The schema checks the file's text is known to pass (from the parse cache); none when it is off. */
+  passes?: SchemaPasses;
 }
 
 /** The value at `pointer` as a source of its own, whose places and pointers still name the whole file. */
@@ -30,6 +32,7 @@ export function partOf(source: SourceFile, pointer: string): SourceFile {
     data,
     locate: (inner, key) => source.locate(pointer + inner, key),
     pointerPrefix: (source.pointerPrefix ?? '') + pointer,
+    ...(source.passes ? { passes: source.passes } : {}),
   };
 }
 
@@ -123,10 +126,11 @@ export function parseSourceText(text: string, path: string): SourceFile {
 }
 
 /** A source over parsed data: `locate` walks the pointer as far as the table knows it. */
-function sourceFrom(path: string, { data, places }: ParsedText): SourceFile {
+function sourceFrom(path: string, { data, places, passes }: ParsedText & { passes?: SchemaPasses }): SourceFile {
   return {
     path,
     data,
+    ...(passes ? { passes } : {}),
     locate(pointer, key) {
       const parts = [...parsePointer(pointer), ...(key === undefined ? [] : [key])];
       let place = places['']!;
