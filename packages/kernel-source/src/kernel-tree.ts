@@ -197,23 +197,31 @@ function readRegular(path: string): { bytes: Buffer } | NotRead {
   try {
     const now = fstatSync(fd);
     if (!now.isFile()) return { missing: false, why: `is ${describe(now)}, not a regular file` };
-    // Read to the end, but never past the limit, whatever the size said: a file may grow.
-    const chunks: Buffer[] = [];
+    // Read to the end, but never past the limit, whatever the size said: a file may grow. One
+    // buffer of the size the stat says and a byte more, so that the read that finds the end
+    // needs no buffer of its own (a buffer per read was most of a tree read's garbage).
+    let buffer: Buffer = Buffer.allocUnsafe(Math.min(now.size + 1, MAX_SOURCE_BYTES + 1));
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_SOURCE_BYTES + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (total === buffer.length) buffer = grown(buffer);
+      const n = readSync(fd, buffer, total, buffer.length - total, null);
       if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
       total += n;
       if (total > MAX_SOURCE_BYTES) return tooLarge();
     }
-    return { bytes: Buffer.concat(chunks, total) };
+    return { bytes: buffer.subarray(0, total) };
   } catch (error) {
     return { missing: false, why: `cannot be read (${errorCode(error)})` };
   } finally {
     closeSync(fd);
   }
+}
+
+/** A file that grew since its stat: twice the room, never past the limit and a byte. */
+function grown(buffer: Buffer): Buffer {
+  const bigger = Buffer.allocUnsafe(Math.min(Math.max(2 * buffer.length, 4096), MAX_SOURCE_BYTES + 1));
+  buffer.copy(bigger);
+  return bigger;
 }
 
 function tooLarge(): NotRead {
