@@ -16,6 +16,15 @@ function kernelPaths(dir: string, tree: string): string[] {
   return ['Makefile', 'virt/kvm', ...kvm];
 }
 
+/** Those of the tree-relative `paths` (files) that `tree` has, asked of git in one call. */
+function existingAt(top: string, tree: string, paths: string[]): string[] {
+  if (paths.length === 0) return [];
+  const wanted = new Set(paths);
+  return git(top, ['ls-tree', '-r', '--name-only', tree])
+    .stdout.split('\n')
+    .filter((path) => wanted.has(path));
+}
+
 function git(dir: string, args: string[]): { ok: boolean; stdout: string; stderr: string } {
   const result = spawnSync('git', ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (result.error) throw new InputError(`--changed-since: cannot run git: ${result.error.message}`);
@@ -30,11 +39,15 @@ function whyFailed(run: { stderr: Buffer | null; error?: Error; status: number |
   return (run.stderr?.toString() ?? '').split('\n').find(Boolean) ?? run.error?.message ?? `exit ${String(run.status)}`;
 }
 
-/** Runs `read` on the tree at `rev` (the part of it kvm-rules reads), then removes the copy. */
-export async function atRevision<T>(dir: string, rev: string, read: (treeDir: string) => Promise<T>): Promise<T> {
-  if (!git(dir, ['rev-parse', '--is-inside-work-tree']).ok) throw new InputError(`--changed-since: ${dir} is not in a git repository`);
+/**
+ * Runs `read` on the tree at `rev` (the part of it kvm-rules reads, and the tree-relative `also`:
+ * what a check of the working tree read, which reaches past the KVM folders into headers), then
+ * removes the copy.
+ */
+export async function atRevision<T>(dir: string, rev: string, read: (treeDir: string) => Promise<T>, also: string[] = [], who = '--changed-since'): Promise<T> {
+  if (!git(dir, ['rev-parse', '--is-inside-work-tree']).ok) throw new InputError(`${who}: ${dir} is not in a git repository`);
   const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-  if (!commit.ok) throw new InputError(`--changed-since: no commit "${rev}" in the git repository of ${dir}`);
+  if (!commit.ok) throw new InputError(`${who}: no commit "${rev}" in the git repository of ${dir}`);
   const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim();
   const copy = mkdtempSync(join(tmpdir(), 'kvm-rules-rev-'));
   // Interrupted, the copy goes too: the signal's usual exit follows (130 for SIGINT, 143 for SIGTERM).
@@ -48,16 +61,16 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     // `REV:prefix` is the kernel tree's own directory when it sits below the repository root.
     const tree = `${commit.stdout.trim()}:${prefix}`;
     if (!git(dir, ['cat-file', '-e', `${tree}virt/kvm/kvm_main.c`]).ok) {
-      throw new InputError(`--changed-since: ${rev} has no kernel tree at ${dir} (virt/kvm/kvm_main.c is not in that commit: untracked or ignored?)`);
+      throw new InputError(`${who}: ${rev} has no kernel tree at ${dir} (virt/kvm/kvm_main.c is not in that commit: untracked or ignored?)`);
     }
     // From the repository's root: ls-tree and pathspecs in a subdirectory would be taken relative
     // to it, and the paths here are relative to the archived tree (`REV:prefix`).
     const top = git(dir, ['rev-parse', '--show-toplevel']).stdout.trim();
-    const paths = kernelPaths(top, tree).filter((path) => git(top, ['cat-file', '-e', `${tree}${path}`]).ok);
+    const paths = [...kernelPaths(top, tree).filter((path) => git(top, ['cat-file', '-e', `${tree}${path}`]).ok), ...existingAt(top, tree, also)];
     const archive = spawnSync('git', ['-C', top, 'archive', '--format=tar', tree, '--', ...paths], { maxBuffer: 1 << 30 });
     if (archive.error || archive.status !== 0) {
       throw new InputError(
-        `--changed-since: git could not archive ${rev} (${whyFailed(archive).trim()}); check that the revision's objects are in the repository (git fetch)`,
+        `${who}: git could not archive ${rev} (${whyFailed(archive).trim()}); check that the revision's objects are in the repository (git fetch)`,
       );
     }
     execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });

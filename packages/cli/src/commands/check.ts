@@ -11,6 +11,7 @@ import {
   type Finding,
 } from '@kvm-rules/core';
 import { currentHash } from '../cache.js';
+import { readSetOf } from '../read-set.js';
 import { resolveConfig, type ConfigInput } from '../config.js';
 import { readingTree, type Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
@@ -100,6 +101,7 @@ export async function runCheck(
       options.kernel,
       options.changedSince,
       async (copy) => (await project.check(checkRequest(profileId, copy, rules, options.progress))).findings,
+      checked.kernel && checked.inputs ? [...readSetOf(checked.inputs, checked.kernel.root).files] : [],
     );
     options.progress?.(undefined);
     const all = found.length;
