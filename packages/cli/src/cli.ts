@@ -9,7 +9,7 @@ import { terminalProgress } from './progress.js';
 import { cliDir } from './project.js';
 import { runCheck } from './commands/check.js';
 import { runCompletion } from './commands/completion.js';
-import { checkCommand, completionCommand, depsCommand, explainCommand, listCommand, newPluginCommand } from './command-line.js';
+import { checkCommand, completionCommand, depsCommand, explainCommand, listCommand, newPluginCommand, reviewCommand } from './command-line.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { LIST_WHAT, runList, type ListWhat } from './commands/list.js';
@@ -69,6 +69,20 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
           // After the report, and without changing the exit code: a cache that cannot be kept is no error of the run.
           if (warning) io.stderr(`${warning}\n`);
         }
+      }),
+  );
+
+  program.addCommand(
+    reviewCommand()
+      .copyInheritedSettings(program)
+      .action(async (series, flags) => {
+        // Loaded only for this command: it reads mail and runs git.
+        const { runReview } = await import('./commands/review.js');
+        const progress = terminalProgress(io.stderr, io.progress ?? false);
+        const { output, exitCode, notices } = await runReview({ ...flags, series, progress });
+        io.stdout(output);
+        for (const notice of notices) io.stderr(`${notice}\n`);
+        setExit(exitCode);
       }),
   );
 

@@ -70,6 +70,24 @@ export function checkCommand() {
 /** The options of `check` as commander parses them. */
 export type CheckFlags = ReturnType<ReturnType<typeof checkCommand>['opts']>;
 
+export const REVIEW_FORMATS = ['stylish', 'json'] as const;
+
+export function reviewCommand() {
+  return new Command('review')
+    .description(
+      'check a patch series as a reviewer does: apply it to a scratch copy of the tree, patch by patch, and report what each patch introduces and fixes',
+    )
+    .argument('<series>', "an mbox (b4 am, git format-patch --stdout), a patch file, a folder of patch files, or REV..REV in the tree's git repository")
+    .option('--kernel <dir>', "the Linux tree at the series' base (default: the tree the working directory is in); it is copied, never written")
+    .addOption(pluginOption())
+    .addOption(rulesDirOption())
+    .addOption(archOption())
+    .addOption(new Option('--rule <id:severity>', "set a rule's severity: error, warning or off (repeatable)").argParser(collect).default([] as string[]))
+    .addOption(new Option('--format <name>', 'output format').choices(REVIEW_FORMATS).default('stylish' as const))
+    .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
+    .addHelpText('after', EXIT_CODES_HELP);
+}
+
 export function listCommand() {
   return new Command('list')
     .description('list profiles, plugins and rules')

@@ -1,0 +1,116 @@
+// A review's report: stylish (a patch at a time, each finding where the patch has it) and json
+// (docs/review.md). Paths are the tree's, as in check's reports.
+import { displayPath, formatLocation, summarize, type Finding } from '@kvm-rules/core';
+import type { REVIEW_FORMATS } from '../command-line.js';
+import { plural } from '../formatters/shared.js';
+import { titleOf } from './patch.js';
+import type { Introduced, PatchReview, Review } from './review.js';
+
+export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
+
+/** What the series did, counted: the findings its patches introduce (by severity), those fixed later in it, and those it fixes. */
+export function reviewSummary(review: Review): { introduced: number; errors: number; warnings: number; madeErrors: number; fixedLater: number; fixed: number } {
+  const introduced = review.patches.flatMap((p) => p.introduced);
+  const { errors, warnings } = summarize(introduced.map((i) => i.finding));
+  // A warning a patch turns into an error is an error that patch brings, as much as a new one.
+  const madeErrors = review.patches.flatMap((p) => p.changed).filter((c) => c.after.severity === 'error' && c.before.severity !== 'error').length;
+  const fixedLater = introduced.filter((i) => i.fixedBy !== undefined).length;
+  // Fixed findings that the series itself brought are not the base's.
+  const fixed = review.patches.flatMap((p) => p.fixed).length - fixedLater;
+  return { introduced: introduced.length, errors, warnings, madeErrors, fixedLater, fixed };
+}
+
+export function formatReview(review: Review, format: ReviewFormat): string {
+  return format === 'json' ? `${JSON.stringify(reviewJson(review), null, 2)}\n` : reviewStylish(review);
+}
+
+function reviewJson(review: Review) {
+  return {
+    kernel: {
+      root: displayPath(review.kernel.root),
+      version: review.kernel.version,
+      ...(review.kernel.revision !== undefined ? { revision: review.kernel.revision } : {}),
+    },
+    series: { source: review.series.source, patches: review.patches.length, ...(review.series.cover ? { cover: review.series.cover.subject } : {}) },
+    base: summarize(review.base),
+    patches: review.patches.map((p) => ({
+      index: p.patch.index,
+      total: p.patch.total,
+      subject: p.patch.subject,
+      ...(p.patch.message.messageId ? { messageId: p.patch.message.messageId } : {}),
+      ...(p.patch.message.line ? { line: p.patch.message.line } : {}),
+      skipped: p.skipped,
+      outside: p.outside,
+      introduced: p.introduced.map((i) => ({
+        ...i.finding,
+        patch: { index: p.patch.index, ...(i.inPatch ? { line: i.inPatch.line, hunk: i.inPatch.hunk } : {}) },
+        ...(i.fixedBy !== undefined ? { fixedBy: i.fixedBy } : {}),
+      })),
+      changed: p.changed.map((c) => ({
+        ...c.after,
+        before: { severity: c.before.severity, message: c.before.message, ...(c.before.location ? { location: c.before.location } : {}) },
+        patch: { index: p.patch.index, ...(c.inPatch ? { line: c.inPatch.line, hunk: c.inPatch.hunk } : {}) },
+        ...(c.fixedBy !== undefined ? { fixedBy: c.fixedBy } : {}),
+      })),
+      fixed: p.fixed.map((finding) => ({ ...finding, patch: { index: p.patch.index } })),
+    })),
+    after: summarize(review.final),
+    summary: reviewSummary(review),
+  };
+}
+
+function reviewStylish(review: Review): string {
+  const { series, kernel } = review;
+  const lines = [
+    `review of ${review.patches.length} ${review.patches.length === 1 ? 'patch' : 'patches'} (${series.source}) against Linux ${kernel.version} at ${displayPath(kernel.root)}${kernel.revision !== undefined ? ` as of ${kernel.revision}` : ''}`,
+    `base: ${problems(review.base)}`,
+    '',
+  ];
+  for (const p of review.patches) lines.push(...patchLines(p, series.source), '');
+  const s = reviewSummary(review);
+  const later = s.fixedLater > 0 ? `, ${s.fixedLater} of them fixed later in the series` : '';
+  const worse = s.madeErrors > 0 ? `; ${plural(s.madeErrors, 'warning')} made an error` : '';
+  lines.push(
+    `${plural(s.introduced, 'finding')} introduced (${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')})${later}${worse}; ${plural(s.fixed, 'finding')} of the base fixed`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function patchLines(p: PatchReview, source: string): string[] {
+  const head = `${p.patch.index}/${p.patch.total} ${titleOf(p.patch.subject) || '(no subject)'}`;
+  const outside = p.outside.length > 0 ? `  also touches, not read by kvm-rules: ${p.outside.join(', ')}` : undefined;
+  if (p.skipped) return [`${head}: skipped, touches no file kvm-rules reads`, ...(outside ? [outside] : [])];
+  const lines = [p.introduced.length + p.changed.length + p.fixed.length === 0 ? `${head}: no change in findings` : head];
+  for (const introduced of p.introduced) lines.push(...introducedLines(introduced, source, p.patch.total));
+  for (const changed of p.changed) {
+    const was = changed.before.severity === changed.after.severity ? undefined : `was ${changed.before.severity}`;
+    lines.push(`  changes ${findingLine(changed.after, was)}`, `      before: ${changed.before.message}`);
+    lines.push(...placeLines(changed, source, p.patch.total));
+  }
+  for (const finding of p.fixed) lines.push(`  fixes ${findingLine(finding)}`);
+  if (outside) lines.push(outside);
+  return lines;
+}
+
+function introducedLines(introduced: Introduced, source: string, total: number): string[] {
+  return [`  ${findingLine(introduced.finding)}`, ...placeLines(introduced, source, total)];
+}
+
+/** Where the patch has the finding's line, and which later patch fixes it. */
+function placeLines(introduced: Pick<Introduced, 'inPatch' | 'fixedBy'>, source: string, total: number): string[] {
+  const lines: string[] = [];
+  const at = introduced.inPatch;
+  if (at) lines.push(`      in the patch: ${at.line !== undefined ? `${source}:${at.line}` : 'an encoded body'}, ${at.hunk.replace(/ @@.*/, ' @@')}`);
+  if (introduced.fixedBy !== undefined) lines.push(`      fixed later by ${introduced.fixedBy}/${total}`);
+  return lines;
+}
+
+function findingLine(finding: Finding, note?: string): string {
+  const where = finding.location ? `${formatLocation(finding.location)}  ` : '';
+  return `${where}${finding.severity}${note ? ` (${note})` : ''}  ${finding.message}  ${finding.ruleId} (${finding.arch})`;
+}
+
+function problems(findings: Finding[]): string {
+  const { errors, warnings } = summarize(findings);
+  return `${plural(errors + warnings, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`;
+}

@@ -1,0 +1,178 @@
+// A series reviewed patch by patch, as the seed's reviewer did by hand: the tree at the series'
+// base is checked, then again after each patch, and each patch is held to what it changed: the
+// findings it introduces (with the line of the patch they are at, and the later patch that
+// fixes them, since every step of a series must build and work) and the findings it fixes.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fingerprintOf, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
+import { newSince } from '../changed-since.js';
+import type { Patch } from './patch.js';
+import { isRead, readSetOf } from '../read-set.js';
+import { applyPatch, copyInto, touched, withScratchTree } from './scratch.js';
+import type { Series } from './series.js';
+
+/** Where in the patch a finding's line is: the line of the mail, and the hunk it is in. */
+export interface PatchPlace {
+  /** Line in the mail file (undefined when the body was sent encoded). */
+  line: number | undefined;
+  hunk: string;
+}
+
+export interface Introduced {
+  finding: Finding;
+  /** The finding's line as the patch adds or keeps it; undefined when the line is outside the patch's hunks. */
+  inPatch: PatchPlace | undefined;
+  /** The index of the later patch of the series that fixes it. */
+  fixedBy: number | undefined;
+}
+
+/** A finding the patch changes in place: the same rule, arch and place, said otherwise (a window that becomes certain, a warning an error). */
+export interface Changed {
+  before: Finding;
+  after: Finding;
+  inPatch: PatchPlace | undefined;
+  /** The index of the later patch of the series that fixes it. */
+  fixedBy: number | undefined;
+}
+
+export interface PatchReview {
+  patch: Patch;
+  /** Touches no file kvm-rules reads: not checked, nothing changes. */
+  skipped: boolean;
+  /** Files it touches that kvm-rules does not read (left out of the scratch tree). */
+  outside: string[];
+  introduced: Introduced[];
+  changed: Changed[];
+  fixed: Finding[];
+}
+
+export interface Review {
+  series: Series;
+  /** The tree reviewed against; `revision`: for REV..REV, the base read from its git repository. */
+  kernel: { root: string; version: string; revision?: string };
+  base: Finding[];
+  /** After the whole series. */
+  final: Finding[];
+  patches: PatchReview[];
+}
+
+export interface ReviewRequest {
+  checker: Checker;
+  rules?: ConfiguredRule[];
+  /** What the configuration leaves of a check's findings (its ignores and exceptions). */
+  filter?: (findings: Finding[]) => Finding[];
+  /** The tree as messages name it (default: `kernel`). */
+  treeName?: string;
+  /** Told before each check: the base (index 0) and each patch. */
+  onStep?: (index: number, total: number) => void;
+}
+
+/** Reviews `series` against the tree at `kernel`, which is read and never written. */
+export async function reviewSeries(series: Series, kernel: string, request: ReviewRequest): Promise<Review> {
+  const check = async (tree: string) => {
+    const outcome = await request.checker.check({ kernel: tree, ...(request.rules ? { rules: request.rules } : {}) });
+    const findings = request.filter ? request.filter(outcome.findings) : outcome.findings;
+    return { version: outcome.kernel?.version ?? '', root: outcome.kernel?.root ?? tree, findings, inputs: outcome.inputs ?? {} };
+  };
+  request.onStep?.(0, series.patches.length);
+  const base = await check(kernel);
+  const read = readSetOf(base.inputs, base.root);
+  const paths = [...read.files, ...read.dirs, ...series.patches.flatMap(touched)];
+  return withScratchTree(base.root, paths, async (tree) => {
+    /** A patch may make the analysis read a file the copy lacks (a header it now includes): copied, and the check run again. */
+    const checkCopy = async () => {
+      for (;;) {
+        const after = await check(tree);
+        const missing = [...readSetOf(after.inputs, after.root).files].filter((path) => !existsSync(join(tree, path)));
+        if (copyInto(base.root, tree, missing).length === 0) return after.findings;
+      }
+    };
+    let before = base.findings;
+    const reviews: PatchReview[] = [];
+    for (const patch of series.patches) {
+      request.onStep?.(patch.index, series.patches.length);
+      applyPatch(tree, patch, request.treeName ?? kernel);
+      const paths = touched(patch);
+      const outside = paths.filter((path) => !isRead(path, read));
+      if (outside.length === paths.length) {
+        reviews.push({ patch, skipped: true, outside, introduced: [], changed: [], fixed: [] });
+        continue;
+      }
+      const after = await checkCopy();
+      const { added, removed, changed } = pairUp(newSince(after, before), newSince(before, after));
+      const introduced = added.map((finding) => ({ finding, inPatch: placeInPatch(patch, finding), fixedBy: undefined }));
+      reviews.push({
+        patch,
+        skipped: false,
+        outside,
+        introduced,
+        changed: changed.map((pair) => ({ ...pair, inPatch: placeInPatch(patch, pair.after), fixedBy: undefined })),
+        fixed: removed,
+      });
+      before = after;
+    }
+    markFixedLater(reviews);
+    return { series, kernel: { root: kernel, version: base.version }, base: base.findings, final: before, patches: reviews };
+  });
+}
+
+/** Where a finding is, for pairing the before and after of one that changed: its rule, arch, file and line. */
+function placeKey(finding: Finding, withLine: boolean): string {
+  const at = finding.location;
+  return [finding.ruleId, finding.arch, at?.file ?? '', withLine ? (at?.line ?? '') : ''].join('\0');
+}
+
+/**
+ * Findings new after a patch and findings gone with it, paired where one replaces the other in
+ * place: at the same line, else the only pair of its rule and arch in that file (the patch moved
+ * lines). What pairs is a change, not one fixed and one introduced.
+ */
+function pairUp(added: Finding[], removed: Finding[]): { added: Finding[]; removed: Finding[]; changed: { before: Finding; after: Finding }[] } {
+  const changed: { before: Finding; after: Finding }[] = [];
+  for (const withLine of [true, false]) {
+    for (const after of [...added]) {
+      const key = placeKey(after, withLine);
+      const candidates = removed.filter((before) => placeKey(before, withLine) === key);
+      if (candidates.length !== 1 || (!withLine && added.filter((other) => placeKey(other, false) === key).length !== 1)) continue;
+      const before = candidates[0]!;
+      changed.push({ before, after });
+      added.splice(added.indexOf(after), 1);
+      removed.splice(removed.indexOf(before), 1);
+    }
+  }
+  return { added, removed, changed };
+}
+
+/** The line of the patch a finding is at, when its file and line are among what a hunk adds or keeps. */
+function placeInPatch(patch: Patch, finding: Finding): PatchPlace | undefined {
+  const location = finding.location;
+  if (!location) return undefined;
+  for (const file of patch.files) {
+    if (file.newPath !== location.file) continue;
+    for (const hunk of file.hunks) {
+      if (hunk.at.has(location.line)) return { line: hunk.at.get(location.line), hunk: hunk.header };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A finding a patch introduces or changes, and a later one fixes, is told so: the series is not
+ * bisectable between them. Followed through the later patches' changes (a warning that becomes
+ * an error is still the finding the earlier patch brought).
+ */
+function markFixedLater(reviews: PatchReview[]): void {
+  for (const [k, review] of reviews.entries()) {
+    for (const entry of [...review.introduced.map((i) => ({ entry: i, finding: i.finding })), ...review.changed.map((c) => ({ entry: c, finding: c.after }))]) {
+      let print = fingerprintOf(entry.finding);
+      for (const later of reviews.slice(k + 1)) {
+        if (later.fixed.some((finding) => fingerprintOf(finding) === print)) {
+          entry.entry.fixedBy = later.patch.index;
+          break;
+        }
+        const change = later.changed.find((c) => fingerprintOf(c.before) === print);
+        if (change) print = fingerprintOf(change.after);
+      }
+    }
+  }
+}

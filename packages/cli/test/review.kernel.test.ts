@@ -1,0 +1,168 @@
+// `kvm-rules review` on a series of our own against the real 6.1 tree (fixtures/review/series.ts):
+// mailed as git format-patch writes it, and as commits in a git copy (REV..REV). Asserts what
+// the code says (rules, archs, functions, which patch), not line numbers of the tree.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assert, beforeAll, describe, expect, it } from 'vitest';
+import { fetchKernel } from '../../../scripts/kernels.mjs';
+import { series } from './fixtures/review/series.js';
+import { run } from './run.js';
+
+interface ReviewedFinding {
+  ruleId: string;
+  arch: string;
+  severity: string;
+  message: string;
+  location?: { file: string; line: number };
+  patch: { index: number; line?: number; hunk?: string };
+  fixedBy?: number;
+  before?: { severity: string };
+}
+
+interface ReviewJson {
+  kernel: { version: string; revision?: string };
+  patches: {
+    index: number;
+    total: number;
+    subject: string;
+    skipped: boolean;
+    outside: string[];
+    introduced: ReviewedFinding[];
+    changed: ReviewedFinding[];
+    fixed: ReviewedFinding[];
+  }[];
+  summary: { introduced: number; errors: number; madeErrors: number; fixedLater: number };
+}
+
+let linux61 = '';
+let repo = '';
+let work = '';
+
+const git = (...args: string[]) =>
+  execFileSync('git', ['-C', repo, '-c', 'user.name=Jane Reviewer', '-c', 'user.email=jane@example.org', ...args], { encoding: 'utf8' });
+
+function applyEdits(edits: (typeof series)[number]['edits']): void {
+  for (const { file, find, replace } of edits) {
+    const text = readFileSync(join(repo, file), 'utf8');
+    if (text.split(find).length !== 2) throw new Error(`${file}: the series' edit does not find its text once: is this Linux 6.1?`);
+    writeFileSync(join(repo, file), text.replace(find, replace));
+  }
+}
+
+/** The working tree's files the series touches, hashed: a review must leave them as they were. */
+const treeHash = (dir: string) =>
+  createHash('sha256')
+    .update(['arch/x86/kvm/vmx/vmx.c', 'virt/kvm/kvm_main.c'].map((file) => readFileSync(join(dir, file))).join('\0'))
+    .digest('hex');
+
+async function review(...argv: string[]): Promise<{ code: number; result: ReviewJson; stderr: string }> {
+  const { code, stdout, stderr } = await run('review', '--format', 'json', ...argv);
+  if (code === 2) throw new Error(stderr);
+  return { code, result: JSON.parse(stdout) as ReviewJson, stderr };
+}
+
+const brief = (f: ReviewedFinding) => `${f.ruleId} ${f.arch} ${f.severity}`;
+
+beforeAll(() => {
+  linux61 = fetchKernel('6.1');
+  work = mkdtempSync(join(tmpdir(), 'kvm-rules-review-test-'));
+  repo = join(work, 'linux');
+  cpSync(linux61, repo, { recursive: true });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'Linux 6.1 (KVM parts)');
+  for (const patch of series) {
+    applyEdits(patch.edits);
+    git('commit', '-q', '-a', '-m', patch.subject);
+  }
+  writeFileSync(join(work, 'series3.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD~1'));
+  writeFileSync(join(work, 'series4.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD'));
+}, 300_000);
+
+describe('review', () => {
+  it('three patches: the one that makes VMX an error, the unused weak hook, and the patch that only touches a header', async () => {
+    const before = treeHash(linux61);
+    const { code, result } = await review(join(work, 'series3.mbox'), '--kernel', linux61);
+    expect(code).toBe(1);
+    expect(treeHash(linux61)).toBe(before);
+    expect(result.kernel.version).toMatch(/^6\.1\./);
+    const [vmxAfter, hook, compat] = result.patches;
+    assert(vmxAfter && hook && compat, 'three patches');
+    expect(result.patches.map((p) => `${p.index}/${p.total}`)).toEqual(['1/3', '2/3', '3/3']);
+    // 1/3: VMX's lists after kvm_init(): work after kvm_init(), at the patch's own line.
+    const late = vmxAfter.introduced.find((f) => f.ruleId === 'kvm-init-last');
+    assert(late?.patch.line !== undefined, 'kvm-init-last, at a line of the patch');
+    expect(brief(late)).toBe('kvm-init-last x86-vmx warning');
+    expect(late.message).toContain('vmx_init() does work after kvm_init(): "INIT_LIST_HEAD", "pi_init_cpu"');
+    expect(late.patch.hunk).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@ static int __init vmx_init\(void\)/);
+    const mail = readFileSync(join(work, 'series3.mbox'), 'utf8').split('\n');
+    expect(mail[late.patch.line - 1]).toMatch(/^[+ ]\t/);
+    // 2/3 adds the hook's default but no caller yet: nothing changes; the header is said to be outside what is read.
+    expect(hook.introduced.length + hook.changed.length + hook.fixed.length).toBe(0);
+    expect(hook.outside).toEqual(['include/linux/kvm_host.h']);
+    // 3/3 runs hardware enabling in kvm_init(): VMX's disable hook now reads the lists on every load.
+    const vmx = compat.changed.find((f) => f.ruleId === 'hook-state-initialized' && f.arch === 'x86-vmx');
+    assert(vmx, 'hook-state-initialized on x86-vmx changes');
+    expect(`${brief(vmx)} was ${vmx.before?.severity ?? '?'}`).toBe('hook-state-initialized x86-vmx error was warning');
+    expect(vmx.message).toContain('reads loaded_vmcss_on_cpu through vmx_hardware_disable() → vmclear_local_loaded_vmcss()');
+    expect(vmx.message).toContain('certain: on every module load');
+    const unused = compat.introduced.find((f) => f.ruleId === 'no-unused-hook');
+    assert(unused, 'no-unused-hook');
+    expect(brief(unused)).toBe('no-unused-hook generic warning');
+    expect(unused.message).toContain('kvm_arch_post_hardware_enable_setup()');
+    expect(result.summary).toMatchObject({ madeErrors: 1, errors: 0 });
+  });
+
+  it('a fourth patch that fixes VMX: the error is fixed by 4/4, and the findings 1/4 brought say so', async () => {
+    const { code, result, stderr } = await review(join(work, 'series4.mbox'), '--kernel', linux61);
+    expect(stderr).toBe('');
+    // A series must be bisectable: 3/4 still brings an error, even though 4/4 fixes it.
+    expect(code).toBe(1);
+    const fix = result.patches[3];
+    assert(fix, 'four patches');
+    expect(fix.fixed.map(brief).sort()).toEqual(['hook-state-initialized x86-vmx error', 'kvm-init-last x86-vmx warning']);
+    expect(result.patches[0]?.introduced.filter((f) => f.arch === 'x86-vmx').map((f) => f.fixedBy)).toEqual([4, 4]);
+    expect(result.patches[2]?.changed.find((f) => f.arch === 'x86-vmx')?.fixedBy).toBe(4);
+    const { stdout } = await run('review', join(work, 'series4.mbox'), '--kernel', linux61);
+    expect(stdout).toContain('fixed later by 4/4');
+    expect(stdout).toContain('error (was warning)');
+  });
+
+  it('the same series as commits (REV..REV in the git copy): the same per-patch results', async () => {
+    const perPatch = (r: ReviewJson) =>
+      r.patches.map((p) => ({
+        subject: p.subject,
+        introduced: p.introduced.map((f) => [brief(f), f.location?.file, f.location?.line, f.patch.hunk, f.fixedBy]),
+        changed: p.changed.map((f) => [brief(f), f.before?.severity, f.fixedBy]),
+        fixed: p.fixed.map(brief),
+      }));
+    const mailed = (await review(join(work, 'series4.mbox'), '--kernel', linux61)).result;
+    const committed = await review('HEAD~4..HEAD', '--kernel', repo);
+    expect(committed.result.kernel.revision).toBe('HEAD~4');
+    expect(perPatch(committed.result)).toEqual(perPatch(mailed));
+    expect(git('status', '--porcelain')).toBe('');
+  });
+
+  it('bad input: exit 2 and one line naming what is wrong', async () => {
+    writeFileSync(join(work, 'note.txt'), 'Looks good to me.\n');
+    writeFileSync(join(work, 'empty.mbox'), '');
+    const cases: [string[], RegExp][] = [
+      [[join(work, 'note.txt'), '--kernel', linux61], /note\.txt holds no patch/],
+      [[join(work, 'empty.mbox'), '--kernel', linux61], /empty\.mbox is empty: no patch in it/],
+      [
+        [join(work, 'series4.mbox'), '--kernel', fetchKernel('6.12')],
+        /patch 1\/4 \(KVM: VMX: Initialize the per-CPU loaded VMCS lists after kvm_init\(\)\) does not apply to .*linux-6\.12: arch\/x86\/kvm\/vmx\/vmx\.c: the hunk @@ -\d+,\d+ \+\d+,\d+ @@ \(line \d+ of the mail\) does not match the tree/,
+      ],
+      [['no-such-rev..HEAD', '--kernel', repo], /review: git format-patch no-such-rev\.\.HEAD/],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stdout, stderr } = await run('review', ...argv);
+      expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(message);
+    }
+  });
+});
