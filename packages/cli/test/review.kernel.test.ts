@@ -3,12 +3,13 @@
 // the code says (rules, archs, functions, which patch), not line numbers of the tree.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assert, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { series } from './fixtures/review/series.js';
+import { codePoints } from '../src/formatters/wrap.js';
 import { run } from './run.js';
 
 interface ReviewedFinding {
@@ -80,6 +81,8 @@ beforeAll(() => {
   }
   writeFileSync(join(work, 'series3.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD~1'));
   writeFileSync(join(work, 'series4.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD'));
+  // As it goes to the list: threaded (Message-Id, In-Reply-To), with a cover letter, one file a patch.
+  git('format-patch', '--thread', '--cover-letter', '-o', join(work, 'outgoing'), 'HEAD~4..HEAD');
 }, 300_000);
 
 describe('review', () => {
@@ -164,5 +167,35 @@ describe('review', () => {
       expect(stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(stderr).toMatch(message);
     }
+  });
+
+  it('--format mail: a threaded reply to each patch that changes a finding, per arch at the top, the finding under its quoted line', async () => {
+    const { code, stdout } = await run('review', join(work, 'outgoing'), '--kernel', linux61, '--format', 'mail');
+    expect(code).toBe(1);
+    const replies = stdout.split(/^From kvm-rules .*$/m).slice(1);
+    expect(replies.map((r) => /^Subject: (.*)$/m.exec(r)?.[1])).toEqual([
+      `Re: [PATCH 1/4] ${series[0]?.subject ?? ''}`,
+      `Re: [PATCH 3/4] ${series[2]?.subject ?? ''}`,
+      `Re: [PATCH 4/4] ${series[3]?.subject ?? ''}`,
+    ]);
+    const sent = readFileSync(join(work, 'outgoing', readdirSync(join(work, 'outgoing')).find((name) => name.startsWith('0003-')) ?? ''), 'utf8');
+    const messageId = /^Message-Id: (<.*>)$/im.exec(sent)?.[1];
+    assert(messageId, 'git format-patch --thread gives each patch a Message-Id');
+    const [first, compat] = replies;
+    assert(first && compat, 'replies to 1/4 and 3/4');
+    expect(compat).toContain(`In-Reply-To: ${messageId}`);
+    expect(compat).toMatch(/^References: <cover\.[^>]*> /m);
+    // The seed's verdicts: VMX needs a fix, MIPS a look (work after kvm_init() that kvm_init()'s change reaches), SVM nothing.
+    expect(compat).toMatch(/^ {2}VMX: needs fix$/m);
+    expect(compat).toMatch(/^ {2}.*\bMIPS\b.*: needs review$/m);
+    expect(compat).toMatch(/^ {2}SVM\b.*: no change$/m);
+    expect(compat).toContain('MIPS: this patch changes kvm_init(), and MIPS already has:');
+    // 1/4's finding sits under the quoted line it is about.
+    expect(first).toMatch(
+      /^> \+\t\tINIT_LIST_HEAD\(&per_cpu\(loaded_vmcss_on_cpu, cpu\)\);\n\nVMX, kvm-init-last, warning: vmx_init\(\) does work after kvm_init\(\)/m,
+    );
+    expect(first).toContain('Patch 4/4 fixes this');
+    const body = stdout.split('\n').filter((line) => !line.startsWith('>') && !/^(Subject|In-Reply-To|References): /.test(line));
+    expect(body.filter((line) => codePoints(line).length > 72)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import { displayPath, formatLocation, summarize, type Finding } from '@kvm-rules/core';
 import type { REVIEW_FORMATS } from '../command-line.js';
 import { plural } from '../formatters/shared.js';
+import { reviewMail } from './mail.js';
 import { titleOf } from './patch.js';
 import type { Introduced, PatchReview, Review } from './review.js';
 
@@ -21,6 +22,7 @@ export function reviewSummary(review: Review): { introduced: number; errors: num
 }
 
 export function formatReview(review: Review, format: ReviewFormat): string {
+  if (format === 'mail') return reviewMail(review);
   return format === 'json' ? `${JSON.stringify(reviewJson(review), null, 2)}\n` : reviewStylish(review);
 }
 

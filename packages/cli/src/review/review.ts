@@ -39,7 +39,9 @@ export interface PatchReview {
   patch: Patch;
   /** Touches no file kvm-rules reads: not checked, nothing changes. */
   skipped: boolean;
-  /** Files it touches that kvm-rules does not read (left out of the scratch tree). */
+  /** Every finding of the tree after it. */
+  open: Finding[];
+  /** Files it touches that kvm-rules does not read. */
   outside: string[];
   introduced: Introduced[];
   changed: Changed[];
@@ -50,6 +52,8 @@ export interface Review {
   series: Series;
   /** The tree reviewed against; `revision`: for REV..REV, the base read from its git repository. */
   kernel: { root: string; version: string; revision?: string };
+  /** The archs checked, as the plugins name them. */
+  archs: string[];
   base: Finding[];
   /** After the whole series. */
   final: Finding[];
@@ -72,7 +76,13 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
   const check = async (tree: string) => {
     const outcome = await request.checker.check({ kernel: tree, ...(request.rules ? { rules: request.rules } : {}) });
     const findings = request.filter ? request.filter(outcome.findings) : outcome.findings;
-    return { version: outcome.kernel?.version ?? '', root: outcome.kernel?.root ?? tree, findings, inputs: outcome.inputs ?? {} };
+    return {
+      version: outcome.kernel?.version ?? '',
+      root: outcome.kernel?.root ?? tree,
+      archs: outcome.plugins.map((plugin) => plugin.id),
+      findings,
+      inputs: outcome.inputs ?? {},
+    };
   };
   request.onStep?.(0, series.patches.length);
   const base = await check(kernel);
@@ -95,7 +105,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       const paths = touched(patch);
       const outside = paths.filter((path) => !isRead(path, read));
       if (outside.length === paths.length) {
-        reviews.push({ patch, skipped: true, outside, introduced: [], changed: [], fixed: [] });
+        reviews.push({ patch, skipped: true, open: before, outside, introduced: [], changed: [], fixed: [] });
         continue;
       }
       const after = await checkCopy();
@@ -104,6 +114,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       reviews.push({
         patch,
         skipped: false,
+        open: after,
         outside,
         introduced,
         changed: changed.map((pair) => ({ ...pair, inPatch: placeInPatch(patch, pair.after), fixedBy: undefined })),
@@ -112,7 +123,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       before = after;
     }
     markFixedLater(reviews);
-    return { series, kernel: { root: kernel, version: base.version }, base: base.findings, final: before, patches: reviews };
+    return { series, kernel: { root: kernel, version: base.version }, archs: base.archs, base: base.findings, final: before, patches: reviews };
   });
 }
 
