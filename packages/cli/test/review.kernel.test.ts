@@ -34,6 +34,7 @@ interface ReviewJson {
     introduced: ReviewedFinding[];
     changed: ReviewedFinding[];
     fixed: ReviewedFinding[];
+    ordering: { scope: string; arch: string; steps: { mark: string; id: string; text: string }[] }[];
   }[];
   summary: { introduced: number; errors: number; madeErrors: number; fixedLater: number };
 }
@@ -116,6 +117,20 @@ describe('review', () => {
     assert(unused, 'no-unused-hook');
     expect(brief(unused)).toBe('no-unused-hook generic warning');
     expect(unused.message).toContain('kvm_arch_post_hardware_enable_setup()');
+    // The ordering, as the seed's commit message gives it: kvm_init() now enables and disables every CPU, the check inside.
+    const kvmInit = compat.ordering.find((o) => o.scope === 'kvm_init()');
+    const marked = (kvmInit?.steps ?? []).filter((step) => step.mark !== ' ').map((step) => `${step.mark} ${step.text}`);
+    expect(marked).toEqual([
+      '- smp_call_function_single: kvm_arch_check_processor_compat() on each online CPU',
+      '+ hardware_enable_all: kvm_arch_check_processor_compat() on each online CPU, kvm_arch_hardware_enable() on each online CPU',
+      '+ hardware_disable_all: kvm_arch_hardware_disable() on each online CPU',
+      '+ kvm_arch_post_hardware_enable_setup: kvm_arch_post_hardware_enable_setup()',
+    ]);
+    expect(compat.ordering.map((o) => o.scope)).toEqual(['kvm_init()']);
+    // 1/3 moves VMX's list setup past kvm_init() in vmx_init().
+    const vmxInit = vmxAfter.ordering.find((o) => o.scope === 'x86-vmx vmx_init()');
+    const texts = (vmxInit?.steps ?? []).map((step) => `${step.mark} ${step.text}`);
+    expect(texts.slice(texts.indexOf('  kvm_init()'))).toEqual(['  kvm_init()', '~ INIT_LIST_HEAD()', '~ pi_init_cpu()']);
     expect(result.summary).toMatchObject({ madeErrors: 1, errors: 0 });
   });
 
@@ -190,6 +205,7 @@ describe('review', () => {
     expect(compat).toMatch(/^ {2}.*\bMIPS\b.*: needs review$/m);
     expect(compat).toMatch(/^ {2}SVM\b.*: no change$/m);
     expect(compat).toContain('MIPS: this patch changes kvm_init(), and MIPS already has:');
+    expect(compat).toMatch(/^ {2}\+ hardware_enable_all: kvm_arch_check_processor_compat\(\) on each$/m);
     // 1/4's finding sits under the quoted line it is about.
     expect(first).toMatch(
       /^> \+\t\tINIT_LIST_HEAD\(&per_cpu\(loaded_vmcss_on_cpu, cpu\)\);\n\nVMX, kvm-init-last, warning: vmx_init\(\) does work after kvm_init\(\)/m,

@@ -4,6 +4,7 @@ import { displayPath, formatLocation, summarize, type Finding } from '@kvm-rules
 import type { REVIEW_FORMATS } from '../command-line.js';
 import { plural } from '../formatters/shared.js';
 import { reviewMail } from './mail.js';
+import type { OrderingChange } from './ordering.js';
 import { titleOf } from './patch.js';
 import type { Introduced, PatchReview, Review } from './review.js';
 
@@ -43,6 +44,7 @@ function reviewJson(review: Review) {
       ...(p.patch.message.line ? { line: p.patch.message.line } : {}),
       skipped: p.skipped,
       outside: p.outside,
+      ordering: p.ordering.map((change) => ({ scope: change.scope, arch: change.arch, steps: change.steps.map(({ mark, step }) => ({ mark, ...step })) })),
       introduced: p.introduced.map((i) => ({
         ...i.finding,
         patch: { index: p.patch.index, ...(i.inPatch ? { line: i.inPatch.line, hunk: i.inPatch.hunk } : {}) },
@@ -82,7 +84,11 @@ function patchLines(p: PatchReview, source: string): string[] {
   const head = `${p.patch.index}/${p.patch.total} ${titleOf(p.patch.subject) || '(no subject)'}`;
   const outside = p.outside.length > 0 ? `  also touches, not read by kvm-rules: ${p.outside.join(', ')}` : undefined;
   if (p.skipped) return [`${head}: skipped, touches no file kvm-rules reads`, ...(outside ? [outside] : [])];
-  const lines = [p.introduced.length + p.changed.length + p.fixed.length === 0 ? `${head}: no change in findings` : head];
+  const lines = [
+    p.introduced.length + p.changed.length + p.fixed.length === 0
+      ? `${head}: no change in findings${p.ordering.length > 0 ? ', the ordering changes' : ''}`
+      : head,
+  ];
   for (const introduced of p.introduced) lines.push(...introducedLines(introduced, source, p.patch.total));
   for (const changed of p.changed) {
     const was = changed.before.severity === changed.after.severity ? undefined : `was ${changed.before.severity}`;
@@ -90,6 +96,7 @@ function patchLines(p: PatchReview, source: string): string[] {
     lines.push(...placeLines(changed, source, p.patch.total));
   }
   for (const finding of p.fixed) lines.push(`  fixes ${findingLine(finding)}`);
+  lines.push(...orderingLines(p.ordering, '  '));
   if (outside) lines.push(outside);
   return lines;
 }
@@ -104,6 +111,17 @@ function placeLines(introduced: Pick<Introduced, 'inPatch' | 'fixedBy'>, source:
   const at = introduced.inPatch;
   if (at) lines.push(`      in the patch: ${at.line !== undefined ? `${source}:${at.line}` : 'an encoded body'}, ${at.hunk.replace(/ @@.*/, ' @@')}`);
   if (introduced.fixedBy !== undefined) lines.push(`      fixed later by ${introduced.fixedBy}/${total}`);
+  return lines;
+}
+
+/** The scopes a patch reorders, each step marked: + added, - removed, ~ moved. */
+export function orderingLines(changes: OrderingChange[], indent: string): string[] {
+  if (changes.length === 0) return [];
+  const lines = [`${indent}ordering, before → after (+ added, - removed, ~ moved):`];
+  for (const change of changes) {
+    lines.push(`${indent}  ${change.scope}`);
+    for (const { mark, step } of change.steps) lines.push(`${indent}  ${mark}   ${step.text}`);
+  }
   return lines;
 }
 

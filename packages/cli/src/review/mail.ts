@@ -54,6 +54,7 @@ function reply(review: Review, p: PatchReview): string {
   const body = [
     ...attribution(message.date, message.from),
     ...verdicts(review, p),
+    ...orderingText(p),
     ...quotedHunks(p, atFault),
     ...elsewhere(
       atFault.filter((f) => f.inPatch?.line === undefined),
@@ -108,6 +109,18 @@ function openReached(review: Review, p: PatchReview, arch: string): Finding[] {
   if (arch === GENERIC_ARCH || !p.patch.files.some((f) => (f.newPath ?? f.oldPath ?? '').startsWith('virt/kvm/'))) return [];
   const brought = new Set([...p.introduced.map((i) => i.finding), ...p.changed.map((c) => c.after)]);
   return p.open.filter((f) => f.arch === arch && !brought.has(f) && ORDERING_RULES.has(f.ruleId));
+}
+
+/** What the patch reorders, as the seed's commit message shows it: each scope's steps, what moved marked. */
+function orderingText(p: PatchReview): string[] {
+  if (p.ordering.length === 0) return [];
+  const lines = [...wrap('The ordering before and after this patch (+ added, - removed, ~ moved):', ''), ''];
+  for (const change of p.ordering) {
+    lines.push(...wrap(change.scope, '  '));
+    for (const { mark, step } of change.steps) lines.push(...wrap(step.text, `  ${mark} `, '      '));
+    lines.push('');
+  }
+  return lines;
 }
 
 /** Each hunk that has a finding's line, quoted up to that line, with the finding under it. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
 import { newSince } from '../changed-since.js';
+import { orderingChanges, orderingOf, type OrderingChange } from './ordering.js';
 import type { Patch } from './patch.js';
 import { isRead, readSetOf } from '../read-set.js';
 import { applyPatch, copyInto, touched, withScratchTree } from './scratch.js';
@@ -41,6 +42,8 @@ export interface PatchReview {
   skipped: boolean;
   /** Every finding of the tree after it. */
   open: Finding[];
+  /** The generic ordering and the module inits it changes, before and after. */
+  ordering: OrderingChange[];
   /** Files it touches that kvm-rules does not read. */
   outside: string[];
   introduced: Introduced[];
@@ -81,6 +84,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       root: outcome.kernel?.root ?? tree,
       archs: outcome.plugins.map((plugin) => plugin.id),
       findings,
+      ordering: orderingOf(outcome),
       inputs: outcome.inputs ?? {},
     };
   };
@@ -94,10 +98,11 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       for (;;) {
         const after = await check(tree);
         const missing = [...readSetOf(after.inputs, after.root).files].filter((path) => !existsSync(join(tree, path)));
-        if (copyInto(base.root, tree, missing).length === 0) return after.findings;
+        if (copyInto(base.root, tree, missing).length === 0) return after;
       }
     };
     let before = base.findings;
+    let ordering = base.ordering;
     const reviews: PatchReview[] = [];
     for (const patch of series.patches) {
       request.onStep?.(patch.index, series.patches.length);
@@ -105,22 +110,25 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       const paths = touched(patch);
       const outside = paths.filter((path) => !isRead(path, read));
       if (outside.length === paths.length) {
-        reviews.push({ patch, skipped: true, open: before, outside, introduced: [], changed: [], fixed: [] });
+        reviews.push({ patch, skipped: true, open: before, ordering: [], outside, introduced: [], changed: [], fixed: [] });
         continue;
       }
-      const after = await checkCopy();
+      const checked = await checkCopy();
+      const after = checked.findings;
       const { added, removed, changed } = pairUp(newSince(after, before), newSince(before, after));
       const introduced = added.map((finding) => ({ finding, inPatch: placeInPatch(patch, finding), fixedBy: undefined }));
       reviews.push({
         patch,
         skipped: false,
         open: after,
+        ordering: orderingChanges(ordering, checked.ordering),
         outside,
         introduced,
         changed: changed.map((pair) => ({ ...pair, inPatch: placeInPatch(patch, pair.after), fixedBy: undefined })),
         fixed: removed,
       });
       before = after;
+      ordering = checked.ordering;
     }
     markFixedLater(reviews);
     return { series, kernel: { root: kernel, version: base.version }, archs: base.archs, base: base.findings, final: before, patches: reviews };
