@@ -70,7 +70,7 @@ export function checkCommand() {
 /** The options of `check` as commander parses them. */
 export type CheckFlags = ReturnType<ReturnType<typeof checkCommand>['opts']>;
 
-export const REVIEW_FORMATS = ['stylish', 'json', 'mail'] as const;
+export const REVIEW_FORMATS = ['stylish', 'json', 'mail', 'sarif', 'gcc'] as const;
 
 export function reviewCommand() {
   return new Command('review')

@@ -2,6 +2,7 @@
 // (docs/review.md). Paths are the tree's, as in check's reports.
 import { displayPath, formatLocation, summarize, type Finding } from '@kvm-rules/core';
 import type { REVIEW_FORMATS } from '../command-line.js';
+import { formatters, type CheckResult } from '../formatters/index.js';
 import { plural } from '../formatters/shared.js';
 import { reviewMail } from './mail.js';
 import type { OrderingChange } from './ordering.js';
@@ -23,8 +24,43 @@ export function reviewSummary(review: Review): { introduced: number; errors: num
 }
 
 export function formatReview(review: Review, format: ReviewFormat): string {
-  if (format === 'mail') return reviewMail(review);
-  return format === 'json' ? `${JSON.stringify(reviewJson(review), null, 2)}\n` : reviewStylish(review);
+  switch (format) {
+    case 'mail':
+      return reviewMail(review);
+    case 'json':
+      return `${JSON.stringify(reviewJson(review), null, 2)}\n`;
+    case 'sarif':
+    case 'gcc':
+      return formatters.get(format)?.(asCheckResult(review), { color: false }) ?? '';
+    default:
+      return reviewStylish(review);
+  }
+}
+
+/**
+ * What the series brings, as a check's result for check's own sarif and gcc formatters: each
+ * finding a patch introduces or makes an error, at its place after that patch, its message
+ * saying which patch ("[PATCH 3/4]") and which later one fixes it.
+ */
+function asCheckResult(review: Review): CheckResult {
+  const findings = review.patches.flatMap((p) => {
+    const tag = (finding: Finding, fixedBy: number | undefined): Finding => ({
+      ...finding,
+      message: `[PATCH ${p.patch.index}/${p.patch.total}] ${finding.message}${fixedBy !== undefined ? ` (fixed later by ${fixedBy}/${p.patch.total})` : ''}`,
+    });
+    return [
+      ...p.introduced.map((i) => tag(i.finding, i.fixedBy)),
+      ...p.changed.filter((c) => c.after.severity === 'error' && c.before.severity !== 'error').map((c) => tag(c.after, c.fixedBy)),
+    ];
+  });
+  return {
+    profile: `review of ${review.series.source}`,
+    archs: review.archs,
+    findings,
+    summary: summarize(findings),
+    variants: {},
+    kernel: { root: review.kernel.root, version: review.kernel.version },
+  };
 }
 
 function reviewJson(review: Review) {
@@ -57,6 +93,7 @@ function reviewJson(review: Review) {
         ...(c.fixedBy !== undefined ? { fixedBy: c.fixedBy } : {}),
       })),
       fixed: p.fixed.map((finding) => ({ ...finding, patch: { index: p.patch.index } })),
+      reached: p.reached,
     })),
     after: summarize(review.final),
     summary: reviewSummary(review),
@@ -96,6 +133,8 @@ function patchLines(p: PatchReview, source: string): string[] {
     lines.push(...placeLines(changed, source, p.patch.total));
   }
   for (const finding of p.fixed) lines.push(`  fixes ${findingLine(finding)}`);
+  if (p.reached.length > 0) lines.push('  already open, about the kvm_init() ordering this patch changes (needs review):');
+  for (const finding of p.reached) lines.push(`    ${findingLine(finding)}`);
   lines.push(...orderingLines(p.ordering, '  '));
   if (outside) lines.push(outside);
   return lines;

@@ -93,22 +93,8 @@ function verdicts(review: Review, p: PatchReview): string[] {
 function verdictOf(review: Review, p: PatchReview, arch: string): Verdict {
   const brought = [...p.introduced.map((i) => i.finding), ...p.changed.map((c) => c.after)].filter((f) => f.arch === arch);
   if (brought.some((f) => f.severity === 'error')) return 'needs fix';
-  if (brought.length > 0 || openReached(review, p, arch).length > 0) return 'needs review';
+  if (brought.length > 0 || p.reached.some((f) => f.arch === arch)) return 'needs review';
   return p.fixed.some((f) => f.arch === arch) ? 'fixed' : 'no change';
-}
-
-/** The rules whose findings are about when the arch's init runs against kvm_init()'s hooks: what a change to kvm_init() moves. */
-const ORDERING_RULES = new Set(['kvm-init-last', 'hook-state-initialized']);
-
-/**
- * Findings of an arch still open after a patch that changes the generic code (virt/kvm/) about
- * the ordering against kvm_init(): the patch did not bring them, but it changes the ordering
- * they are about, so the arch's maintainer should look again (as the seed's reviewer asked of MIPS).
- */
-function openReached(review: Review, p: PatchReview, arch: string): Finding[] {
-  if (arch === GENERIC_ARCH || !p.patch.files.some((f) => (f.newPath ?? f.oldPath ?? '').startsWith('virt/kvm/'))) return [];
-  const brought = new Set([...p.introduced.map((i) => i.finding), ...p.changed.map((c) => c.after)]);
-  return p.open.filter((f) => f.arch === arch && !brought.has(f) && ORDERING_RULES.has(f.ruleId));
 }
 
 /** What the patch reorders, as the seed's commit message shows it: each scope's steps, what moved marked. */
@@ -177,7 +163,7 @@ function elsewhere(faults: AtFault[], total: number): string[] {
 function stillOpen(review: Review, p: PatchReview): string[] {
   const lines: string[] = [];
   for (const arch of review.archs) {
-    const open = openReached(review, p, arch);
+    const open = p.reached.filter((f) => f.arch === arch);
     if (open.length === 0) continue;
     lines.push(...wrap(`${archName(arch)}: this patch changes kvm_init(), and ${archName(arch)} already has:`, ''), '');
     for (const finding of open) {

@@ -2,7 +2,7 @@
 // steps with the hooks each runs (and on which CPUs), and each arch's module init with where
 // kvm_init() sits in it. A scope the patch changes is shown as one list, the steps both have in
 // their order, with what the patch adds (+), removes (-) and moves (~) marked.
-import type { CheckOutcome, Profile } from '@kvm-rules/core';
+import { GENERIC_ARCH, type CheckOutcome, type Profile } from '@kvm-rules/core';
 import { diffArrays } from 'diff';
 
 export interface Step {
@@ -27,7 +27,7 @@ const ON: Partial<Record<string, string>> = { 'each-online-cpu': ' on each onlin
 
 export function orderingOf(outcome: Pick<CheckOutcome, 'profile' | 'plugins'>): Ordering {
   const scopes = new Map<string, { arch: string; steps: Step[] }>();
-  scopes.set('kvm_init()', { arch: 'generic', steps: kvmInitSteps(outcome.profile) });
+  scopes.set('kvm_init()', { arch: GENERIC_ARCH, steps: kvmInitSteps(outcome.profile) });
   for (const plugin of outcome.plugins) {
     for (const module of plugin.modules) {
       const steps = module.phases.map((phase) => ({

@@ -4,7 +4,7 @@
 // fixes them, since every step of a series must build and work) and the findings it fixes.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintOf, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
+import { fingerprintOf, GENERIC_ARCH, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
 import { newSince } from '../changed-since.js';
 import { orderingChanges, orderingOf, type OrderingChange } from './ordering.js';
 import type { Patch } from './patch.js';
@@ -42,6 +42,12 @@ export interface PatchReview {
   skipped: boolean;
   /** Every finding of the tree after it. */
   open: Finding[];
+  /**
+   * For a patch that changes kvm_init()'s ordering: the archs' findings still open after
+   * it about their ordering against kvm_init()'s hooks. It did not bring them, but it changes the
+   * ordering they are about, so the arch's maintainer should look again (as the seed asked of MIPS).
+   */
+  reached: Finding[];
   /** The generic ordering and the module inits it changes, before and after. */
   ordering: OrderingChange[];
   /** Files it touches that kvm-rules does not read. */
@@ -110,18 +116,20 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       const paths = touched(patch);
       const outside = paths.filter((path) => !isRead(path, read));
       if (outside.length === paths.length) {
-        reviews.push({ patch, skipped: true, open: before, ordering: [], outside, introduced: [], changed: [], fixed: [] });
+        reviews.push({ patch, skipped: true, open: before, reached: [], ordering: [], outside, introduced: [], changed: [], fixed: [] });
         continue;
       }
       const checked = await checkCopy();
       const after = checked.findings;
       const { added, removed, changed } = pairUp(newSince(after, before), newSince(before, after));
+      const reordered = orderingChanges(ordering, checked.ordering);
       const introduced = added.map((finding) => ({ finding, inPatch: placeInPatch(patch, finding), fixedBy: undefined }));
       reviews.push({
         patch,
         skipped: false,
         open: after,
-        ordering: orderingChanges(ordering, checked.ordering),
+        reached: reachedBy(reordered, after, [...introduced.map((i) => i.finding), ...changed.map((c) => c.after)]),
+        ordering: reordered,
         outside,
         introduced,
         changed: changed.map((pair) => ({ ...pair, inPatch: placeInPatch(patch, pair.after), fixedBy: undefined })),
@@ -133,6 +141,15 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
     markFixedLater(reviews);
     return { series, kernel: { root: kernel, version: base.version }, archs: base.archs, base: base.findings, final: before, patches: reviews };
   });
+}
+
+/** The rules whose findings are about when an arch's init runs against kvm_init()'s hooks: what a change to kvm_init() moves. */
+const ORDERING_RULES = new Set(['kvm-init-last', 'hook-state-initialized']);
+
+function reachedBy(reordered: OrderingChange[], open: Finding[], brought: Finding[]): Finding[] {
+  if (!reordered.some((change) => change.arch === GENERIC_ARCH)) return [];
+  const own = new Set(brought);
+  return open.filter((f) => f.arch !== GENERIC_ARCH && !own.has(f) && ORDERING_RULES.has(f.ruleId));
 }
 
 /** Where a finding is, for pairing the before and after of one that changed: its rule, arch, file and line. */
