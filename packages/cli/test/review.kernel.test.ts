@@ -227,4 +227,30 @@ describe('review', () => {
     const results = (JSON.parse(sarif.stdout) as { runs: { results: { level: string; message: { text: string } }[] }[] }).runs[0]?.results ?? [];
     expect(results.filter((r) => r.level === 'error').map((r) => r.message.text.slice(0, 12))).toEqual(['[PATCH 3/4] ']);
   });
+
+  it('a rename, a binary file and CRLF line ends are reviewed as git applies them', async () => {
+    const branch = git('rev-parse', '--abbrev-ref', 'HEAD').trim();
+    git('checkout', '-q', '-b', 'robust', 'HEAD~4');
+    try {
+      git('mv', 'arch/x86/kvm/vmx/posted_intr.h', 'arch/x86/kvm/vmx/pi.h');
+      const header = join(repo, 'arch/x86/kvm/vmx/vmx.h');
+      const text = readFileSync(header, 'utf8');
+      assert(text.includes('#include "posted_intr.h"'), 'vmx.h includes posted_intr.h');
+      writeFileSync(header, text.replace('#include "posted_intr.h"', '#include "pi.h"'));
+      writeFileSync(join(repo, 'logo.bin'), Buffer.from([0, 159, 146, 150, 255, 0, 1]));
+      git('add', '-A');
+      git('commit', '-q', '-m', 'KVM: VMX: Rename posted_intr.h, add a logo');
+      writeFileSync(join(work, 'robust.mbox'), git('format-patch', '--binary', '--stdout', 'HEAD~1'));
+    } finally {
+      git('checkout', '-q', branch);
+    }
+    const { code, result } = await review(join(work, 'robust.mbox'), '--kernel', linux61);
+    expect(code).toBe(0);
+    expect(result.patches[0]?.outside).toEqual(['logo.bin']);
+    expect(result.summary.introduced).toBe(0);
+    const crlf = join(work, 'series3-crlf.mbox');
+    writeFileSync(crlf, readFileSync(join(work, 'series3.mbox'), 'utf8').replace(/\n/g, '\r\n'));
+    const [lf, cr] = await Promise.all([review(join(work, 'series3.mbox'), '--kernel', linux61), review(crlf, '--kernel', linux61)]);
+    expect(cr.result.summary).toEqual(lf.result.summary);
+  });
 });
