@@ -2,10 +2,8 @@
 // directory (the working tree is never touched), so that only findings REV did not have are
 // reported: what a patch series introduces.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fingerprintOf, InputError, type Finding } from '@kvm-rules/core';
+import { withTempDir } from './temp-dir.js';
 
 /** What the analysis reads (git archive takes no wildcards: arch/<arch>/kvm are listed one by one); the rest stays in git. */
 function kernelPaths(dir: string, tree: string): string[] {
@@ -49,15 +47,7 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
   const commit = git(dir, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
   if (!commit.ok) throw new InputError(`${who}: no commit "${rev}" in the git repository of ${dir}`);
   const prefix = git(dir, ['rev-parse', '--show-prefix']).stdout.trim();
-  const copy = mkdtempSync(join(tmpdir(), 'kvm-rules-rev-'));
-  // Interrupted, the copy goes too: the signal's usual exit follows (130 for SIGINT, 143 for SIGTERM).
-  const interrupted = (signal: NodeJS.Signals) => {
-    rmSync(copy, { recursive: true, force: true });
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
+  return withTempDir('kvm-rules-rev-', async (copy) => {
     // `REV:prefix` is the kernel tree's own directory when it sits below the repository root.
     const tree = `${commit.stdout.trim()}:${prefix}`;
     if (!git(dir, ['cat-file', '-e', `${tree}virt/kvm/kvm_main.c`]).ok) {
@@ -75,11 +65,7 @@ export async function atRevision<T>(dir: string, rev: string, read: (treeDir: st
     }
     execFileSync('tar', ['-x', '-C', copy], { input: archive.stdout });
     return await read(copy);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    rmSync(copy, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The findings `before` did not have, by fingerprint and count (two equal findings where there was one: one is new). */

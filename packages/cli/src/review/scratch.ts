@@ -3,10 +3,10 @@
 // file the series touches, so that the working tree is never touched and every hunk of the
 // series is tried. Patches go in with `git apply`, which needs no repository.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '@kvm-rules/core';
+import { withTempDir } from '../temp-dir.js';
 import type { Patch } from './patch.js';
 import { titleOf } from './patch.js';
 
@@ -15,24 +15,13 @@ export function touched(patch: Patch): string[] {
   return [...new Set(patch.files.flatMap((file) => [file.oldPath, file.newPath]).filter((path): path is string => path !== undefined))];
 }
 
-/** Runs `use` with the scratch tree; the copy is removed however it ends, a signal included. */
-export async function withScratchTree<T>(kernel: string, paths: Iterable<string>, use: (tree: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-rules-review-'));
-  const interrupted = (signal: NodeJS.Signals) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
-  try {
+/** Runs `use` with the scratch tree, removed however the work ends. */
+export function withScratchTree<T>(kernel: string, paths: Iterable<string>, use: (tree: string) => Promise<T>): Promise<T> {
+  return withTempDir('kvm-rules-review-', async (dir) => {
     const tree = join(dir, 'linux');
     copyInto(kernel, tree, paths);
-    return await use(tree);
-  } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return use(tree);
+  });
 }
 
 /** Copies the tree-relative paths that exist in `kernel` (folders whole) into `tree`; returns those copied. */
