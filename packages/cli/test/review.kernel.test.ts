@@ -210,9 +210,20 @@ describe('review', () => {
     expect(compat).toMatch(/^ {2}SVM\b.*: no change$/m);
     expect(compat).toContain('MIPS: this patch changes kvm_init(), and MIPS already has:');
     expect(compat).toMatch(/^ {2}\+ hardware_enable_all: kvm_arch_check_processor_compat\(\) on each$/m);
-    // 1/4's finding sits under the quoted line it is about.
-    expect(first).toMatch(
-      /^> \+\t\tINIT_LIST_HEAD\(&per_cpu\(loaded_vmcss_on_cpu, cpu\)\);\n\nVMX, kvm-init-last, warning: vmx_init\(\) does work after kvm_init\(\)/m,
+    // 1/4's findings sit under the quoted line they are about (the line after which nothing more is quoted).
+    const quoted = first.indexOf('> +\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n');
+    const paragraph = first.indexOf('VMX, kvm-init-last, warning: vmx_init() does work after kvm_init()');
+    expect(quoted).toBeGreaterThan(0);
+    expect(paragraph).toBeGreaterThan(quoted);
+    expect(
+      first
+        .slice(quoted, paragraph)
+        .split('\n')
+        .filter((line) => line.startsWith('>')),
+    ).toHaveLength(1);
+    // 3/4's VMX error sits under the line of kvm_init() that makes the hook run too early.
+    expect(compat).toMatch(
+      /^> \+\thardware_disable_all\(\);\n\nHere kvm_init\(\) step "hardware_disable_all" starts it; at\narch\/x86\/kvm\/vmx\/vmx\.c:\d+:\d+: VMX, hook-state-initialized, error \(was$/m,
     );
     expect(first).toContain('Patch 4/4 fixes this');
     const body = stdout.split('\n').filter((line) => !line.startsWith('>') && !/^(Subject|In-Reply-To|References): /.test(line));

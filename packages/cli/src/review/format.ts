@@ -7,7 +7,7 @@ import { plural } from '../formatters/shared.js';
 import { reviewMail } from './mail.js';
 import type { OrderingChange } from './ordering.js';
 import { titleOf } from './patch.js';
-import type { Introduced, PatchReview, Review } from './review.js';
+import type { Introduced, PatchPlace, PatchReview, Review } from './review.js';
 
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];
 
@@ -83,13 +83,13 @@ function reviewJson(review: Review) {
       ordering: p.ordering.map((change) => ({ scope: change.scope, arch: change.arch, steps: change.steps.map(({ mark, step }) => ({ mark, ...step })) })),
       introduced: p.introduced.map((i) => ({
         ...i.finding,
-        patch: { index: p.patch.index, ...(i.inPatch ? { line: i.inPatch.line, hunk: i.inPatch.hunk } : {}) },
+        patch: { index: p.patch.index, ...(i.inPatch ? inPatchJson(i.inPatch) : {}) },
         ...(i.fixedBy !== undefined ? { fixedBy: i.fixedBy } : {}),
       })),
       changed: p.changed.map((c) => ({
         ...c.after,
         before: { severity: c.before.severity, message: c.before.message, ...(c.before.location ? { location: c.before.location } : {}) },
-        patch: { index: p.patch.index, ...(c.inPatch ? { line: c.inPatch.line, hunk: c.inPatch.hunk } : {}) },
+        patch: { index: p.patch.index, ...(c.inPatch ? inPatchJson(c.inPatch) : {}) },
         ...(c.fixedBy !== undefined ? { fixedBy: c.fixedBy } : {}),
       })),
       fixed: p.fixed.map((finding) => ({ ...finding, patch: { index: p.patch.index } })),
@@ -98,6 +98,10 @@ function reviewJson(review: Review) {
     after: summarize(review.final),
     summary: reviewSummary(review),
   };
+}
+
+function inPatchJson(at: PatchPlace) {
+  return { file: at.file, ...(at.line !== undefined ? { line: at.line } : {}), hunk: at.hunk, ...(at.via ? { via: at.via } : {}) };
 }
 
 function reviewStylish(review: Review): string {
@@ -148,7 +152,12 @@ function introducedLines(introduced: Introduced, source: string, total: number):
 function placeLines(introduced: Pick<Introduced, 'inPatch' | 'fixedBy'>, source: string, total: number): string[] {
   const lines: string[] = [];
   const at = introduced.inPatch;
-  if (at) lines.push(`      in the patch: ${at.line !== undefined ? `${source}:${at.line}` : 'an encoded body'}, ${at.hunk.replace(/ @@.*/, ' @@')}`);
+  if (at) {
+    const via = at.via ? ` (${at.via})` : '';
+    lines.push(
+      `      in the patch: ${at.line !== undefined ? `${source}:${at.line}` : 'an encoded body'}, ${at.file} ${at.hunk.replace(/ @@.*/, ' @@')}${via}`,
+    );
+  }
   if (introduced.fixedBy !== undefined) lines.push(`      fixed later by ${introduced.fixedBy}/${total}`);
   return lines;
 }

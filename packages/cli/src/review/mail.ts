@@ -118,12 +118,12 @@ function quotedHunks(p: PatchReview, atFault: AtFault[]): string[] {
   const byHunk = new Map<string, AtFault[]>();
   for (const fault of atFault) {
     if (fault.inPatch?.line === undefined) continue;
-    const key = `${fault.finding.location?.file ?? ''}\0${fault.inPatch.hunk}`;
+    const key = `${fault.inPatch.file}\0${fault.inPatch.hunk}`;
     byHunk.set(key, [...(byHunk.get(key) ?? []), fault]);
   }
   for (const faults of byHunk.values()) {
     faults.sort((a, b) => (a.inPatch?.line ?? 0) - (b.inPatch?.line ?? 0));
-    const file = faults[0]?.finding.location?.file ?? '';
+    const file = faults[0]?.inPatch?.file ?? '';
     const headerLine = hunkLine(p, file, faults[0]?.inPatch?.hunk ?? '');
     let quotedTo = (headerLine ?? faults[0]?.inPatch?.line ?? first) - 1;
     lines.push(`> diff --git a/${file} b/${file}`);
@@ -131,7 +131,8 @@ function quotedHunks(p: PatchReview, atFault: AtFault[]): string[] {
       const to = fault.inPatch?.line ?? quotedTo;
       for (let line = quotedTo + 1; line <= to; line++) lines.push(`> ${body[line - first] ?? ''}`.trimEnd());
       quotedTo = Math.max(quotedTo, to);
-      lines.push('', ...findingParagraph(fault, p.patch.total), '');
+      if (lines.at(-1) !== '') lines.push('');
+      lines.push(...findingParagraph(fault, p.patch.total), '');
     }
   }
   return lines;
@@ -145,7 +146,10 @@ function hunkLine(p: PatchReview, file: string, header: string): number | undefi
 function findingParagraph(fault: AtFault, total: number, indent = ''): string[] {
   const { finding } = fault;
   const severity = fault.was ? `${finding.severity} (was ${fault.was})` : finding.severity;
-  const lines = wrap(`${archName(finding.arch)}, ${finding.ruleId}, ${severity}: ${finding.message}`, indent);
+  // Under a line that is not the finding's own: what that line does, then where the finding is.
+  const via = fault.inPatch?.via;
+  const where = via && finding.location ? `Here ${via.replace(/ here$/, '')}; at ${formatLocation(finding.location)}: ` : '';
+  const lines = wrap(`${where}${archName(finding.arch)}, ${finding.ruleId}, ${severity}: ${finding.message}`, indent);
   if (fault.fixedBy !== undefined) lines.push(...wrap(`Patch ${fault.fixedBy}/${total} fixes this; until then the series does not bisect cleanly.`, indent));
   return lines;
 }

@@ -15,6 +15,8 @@ export interface Hunk {
   lines: string[];
   /** Line after the patch → line in the mail file, for the lines the hunk adds or keeps. */
   at: Map<number, number | undefined>;
+  /** The lines after the patch that the hunk adds. */
+  added: Set<number>;
 }
 
 export interface PatchFile {
@@ -58,6 +60,7 @@ export function diffOf(message: Message): { files: PatchFile[]; text: string } |
       if (kind === '\\') continue;
       hunk.lines.push(line);
       if (kind !== '+') oldLeft--;
+      if (kind === '+') hunk.added.add(newLine);
       if (kind !== '-') {
         hunk.at.set(newLine++, fileLine(i));
         newLeft--;
@@ -85,7 +88,7 @@ export function diffOf(message: Message): { files: PatchFile[]; text: string } |
       oldLeft = oldCount === undefined ? 1 : Number(oldCount);
       newLeft = newCount === undefined ? 1 : Number(newCount);
       newLine = Number(newStart);
-      hunk = { header: line, oldStart: Number(oldStart), newStart: Number(newStart), line: fileLine(i), lines: [], at: new Map() };
+      hunk = { header: line, oldStart: Number(oldStart), newStart: Number(newStart), line: fileLine(i), lines: [], at: new Map(), added: new Set() };
       file.hunks.push(hunk);
     } else if (line === '-- ' || line.startsWith('base-commit: ')) {
       end = i; // the signature: git's version, b4's base

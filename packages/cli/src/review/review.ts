@@ -14,9 +14,16 @@ import type { Series } from './series.js';
 
 /** Where in the patch a finding's line is: the line of the mail, and the hunk it is in. */
 export interface PatchPlace {
+  /** Tree-relative file of the hunk. */
+  file: string;
   /** Line in the mail file (undefined when the body was sent encoded). */
   line: number | undefined;
   hunk: string;
+  /**
+   * When the finding's own line is not in the patch but a line the patch adds is one of its
+   * places (a kvm_init() step that now runs a hook too early): what the finding says of it.
+   */
+  via?: string;
 }
 
 export interface Introduced {
@@ -179,14 +186,26 @@ function pairUp(added: Finding[], removed: Finding[]): { added: Finding[]; remov
   return { added, removed, changed };
 }
 
-/** The line of the patch a finding is at, when its file and line are among what a hunk adds or keeps. */
+/**
+ * The line of the patch a finding is at: its own line when a hunk adds or keeps it, else the
+ * first of its related places that a hunk adds (the cause the patch brings, where the fix goes).
+ */
 function placeInPatch(patch: Patch, finding: Finding): PatchPlace | undefined {
-  const location = finding.location;
-  if (!location) return undefined;
+  const own = finding.location && lineInPatch(patch, finding.location, false);
+  if (own) return own;
+  for (const related of finding.related ?? []) {
+    const at = lineInPatch(patch, related.location, true);
+    if (at) return { ...at, via: related.message };
+  }
+  return undefined;
+}
+
+function lineInPatch(patch: Patch, location: { file: string; line: number }, addedOnly: boolean): PatchPlace | undefined {
   for (const file of patch.files) {
     if (file.newPath !== location.file) continue;
     for (const hunk of file.hunks) {
-      if (hunk.at.has(location.line)) return { line: hunk.at.get(location.line), hunk: hunk.header };
+      if (!hunk.at.has(location.line) || (addedOnly && !hunk.added.has(location.line))) continue;
+      return { file: location.file, line: hunk.at.get(location.line), hunk: hunk.header };
     }
   }
   return undefined;
