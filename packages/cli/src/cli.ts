@@ -79,7 +79,9 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
         // Loaded only for this command: it reads mail and runs git.
         const { runReview } = await import('./commands/review.js');
         const progress = terminalProgress(io.stderr, io.progress ?? false);
-        const { output, exitCode, notices } = await runReview({ ...flags, series, progress });
+        // A report written to a file is not fitted to the terminal.
+        const width = flags.maxWidth ?? (flags.outputFile ? undefined : io.width);
+        const { output, exitCode, notices } = await runReview({ ...flags, series, progress, ...(width !== undefined ? { maxWidth: width } : {}) });
         io.stdout(output);
         for (const notice of notices) io.stderr(`${notice}\n`);
         setExit(exitCode);

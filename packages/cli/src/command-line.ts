@@ -85,6 +85,7 @@ export function reviewCommand() {
     .addOption(new Option('--rule <id:severity>', "set a rule's severity: error, warning or off (repeatable)").argParser(collect).default([] as string[]))
     .addOption(new Option('--format <name>', 'output format').choices(REVIEW_FORMATS).default('stylish' as const))
     .option('-o, --output-file <file>', 'write the report to a file instead of stdout')
+    .addOption(maxWidth())
     .addHelpText('after', EXIT_CODES_HELP);
 }
 

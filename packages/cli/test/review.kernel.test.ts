@@ -264,4 +264,15 @@ describe('review', () => {
     const [lf, cr] = await Promise.all([review(join(work, 'series3.mbox'), '--kernel', linux61), review(crlf, '--kernel', linux61)]);
     expect(cr.result.summary).toEqual(lf.result.summary);
   });
+
+  it('stylish fits --max-width, and names the patch file of a folder with the line in it', async () => {
+    const { stdout } = await run('review', join(work, 'outgoing'), '--kernel', linux61, '--max-width', '80');
+    const long = stdout.split('\n').filter((line) => codePoints(line).length > 80);
+    // Only words that cannot be cut (a path) may run over.
+    expect(long.every((line) => !line.trim().includes(' '))).toBe(true);
+    const at = /in the patch:\s+(\S+):(\d+),/.exec(stdout);
+    assert(at?.[1] !== undefined && at[2] !== undefined, 'a finding placed in the patch');
+    expect(at[1]).toMatch(/outgoing\/0001-KVM-VMX-Initialize-the-per-CPU-loaded-VMCS-lists-aft\.patch$/);
+    expect(readFileSync(at[1], 'utf8').split('\n')[Number(at[2]) - 1]).toMatch(/^\+/);
+  });
 });

@@ -26,6 +26,8 @@ export interface ReviewOptions {
   format: ReviewFormat;
   outputFile?: string;
   progress?: Progress;
+  /** The columns stylish fits its lines to (--max-width, or the terminal's); 80 when not given; 0: no limit. */
+  maxWidth?: number;
 }
 
 export async function runReview(options: ReviewOptions): Promise<{ output: string; exitCode: number; notices: string[] }> {
@@ -59,7 +61,7 @@ export async function runReview(options: ReviewOptions): Promise<{ output: strin
     review.kernel.revision = base;
   }
   options.progress?.(undefined);
-  const output = formatReview(review, options.format);
+  const output = formatReview(review, options.format, options.maxWidth);
   const summary = reviewSummary(review);
   const exitCode = summary.errors + summary.madeErrors > 0 ? ExitCode.findings : ExitCode.clean;
   if (!options.outputFile) return { output, exitCode, notices: [] };

@@ -4,6 +4,7 @@ import { displayPath, formatLocation, summarize, type Finding } from '@kvm-rules
 import type { REVIEW_FORMATS } from '../command-line.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { plural } from '../formatters/shared.js';
+import { DEFAULT_WIDTH, wrapLine } from '../formatters/wrap.js';
 import { reviewMail } from './mail.js';
 import type { OrderingChange } from './ordering.js';
 import { titleOf } from './patch.js';
@@ -23,7 +24,8 @@ export function reviewSummary(review: Review): { introduced: number; errors: num
   return { introduced: introduced.length, errors, warnings, madeErrors, fixedLater, fixed };
 }
 
-export function formatReview(review: Review, format: ReviewFormat): string {
+/** `width`: the columns stylish fits its lines to (0: no limit). */
+export function formatReview(review: Review, format: ReviewFormat, width = DEFAULT_WIDTH): string {
   switch (format) {
     case 'mail':
       return reviewMail(review);
@@ -33,7 +35,7 @@ export function formatReview(review: Review, format: ReviewFormat): string {
     case 'gcc':
       return formatters.get(format)?.(asCheckResult(review), { color: false }) ?? '';
     default:
-      return reviewStylish(review);
+      return fitted(reviewStylish(review), width);
   }
 }
 
@@ -100,6 +102,16 @@ function reviewJson(review: Review) {
   };
 }
 
+/** Each line fitted to `width`, continuation lines indented four more than it. */
+function fitted(text: string, width: number): string {
+  if (width === 0) return text;
+  return `${text
+    .trimEnd()
+    .split('\n')
+    .flatMap((line) => (line === '' ? [''] : wrapLine(line, width, 4)))
+    .join('\n')}\n`;
+}
+
 function inPatchJson(at: PatchPlace) {
   return { file: at.file, ...(at.line !== undefined ? { line: at.line } : {}), hunk: at.hunk, ...(at.via ? { via: at.via } : {}) };
 }
@@ -111,7 +123,7 @@ function reviewStylish(review: Review): string {
     `base: ${problems(review.base)}`,
     '',
   ];
-  for (const p of review.patches) lines.push(...patchLines(p, series.source), '');
+  for (const p of review.patches) lines.push(...patchLines(p), '');
   const s = reviewSummary(review);
   const later = s.fixedLater > 0 ? `, ${s.fixedLater} of them fixed later in the series` : '';
   const worse = s.madeErrors > 0 ? `; ${plural(s.madeErrors, 'warning')} made an error` : '';
@@ -121,7 +133,7 @@ function reviewStylish(review: Review): string {
   return `${lines.join('\n')}\n`;
 }
 
-function patchLines(p: PatchReview, source: string): string[] {
+function patchLines(p: PatchReview): string[] {
   const head = `${p.patch.index}/${p.patch.total} ${titleOf(p.patch.subject) || '(no subject)'}`;
   const outside = p.outside.length > 0 ? `  also touches, not read by kvm-rules: ${p.outside.join(', ')}` : undefined;
   if (p.skipped) return [`${head}: skipped, touches no file kvm-rules reads`, ...(outside ? [outside] : [])];
@@ -130,11 +142,11 @@ function patchLines(p: PatchReview, source: string): string[] {
       ? `${head}: no change in findings${p.ordering.length > 0 ? ', the ordering changes' : ''}`
       : head,
   ];
-  for (const introduced of p.introduced) lines.push(...introducedLines(introduced, source, p.patch.total));
+  for (const introduced of p.introduced) lines.push(...introducedLines(introduced, p.patch.file, p.patch.total));
   for (const changed of p.changed) {
     const was = changed.before.severity === changed.after.severity ? undefined : `was ${changed.before.severity}`;
     lines.push(`  changes ${findingLine(changed.after, was)}`, `      before: ${changed.before.message}`);
-    lines.push(...placeLines(changed, source, p.patch.total));
+    lines.push(...placeLines(changed, p.patch.file, p.patch.total));
   }
   for (const finding of p.fixed) lines.push(`  fixes ${findingLine(finding)}`);
   if (p.reached.length > 0) lines.push('  already open, about the kvm_init() ordering this patch changes (needs review):');

@@ -32,6 +32,8 @@ export interface Patch {
   index: number;
   total: number;
   subject: string;
+  /** The file the mail is in (for REV..REV, the range: lines of `git format-patch --stdout REV..REV`). */
+  file: string;
   message: Message;
   /** The body from its first diff line on: what `git apply` is given. */
   diff: string;

@@ -73,7 +73,7 @@ async function seriesOf(source: string, files: { name: string; text: string }[])
         if (number?.index === 0 || (cover === undefined && found.length === 0)) cover ??= message;
         continue;
       }
-      found.push({ subject: message.subject, message, diff: diff.text, files: diff.files });
+      found.push({ subject: message.subject, file: name, message, diff: diff.text, files: diff.files });
       numbers.push(number);
     }
   }
