@@ -9,7 +9,7 @@ import { terminalProgress } from './progress.js';
 import { cliDir } from './project.js';
 import { runCheck } from './commands/check.js';
 import { runCompletion } from './commands/completion.js';
-import { checkCommand, completionCommand, depsCommand, explainCommand, listCommand, newPluginCommand, reviewCommand } from './command-line.js';
+import { checkCommand, completionCommand, depsCommand, explainCommand, listCommand, newPluginCommand, reviewCommand, timelineCommand } from './command-line.js';
 import { runDeps } from './commands/deps.js';
 import { runExplain } from './commands/explain.js';
 import { LIST_WHAT, runList, type ListWhat } from './commands/list.js';
@@ -85,6 +85,15 @@ function buildProgram(io: Io, setExit: (code: number) => void, argv: string[]): 
         io.stdout(output);
         for (const notice of notices) io.stderr(`${notice}\n`);
         setExit(exitCode);
+      }),
+  );
+
+  program.addCommand(
+    timelineCommand()
+      .copyInheritedSettings(program)
+      .action(async (flags) => {
+        const { runTimeline } = await import('./commands/timeline.js');
+        io.stdout(await runTimeline(flags));
       }),
   );
 

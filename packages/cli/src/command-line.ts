@@ -89,6 +89,25 @@ export function reviewCommand() {
     .addHelpText('after', EXIT_CODES_HELP);
 }
 
+export const TIMELINE_FORMATS = ['text', 'dot', 'mermaid'] as const;
+
+export function timelineCommand() {
+  return new Command('timeline')
+    .description(
+      "draw an arch's module init under a profile: its phases, kvm_init()'s steps where it is called, each hook call and lifecycle event, what a finding rests on marked",
+    )
+    .requiredOption('--arch <id>', 'the arch')
+    .option('--kernel <dir>', 'read the arch and the generic ordering from this Linux tree')
+    .option('--profile <id|path>', 'the generic ordering (default: as for check)')
+    .addOption(new Option('--variant <[arch=]name>', 'use a plugin variant (repeatable)').argParser(collect).default([] as string[]))
+    .addOption(pluginOption())
+    .addOption(rulesDirOption())
+    .addOption(
+      new Option('--format <name>', 'output format: text (an indented list), dot (Graphviz) or mermaid').choices(TIMELINE_FORMATS).default('text' as const),
+    )
+    .addHelpText('after', EXIT_CODES_HELP);
+}
+
 export function listCommand() {
   return new Command('list')
     .description('list profiles, plugins and rules')
