@@ -66,7 +66,7 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@kvm-rules/*', 'web-tree-sitter', 'ajv'],
+  external: ['@kvm-rules/*', 'web-tree-sitter', 'ajv', '@hpcc-js/wasm-graphviz'],
   // CommonJS dependencies (yaml, commander) call require() for Node's built-in modules.
   banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module';\nconst require = __bundleCreateRequire(import.meta.url);" },
   plugins: [rewriteImportMetaUrl],

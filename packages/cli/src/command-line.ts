@@ -8,7 +8,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
-export const CHECK_FORMATS = ['stylish', 'json', 'sarif', 'junit', 'github', 'mail', 'gcc'] as const;
+export const CHECK_FORMATS = ['stylish', 'json', 'sarif', 'junit', 'github', 'mail', 'gcc', 'html'] as const;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -89,7 +89,7 @@ export function reviewCommand() {
     .addHelpText('after', EXIT_CODES_HELP);
 }
 
-export const TIMELINE_FORMATS = ['text', 'dot', 'mermaid'] as const;
+export const TIMELINE_FORMATS = ['text', 'svg', 'dot', 'mermaid'] as const;
 
 export function timelineCommand() {
   return new Command('timeline')
@@ -103,7 +103,7 @@ export function timelineCommand() {
     .addOption(pluginOption())
     .addOption(rulesDirOption())
     .addOption(
-      new Option('--format <name>', 'output format: text (an indented list), dot (Graphviz) or mermaid').choices(TIMELINE_FORMATS).default('text' as const),
+      new Option('--format <name>', 'output format: text (an indented list), svg (laid out by Graphviz), dot or mermaid').choices(TIMELINE_FORMATS).default('text' as const),
     )
     .addHelpText('after', EXIT_CODES_HELP);
 }

@@ -20,14 +20,36 @@ describe('timeline', () => {
     expect(stdout).toContain('findings marked <-:');
   });
 
-  it('dot and mermaid: one graph, kvm_init() a cluster, the marked steps in red', async () => {
-    const dot = (await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'dot')).stdout;
+  it("dot and mermaid: one graph, kvm_init() a cluster, the marked steps in red, the hook's path to the late init a red edge", async () => {
+    // Labels are broken into left-aligned lines (\l, the next one indented): read them unbroken.
+    const dot = (await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'dot')).stdout.replace(/\\l {2}/g, ' ').replace(/\\l"/g, '"');
     expect(dot).toMatch(/^digraph timeline \{/);
     expect(dot).toContain('subgraph cluster_kvm_init');
-    expect(dot).toMatch(/label="INIT_LIST_HEAD\(\), initializes loaded_vmcss_on_cpu\\n[^"]*hook-state-initialized", color=red/);
+    const node = (pattern: RegExp) => new RegExp(`^  (n\\d+) \\[${pattern.source}`, 'm').exec(dot)?.[1];
+    const lists = node(
+      /id="t-row-\d+", label="INIT_LIST_HEAD\(\), initializes loaded_vmcss_on_cpu[^"]*hook-state-initialized[^"]*", class="row f-\d f-\d", color="#cc0000"/,
+    );
+    const disable = node(/id="t-row-\d+", label="· · hook kvm_arch_hardware_disable\(\) on each online CPU → [^"]*", class="row f-1", color="#cc0000"/);
+    expect(lists).toBeDefined();
+    expect(disable).toBeDefined();
+    // The path: the disable hook that hardware-disable-all runs, to the lists' init it comes before.
+    expect(dot).toContain(`${disable ?? ''} -> ${lists ?? ''} [constraint=false, color="#cc0000"`);
+    expect(dot).toMatch(/label="reads loaded_vmcss_on_cpu, initialized only here"/);
     const mermaid = (await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'mermaid')).stdout;
     expect(mermaid).toContain('flowchart TD');
     expect(mermaid).toMatch(/^ {2}class (n\d+,)*n\d+ finding$/m);
+    expect(mermaid).toMatch(/^ {2}n\d+ -\.->\|"reads loaded_vmcss_on_cpu, initialized only here"\| n\d+$/m);
+    expect(mermaid).toMatch(/^ {2}linkStyle (\d+,)*\d+ stroke:#d00/m);
+  });
+
+  it('svg: laid out by Graphviz, one document, the path in red', async () => {
+    const { code, stdout } = await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'svg');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^<svg width="\d+pt" height="\d+pt"/);
+    expect(stdout.trimEnd()).toMatch(/<\/svg>$/);
+    expect(stdout).toContain('<g id="t0&#45;row&#45;');
+    expect(stdout).toMatch(/<g id="edge\d+" class="edge path f&#45;1">[\s\S]*?stroke="#cc0000"/);
+    expect(stdout).toContain('reads loaded_vmcss_on_cpu, initialized only here');
   });
 
   it('an arch that is not loaded, or no --arch: exit 2 and one line', async () => {

@@ -40,6 +40,8 @@ export interface CheckOptions extends ConfigInput {
   maxWidth?: number;
 }
 
+const HTML = 'html';
+
 function noProgress(): void {
   // No terminal to show progress on.
 }
@@ -77,8 +79,12 @@ export async function runCheck(
   options = config.options;
   // An interrupted or failed run must not leave the last run's report looking like its own.
   if (options.outputFile) removeStaleReport(options.outputFile, '--output-file');
-  const formatter = formatters.get(options.format);
-  if (!formatter) throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys()].join(', ')})`);
+  // html is drawn from the model as well as the result (report/html.ts); the others format the result.
+  const formatter = options.format === HTML ? undefined : formatters.get(options.format);
+  if (!formatter && options.format !== HTML)
+    throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys(), HTML].join(', ')})`);
+  // Its layout engine (WebAssembly) starts loading now, its compilation going on while the tree is read.
+  if (options.format === HTML) void import('../timeline/svg.js').then(({ loadLayoutEngine }) => loadLayoutEngine().catch(() => undefined));
   const { project, extra } = await loadCheckProject(options);
   const rules = configureRules(config.rules(project), parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;
@@ -134,11 +140,15 @@ export async function runCheck(
   const counted = summarize(all.filter((finding) => countsForExit(finding, result)));
   const tooManyWarnings = options.maxWarnings !== undefined && counted.warnings > options.maxWarnings;
   const exitCode = counted.errors > 0 || tooManyWarnings ? ExitCode.findings : ExitCode.clean;
-  let output = formatter(result, {
-    color: options.color && !options.outputFile,
-    ...(options.maxWidth !== undefined ? { width: options.maxWidth } : {}),
-    docsBaseUrl: config.docsBaseUrl,
-  });
+  let output = formatter
+    ? formatter(result, {
+        color: options.color && !options.outputFile,
+        ...(options.maxWidth !== undefined ? { width: options.maxWidth } : {}),
+        docsBaseUrl: config.docsBaseUrl,
+      })
+    : await (
+        await import('../report/html.js')
+      ).htmlReport({ result, model: checked, ...(config.docsBaseUrl !== undefined ? { docsBaseUrl: config.docsBaseUrl } : {}) });
   if (options.format === 'stylish') {
     if (preamble.length > 0) output = `${preamble.join('\n')}\n${output}`;
     if (tooManyWarnings) output += `kvm-rules found too many warnings (maximum: ${options.maxWarnings}).\n`;

@@ -1,142 +1,261 @@
 // The timeline of one arch's module init under a profile, drawn from the same events the rules
 // judge (core's buildTimeline): the module init's phases top to bottom, kvm_init()'s steps nested
 // where it is called, each hook call (once, on each CPU, on rollback) and lifecycle event, the
-// state each phase initializes, and the places a finding rests on marked. `text` is the seed's
-// indented list form; `dot` (Graphviz) and `mermaid` are the same graph for docs and tools.
+// state each phase initializes and each hook reads, and the places a finding rests on marked.
+// `text` is the seed's indented list form; `dot` (Graphviz) and `mermaid` are the same graph, with
+// each finding's path (hook run → read → late initialization) drawn in red; svg.ts lays out the dot.
 import { formatLocation, type Finding, type Location, type Timeline, type TimelineEvent } from '@kvm-rules/core';
 import type { TIMELINE_FORMATS } from '../command-line.js';
 
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
 
 /** One line of the timeline: its depth (0 module init, 1 inside kvm_init(), 2 a hook a step runs), its words, and the findings resting on it. */
-interface Row {
+export interface Row {
   depth: number;
   text: string;
-  findings: Finding[];
+  /** A kvm_init() step, or a hook call or event inside one (drawn inside kvm_init()'s box). */
+  inKvmInit: boolean;
+  /** The phase or kvm_init() step the row is (a review marks what a patch moved by it); hook calls and events have none. */
+  step?: string;
+  reads: string[];
+  initializes: string[];
+  /** Indexes into the graph's findings. */
+  findings: number[];
 }
+
+/** What a picture of a timeline is made of: its rows in order, and each finding's path through them. */
+export interface TimelineGraph {
+  title: string;
+  rows: Row[];
+  findings: Finding[];
+  /** By finding: the rows it rests on, in timeline order (the red path). */
+  paths: number[][];
+}
+
+/** How a review marks a row: added, moved, or (in the picture before a patch) removed by it. */
+export type RowMark = '+' | '~' | '-';
 
 const ON: Partial<Record<string, string>> = { 'each-online-cpu': ' on each online CPU' };
 
-/** The findings that name this place, as their own place or one of their related places. */
-function findingsAt(location: Location, findings: Finding[]): Finding[] {
-  const same = (other: Location | undefined) => other?.file === location.file && other.line === location.line;
-  return findings.filter((f) => same(f.location) || (f.related ?? []).some((r) => same(r.location)));
+const sameLocation = (location: Location) => (other: Location | undefined) => other?.file === location.file && other.line === location.line;
+
+/** Whether a finding names this place, as its own place or one of its related places. */
+function restsOn(finding: Finding, location: Location): boolean {
+  const same = sameLocation(location);
+  return same(finding.location) || (finding.related ?? []).some((r) => same(r.location));
 }
 
-function rowOf(event: TimelineEvent, insideKvmInit: boolean): Omit<Row, 'findings'> | undefined {
+function rowOf(event: TimelineEvent, insideKvmInit: boolean): Omit<Row, 'findings' | 'inKvmInit'> | undefined {
   switch (event.kind) {
-    case 'Phase':
-      return event.phase.call === 'kvm_init'
-        ? { depth: 0, text: 'kvm_init()' }
-        : { depth: 0, text: `${event.phase.assigns ? `${event.phase.call} = …` : `${event.phase.call}()`}${initializes(event.phase.initializes)}` };
+    case 'Phase': {
+      const { phase } = event;
+      const text = phase.call === 'kvm_init' ? 'kvm_init()' : phase.assigns ? `${phase.call} = …` : `${phase.call}()`;
+      return { depth: 0, text, step: phase.id, reads: [], initializes: phase.call === 'kvm_init' ? [] : phase.initializes };
+    }
     case 'KvmInitStep':
-      return { depth: 1, text: `${event.step.id}${initializes(event.step.initializes)}` };
+      return { depth: 1, text: event.step.id, step: event.step.id, reads: [], initializes: event.step.initializes };
     case 'HookCall': {
       const impl = event.hook ? (event.hook.impl !== event.name ? ` → ${event.hook.impl}()` : '') : ' (not implemented)';
-      const reads = event.hook?.requires.map((r) => r.state) ?? [];
       const when = event.rollback ? ' on rollback' : '';
-      return {
-        depth: insideKvmInit ? 2 : 1,
-        text: `hook ${event.name}()${ON[event.on] ?? ''}${when}${impl}${reads.length > 0 ? `, reads ${reads.join(', ')}` : ''}`,
-      };
+      const reads = event.hook?.requires.map((r) => r.state) ?? [];
+      return { depth: insideKvmInit ? 2 : 1, text: `hook ${event.name}()${ON[event.on] ?? ''}${when}${impl}`, reads, initializes: [] };
     }
     case 'Lifecycle':
-      return { depth: insideKvmInit ? 2 : 1, text: `from here: ${event.event.summary} (${event.event.window})` };
+      return { depth: insideKvmInit ? 2 : 1, text: `from here: ${event.event.summary} (${event.event.window})`, reads: [], initializes: [] };
     case 'Expose':
-      return { depth: 2, text: '/dev/kvm exposed to userspace' };
+      return { depth: 2, text: '/dev/kvm exposed to userspace', reads: [], initializes: [] };
     case 'ModuleInitDone':
-      return { depth: 0, text: 'module init done' };
+      return { depth: 0, text: 'module init done', reads: [], initializes: [] };
     default:
       return undefined;
   }
 }
 
-const initializes = (states: string[]) => (states.length > 0 ? `, initializes ${states.join(', ')}` : '');
-
-/** The rows of a timeline, in order; lifecycle hook calls are folded into their event's row. */
-function rows(timeline: Timeline, findings: Finding[]): Row[] {
-  const out: Row[] = [];
+/** The rows of a timeline and the findings' paths through them; lifecycle hook calls are folded into their event's row. */
+export function timelineGraph(timeline: Timeline, findings: Finding[]): TimelineGraph {
+  const rows: Row[] = [];
   let insideKvmInit = false;
   for (const event of timeline.events) {
     // kvm_init()'s steps and the hooks they run follow its Phase event, up to the next phase.
     if (event.kind === 'Phase') insideKvmInit = event.phase.call === 'kvm_init';
+    if (event.kind === 'ModuleInitDone') insideKvmInit = false;
     if (event.kind === 'HookCall' && event.trigger.kind === 'lifecycle') continue;
     const row = rowOf(event, insideKvmInit);
-    if (row) out.push({ ...row, findings: findingsAt(event.location, findings) });
+    if (row)
+      rows.push({
+        ...row,
+        inKvmInit: insideKvmInit && event.kind !== 'Phase',
+        findings: findings.flatMap((finding, i) => (restsOn(finding, event.location) ? [i] : [])),
+      });
   }
-  return out;
+  const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
+  const title = `${timeline.arch}: ${timeline.module.init}() (${formatLocation(timeline.module.location)}) under ${timeline.profile.id}`;
+  return { title, rows, findings, paths };
 }
 
-export function renderTimeline(timeline: Timeline, findings: Finding[], format: TimelineFormat): string {
-  const list = rows(timeline, findings);
-  const title = `${timeline.arch}: ${timeline.module.init}() (${formatLocation(timeline.module.location)}) under ${timeline.profile.id}`;
+export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFormat, 'svg'>): string {
   switch (format) {
     case 'dot':
-      return dot(title, list);
+      return timelineDot(graph);
     case 'mermaid':
-      return mermaid(title, list);
+      return mermaid(graph);
     default:
-      return text(title, list, findings);
+      return text(graph);
   }
 }
 
-function text(title: string, list: Row[], findings: Finding[]): string {
-  const lines = [title, ''];
-  for (const row of list) {
-    const marks = row.findings.map((f) => f.ruleId);
-    lines.push(`${'  '.repeat(row.depth)}- ${row.text}${marks.length > 0 ? `   <- ${[...new Set(marks)].join(', ')}` : ''}`);
+const states = (verb: string, list: string[]) => (list.length > 0 ? `, ${verb} ${list.join(', ')}` : '');
+const rowText = (row: Row) => `${row.text}${states('initializes', row.initializes)}${states('reads', row.reads)}`;
+const rulesOn = (graph: TimelineGraph, row: Row) => [...new Set(row.findings.map((i) => graph.findings[i]?.ruleId))];
+
+function text(graph: TimelineGraph): string {
+  const lines = [graph.title, ''];
+  for (const row of graph.rows) {
+    const marks = rulesOn(graph, row);
+    lines.push(`${'  '.repeat(row.depth)}- ${rowText(row)}${marks.length > 0 ? `   <- ${marks.join(', ')}` : ''}`);
   }
-  if (findings.length > 0) {
+  if (graph.findings.length > 0) {
     lines.push('', 'findings marked <-:');
-    for (const finding of findings)
+    for (const finding of graph.findings)
       lines.push(`  ${finding.location ? `${formatLocation(finding.location)}  ` : ''}${finding.severity}  ${finding.ruleId}: ${finding.message}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
+/** An edge of a finding's path: from one of its rows to the next; `label` says what the later row sets up that the earlier one reads. */
+interface PathEdge {
+  from: number;
+  to: number;
+  findings: number[];
+  label: string;
+}
+
+/** Each finding's path as edges, one edge for the findings that share it. */
+function pathEdges(graph: TimelineGraph): PathEdge[] {
+  const edges = new Map<string, PathEdge>();
+  for (const [f, path] of graph.paths.entries()) {
+    for (let i = 1; i < path.length; i++) {
+      const from = path[i - 1] ?? 0;
+      const to = path[i] ?? 0;
+      const key = `${from}-${to}`;
+      const edge = edges.get(key);
+      if (edge) edge.findings.push(f);
+      else {
+        // The read that comes before the state it reads: the hook's reads that the later row initializes.
+        const late = graph.rows[to]?.initializes ?? [];
+        const read = (graph.rows[from]?.reads ?? []).filter((state) => late.includes(state));
+        edges.set(key, { from, to, findings: [f], label: read.length > 0 ? `reads ${read.join(', ')}, initialized only here` : '' });
+      }
+    }
+  }
+  return [...edges.values()];
+}
+
 const quote = (text: string) => JSON.stringify(text);
 
-/** Graphviz: the steps in order, kvm_init()'s inside a cluster, what a finding rests on in red. */
-function dot(title: string, list: Row[]): string {
-  const lines = ['digraph timeline {', `  label=${quote(title)}; labelloc=t; rankdir=TB; node [shape=box, fontname="monospace"];`];
+/** A label broken into lines of about `width` columns at ", " and spaces, left-aligned (Graphviz's \l). */
+function dotLabel(text: string, width = 46): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/(?<=, )|(?<= )/)) {
+    if (line.length + word.length > width && line.length > 0) {
+      lines.push(line.trimEnd());
+      line = '  ';
+    }
+    line += word;
+  }
+  lines.push(line.trimEnd());
+  return `${lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\l')}\\l`;
+}
+
+/** Options of the dot a picture is laid out from: how a review marks the rows a patch moved. */
+export interface DotOptions {
+  marks?: Map<number, RowMark>;
+  /** Prefix of the SVG element ids (several pictures in one HTML page). */
+  id?: string;
+  /** The class that marks a finding's rows and path in the SVG (an HTML page lights them by it); f-INDEX by default. */
+  findingClass?: (index: number) => string;
+}
+
+const MARK_STYLE: Record<RowMark, string> = {
+  '+': 'fillcolor="#e6f4e6", style="filled", class="row added"',
+  '~': 'fillcolor="#fff1d6", style="filled", class="row moved"',
+  '-': 'fillcolor="#eeeeee", style="filled,dashed", fontcolor="#666666", class="row removed"',
+};
+
+/** Graphviz: the rows in order, kvm_init()'s inside a cluster, each finding's rows and path in red. */
+export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): string {
+  const id = options.id ?? 't';
+  const classes = (findings: number[]) => findings.map((f) => ` ${options.findingClass?.(f) ?? `f-${f}`}`).join('');
+  const lines = [
+    'digraph timeline {',
+    `  label=${quote(graph.title)}; labelloc=t; fontname="Helvetica"; fontsize=12; rankdir=TB; nodesep=0.25; ranksep=0.2;`,
+    '  node [shape=box, fontname="Courier", fontsize=10, margin="0.12,0.04", height=0.3];',
+    '  edge [color="#888888", arrowsize=0.6];',
+  ];
   let inCluster = false;
-  for (const [i, row] of list.entries()) {
-    if (row.depth > 0 && !inCluster) {
-      lines.push('  subgraph cluster_kvm_init { label="kvm_init()"; style=rounded;');
+  for (const [i, row] of graph.rows.entries()) {
+    if (row.inKvmInit && !inCluster) {
+      lines.push('  subgraph cluster_kvm_init { label="kvm_init()"; labeljust=l; style="rounded,dashed"; color="#5577aa"; fontname="Courier";');
       inCluster = true;
-    } else if (row.depth === 0 && inCluster) {
+    } else if (!row.inKvmInit && inCluster) {
       lines.push('  }');
       inCluster = false;
     }
-    const red = row.findings.length > 0 ? ', color=red, fontcolor=red, penwidth=2' : '';
-    lines.push(
-      `  n${i} [label=${quote(`${row.text}${row.findings.length > 0 ? `\n${[...new Set(row.findings.map((f) => f.ruleId))].join(', ')}` : ''}`)}${red}];`,
-    );
+    const findings = classes(row.findings);
+    const rules = rulesOn(graph, row);
+    const label = dotLabel(`${'· '.repeat(row.depth)}${rowText(row)}${rules.length > 0 ? `  ◀ ${rules.join(', ')}` : ''}`);
+    const mark = options.marks?.get(i);
+    const look = mark ? MARK_STYLE[mark].replace('class="row', `class="row${findings}`) : `class="row${findings}"`;
+    const red = row.findings.length > 0 ? ', color="#cc0000", fontcolor="#cc0000", penwidth=2' : '';
+    lines.push(`  n${i} [id="${id}-row-${i}", label="${label}", ${look}${red}];`);
   }
   if (inCluster) lines.push('  }');
-  for (let i = 1; i < list.length; i++) lines.push(`  n${i - 1} -> n${i};`);
+  const path = pathEdges(graph);
+  const onPath = new Map(path.map((edge) => [`${edge.from}-${edge.to}`, edge]));
+  for (let i = 1; i < graph.rows.length; i++) {
+    // The next row in time; red when a finding's path goes straight on to it.
+    const edge = onPath.get(`${i - 1}-${i}`);
+    lines.push(`  n${i - 1} -> n${i}${edge ? ` [color="#cc0000", penwidth=2, class="path${classes(edge.findings)}"]` : ''};`);
+  }
+  for (const edge of path) {
+    if (edge.to === edge.from + 1) continue;
+    const label = edge.label ? `, label=${quote(edge.label)}, fontcolor="#cc0000", fontsize=9, fontname="Helvetica"` : '';
+    lines.push(`  n${edge.from} -> n${edge.to} [constraint=false, color="#cc0000", penwidth=2, style=bold, class="path${classes(edge.findings)}"${label}];`);
+  }
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
 
 /** Mermaid: the same graph, for Markdown that renders it. */
-function mermaid(title: string, list: Row[]): string {
+function mermaid(graph: TimelineGraph): string {
   const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
-  const lines = ['---', `title: ${quote(title)}`, '---', 'flowchart TD'];
+  const lines = ['---', `title: ${quote(graph.title)}`, '---', 'flowchart TD'];
   let inCluster = false;
-  for (const [i, row] of list.entries()) {
-    if (row.depth > 0 && !inCluster) {
+  for (const [i, row] of graph.rows.entries()) {
+    if (row.inKvmInit && !inCluster) {
       lines.push('  subgraph kvm_init["kvm_init()"]');
       inCluster = true;
-    } else if (row.depth === 0 && inCluster) {
+    } else if (!row.inKvmInit && inCluster) {
       lines.push('  end');
       inCluster = false;
     }
-    lines.push(`  n${i}[${label(row.text)}]`);
+    lines.push(`  n${i}[${label(rowText(row))}]`);
   }
   if (inCluster) lines.push('  end');
-  for (let i = 1; i < list.length; i++) lines.push(`  n${i - 1} --> n${i}`);
-  const red = list.flatMap((row, i) => (row.findings.length > 0 ? [`n${i}`] : []));
-  if (red.length > 0) lines.push('  classDef finding stroke:#d00,stroke-width:2px,color:#d00', `  class ${red.join(',')} finding`);
+  let links = 0;
+  for (let i = 1; i < graph.rows.length; i++, links++) lines.push(`  n${i - 1} --> n${i}`);
+  const red: number[] = [];
+  for (const edge of pathEdges(graph)) {
+    if (edge.to === edge.from + 1) {
+      red.push(edge.from);
+      continue;
+    }
+    lines.push(`  n${edge.from} -.->${edge.label ? `|${label(edge.label)}|` : ''} n${edge.to}`);
+    red.push(links++);
+  }
+  const marked = graph.rows.flatMap((row, i) => (row.findings.length > 0 ? [`n${i}`] : []));
+  if (marked.length > 0) lines.push('  classDef finding stroke:#d00,stroke-width:2px,color:#d00', `  class ${marked.join(',')} finding`);
+  if (red.length > 0) lines.push(`  linkStyle ${red.join(',')} stroke:#d00,stroke-width:2px`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,152 @@
+// `--format html`: a check's report as one self-contained page: the summary, filters by arch,
+// rule and severity, each finding with its places linked to excerpts of the source read from the
+// tree, and each arch's timeline (timeline/render.ts, laid out by Graphviz) with its findings'
+// paths in red, lit when the reader points at a finding.
+import { buildTimeline, formatLocation, GENERIC_ARCH, type CheckOutcome, type Finding, type Location } from '@kvm-rules/core';
+import type { CheckResult } from '../formatters/index.js';
+import { links } from '../formatters/links.js';
+import { absolutePathOf, archsOf, isPluginDrift, plural, toolVersion } from '../formatters/shared.js';
+import { timelineDot, timelineGraph, type DotOptions, type TimelineGraph } from '../timeline/render.js';
+import { dotToSvg } from '../timeline/svg.js';
+import { ExcerptReader } from './excerpt.js';
+import { escapeHtml, page } from './page.js';
+
+export interface HtmlReportInput {
+  result: CheckResult;
+  /** The plugins and profile the check judged: the timelines are drawn from them. */
+  model: Pick<CheckOutcome, 'plugins' | 'profile'>;
+  docsBaseUrl?: string;
+}
+
+/** The source excerpts of a page: one per place, in the order the page first links them. */
+export class Sources {
+  private readonly ids = new Map<string, string>();
+  private readonly reader = new ExcerptReader();
+  private readonly figures: string[] = [];
+
+  constructor(private readonly pathOf: (file: string) => string) {}
+
+  /** A link to the place's excerpt (added to the page's excerpts the first time). */
+  link(location: Location): string {
+    const key = `${location.file}:${location.line}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = `src-${this.ids.size}`;
+      this.ids.set(key, id);
+      this.figures.push(this.figure(id, location));
+    }
+    return `<a class="place" href="#${id}">${escapeHtml(formatLocation(location))}</a>`;
+  }
+
+  private figure(id: string, location: Location): string {
+    const excerpt = this.reader.excerpt(this.pathOf(location.file), location.line);
+    const body = excerpt
+      ? excerpt.lines
+          .map((text, i) => {
+            const line = excerpt.first + i;
+            return `<span${line === excerpt.line ? ' class="here"' : ''}><i>${line}</i>${escapeHtml(text)}</span>`;
+          })
+          .join('')
+      : '<span>(the file could not be read when the report was made)</span>';
+    return `<figure class="excerpt" id="${id}"><figcaption>${escapeHtml(`${location.file}:${location.line}`)}</figcaption><pre><code>${body}</code></pre></figure>`;
+  }
+
+  html(): string {
+    return this.figures.join('\n');
+  }
+}
+
+/** A finding as the page shows it: severity, rule (linked to its page), place, message, related places. */
+export function findingHtml(finding: Finding, id: string, sources: Sources, rulePage?: string): string {
+  const rule = rulePage
+    ? `<a class="rule" href="${escapeHtml(rulePage)}">${escapeHtml(finding.ruleId)}</a>`
+    : `<span class="rule">${escapeHtml(finding.ruleId)}</span>`;
+  const place = finding.location ? sources.link(finding.location) : '';
+  const related = (finding.related ?? []).map((r) => `<li>${sources.link(r.location)} ${escapeHtml(r.message)}</li>`);
+  return [
+    `<article class="finding ${finding.severity}" id="${id}" data-arch="${escapeHtml(finding.arch)}" data-rule="${escapeHtml(finding.ruleId)}" data-severity="${finding.severity}">`,
+    `<header><span class="severity ${finding.severity}">${finding.severity}</span>${rule}${place}</header>`,
+    `<p class="message">${escapeHtml(finding.message)}</p>`,
+    related.length > 0 ? `<ul class="places">${related.join('')}</ul>` : '',
+    '</article>',
+  ].join('');
+}
+
+/** The SVG pictures of an arch's timelines, each finding's path marked with the class of its card's id. */
+export async function timelineFigures(graphs: TimelineGraph[], prefix: string, idOf: (finding: Finding) => string, options: DotOptions = {}): Promise<string> {
+  const figures = await Promise.all(
+    graphs.map(async (graph, i) => {
+      const findingClass = (f: number) => {
+        const finding = graph.findings[f];
+        return finding ? idOf(finding) : 'f';
+      };
+      const dot = timelineDot(graph, { ...options, id: `${prefix}-${i}`, findingClass });
+      const svg = await dotToSvg(dot, `${prefix}-${i}`);
+      return `<figure class="timeline"><figcaption>${escapeHtml(graph.title)}</figcaption>${svg}</figure>`;
+    }),
+  );
+  return figures.join('\n');
+}
+
+/** A filter's checkboxes: every value, all checked, with how many findings have it. */
+function filter(kind: string, values: string[], findings: Finding[], of: (finding: Finding) => string): string {
+  const boxes = values.map((value) => {
+    const count = findings.filter((f) => of(f) === value).length;
+    return `<label><input type="checkbox" data-filter="${kind}" value="${escapeHtml(value)}" checked> ${escapeHtml(value)} (${count})</label>`;
+  });
+  return `<fieldset><legend>${kind}</legend>${boxes.join('')}</fieldset>`;
+}
+
+export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput): Promise<string> {
+  const sources = new Sources((file) => absolutePathOf(file, result));
+  const rulePages = links(docsBaseUrl);
+  const pageOf = (ruleId: string) => {
+    const rule = result.rules?.find((r) => r.id === ruleId);
+    return rule ? rulePages.rule(rule) : undefined;
+  };
+  const ids = new Map(result.findings.map((finding, i) => [finding, `f${i}`]));
+  const idOf = (finding: Finding) => ids.get(finding) ?? 'f';
+  const archs = archsOf(result).filter((arch) => arch !== GENERIC_ARCH || result.findings.some((f) => f.arch === arch));
+  const sections = await Promise.all(
+    archs.map(async (arch) => {
+      const findings = result.findings.filter((f) => f.arch === arch);
+      const cards = findings.map((f) => findingHtml(f, idOf(f), sources, pageOf(f.ruleId)));
+      const plugin = model.plugins.find((p) => p.id === arch);
+      // A timeline shows what the kernel does: plugin drift is about kvm-rules' own declarations.
+      const onTimeline = findings.filter((f) => !isPluginDrift(f, result));
+      const graphs = plugin ? plugin.modules.map((module) => timelineGraph(buildTimeline(plugin, module, model.profile), onTimeline)) : [];
+      const pictures = await timelineFigures(graphs, `arch-${arch}`, idOf);
+      return [
+        `<section class="arch" id="arch-${escapeHtml(arch)}" data-arch="${escapeHtml(arch)}">`,
+        `<h2>${escapeHtml(arch)} <small class="none">${plural(findings.length, 'finding')}</small></h2>`,
+        `<div class="body"><div class="findings">${cards.length > 0 ? cards.join('\n') : '<p class="none">No findings.</p>'}</div>`,
+        `<div class="pictures">${pictures}</div></div>`,
+        '</section>',
+      ].join('\n');
+    }),
+  );
+  const { errors, warnings } = result.summary;
+  const tree = result.kernel ? `Linux ${result.kernel.version} at ${result.kernel.root}` : 'the bundled declarations (no kernel tree)';
+  const severities = ['error', 'warning'].filter((s) => result.findings.some((f) => f.severity === s));
+  const rules = [...new Set(result.findings.map((f) => f.ruleId))].sort();
+  const body = [
+    '<header>',
+    `<h1>kvm-rules: ${escapeHtml(result.profile)}</h1>`,
+    `<p class="meta">${escapeHtml(tree)} · ${plural(result.archs.length, 'arch')} (${escapeHtml(result.archs.join(', '))})</p>`,
+    `<p class="summary"><span class="count error">${plural(errors, 'error')}</span><span class="count warning">${plural(warnings, 'warning')}</span></p>`,
+    '</header>',
+    '<nav class="filters">',
+    filter('arch', archs, result.findings, (f) => f.arch),
+    filter('rule', rules, result.findings, (f) => f.ruleId),
+    filter('severity', severities, result.findings, (f) => f.severity),
+    '<span id="shown"></span>',
+    '</nav>',
+    '<main>',
+    ...sections,
+    '<h2>Source</h2>',
+    `<section id="sources">${sources.html()}</section>`,
+    '</main>',
+    `<footer>kvm-rules ${escapeHtml(toolVersion)}</footer>`,
+  ].join('\n');
+  return page(`kvm-rules: ${result.profile}`, body);
+}
