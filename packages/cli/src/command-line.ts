@@ -70,7 +70,7 @@ export function checkCommand() {
 /** The options of `check` as commander parses them. */
 export type CheckFlags = ReturnType<ReturnType<typeof checkCommand>['opts']>;
 
-export const REVIEW_FORMATS = ['stylish', 'json', 'mail', 'sarif', 'gcc'] as const;
+export const REVIEW_FORMATS = ['stylish', 'json', 'mail', 'sarif', 'gcc', 'html'] as const;
 
 export function reviewCommand() {
   return new Command('review')
@@ -103,7 +103,9 @@ export function timelineCommand() {
     .addOption(pluginOption())
     .addOption(rulesDirOption())
     .addOption(
-      new Option('--format <name>', 'output format: text (an indented list), svg (laid out by Graphviz), dot or mermaid').choices(TIMELINE_FORMATS).default('text' as const),
+      new Option('--format <name>', 'output format: text (an indented list), svg (laid out by Graphviz), dot or mermaid')
+        .choices(TIMELINE_FORMATS)
+        .default('text' as const),
     )
     .addHelpText('after', EXIT_CODES_HELP);
 }

@@ -1,6 +1,18 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Checker, InputError, findPluginPackage, loadProfile, type KernelReader, type PluginPackage, type Profile, type Severity } from '@kvm-rules/core';
+import {
+  Checker,
+  displayPath,
+  InputError,
+  findPluginPackage,
+  loadProfile,
+  type ConfiguredRule,
+  type KernelReader,
+  type PluginPackage,
+  type Profile,
+  type Severity,
+} from '@kvm-rules/core';
+import type { RuleInfo } from './formatters/types.js';
 
 /** The arch plugins that ship with kvm-rules, by package name. */
 export const BUILTIN_PLUGINS = [
@@ -98,4 +110,16 @@ export async function loadCheckProject(options: { profile?: string; arch: string
     extraProfiles: extra ? [extra] : [],
   });
   return { project, extra };
+}
+
+/** What the reports say of each rule that ran: its summary, severity, page and kind. */
+export function ruleInfos(project: Checker, rules: ConfiguredRule[]): RuleInfo[] {
+  return rules.map((rule) => ({
+    id: rule.id,
+    summary: project.rules.find((definition) => definition.id === rule.id)?.summary ?? '',
+    severity: rule.severity,
+    docs: displayPath(project.docsOf(rule.module.name) ?? rule.module.meta.docs.url),
+    kind: rule.module.name,
+    description: rule.module.meta.docs.description,
+  }));
 }

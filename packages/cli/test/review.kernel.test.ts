@@ -2,12 +2,11 @@
 // mailed as git format-patch writes it, and as commits in a git copy (REV..REV). Asserts what
 // the code says (rules, archs, functions, which patch), not line numbers of the tree.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, beforeAll, describe, expect, it } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
+import { seriesRepo, type SeriesRepo } from './fixtures/review/git-series.js';
 import { series } from './fixtures/review/series.js';
 import { codePoints } from '../src/formatters/wrap.js';
 import { run } from './run.js';
@@ -43,17 +42,7 @@ interface ReviewJson {
 let linux61 = '';
 let repo = '';
 let work = '';
-
-const git = (...args: string[]) =>
-  execFileSync('git', ['-C', repo, '-c', 'user.name=Jane Reviewer', '-c', 'user.email=jane@example.org', ...args], { encoding: 'utf8' });
-
-function applyEdits(edits: (typeof series)[number]['edits']): void {
-  for (const { file, find, replace } of edits) {
-    const text = readFileSync(join(repo, file), 'utf8');
-    if (text.split(find).length !== 2) throw new Error(`${file}: the series' edit does not find its text once: is this Linux 6.1?`);
-    writeFileSync(join(repo, file), text.replace(find, replace));
-  }
-}
+let git: SeriesRepo['git'];
 
 /** The working tree's files the series touches, hashed: a review must leave them as they were. */
 const treeHash = (dir: string) =>
@@ -71,16 +60,7 @@ const brief = (f: ReviewedFinding) => `${f.ruleId} ${f.arch} ${f.severity}`;
 
 beforeAll(() => {
   linux61 = fetchKernel('6.1');
-  work = mkdtempSync(join(tmpdir(), 'kvm-rules-review-test-'));
-  repo = join(work, 'linux');
-  cpSync(linux61, repo, { recursive: true });
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'Linux 6.1 (KVM parts)');
-  for (const patch of series) {
-    applyEdits(patch.edits);
-    git('commit', '-q', '-a', '-m', patch.subject);
-  }
+  ({ work, repo, git } = seriesRepo(linux61));
   writeFileSync(join(work, 'series3.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD~1'));
   writeFileSync(join(work, 'series4.mbox'), git('format-patch', '--stdout', 'HEAD~4..HEAD'));
   // As it goes to the list: threaded (Message-Id, In-Reply-To), with a cover letter, one file a patch.

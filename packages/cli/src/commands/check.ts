@@ -19,7 +19,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { countsForExit, plural } from '../formatters/shared.js';
 import { withTreeAround } from '../kernel-dir.js';
-import { givenPackages, loadCheckProject, parseRuleOverrides } from '../project.js';
+import { givenPackages, loadCheckProject, parseRuleOverrides, ruleInfos } from '../project.js';
 
 /** What `check` is given: the configuration's options (a kernel tree to read, the plugins, archs, rules…) and the run's own. */
 export interface CheckOptions extends ConfigInput {
@@ -127,14 +127,7 @@ export async function runCheck(
     ...(kernel ? { kernel } : {}),
     ...(stats ? { stats } : {}),
     ...(baseline ? { baseline } : {}),
-    rules: rules.map((rule) => ({
-      id: rule.id,
-      summary: project.rules.find((definition) => definition.id === rule.id)?.summary ?? '',
-      severity: rule.severity,
-      docs: displayPath(project.docsOf(rule.module.name) ?? rule.module.meta.docs.url),
-      kind: rule.module.name,
-      description: rule.module.meta.docs.description,
-    })),
+    rules: ruleInfos(project, rules),
   };
   // Plugin drift at its default severity is about kvm-rules' plugins, not the kernel: it never fails the check.
   const counted = summarize(all.filter((finding) => countsForExit(finding, result)));

@@ -7,7 +7,7 @@ import { ExitCode } from '../exit-codes.js';
 import { kernelTreeAround } from '../kernel-dir.js';
 import { writeWhole, removeStaleReport } from '../output-file.js';
 import type { Progress } from '../progress.js';
-import { loadCheckProject, parseRuleOverrides } from '../project.js';
+import { loadCheckProject, parseRuleOverrides, ruleInfos } from '../project.js';
 import { formatReview, reviewSummary, type ReviewFormat } from '../review/format.js';
 import { reviewSeries } from '../review/review.js';
 import { rangeBase, readSeries } from '../review/series.js';
@@ -42,8 +42,12 @@ export async function runReview(options: ReviewOptions): Promise<{ output: strin
   const config = await resolveConfig({ kernel, plugin: options.plugin, rulesDir: options.rulesDir, arch: options.arch, rule: options.rule, variant: [] });
   const { project } = await loadCheckProject(config.options);
   const rules = configureRules(config.rules(project), parseRuleOverrides(config.options.rule));
+  const html = options.format === 'html';
+  // html draws timelines: its layout engine (WebAssembly) loads while the series is checked.
+  if (html) void import('../timeline/svg.js').then(({ loadLayoutEngine }) => loadLayoutEngine().catch(() => undefined));
   const request = {
     checker: project,
+    keep: html,
     rules,
     filter: (findings: Finding[]) => config.filter(findings),
     onStep: (index: number, total: number) =>
@@ -61,7 +65,13 @@ export async function runReview(options: ReviewOptions): Promise<{ output: strin
     review.kernel.revision = base;
   }
   options.progress?.(undefined);
-  const output = formatReview(review, options.format, options.maxWidth);
+  const { format } = options;
+  const output =
+    format === 'html'
+      ? await (
+          await import('../review/html.js')
+        ).reviewHtml(review, { rules: ruleInfos(project, rules), ...(config.docsBaseUrl !== undefined ? { docsBaseUrl: config.docsBaseUrl } : {}) })
+      : formatReview(review, format, options.maxWidth);
   const summary = reviewSummary(review);
   const exitCode = summary.errors + summary.madeErrors > 0 ? ExitCode.findings : ExitCode.clean;
   if (!options.outputFile) return { output, exitCode, notices: [] };

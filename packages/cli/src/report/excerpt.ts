@@ -10,30 +10,29 @@ export interface Excerpt {
   line: number;
 }
 
-/** Reads each file once: a report's places are many, its files few. */
-export class ExcerptReader {
-  private readonly files = new Map<string, string[] | undefined>();
+/** A file's lines, or undefined when it cannot be read. */
+export type LinesOf = (file: string) => string[] | undefined;
 
-  constructor(private readonly around = 3) {}
+/** The excerpt around `line` (`around` lines each side); undefined when the file has no such line. */
+export function excerptOf(lines: string[] | undefined, line: number, around = 3): Excerpt | undefined {
+  if (!lines || line < 1 || line > lines.length) return undefined;
+  const first = Math.max(1, line - around);
+  return { first, lines: lines.slice(first - 1, Math.min(lines.length, line + around)), line };
+}
 
-  /** The excerpt of `path` around `line`; undefined when the file cannot be read or is shorter. */
-  excerpt(path: string, line: number): Excerpt | undefined {
-    const lines = this.linesOf(path);
-    if (!lines || line < 1 || line > lines.length) return undefined;
-    const first = Math.max(1, line - this.around);
-    return { first, lines: lines.slice(first - 1, Math.min(lines.length, line + this.around)), line };
-  }
-
-  private linesOf(path: string): string[] | undefined {
-    if (!this.files.has(path)) {
+/** Lines read from disk, each file once (a report's places are many, its files few); `pathOf` turns a location's file into a path. */
+export function linesOnDisk(pathOf: (file: string) => string): LinesOf {
+  const files = new Map<string, string[] | undefined>();
+  return (file) => {
+    if (!files.has(file)) {
       let lines: string[] | undefined;
       try {
-        lines = readFileSync(path, 'utf8').split(/\r?\n/);
+        lines = readFileSync(pathOf(file), 'utf8').split(/\r?\n/);
       } catch {
         lines = undefined;
       }
-      this.files.set(path, lines);
+      files.set(file, lines);
     }
-    return this.files.get(path);
-  }
+    return files.get(file);
+  };
 }

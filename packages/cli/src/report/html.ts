@@ -2,13 +2,13 @@
 // rule and severity, each finding with its places linked to excerpts of the source read from the
 // tree, and each arch's timeline (timeline/render.ts, laid out by Graphviz) with its findings'
 // paths in red, lit when the reader points at a finding.
-import { buildTimeline, formatLocation, GENERIC_ARCH, type CheckOutcome, type Finding, type Location } from '@kvm-rules/core';
-import type { CheckResult } from '../formatters/index.js';
+import { buildTimeline, displayPath, formatLocation, GENERIC_ARCH, type CheckOutcome, type Finding, type Location } from '@kvm-rules/core';
+import type { CheckResult, RuleInfo } from '../formatters/index.js';
 import { links } from '../formatters/links.js';
 import { absolutePathOf, archsOf, isPluginDrift, plural, toolVersion } from '../formatters/shared.js';
 import { timelineDot, timelineGraph, type DotOptions, type TimelineGraph } from '../timeline/render.js';
 import { dotToSvg } from '../timeline/svg.js';
-import { ExcerptReader } from './excerpt.js';
+import { excerptOf, linesOnDisk, type LinesOf } from './excerpt.js';
 import { escapeHtml, page } from './page.js';
 
 export interface HtmlReportInput {
@@ -18,28 +18,29 @@ export interface HtmlReportInput {
   docsBaseUrl?: string;
 }
 
-/** The source excerpts of a page: one per place, in the order the page first links them. */
+/**
+ * The source excerpts of a page: one per place, in the order the page first links them. A review
+ * reads a file as it was at one step of the series: `linesOf` is the tree at that step, and
+ * `scope` names the step (one file, two texts).
+ */
 export class Sources {
   private readonly ids = new Map<string, string>();
-  private readonly reader = new ExcerptReader();
   private readonly figures: string[] = [];
 
-  constructor(private readonly pathOf: (file: string) => string) {}
-
   /** A link to the place's excerpt (added to the page's excerpts the first time). */
-  link(location: Location): string {
-    const key = `${location.file}:${location.line}`;
+  link(location: Location, linesOf: LinesOf, scope = ''): string {
+    const key = `${scope}\0${location.file}:${location.line}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = `src-${this.ids.size}`;
       this.ids.set(key, id);
-      this.figures.push(this.figure(id, location));
+      this.figures.push(this.figure(id, location, linesOf, scope));
     }
     return `<a class="place" href="#${id}">${escapeHtml(formatLocation(location))}</a>`;
   }
 
-  private figure(id: string, location: Location): string {
-    const excerpt = this.reader.excerpt(this.pathOf(location.file), location.line);
+  private figure(id: string, location: Location, linesOf: LinesOf, scope: string): string {
+    const excerpt = excerptOf(linesOf(location.file), location.line);
     const body = excerpt
       ? excerpt.lines
           .map((text, i) => {
@@ -48,7 +49,8 @@ export class Sources {
           })
           .join('')
       : '<span>(the file could not be read when the report was made)</span>';
-    return `<figure class="excerpt" id="${id}"><figcaption>${escapeHtml(`${location.file}:${location.line}`)}</figcaption><pre><code>${body}</code></pre></figure>`;
+    const caption = `${location.file}:${location.line}${scope ? ` ${scope}` : ''}`;
+    return `<figure class="excerpt" id="${id}"><figcaption>${escapeHtml(caption)}</figcaption><pre><code>${body}</code></pre></figure>`;
   }
 
   html(): string {
@@ -56,17 +58,29 @@ export class Sources {
   }
 }
 
+/** Where a finding card's places link: the page's excerpts, the text they are read from, the rule's page. */
+export interface CardContext {
+  sources: Sources;
+  linesOf: LinesOf;
+  scope?: string;
+  rulePage?: string;
+  /** Said after the message (a review's "fixed later by 4/4"). */
+  note?: string;
+}
+
 /** A finding as the page shows it: severity, rule (linked to its page), place, message, related places. */
-export function findingHtml(finding: Finding, id: string, sources: Sources, rulePage?: string): string {
+export function findingHtml(finding: Finding, id: string, context: CardContext): string {
+  const { sources, linesOf, scope, rulePage, note } = context;
   const rule = rulePage
     ? `<a class="rule" href="${escapeHtml(rulePage)}">${escapeHtml(finding.ruleId)}</a>`
     : `<span class="rule">${escapeHtml(finding.ruleId)}</span>`;
-  const place = finding.location ? sources.link(finding.location) : '';
-  const related = (finding.related ?? []).map((r) => `<li>${sources.link(r.location)} ${escapeHtml(r.message)}</li>`);
+  const place = finding.location ? sources.link(finding.location, linesOf, scope) : '';
+  const related = (finding.related ?? []).map((r) => `<li>${sources.link(r.location, linesOf, scope)} ${escapeHtml(r.message)}</li>`);
   return [
     `<article class="finding ${finding.severity}" id="${id}" data-arch="${escapeHtml(finding.arch)}" data-rule="${escapeHtml(finding.ruleId)}" data-severity="${finding.severity}">`,
     `<header><span class="severity ${finding.severity}">${finding.severity}</span>${rule}${place}</header>`,
     `<p class="message">${escapeHtml(finding.message)}</p>`,
+    note ? `<p class="note">${escapeHtml(note)}</p>` : '',
     related.length > 0 ? `<ul class="places">${related.join('')}</ul>` : '',
     '</article>',
   ].join('');
@@ -88,8 +102,21 @@ export async function timelineFigures(graphs: TimelineGraph[], prefix: string, i
   return figures.join('\n');
 }
 
+/** A rule's page, by rule id (links.ts: on the web, never a path of this machine). */
+export function rulePageOf(rules: RuleInfo[], docsBaseUrl?: string): (ruleId: string) => string | undefined {
+  const pages = links(docsBaseUrl);
+  return (ruleId) => {
+    const rule = rules.find((r) => r.id === ruleId);
+    return rule ? pages.rule(rule) : undefined;
+  };
+}
+
+/** `{ [key]: value }`, or nothing for undefined (exactOptionalPropertyTypes). */
+export const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
+
 /** A filter's checkboxes: every value, all checked, with how many findings have it. */
-function filter(kind: string, values: string[], findings: Finding[], of: (finding: Finding) => string): string {
+export function filter(kind: string, values: string[], findings: Finding[], of: (finding: Finding) => string): string {
   const boxes = values.map((value) => {
     const count = findings.filter((f) => of(f) === value).length;
     return `<label><input type="checkbox" data-filter="${kind}" value="${escapeHtml(value)}" checked> ${escapeHtml(value)} (${count})</label>`;
@@ -98,19 +125,19 @@ function filter(kind: string, values: string[], findings: Finding[], of: (findin
 }
 
 export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput): Promise<string> {
-  const sources = new Sources((file) => absolutePathOf(file, result));
-  const rulePages = links(docsBaseUrl);
-  const pageOf = (ruleId: string) => {
-    const rule = result.rules?.find((r) => r.id === ruleId);
-    return rule ? rulePages.rule(rule) : undefined;
-  };
+  const sources = new Sources();
+  const linesOf = linesOnDisk((file) => absolutePathOf(file, result));
+  const pageOf = rulePageOf(result.rules ?? [], docsBaseUrl);
   const ids = new Map(result.findings.map((finding, i) => [finding, `f${i}`]));
   const idOf = (finding: Finding) => ids.get(finding) ?? 'f';
-  const archs = archsOf(result).filter((arch) => arch !== GENERIC_ARCH || result.findings.some((f) => f.arch === arch));
+  // The archs with findings first (in the reports' order), then the others with their timelines.
+  const found = (arch: string) => result.findings.some((f) => f.arch === arch);
+  const all = archsOf(result).filter((arch) => arch !== GENERIC_ARCH || found(arch));
+  const archs = [...all.filter(found), ...all.filter((arch) => !found(arch))];
   const sections = await Promise.all(
     archs.map(async (arch) => {
       const findings = result.findings.filter((f) => f.arch === arch);
-      const cards = findings.map((f) => findingHtml(f, idOf(f), sources, pageOf(f.ruleId)));
+      const cards = findings.map((f) => findingHtml(f, idOf(f), { sources, linesOf, ...optional('rulePage', pageOf(f.ruleId)) }));
       const plugin = model.plugins.find((p) => p.id === arch);
       // A timeline shows what the kernel does: plugin drift is about kvm-rules' own declarations.
       const onTimeline = findings.filter((f) => !isPluginDrift(f, result));
@@ -126,7 +153,7 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
     }),
   );
   const { errors, warnings } = result.summary;
-  const tree = result.kernel ? `Linux ${result.kernel.version} at ${result.kernel.root}` : 'the bundled declarations (no kernel tree)';
+  const tree = result.kernel ? `Linux ${result.kernel.version} at ${displayPath(result.kernel.root)}` : 'the bundled declarations (no kernel tree)';
   const severities = ['error', 'warning'].filter((s) => result.findings.some((f) => f.severity === s));
   const rules = [...new Set(result.findings.map((f) => f.ruleId))].sort();
   const body = [

@@ -25,7 +25,7 @@ export function reviewSummary(review: Review): { introduced: number; errors: num
 }
 
 /** `width`: the columns stylish fits its lines to (0: no limit). */
-export function formatReview(review: Review, format: ReviewFormat, width = DEFAULT_WIDTH): string {
+export function formatReview(review: Review, format: Exclude<ReviewFormat, 'html'>, width = DEFAULT_WIDTH): string {
   switch (format) {
     case 'mail':
       return reviewMail(review);

@@ -2,9 +2,9 @@
 // base is checked, then again after each patch, and each patch is held to what it changed: the
 // findings it introduces (with the line of the patch they are at, and the later patch that
 // fixes them, since every step of a series must build and work) and the findings it fixes.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintOf, GENERIC_ARCH, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
+import { fingerprintOf, GENERIC_ARCH, type CheckOutcome, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
 import { newSince } from '../changed-since.js';
 import { orderingChanges, orderingOf, type OrderingChange } from './ordering.js';
 import type { Patch } from './patch.js';
@@ -43,8 +43,24 @@ export interface Changed {
   fixedBy: number | undefined;
 }
 
+/** What the tree's timelines are drawn from: the plugins and profile a check judged. */
+export type Model = Pick<CheckOutcome, 'plugins' | 'profile'>;
+
+/**
+ * For pictures of a patch (ReviewRequest.keep): the model before and after it, and the lines of
+ * the files its findings name, as they were before it (fixed findings) and after it (the others):
+ * the scratch tree they were read from is gone when the report is written.
+ */
+export interface PatchPictures {
+  before: Model;
+  after: Model;
+  sources: { before: Map<string, string[]>; after: Map<string, string[]> };
+}
+
 export interface PatchReview {
   patch: Patch;
+  /** With ReviewRequest.keep, for a patch that was checked. */
+  pictures?: PatchPictures;
   /** Touches no file kvm-rules reads: not checked, nothing changes. */
   skipped: boolean;
   /** Every finding of the tree after it. */
@@ -85,6 +101,19 @@ export interface ReviewRequest {
   treeName?: string;
   /** Told before each check: the base (index 0) and each patch. */
   onStep?: (index: number, total: number) => void;
+  /** Keep each patch's pictures (PatchReview.pictures), for the html report. */
+  keep?: boolean;
+}
+
+/** The files findings name (their places and related places), each file's lines as `tree` has it now. */
+function linesOfFiles(tree: string, findings: Finding[]): Map<string, string[]> {
+  const files = new Set(findings.flatMap((f) => [f.location?.file, ...(f.related ?? []).map((r) => r.location.file)]));
+  const lines = new Map<string, string[]>();
+  for (const file of files) {
+    if (file === undefined || !existsSync(join(tree, file))) continue;
+    lines.set(file, readFileSync(join(tree, file), 'utf8').split(/\r?\n/));
+  }
+  return lines;
 }
 
 /** Reviews `series` against the tree at `kernel`, which is read and never written. */
@@ -99,6 +128,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       findings,
       ordering: orderingOf(outcome),
       inputs: outcome.inputs ?? {},
+      model: { plugins: outcome.plugins, profile: outcome.profile },
     };
   };
   request.onStep?.(0, series.patches.length);
@@ -116,9 +146,11 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
     };
     let before = base.findings;
     let ordering = base.ordering;
+    let model = base.model;
     const reviews: PatchReview[] = [];
     for (const patch of series.patches) {
       request.onStep?.(patch.index, series.patches.length);
+      const beforeLines = request.keep ? linesOfFiles(tree, before) : undefined;
       applyPatch(tree, patch, request.treeName ?? kernel);
       const paths = touched(patch);
       const outside = paths.filter((path) => !isRead(path, read));
@@ -131,8 +163,14 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       const { added, removed, changed } = pairUp(newSince(after, before), newSince(before, after));
       const reordered = orderingChanges(ordering, checked.ordering);
       const introduced = added.map((finding) => ({ finding, inPatch: placeInPatch(patch, finding), fixedBy: undefined }));
+      const pictures = beforeLines && {
+        before: model,
+        after: checked.model,
+        sources: { before: beforeLines, after: linesOfFiles(tree, after) },
+      };
       reviews.push({
         patch,
+        ...(pictures ? { pictures } : {}),
         skipped: false,
         open: after,
         reached: reachedBy(reordered, after, [...introduced.map((i) => i.finding), ...changed.map((c) => c.after)]),
@@ -144,6 +182,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       });
       before = after;
       ordering = checked.ordering;
+      model = checked.model;
     }
     markFixedLater(reviews);
     return { series, kernel: { root: kernel, version: base.version }, archs: base.archs, base: base.findings, final: before, patches: reviews };

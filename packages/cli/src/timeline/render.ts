@@ -104,8 +104,19 @@ export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFor
   }
 }
 
-const states = (verb: string, list: string[]) => (list.length > 0 ? `, ${verb} ${list.join(', ')}` : '');
-const rowText = (row: Row) => `${row.text}${states('initializes', row.initializes)}${states('reads', row.reads)}`;
+/** `most`: in a picture, a long list (kvm_x86_vendor_init() sets up dozens) is cut, what a finding's path names kept. */
+function states(verb: string, list: string[], most = Infinity, keep: string[] = []): string {
+  if (list.length === 0) return '';
+  const shown = list.length <= most ? list : [...new Set([...keep.filter((state) => list.includes(state)), ...list])].slice(0, most);
+  const more = list.length - shown.length;
+  return `, ${verb} ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+const rowText = (row: Row, most?: number, keep: string[] = []) =>
+  `${row.text}${states('initializes', row.initializes, most, keep)}${states('reads', row.reads, most, keep)}`;
+
+/** The most states a row of a picture lists. */
+const PICTURE_STATES = 6;
 const rulesOn = (graph: TimelineGraph, row: Row) => [...new Set(row.findings.map((i) => graph.findings[i]?.ruleId))];
 
 function text(graph: TimelineGraph): string {
@@ -193,6 +204,9 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
     '  node [shape=box, fontname="Courier", fontsize=10, margin="0.12,0.04", height=0.3];',
     '  edge [color="#888888", arrowsize=0.6];',
   ];
+  const path = pathEdges(graph);
+  // The states the red edges name stay in the rows' cut lists.
+  const named = path.flatMap((edge) => [...(graph.rows[edge.from]?.reads ?? []), ...(graph.rows[edge.to]?.initializes ?? [])]);
   let inCluster = false;
   for (const [i, row] of graph.rows.entries()) {
     if (row.inKvmInit && !inCluster) {
@@ -204,14 +218,13 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
     }
     const findings = classes(row.findings);
     const rules = rulesOn(graph, row);
-    const label = dotLabel(`${'· '.repeat(row.depth)}${rowText(row)}${rules.length > 0 ? `  ◀ ${rules.join(', ')}` : ''}`);
+    const label = dotLabel(`${'· '.repeat(row.depth)}${rowText(row, PICTURE_STATES, named)}${rules.length > 0 ? `  ◀ ${rules.join(', ')}` : ''}`);
     const mark = options.marks?.get(i);
     const look = mark ? MARK_STYLE[mark].replace('class="row', `class="row${findings}`) : `class="row${findings}"`;
     const red = row.findings.length > 0 ? ', color="#cc0000", fontcolor="#cc0000", penwidth=2' : '';
     lines.push(`  n${i} [id="${id}-row-${i}", label="${label}", ${look}${red}];`);
   }
   if (inCluster) lines.push('  }');
-  const path = pathEdges(graph);
   const onPath = new Map(path.map((edge) => [`${edge.from}-${edge.to}`, edge]));
   for (let i = 1; i < graph.rows.length; i++) {
     // The next row in time; red when a finding's path goes straight on to it.
