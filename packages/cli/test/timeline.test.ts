@@ -1,6 +1,6 @@
 // `kvm-rules timeline`: the seed's proposed ordering (tdx-v7) drawn for x86-vmx, as text, dot and
 // mermaid, with the places its findings rest on marked.
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { run } from './run.js';
 
 describe('timeline', () => {
@@ -50,6 +50,23 @@ describe('timeline', () => {
     expect(stdout).toContain('<g id="t0&#45;row&#45;');
     expect(stdout).toMatch(/<g id="edge\d+" class="edge path f&#45;1">[\s\S]*?stroke="#cc0000"/);
     expect(stdout).toContain('reads loaded_vmcss_on_cpu, initialized only here');
+  });
+
+  it("svg of an arch with several module inits (powerpc's): one document, the pictures one under the other", async () => {
+    const { code, stdout } = await run('timeline', '--arch', 'powerpc', '--profile', 'v6.12', '--format', 'svg');
+    expect(code).toBe(0);
+    const outer = /^<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt" viewBox="0 0 ([\d.]+) ([\d.]+)">/.exec(stdout);
+    assert(outer, 'an outer svg in points');
+    const inner = [...stdout.matchAll(/<svg x="0" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    expect(inner.length).toBeGreaterThan(1);
+    // Each picture starts where the one before ends, in the outer picture's units (points).
+    let y = 0;
+    for (const [top = -1, , height = 0] of inner) {
+      expect(top).toBe(y);
+      y += height;
+    }
+    expect(Number(outer[2])).toBe(y);
+    expect(Number(outer[4])).toBe(y);
   });
 
   it('an arch that is not loaded, or no --arch: exit 2 and one line', async () => {

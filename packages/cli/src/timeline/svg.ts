@@ -38,7 +38,8 @@ export function stackSvgs(svgs: string[]): string {
     const at = y;
     y += size.height;
     width = Math.max(width, size.width);
-    return svg.replace('<svg', `<svg x="0" y="${at}"`);
+    // Inside the outer picture, whose user unit is Graphviz's point, sizes are plain numbers.
+    return svg.replace(/<svg width="[\d.]+pt" height="[\d.]+pt"/, `<svg x="0" y="${at}" width="${size.width}" height="${size.height}"`);
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}pt" height="${y}pt" viewBox="0 0 ${width} ${y}">`,
