@@ -116,7 +116,7 @@ export const optional = <K extends string, V>(key: K, value: V | undefined): Par
   value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 
 /** A filter's checkboxes: every value, all checked, with how many findings have it. */
-export function filter(kind: string, values: string[], findings: Finding[], of: (finding: Finding) => string): string {
+function filter(kind: string, values: string[], findings: Finding[], of: (finding: Finding) => string): string {
   const boxes = values.map((value) => {
     const count = findings.filter((f) => of(f) === value).length;
     return `<label><input type="checkbox" data-filter="${kind}" value="${escapeHtml(value)}" checked> ${escapeHtml(value)} (${count})</label>`;
@@ -154,26 +154,41 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
   );
   const { errors, warnings } = result.summary;
   const tree = result.kernel ? `Linux ${result.kernel.version} at ${displayPath(result.kernel.root)}` : 'the bundled declarations (no kernel tree)';
-  const severities = ['error', 'warning'].filter((s) => result.findings.some((f) => f.severity === s));
-  const rules = [...new Set(result.findings.map((f) => f.ruleId))].sort();
+  return reportPage({
+    title: `kvm-rules: ${result.profile}`,
+    header: [
+      `<h1>kvm-rules: ${escapeHtml(result.profile)}</h1>`,
+      `<p class="meta">${escapeHtml(tree)} · ${plural(result.archs.length, 'arch')} (${escapeHtml(result.archs.join(', '))})</p>`,
+      `<p class="summary"><span class="count error">${plural(errors, 'error')}</span><span class="count warning">${plural(warnings, 'warning')}</span></p>`,
+    ],
+    archs,
+    findings: result.findings,
+    sections,
+    sources,
+  });
+}
+
+/** A report's page: its header, the filters over `findings` (by `archs`, rule and severity), its sections, and the excerpts they link. */
+export function reportPage(report: { title: string; header: string[]; archs: string[]; findings: Finding[]; sections: string[]; sources: Sources }): string {
+  const { findings } = report;
+  const severities = ['error', 'warning'].filter((s) => findings.some((f) => f.severity === s));
+  const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
   const body = [
     '<header>',
-    `<h1>kvm-rules: ${escapeHtml(result.profile)}</h1>`,
-    `<p class="meta">${escapeHtml(tree)} · ${plural(result.archs.length, 'arch')} (${escapeHtml(result.archs.join(', '))})</p>`,
-    `<p class="summary"><span class="count error">${plural(errors, 'error')}</span><span class="count warning">${plural(warnings, 'warning')}</span></p>`,
+    ...report.header,
     '</header>',
     '<nav class="filters">',
-    filter('arch', archs, result.findings, (f) => f.arch),
-    filter('rule', rules, result.findings, (f) => f.ruleId),
-    filter('severity', severities, result.findings, (f) => f.severity),
+    filter('arch', report.archs, findings, (f) => f.arch),
+    filter('rule', rules, findings, (f) => f.ruleId),
+    filter('severity', severities, findings, (f) => f.severity),
     '<span id="shown"></span>',
     '</nav>',
     '<main>',
-    ...sections,
+    ...report.sections,
     '<h2>Source</h2>',
-    `<section id="sources">${sources.html()}</section>`,
+    `<section id="sources">${report.sources.html()}</section>`,
     '</main>',
     `<footer>kvm-rules ${escapeHtml(toolVersion)}</footer>`,
   ].join('\n');
-  return page(`kvm-rules: ${result.profile}`, body);
+  return page(report.title, body);
 }

@@ -3,10 +3,10 @@
 // before and after in the seed's list form, and the timelines of the archs it touches side by
 // side, before and after, with what it added, moved and removed marked.
 import { buildTimeline, GENERIC_ARCH, summarize, type Finding } from '@kvm-rules/core';
-import { plural, toolVersion } from '../formatters/shared.js';
+import { plural } from '../formatters/shared.js';
 import type { RuleInfo } from '../formatters/types.js';
-import { findingHtml, filter, optional, rulePageOf, Sources, timelineFigures } from '../report/html.js';
-import { escapeHtml, page } from '../report/page.js';
+import { findingHtml, optional, reportPage, rulePageOf, Sources, timelineFigures } from '../report/html.js';
+import { escapeHtml } from '../report/page.js';
 import { timelineGraph, type RowMark, type TimelineGraph } from '../timeline/render.js';
 import type { OrderingChange } from './ordering.js';
 import { titleOf } from './patch.js';
@@ -150,28 +150,18 @@ export async function reviewHtml(review: Review, options: ReviewHtmlOptions): Pr
     );
   }
   const shown = review.patches.flatMap((p) => [...p.introduced.map((i) => i.finding), ...p.changed.map((c) => c.after), ...p.fixed, ...p.reached]);
-  const archs = [...new Set(shown.map((f) => f.arch))].sort();
-  const rules = [...new Set(shown.map((f) => f.ruleId))].sort();
-  const severities = ['error', 'warning'].filter((s) => shown.some((f) => f.severity === s));
   const base = summarize(review.base);
-  const body = [
-    '<header>',
-    `<h1>kvm-rules review: ${escapeHtml(review.series.cover?.subject ?? review.series.source)}</h1>`,
-    `<p class="meta">${review.patches.length} ${review.patches.length === 1 ? 'patch' : 'patches'} from ${escapeHtml(review.series.source)} against Linux ${escapeHtml(review.kernel.version)}${review.kernel.revision !== undefined ? ` as of ${escapeHtml(review.kernel.revision)}` : ''}</p>`,
-    `<p class="summary">base: <span class="count error">${plural(base.errors, 'error')}</span><span class="count warning">${plural(base.warnings, 'warning')}</span></p>`,
-    '</header>',
-    '<nav class="filters">',
-    filter('arch', archs, shown, (f) => f.arch),
-    filter('rule', rules, shown, (f) => f.ruleId),
-    filter('severity', severities, shown, (f) => f.severity),
-    '<span id="shown"></span>',
-    '</nav>',
-    '<main>',
-    ...sections,
-    '<h2>Source</h2>',
-    `<section id="sources">${sources.html()}</section>`,
-    '</main>',
-    `<footer>kvm-rules ${escapeHtml(toolVersion)}</footer>`,
-  ].join('\n');
-  return page(`kvm-rules review: ${review.series.source}`, body);
+  const revision = review.kernel.revision !== undefined ? ` as of ${escapeHtml(review.kernel.revision)}` : '';
+  return reportPage({
+    title: `kvm-rules review: ${review.series.source}`,
+    header: [
+      `<h1>kvm-rules review: ${escapeHtml(review.series.cover?.subject ?? review.series.source)}</h1>`,
+      `<p class="meta">${review.patches.length} ${review.patches.length === 1 ? 'patch' : 'patches'} from ${escapeHtml(review.series.source)} against Linux ${escapeHtml(review.kernel.version)}${revision}</p>`,
+      `<p class="summary">base: <span class="count error">${plural(base.errors, 'error')}</span><span class="count warning">${plural(base.warnings, 'warning')}</span></p>`,
+    ],
+    archs: [...new Set(shown.map((f) => f.arch))].sort(),
+    findings: shown,
+    sections,
+    sources,
+  });
 }
