@@ -99,15 +99,18 @@ describe('check --format html on Linux 6.12', () => {
     await page.close();
   });
 
-  it("a place's link lands on the excerpt of its source line, read from the tree", async () => {
+  it("a place's link opens and lands on the excerpt of its source line, read from the tree", async () => {
     const { page } = await open(file);
     const link = page.locator('article.finding a.place').first();
     const [place, target] = await Promise.all([link.textContent(), link.getAttribute('href')]);
     assert(place && target, 'a place links somewhere');
+    // The excerpt is under the finding, closed until its link is followed.
+    const excerpt = page.locator(`article.finding ${target}`);
+    expect(await excerpt.evaluate((details: HTMLDetailsElement) => details.open)).toBe(false);
     await link.click();
     expect(await page.evaluate(() => location.hash)).toBe(target);
-    const excerpt = page.locator(target);
-    await expect.poll(() => excerpt.isVisible()).toBe(true);
+    expect(await excerpt.evaluate((details: HTMLDetailsElement) => details.open)).toBe(true);
+    await expect.poll(() => excerpt.locator('pre').isVisible()).toBe(true);
     expect(await excerpt.evaluate((element) => element.getBoundingClientRect().top < window.innerHeight)).toBe(true);
     // The place's line, as the tree has it, is the excerpt's marked line.
     const [path = '', line = ''] = place.split(':');

@@ -19,28 +19,33 @@ export interface HtmlReportInput {
 }
 
 /**
- * The source excerpts of a page: one per place, in the order the page first links them. A review
- * reads a file as it was at one step of the series: `linesOf` is the tree at that step, and
- * `scope` names the step (one file, two texts).
+ * A finding's places: each a link to an excerpt of its source, shown under the finding (closed
+ * until its link is followed). A review reads a file as it was at one step of the series:
+ * `linesOf` is the tree at that step.
  */
-export class Sources {
+class Places {
   private readonly ids = new Map<string, string>();
-  private readonly figures: string[] = [];
+  private readonly excerpts: string[] = [];
 
-  /** A link to the place's excerpt (added to the page's excerpts the first time). */
-  link(location: Location, linesOf: LinesOf, scope = ''): string {
-    const key = `${scope}\0${location.file}:${location.line}`;
+  constructor(
+    private readonly card: string,
+    private readonly linesOf: LinesOf,
+  ) {}
+
+  /** A link to the place's excerpt (one excerpt for a line named twice). */
+  link(location: Location): string {
+    const key = `${location.file}:${location.line}`;
     let id = this.ids.get(key);
     if (id === undefined) {
-      id = `src-${this.ids.size}`;
+      id = `${this.card}-src-${this.ids.size}`;
       this.ids.set(key, id);
-      this.figures.push(this.figure(id, location, linesOf, scope));
+      this.excerpts.push(this.excerpt(id, location));
     }
     return `<a class="place" href="#${id}">${escapeHtml(formatLocation(location))}</a>`;
   }
 
-  private figure(id: string, location: Location, linesOf: LinesOf, scope: string): string {
-    const excerpt = excerptOf(linesOf(location.file), location.line);
+  private excerpt(id: string, location: Location): string {
+    const excerpt = excerptOf(this.linesOf(location.file), location.line);
     const body = excerpt
       ? excerpt.lines
           .map((text, i) => {
@@ -49,39 +54,38 @@ export class Sources {
           })
           .join('')
       : '<span>(the file could not be read when the report was made)</span>';
-    const caption = `${location.file}:${location.line}${scope ? ` ${scope}` : ''}`;
-    return `<figure class="excerpt" id="${id}"><figcaption>${escapeHtml(caption)}</figcaption><pre><code>${body}</code></pre></figure>`;
+    return `<details class="excerpt" id="${id}"><summary>${escapeHtml(`${location.file}:${location.line}`)}</summary><pre><code>${body}</code></pre></details>`;
   }
 
   html(): string {
-    return this.figures.join('\n');
+    return this.excerpts.length > 0 ? `<div class="excerpts">${this.excerpts.join('')}</div>` : '';
   }
 }
 
-/** Where a finding card's places link: the page's excerpts, the text they are read from, the rule's page. */
+/** Where a finding card's places are read from (the tree, or the tree at a step of a series), and its rule's page. */
 export interface CardContext {
-  sources: Sources;
   linesOf: LinesOf;
-  scope?: string;
   rulePage?: string;
   /** Said after the message (a review's "fixed later by 4/4"). */
   note?: string;
 }
 
-/** A finding as the page shows it: severity, rule (linked to its page), place, message, related places. */
+/** A finding as the page shows it: severity, rule (linked to its page), place, message, related places, and their source. */
 export function findingHtml(finding: Finding, id: string, context: CardContext): string {
-  const { sources, linesOf, scope, rulePage, note } = context;
+  const { linesOf, rulePage, note } = context;
+  const places = new Places(id, linesOf);
   const rule = rulePage
     ? `<a class="rule" href="${escapeHtml(rulePage)}">${escapeHtml(finding.ruleId)}</a>`
     : `<span class="rule">${escapeHtml(finding.ruleId)}</span>`;
-  const place = finding.location ? sources.link(finding.location, linesOf, scope) : '';
-  const related = (finding.related ?? []).map((r) => `<li>${sources.link(r.location, linesOf, scope)} ${escapeHtml(r.message)}</li>`);
+  const place = finding.location ? places.link(finding.location) : '';
+  const related = (finding.related ?? []).map((r) => `<li>${places.link(r.location)} ${escapeHtml(r.message)}</li>`);
   return [
     `<article class="finding ${finding.severity}" id="${id}" data-arch="${escapeHtml(finding.arch)}" data-rule="${escapeHtml(finding.ruleId)}" data-severity="${finding.severity}">`,
     `<header><span class="severity ${finding.severity}">${finding.severity}</span>${rule}${place}</header>`,
     `<p class="message">${escapeHtml(finding.message)}</p>`,
     note ? `<p class="note">${escapeHtml(note)}</p>` : '',
     related.length > 0 ? `<ul class="places">${related.join('')}</ul>` : '',
+    places.html(),
     '</article>',
   ].join('');
 }
@@ -125,7 +129,6 @@ function filter(kind: string, values: string[], findings: Finding[], of: (findin
 }
 
 export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput): Promise<string> {
-  const sources = new Sources();
   const linesOf = linesOnDisk((file) => absolutePathOf(file, result));
   const pageOf = rulePageOf(result.rules ?? [], docsBaseUrl);
   const ids = new Map(result.findings.map((finding, i) => [finding, `f${i}`]));
@@ -137,7 +140,7 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
   const sections = await Promise.all(
     archs.map(async (arch) => {
       const findings = result.findings.filter((f) => f.arch === arch);
-      const cards = findings.map((f) => findingHtml(f, idOf(f), { sources, linesOf, ...optional('rulePage', pageOf(f.ruleId)) }));
+      const cards = findings.map((f) => findingHtml(f, idOf(f), { linesOf, ...optional('rulePage', pageOf(f.ruleId)) }));
       const plugin = model.plugins.find((p) => p.id === arch);
       // A timeline shows what the kernel does: plugin drift is about kvm-rules' own declarations.
       const onTimeline = findings.filter((f) => !isPluginDrift(f, result));
@@ -164,12 +167,11 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
     archs,
     findings: result.findings,
     sections,
-    sources,
   });
 }
 
-/** A report's page: its header, the filters over `findings` (by `archs`, rule and severity), its sections, and the excerpts they link. */
-export function reportPage(report: { title: string; header: string[]; archs: string[]; findings: Finding[]; sections: string[]; sources: Sources }): string {
+/** A report's page: its header, the filters over `findings` (by `archs`, rule and severity), and its sections. */
+export function reportPage(report: { title: string; header: string[]; archs: string[]; findings: Finding[]; sections: string[] }): string {
   const { findings } = report;
   const severities = ['error', 'warning'].filter((s) => findings.some((f) => f.severity === s));
   const rules = [...new Set(findings.map((f) => f.ruleId))].sort();
@@ -185,8 +187,6 @@ export function reportPage(report: { title: string; header: string[]; archs: str
     '</nav>',
     '<main>',
     ...report.sections,
-    '<h2>Source</h2>',
-    `<section id="sources">${report.sources.html()}</section>`,
     '</main>',
     `<footer>kvm-rules ${escapeHtml(toolVersion)}</footer>`,
   ].join('\n');

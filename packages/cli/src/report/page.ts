@@ -40,24 +40,25 @@ ul.places li { margin: .15rem 0; }
 a { color: #0b57b0; }
 figure { margin: 0; }
 figure.timeline { overflow: auto; max-height: 90vh; border: 1px solid var(--line); border-radius: 4px; background: #fff; }
-figure.timeline figcaption, figure.excerpt figcaption { font-size: 12px; color: var(--muted); padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
+figure.timeline figcaption { font-size: 12px; color: var(--muted); padding: .3rem .5rem; border-bottom: 1px solid var(--line); }
 figure.timeline svg { display: block; max-width: none; height: auto; }
 svg.focusing g.node:not(.focus), svg.focusing g.edge:not(.focus) { opacity: .25; }
 svg g.focus polygon, svg g.focus path { stroke-width: 3; }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; align-items: start; }
 .moved-legend span { padding: 0 .3rem; margin-right: .5rem; border-radius: 3px; }
 .moved-legend .added { background: #e6f4e6; } .moved-legend .moved { background: #fff1d6; } .moved-legend .removed { background: #eee; text-decoration: line-through; }
-#sources { columns: 2 36rem; column-gap: 1rem; }
-figure.excerpt { break-inside: avoid; background: #fff; border: 1px solid var(--line); border-radius: 4px; margin: 0 0 1rem; }
-figure.excerpt:target { outline: 3px solid #0b57b0; }
-figure.excerpt pre { margin: 0; padding: .4rem 0; overflow-x: auto; }
-figure.excerpt pre span { display: block; padding: 0 .6rem; white-space: pre; }
-figure.excerpt pre span.here { background: #fff3b0; }
-figure.excerpt pre i { display: inline-block; width: 3.5em; color: var(--muted); font-style: normal; user-select: none; }
+details.excerpt { margin: .3rem 0 0; }
+details.excerpt summary { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); cursor: pointer; }
+details.excerpt:target summary { color: #0b57b0; font-weight: 600; }
+details.excerpt pre { margin: .2rem 0 .4rem; padding: .3rem 0; overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 4px; }
+details.excerpt pre span { display: block; padding: 0 .6rem; white-space: pre; }
+details.excerpt pre span.here { background: #fff3b0; }
+details.excerpt pre i { display: inline-block; width: 3.5em; color: var(--muted); font-style: normal; user-select: none; }
 footer { color: var(--muted); padding: 1rem 1.5rem 2rem; }
 `;
 
-// Filters (arch, rule, severity), the count shown, and a finding's path lit in its timeline.
+// Filters (arch, rule, severity), the count shown, a finding's path lit in its timeline, and a
+// place's excerpt opened when its link is followed.
 const SCRIPT = `
 (() => {
   const findings = [...document.querySelectorAll('article.finding')];
@@ -89,6 +90,14 @@ const SCRIPT = `
     f.addEventListener('mouseenter', () => light(f.id, true));
     f.addEventListener('mouseleave', () => light(f.id, false));
   }
+  // A place's link opens its excerpt (closed until then) before the page scrolls to it.
+  const openExcerpt = (id) => {
+    const excerpt = id && document.getElementById(id);
+    if (excerpt && excerpt.tagName === 'DETAILS') excerpt.open = true;
+  };
+  for (const link of document.querySelectorAll('a.place')) link.addEventListener('click', () => openExcerpt(link.getAttribute('href').slice(1)));
+  window.addEventListener('hashchange', () => openExcerpt(location.hash.slice(1)));
+  openExcerpt(location.hash.slice(1));
   apply();
 })();
 `;

@@ -5,7 +5,7 @@
 import { buildTimeline, GENERIC_ARCH, summarize, type Finding } from '@kvm-rules/core';
 import { plural } from '../formatters/shared.js';
 import type { RuleInfo } from '../formatters/types.js';
-import { findingHtml, optional, reportPage, rulePageOf, Sources, timelineFigures } from '../report/html.js';
+import { findingHtml, optional, reportPage, rulePageOf, timelineFigures } from '../report/html.js';
 import { escapeHtml } from '../report/page.js';
 import { timelineGraph, type RowMark, type TimelineGraph } from '../timeline/render.js';
 import type { OrderingChange } from './ordering.js';
@@ -83,7 +83,6 @@ function orderingHtml(changes: OrderingChange[]): string {
 }
 
 export async function reviewHtml(review: Review, options: ReviewHtmlOptions): Promise<string> {
-  const sources = new Sources();
   const pageOf = rulePageOf(options.rules, options.docsBaseUrl);
   // A finding can show under more than one patch: its card's id (and the class that lights its path) is per patch.
   let count = 0;
@@ -98,12 +97,9 @@ export async function reviewHtml(review: Review, options: ReviewHtmlOptions): Pr
   const cardsOf = (p: PatchReview, idOf: (finding: Finding) => string) => {
     const after = p.pictures?.sources.after;
     const before = p.pictures?.sources.before;
-    const scope = (side: string) => `(${side} ${p.patch.index}/${p.patch.total})`;
     const card = (finding: Finding, side: 'before' | 'after', note?: string) =>
       findingHtml(finding, idOf(finding), {
-        sources,
         linesOf: (file) => (side === 'after' ? after : before)?.get(file),
-        scope: scope(side),
         ...optional('rulePage', pageOf(finding.ruleId)),
         ...optional('note', note),
       });
@@ -162,6 +158,5 @@ export async function reviewHtml(review: Review, options: ReviewHtmlOptions): Pr
     archs: [...new Set(shown.map((f) => f.arch))].sort(),
     findings: shown,
     sections,
-    sources,
   });
 }
