@@ -47,7 +47,7 @@ svg g.focus polygon, svg g.focus path { stroke-width: 3; }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; align-items: start; }
 .moved-legend span { padding: 0 .3rem; margin-right: .5rem; border-radius: 3px; }
 .moved-legend .added { background: #e6f4e6; } .moved-legend .moved { background: #fff1d6; } .moved-legend .removed { background: #eee; text-decoration: line-through; }
-details.excerpt { margin: .3rem 0 0; }
+details.excerpt { margin: .3rem 0 0; scroll-margin-top: 7rem; }
 details.excerpt summary { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; color: var(--muted); cursor: pointer; }
 details.excerpt:target summary { color: #0b57b0; font-weight: 600; }
 details.excerpt pre { margin: .2rem 0 .4rem; padding: .3rem 0; overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 4px; }
