@@ -21,17 +21,22 @@ describe('timeline', () => {
   });
 
   it("dot and mermaid: one graph, kvm_init() a cluster, the marked steps in red, the hook's path to the late init a red edge", async () => {
-    // Labels are broken into left-aligned lines (\l, the next one indented): read them unbroken.
-    const dot = (await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'dot')).stdout.replace(/\\l {2}/g, ' ').replace(/\\l"/g, '"');
+    const raw = (await run('timeline', '--arch', 'x86-vmx', '--profile', 'tdx-v7', '--format', 'dot')).stdout;
+    // Labels are HTML-like, broken into left-aligned lines and colored: read them as plain text.
+    const dot = raw.replace(/<BR ALIGN="LEFT"\/>( {2})?/g, ' ').replace(/<\/?(FONT|B)\b[^>]*>/g, '');
     expect(dot).toMatch(/^digraph timeline \{/);
     expect(dot).toContain('subgraph cluster_kvm_init');
     const node = (pattern: RegExp) => new RegExp(`^  (n\\d+) \\[${pattern.source}`, 'm').exec(dot)?.[1];
     const lists = node(
-      /id="t-row-\d+", label="INIT_LIST_HEAD\(\), initializes loaded_vmcss_on_cpu[^"]*hook-state-initialized[^"]*", class="row f-\d f-\d", color="#cc0000"/,
+      /id="t-row-\d+", label=<INIT_LIST_HEAD\(\) ◀ kvm-init-last, hook-state-initialized sets up loaded_vmcss_on_cpu >, class="row f-\d f-\d", color="#cc0000"/,
     );
-    const disable = node(/id="t-row-\d+", label="· · hook kvm_arch_hardware_disable\(\) on each online CPU → [^"]*", class="row f-1", color="#cc0000"/);
+    const disable = node(
+      /id="t-row-\d+", label=<· · hook kvm_arch_hardware_disable\(\) on each online CPU → vmx_hardware_disable\(\) ◀ hook-state-initialized reads loaded_vmcss_on_cpu, [^>]*>, class="row f-1", color="#cc0000"/,
+    );
     expect(lists).toBeDefined();
     expect(disable).toBeDefined();
+    // The state the path is about is marked in red where it is read (two hook calls) and where it is set up.
+    expect(raw.split('<FONT COLOR="#cc0000"><B>loaded_vmcss_on_cpu</B></FONT>')).toHaveLength(4);
     // The path: the disable hook that hardware-disable-all runs, to the lists' init it comes before.
     expect(dot).toContain(`${disable ?? ''} -> ${lists ?? ''} [constraint=false, color="#cc0000"`);
     expect(dot).toMatch(/label="reads loaded_vmcss_on_cpu, initialized only here"/);

@@ -104,20 +104,12 @@ export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFor
   }
 }
 
-/** `most`: in a picture, a long list (kvm_x86_vendor_init() sets up dozens) is cut, what a finding's path names kept. */
-function states(verb: string, list: string[], most = Infinity, keep: string[] = []): string {
-  if (list.length === 0) return '';
-  const shown = list.length <= most ? list : [...new Set([...keep.filter((state) => list.includes(state)), ...list])].slice(0, most);
-  const more = list.length - shown.length;
-  return `, ${verb} ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
-}
+const states = (verb: string, list: string[]) => (list.length > 0 ? `, ${verb} ${list.join(', ')}` : '');
+const rowText = (row: Row) => `${row.text}${states('initializes', row.initializes)}${states('reads', row.reads)}`;
 
-const rowText = (row: Row, most?: number, keep: string[] = []) =>
-  `${row.text}${states('initializes', row.initializes, most, keep)}${states('reads', row.reads, most, keep)}`;
-
-/** The most states a row of a picture lists. */
+/** The most states a row of a picture lists (kvm_x86_vendor_init() sets up dozens). */
 const PICTURE_STATES = 6;
-const rulesOn = (graph: TimelineGraph, row: Row) => [...new Set(row.findings.map((i) => graph.findings[i]?.ruleId))];
+const rulesOn = (graph: TimelineGraph, row: Row) => [...new Set(row.findings.flatMap((i) => graph.findings[i]?.ruleId ?? []))];
 
 function text(graph: TimelineGraph): string {
   const lines = [graph.title, ''];
@@ -138,8 +130,11 @@ interface PathEdge {
   from: number;
   to: number;
   findings: number[];
-  label: string;
+  /** What the earlier row reads that the later one initializes. */
+  states: string[];
 }
+
+const edgeLabel = (edge: PathEdge) => (edge.states.length > 0 ? `reads ${edge.states.join(', ')}, initialized only here` : '');
 
 /** Each finding's path as edges, one edge for the findings that share it. */
 function pathEdges(graph: TimelineGraph): PathEdge[] {
@@ -154,8 +149,8 @@ function pathEdges(graph: TimelineGraph): PathEdge[] {
       else {
         // The read that comes before the state it reads: the hook's reads that the later row initializes.
         const late = graph.rows[to]?.initializes ?? [];
-        const read = (graph.rows[from]?.reads ?? []).filter((state) => late.includes(state));
-        edges.set(key, { from, to, findings: [f], label: read.length > 0 ? `reads ${read.join(', ')}, initialized only here` : '' });
+        const states = (graph.rows[from]?.reads ?? []).filter((state) => late.includes(state));
+        edges.set(key, { from, to, findings: [f], states });
       }
     }
   }
@@ -164,19 +159,56 @@ function pathEdges(graph: TimelineGraph): PathEdge[] {
 
 const quote = (text: string) => JSON.stringify(text);
 
-/** A label broken into lines of about `width` columns at ", " and spaces, left-aligned (Graphviz's \l). */
-function dotLabel(text: string, width = 46): string {
+/** Text in a Graphviz HTML-like label. */
+const labelText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Pieces (already label markup, `width` their plain length) laid in lines of about `columns`, the next ones indented. */
+function wrapPieces(pieces: { markup: string; width: number }[], columns = 46): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/(?<=, )|(?<= )/)) {
-    if (line.length + word.length > width && line.length > 0) {
+  let used = 0;
+  for (const piece of pieces) {
+    if (used + piece.width > columns && used > 0) {
       lines.push(line.trimEnd());
       line = '  ';
+      used = 2;
     }
-    line += word;
+    line += piece.markup;
+    used += piece.width;
   }
   lines.push(line.trimEnd());
-  return `${lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"/g, '\\"')).join('\\l')}\\l`;
+  return lines;
+}
+
+const words = (text: string) => text.split(/(?<= )/).map((word) => ({ markup: labelText(word), width: word.length }));
+
+const MARK_COLORS = { 'sets up': '#2e7d32', reads: '#1f5fa8' };
+
+/**
+ * A row's label: what it does, then its marks, the states it sets up (green) and reads (blue),
+ * a long list cut, the states a finding's path names kept and in red.
+ */
+function nodeLabel(row: Row, rules: string[], named: Set<string>): string {
+  const lines = wrapPieces(words(`${'· '.repeat(row.depth)}${row.text}`));
+  if (rules.length > 0) lines.push(`<FONT COLOR="#cc0000">◀ ${labelText(rules.join(', '))}</FONT>`);
+  for (const [verb, list] of [
+    ['sets up', row.initializes],
+    ['reads', row.reads],
+  ] as const) {
+    if (list.length === 0) continue;
+    const shown = [...new Set([...list.filter((state) => named.has(state)), ...list])].slice(0, PICTURE_STATES);
+    const more = list.length - shown.length;
+    const pieces = shown.map((state, i) => {
+      const text = `${state}${i < shown.length - 1 || more > 0 ? ', ' : ''}`;
+      const markup = named.has(state) ? `<FONT COLOR="#cc0000"><B>${labelText(state)}</B></FONT>${text.slice(state.length)}` : labelText(text);
+      return { markup, width: text.length };
+    });
+    if (more > 0) pieces.push({ markup: `and ${more} more`, width: `and ${more} more`.length });
+    const color = MARK_COLORS[verb];
+    const marked = wrapPieces([{ markup: `${verb} `, width: verb.length + 1 }, ...pieces]);
+    lines.push(...marked.map((line) => `<FONT COLOR="${color}" POINT-SIZE="9">${line}</FONT>`));
+  }
+  return `<${lines.join('<BR ALIGN="LEFT"/>')}<BR ALIGN="LEFT"/>>`;
 }
 
 /** Options of the dot a picture is laid out from: how a review marks the rows a patch moved. */
@@ -205,8 +237,7 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
     '  edge [color="#888888", arrowsize=0.6];',
   ];
   const path = pathEdges(graph);
-  // The states the red edges name stay in the rows' cut lists.
-  const named = path.flatMap((edge) => [...(graph.rows[edge.from]?.reads ?? []), ...(graph.rows[edge.to]?.initializes ?? [])]);
+  const named = new Set(path.flatMap((edge) => edge.states));
   let inCluster = false;
   for (const [i, row] of graph.rows.entries()) {
     if (row.inKvmInit && !inCluster) {
@@ -218,11 +249,11 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
     }
     const findings = classes(row.findings);
     const rules = rulesOn(graph, row);
-    const label = dotLabel(`${'· '.repeat(row.depth)}${rowText(row, PICTURE_STATES, named)}${rules.length > 0 ? `  ◀ ${rules.join(', ')}` : ''}`);
+    const label = nodeLabel(row, rules, named);
     const mark = options.marks?.get(i);
     const look = mark ? MARK_STYLE[mark].replace('class="row', `class="row${findings}`) : `class="row${findings}"`;
     const red = row.findings.length > 0 ? ', color="#cc0000", fontcolor="#cc0000", penwidth=2' : '';
-    lines.push(`  n${i} [id="${id}-row-${i}", label="${label}", ${look}${red}];`);
+    lines.push(`  n${i} [id="${id}-row-${i}", label=${label}, ${look}${red}];`);
   }
   if (inCluster) lines.push('  }');
   const onPath = new Map(path.map((edge) => [`${edge.from}-${edge.to}`, edge]));
@@ -233,7 +264,7 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
   }
   for (const edge of path) {
     if (edge.to === edge.from + 1) continue;
-    const label = edge.label ? `, label=${quote(edge.label)}, fontcolor="#cc0000", fontsize=9, fontname="Helvetica"` : '';
+    const label = edge.states.length > 0 ? `, label=${quote(edgeLabel(edge))}, fontcolor="#cc0000", fontsize=9, fontname="Helvetica"` : '';
     lines.push(`  n${edge.from} -> n${edge.to} [constraint=false, color="#cc0000", penwidth=2, style=bold, class="path${classes(edge.findings)}"${label}];`);
   }
   lines.push('}');
@@ -264,7 +295,7 @@ function mermaid(graph: TimelineGraph): string {
       red.push(edge.from);
       continue;
     }
-    lines.push(`  n${edge.from} -.->${edge.label ? `|${label(edge.label)}|` : ''} n${edge.to}`);
+    lines.push(`  n${edge.from} -.->${edge.states.length > 0 ? `|${label(edgeLabel(edge))}|` : ''} n${edge.to}`);
     red.push(links++);
   }
   const marked = graph.rows.flatMap((row, i) => (row.findings.length > 0 ? [`n${i}`] : []));
