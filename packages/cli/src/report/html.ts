@@ -6,7 +6,7 @@ import { buildTimeline, displayPath, formatLocation, GENERIC_ARCH, type CheckOut
 import type { CheckResult, RuleInfo } from '../formatters/index.js';
 import { links } from '../formatters/links.js';
 import { absolutePathOf, archsOf, isPluginDrift, plural, toolVersion } from '../formatters/shared.js';
-import { timelineDot, timelineGraph, type DotOptions, type TimelineGraph } from '../timeline/render.js';
+import { kvmInitGraph, timelineDot, timelineGraph, type DotOptions, type TimelineGraph } from '../timeline/render.js';
 import { dotToSvg } from '../timeline/svg.js';
 import { excerptOf, linesOnDisk, type LinesOf } from './excerpt.js';
 import { escapeHtml, page } from './page.js';
@@ -144,7 +144,12 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
       const plugin = model.plugins.find((p) => p.id === arch);
       // A timeline shows what the kernel does: plugin drift is about kvm-rules' own declarations.
       const onTimeline = findings.filter((f) => !isPluginDrift(f, result));
-      const graphs = plugin ? plugin.modules.map((module) => timelineGraph(buildTimeline(plugin, module, model.profile), onTimeline)) : [];
+      // Generic findings are about kvm_init() itself: its steps, drawn alone.
+      const graphs = plugin
+        ? plugin.modules.map((module) => timelineGraph(buildTimeline(plugin, module, model.profile), onTimeline))
+        : arch === GENERIC_ARCH
+          ? [kvmInitGraph(model.profile, onTimeline)]
+          : [];
       const pictures = await timelineFigures(graphs, `arch-${arch}`, idOf);
       return [
         `<section class="arch" id="arch-${escapeHtml(arch)}" data-arch="${escapeHtml(arch)}">`,

@@ -4,7 +4,7 @@
 // state each phase initializes and each hook reads, and the places a finding rests on marked.
 // `text` is the seed's indented list form; `dot` (Graphviz) and `mermaid` are the same graph, with
 // each finding's path (hook run → read → late initialization) drawn in red; svg.ts lays out the dot.
-import { formatLocation, type Finding, type Location, type Timeline, type TimelineEvent } from '@kvm-rules/core';
+import { formatLocation, type Finding, type HookCallSpec, type Location, type Profile, type Timeline, type TimelineEvent } from '@kvm-rules/core';
 import type { TIMELINE_FORMATS } from '../command-line.js';
 
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
@@ -91,6 +91,28 @@ export function timelineGraph(timeline: Timeline, findings: Finding[]): Timeline
   const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
   const title = `${timeline.arch}: ${timeline.module.init}() (${formatLocation(timeline.module.location)}) under ${timeline.profile.id}`;
   return { title, rows, findings, paths };
+}
+
+/**
+ * Generic kvm_init() on its own, for findings about the generic code: its steps in order, the
+ * hooks each runs (and on rollback), and the callbacks each registers for later.
+ */
+export function kvmInitGraph(profile: Profile, findings: Finding[]): TimelineGraph {
+  const rows: Row[] = [];
+  const push = (row: Omit<Row, 'findings' | 'inKvmInit'>, location: Location) =>
+    rows.push({ ...row, inKvmInit: false, findings: findings.flatMap((finding, i) => (restsOn(finding, location) ? [i] : [])) });
+  const hookRow = (call: HookCallSpec, when: string) =>
+    push({ depth: 1, text: `hook ${profile.hooks.get(call.role)?.name ?? call.role}()${ON[call.on] ?? ''}${when}`, reads: [], initializes: [] }, call.location);
+  for (const step of profile.kvmInit) {
+    push({ depth: 0, text: step.id, step: step.id, reads: [], initializes: step.initializes }, step.location);
+    for (const call of step.calls) hookRow(call, '');
+    for (const call of step.rollback) hookRow(call, ' on rollback');
+    if (step.exposes) push({ depth: 1, text: '/dev/kvm exposed to userspace', reads: [], initializes: [] }, step.location);
+    for (const event of profile.lifecycle.filter((e) => e.from === step.id))
+      push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, event.location);
+  }
+  const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
+  return { title: `kvm_init() (${formatLocation(profile.location)}) under ${profile.id}`, rows, findings, paths };
 }
 
 export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFormat, 'svg'>): string {
