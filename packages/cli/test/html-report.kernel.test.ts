@@ -130,9 +130,12 @@ describe('check --format html on Linux 6.12', () => {
     const sizes = await page.locator('figure.timeline svg').evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect()));
     expect(sizes.length).toBeGreaterThanOrEqual(new Set(findings.map((f) => f.arch)).size - 1);
     for (const size of sizes) expect(size.width * size.height).toBeGreaterThan(0);
-    // A generic finding is drawn on kvm_init() alone: kvm_init_debug, the step whose setup is left behind, in red.
-    const generic = page.locator('section.arch[data-arch="generic"] figure.timeline svg g.node', { hasText: 'kvm_init_debug' });
-    expect(await generic.locator('polygon').getAttribute('stroke')).toBe('#cc0000');
+    // A generic finding is drawn on kvm_init() alone: kvm_init_debug, the step whose setup is left
+    // behind, and the steps whose failure does not undo it, in red; the steps between them not.
+    const step = async (name: string) =>
+      page.locator('section.arch[data-arch="generic"] figure.timeline svg g.node', { hasText: name }).first().locator('polygon').getAttribute('stroke');
+    for (const name of ['kvm_init_debug', 'kvm_vfio_ops_init', 'kvm_init_virtualization']) expect(await step(name), name).toBe('#cc0000');
+    expect(await step('kvm_gmem_init')).not.toBe('#cc0000');
     const card = page.locator('article.finding[data-rule="kvm-init-last"]').first();
     const id = (await card.getAttribute('id')) ?? '';
     const red = page.locator(`figure.timeline svg g.${id}`);

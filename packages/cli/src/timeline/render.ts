@@ -99,21 +99,34 @@ export function timelineGraph(timeline: Timeline, findings: Finding[]): Timeline
  */
 export function kvmInitGraph(profile: Profile, findings: Finding[]): TimelineGraph {
   const rows: Row[] = [];
-  const push = (row: Omit<Row, 'findings' | 'inKvmInit'>, location: Location) =>
-    rows.push({ ...row, inKvmInit: false, findings: findings.flatMap((finding, i) => (restsOn(finding, location) ? [i] : [])) });
+  const push = (row: Omit<Row, 'findings' | 'inKvmInit'>, at: (location: Location) => boolean) =>
+    rows.push({ ...row, inKvmInit: false, findings: findings.flatMap((finding, i) => (placesOf(finding).some(at) ? [i] : [])) });
+  const exactly = (location: Location) => sameLocation(location);
   const hookRow = (call: HookCallSpec, when: string) =>
-    push({ depth: 1, text: `hook ${profile.hooks.get(call.role)?.name ?? call.role}()${ON[call.on] ?? ''}${when}`, reads: [], initializes: [] }, call.location);
-  for (const step of profile.kvmInit) {
-    push({ depth: 0, text: step.id, step: step.id, reads: [], initializes: step.initializes }, step.location);
+    push(
+      { depth: 1, text: `hook ${profile.hooks.get(call.role)?.name ?? call.role}()${ON[call.on] ?? ''}${when}`, reads: [], initializes: [] },
+      exactly(call.location),
+    );
+  for (const [i, step] of profile.kvmInit.entries()) {
+    // A step is its statement and the few lines up to the next one: its error check is a failure point of it.
+    const next = Math.min(profile.kvmInit[i + 1]?.location.line ?? Infinity, step.location.line + STEP_LINES);
+    const within = (place: Location) => place.file === step.location.file && place.line >= step.location.line && place.line < next;
+    push({ depth: 0, text: step.id, step: step.id, reads: [], initializes: step.initializes }, within);
     for (const call of step.calls) hookRow(call, '');
     for (const call of step.rollback) hookRow(call, ' on rollback');
-    if (step.exposes) push({ depth: 1, text: '/dev/kvm exposed to userspace', reads: [], initializes: [] }, step.location);
+    if (step.exposes) push({ depth: 1, text: '/dev/kvm exposed to userspace', reads: [], initializes: [] }, () => false);
     for (const event of profile.lifecycle.filter((e) => e.from === step.id))
-      push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, event.location);
+      push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, exactly(event.location));
   }
   const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
   return { title: `kvm_init() (${formatLocation(profile.location)}) under ${profile.id}`, rows, findings, paths };
 }
+
+/** The lines a kvm_init() step's statement and its error check take at most. */
+const STEP_LINES = 4;
+
+/** A finding's own place and its related places. */
+const placesOf = (finding: Finding): Location[] => [...(finding.location ? [finding.location] : []), ...(finding.related ?? []).map((r) => r.location)];
 
 export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFormat, 'svg'>): string {
   switch (format) {
