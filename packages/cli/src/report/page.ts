@@ -26,7 +26,8 @@ nav.filters fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wra
 nav.filters legend { float: left; font-weight: 600; margin-right: .4rem; }
 nav.filters label { white-space: nowrap; cursor: pointer; }
 #shown { color: var(--muted); margin-left: auto; align-self: center; }
-section.arch { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 1rem 0; padding: 0 1rem 1rem; }
+section.arch, section.patch { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 1rem 0; padding: 0 1rem 1rem; }
+pre.ordering { background: #fbfbfc; border: 1px solid var(--line); border-radius: 4px; padding: .5rem .8rem; overflow-x: auto; }
 section.arch > .body { display: grid; grid-template-columns: minmax(26rem, 1fr) minmax(0, auto); gap: 1rem; align-items: start; }
 .none { color: var(--muted); }
 article.finding { border-left: 4px solid var(--line); padding: .4rem .8rem; margin: 0 0 .8rem; background: #fbfbfc; }
