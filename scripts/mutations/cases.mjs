@@ -615,8 +615,10 @@ export const cases = [
   },
   {
     // 5.19's order on 6.1: the loaded-VMCS lists set up after kvm_init(). Under 6.1's own
-    // kvm_init() nothing runs the disable hook at load: only CPU hotplug, suspend, reboot or a VM
-    // (userspace) can, a window, so a warning; under tdx-v7 it is certain (see the CLI's tests).
+    // kvm_init() nothing runs the disable hook at load, and its CPU hotplug, suspend and reboot
+    // callbacks run it only while a VM exists (kvm_usage_count, cpus_hardware_enabled): only
+    // userspace can, from /dev/kvm on, a window, so a warning; under tdx-v7 it is certain (see
+    // the CLI's tests).
     id: 'v61-vmx-lists-after-kvm-init',
     tree: '6.1',
     arch: 'x86-vmx',
@@ -636,7 +638,7 @@ export const cases = [
         file: 'arch/x86/kvm/vmx/vmx.c',
         at: 'list_for_each_entry_safe(v, n, &per_cpu(loaded_vmcss_on_cpu, cpu),',
         severity: 'warning',
-        message: 'a window: from kvm_init() step "cpuhp_setup_state_nocalls" until INIT_LIST_HEAD() in vmx_init()',
+        message: 'a window: from kvm_init() step "misc_register" until INIT_LIST_HEAD() in vmx_init(), it runs if userspace creates a VM',
       },
       {
         rule: 'kvm-init-last',

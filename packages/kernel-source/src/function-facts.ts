@@ -30,6 +30,12 @@ export interface CallSite {
   /** Every name the arguments use (`per_cpu(cpu_kick_mask, cpu)` uses cpu_kick_mask and cpu): what an undo call releases. */
   argNames: string[];
   place: Place;
+  /**
+   * The names read by the conditions that must hold for the call to run: an enclosing `if (x)`
+   * (in its then-branch), an earlier `if (!x) return;` of its block. A callback that reaches a
+   * hook only `if (kvm_usage_count)` does not run it while that is 0.
+   */
+  guards?: string[];
 }
 
 interface Reference {
@@ -266,6 +272,8 @@ interface Walk {
   members: Map<number, string>;
   /** The function's locals: for a whole body, those declared so far (C declares before use), else all of them. */
   locals: Set<string>;
+  /** The parts of the body that run only under a condition (CallSite.guards), with the names it reads. */
+  guards: { from: number; to: number; names: string[] }[];
 }
 
 /** Nodes with a condition: a read in it decides what the code does. */
@@ -288,6 +296,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
     allocations: new Map(),
     members: new Map(),
     locals: whole ? declared : fn.locals,
+    guards: [],
   };
   // Conditions come before what they contain in the walk, so their ranges are known when their names are met.
   const conditions: [number, number][] = [];
@@ -303,6 +312,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       if (BRANCHING.has(type)) {
         const condition = cursor.currentNode.childForFieldName('condition');
         if (condition) conditions.push([condition.startIndex, condition.endIndex]);
+        if (type === 'if_statement') noteGuards(walk, cursor.currentNode);
       }
       if (type === 'identifier') {
         // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
@@ -404,12 +414,37 @@ function innermostIdentifier(node: Node | null): Node | undefined {
  */
 const ADDRESS_OF = new Set(['per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__this_cpu_ptr', 'per_cpu_ptr_nvhe_sym', 'this_cpu_ptr_nvhe_sym']);
 
+/**
+ * What an `if` guards, where its condition must hold for the code to run: the then-branch of
+ * `if (x)`, and what follows `if (!x) return;` in its block. The names the condition reads guard
+ * the calls there. `if (x) return;` does not: what follows runs when x does not hold.
+ */
+function noteGuards(walk: Walk, node: Node): void {
+  const condition = node.childForFieldName('condition');
+  const consequence = node.childForFieldName('consequence');
+  if (!condition || !consequence) return;
+  const negated = /^\(\s*!(?!=)/.test(condition.text);
+  const names = condition.text.match(/[A-Za-z_]\w*/g) ?? [];
+  if (!negated) walk.guards.push({ from: consequence.startIndex, to: consequence.endIndex, names });
+  const block = node.parent;
+  if (negated && !node.childForFieldName('alternative') && onlyReturns(consequence) && block?.type === 'compound_statement') {
+    walk.guards.push({ from: node.endIndex, to: block.endIndex, names });
+  }
+}
+
+function onlyReturns(node: Node): boolean {
+  if (node.type === 'return_statement') return true;
+  return node.type === 'compound_statement' && node.namedChildCount === 1 && node.namedChildren[0]?.type === 'return_statement';
+}
+
 function recordCall(walk: Walk, node: Node): void {
   const callee = calleeOf(node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
   const args = argNodes.map((arg) => (arg ? argumentName(arg) : undefined));
   const argNames = [...new Set(argNodes.flatMap((arg) => (arg ? namesIn(arg) : [])))];
-  if (callee) walk.facts.calls.push({ callee, args, argNames, place: walk.fn.place(node) });
+  const at = node.startIndex;
+  const guards = [...new Set(walk.guards.filter((g) => at >= g.from && at < g.to).flatMap((g) => g.names))];
+  if (callee) walk.facts.calls.push({ callee, args, argNames, place: walk.fn.place(node), ...(guards.length > 0 ? { guards } : {}) });
   if (callee?.kind === 'direct' && PER_CPU_WRITERS.has(callee.name) && argNodes[0]) recordWrite(walk, argNodes[0]);
   if (callee?.kind === 'direct' && ADDRESS_OF.has(callee.name)) return;
   // An address handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)),

@@ -45,7 +45,8 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
   // Only what can lead to a hook or to /dev/kvm matters here: the walk stays on those paths.
   const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
-  const lifecycle: LifecycleEvent[] = [];
+  let lifecycle: LifecycleEvent[] = [];
+  const gates = new Map<LifecycleEvent, string[]>();
   const onFailure = failurePaths(scope);
   // Hooks count where they run when all goes well; those on a failure path are the rollback.
   const success: ReachOptions = { stopAt: isHook(roles), only: relevant, skip: onFailure };
@@ -66,16 +67,19 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
     for (const later of registeredCallbacks(scope, statement, reached, roles, hooks, relevant)) {
       // Named for what registered them, as a finding reads: 'runs at "cpuhp_setup_state() callbacks"'.
       const name = `${later.via}() callbacks`;
-      lifecycle.push({
+      const event: LifecycleEvent = {
         id: name,
         summary: `${name}, registered by kvm_init() step "${id}"`,
         from: id,
         window: windowOf(later.via),
         calls: later.calls,
         location: later.place,
-      });
+      };
+      lifecycle.push(event);
+      gates.set(event, later.gates);
     }
   }
+  lifecycle = gated(lifecycle, gates, steps);
   const version = cache.tree.version;
   // kvm_init()'s own failure paths, against what kvm_exit() tears down; the hooks are steps of their own.
   const kvmExit = scope.definition('kvm_exit');
@@ -224,7 +228,7 @@ function registeredCallbacks(
   roles: HookRoles,
   hooks: Map<string, ProfileHook>,
   relevant: Set<string>,
-): { via: string; place: Place; calls: HookCallSpec[] }[] {
+): { via: string; place: Place; calls: HookCallSpec[]; gates: string[] }[] {
   // One event per registering call: what must happen for its callbacks to run differs (a CPU
   // coming online for cpuhp_setup_state(), userspace for misc_register()).
   const byVia = new Map<string, { place: Place; entries: Reached[] }>();
@@ -247,9 +251,82 @@ function registeredCallbacks(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([via, { place, entries }]) => {
       const later = reach(scope, entries, { stopAt: isHook(roles), callbacks: 'all', only: relevant });
-      return { via, place, calls: hookCalls(scope, later, roles, hooks, () => false) };
+      return { via, place, calls: hookCalls(scope, later, roles, hooks, () => false), gates: gatesOf(scope, later, roles) };
     })
     .filter((group) => group.calls.length > 0);
+}
+
+/** The conditions on the calls from `node`'s entry down to it: the guards of each call on the way. */
+function pathGuards(scope: Scope, node: Reached | undefined): Set<string> {
+  const names = new Set<string>();
+  for (let n = node; n?.parent && n.site; n = n.parent) {
+    const { line, column } = n.site;
+    const call = scope.info(n.parent.def).facts.calls.find((c) => c.place.line === line && c.place.column === column);
+    for (const name of call?.guards ?? []) names.add(name);
+  }
+  return names;
+}
+
+/**
+ * The file-scope state every hook call a callback makes is conditional on (`if (kvm_usage_count)`
+ * in kvm_starting_cpu(), `if (!cpumask_test_cpu(cpu, cpus_hardware_enabled)) return;` before
+ * the hook): none when one hook call is unconditional.
+ */
+function gatesOf(scope: Scope, reached: Map<string, Reached>, roles: HookRoles): string[] {
+  let common: Set<string> | undefined;
+  const meet = (names: Set<string>) => {
+    const state = new Set([...names].filter((name) => scope.variables.has(name)));
+    common = common ? new Set([...common].filter((name) => state.has(name))) : state;
+  };
+  for (const node of reached.values()) {
+    if (isExternal(node.def) || roles.has(node.def.name)) {
+      if (roles.has(node.def.name)) meet(pathGuards(scope, node));
+      continue;
+    }
+    for (const call of scope.info(node.def).facts.calls) {
+      const name = calleeName(call.callee);
+      if (name && call.callee.kind === 'direct' && roles.has(name)) meet(new Set([...pathGuards(scope, node), ...(call.guards ?? [])]));
+    }
+  }
+  return [...(common ?? [])].sort();
+}
+
+/** Hook roles whose calls leave virtualization enabled on a CPU, or disabled. */
+const ENABLES = 'hardware-enable';
+const DISABLES = 'hardware-disable';
+
+/**
+ * Whether kvm_init() returns with virtualization enabled: the last of its steps that runs the
+ * enable or the disable hook on its success path runs enable (6.12's kvm_init_virtualization()
+ * with enable_virt_at_load). 6.1 enables only for the first VM.
+ */
+function enabledOnReturn(steps: KvmInitStep[]): boolean {
+  let enabled = false;
+  for (const step of steps) {
+    const last = [...step.calls].reverse().find((call) => call.role === ENABLES || call.role === DISABLES);
+    if (last) enabled = last.role === ENABLES;
+  }
+  return enabled;
+}
+
+/**
+ * Callbacks whose hook calls are all conditional on state that says virtualization is enabled
+ * (kvm_usage_count, cpus_hardware_enabled): while kvm_init() leaves it disabled, they run
+ * their hooks only once userspace has created a VM through /dev/kvm, so their window is that
+ * one, from where /dev/kvm is exposed; with no /dev/kvm, none.
+ */
+function gated(lifecycle: LifecycleEvent[], gates: Map<LifecycleEvent, string[]>, steps: KvmInitStep[]): LifecycleEvent[] {
+  if (enabledOnReturn(steps)) return lifecycle;
+  const devKvm = steps.find((step) => step.exposes === 'dev-kvm');
+  const order = (id: string) => steps.findIndex((step) => step.id === id);
+  return lifecycle.flatMap((event) => {
+    const names = gates.get(event) ?? [];
+    if (names.length === 0 || event.window === 'userspace') return [event];
+    if (!devKvm) return [];
+    const from = order(devKvm.id) > order(event.from) ? devKvm.id : event.from;
+    const only = `its hooks run only while ${names.join(' and ')} say virtualization is enabled, which kvm_init() leaves off: once userspace has created a VM`;
+    return [{ ...event, window: 'userspace' as const, from, summary: `${event.summary}; ${only}` }];
+  });
 }
 
 /** What must happen for callbacks registered by this call to run. */

@@ -80,3 +80,108 @@ describe('readGenericOrdering', () => {
     ]);
   });
 });
+
+/** kvm_main.c as 6.1 has it, cut down: CPU hotplug callbacks that enable and disable only while a VM exists (kvm_usage_count). */
+function gatedMain(options: { gate: boolean; before: string }): string {
+  const when = (call: string) => (options.gate ? `\tif (kvm_usage_count)\n\t\t${call}\n` : `\t${call}\n`);
+  return `// SPDX-License-Identifier: GPL-2.0-only
+static int kvm_usage_count;
+static cpumask_var_t cpus_hardware_enabled;
+
+static void hardware_enable_nolock(void *junk)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (cpumask_test_cpu(cpu, cpus_hardware_enabled))
+		return;
+
+	cpumask_set_cpu(cpu, cpus_hardware_enabled);
+	kvm_arch_hardware_enable();
+}
+
+static void hardware_disable_nolock(void *junk)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (!cpumask_test_cpu(cpu, cpus_hardware_enabled))
+		return;
+	cpumask_clear_cpu(cpu, cpus_hardware_enabled);
+	kvm_arch_hardware_disable();
+}
+
+static int kvm_starting_cpu(unsigned int cpu)
+{
+${when('hardware_enable_nolock(NULL);')}	return 0;
+}
+
+static int kvm_dying_cpu(unsigned int cpu)
+{
+${when('hardware_disable_nolock(NULL);')}	return 0;
+}
+
+static int hardware_enable_all(void)
+{
+	kvm_usage_count++;
+	on_each_cpu(hardware_enable_nolock, NULL, 1);
+	return 0;
+}
+
+static void hardware_disable_all(void)
+{
+	kvm_usage_count--;
+	on_each_cpu(hardware_disable_nolock, NULL, 1);
+}
+
+static struct miscdevice kvm_dev = {
+	KVM_MINOR,
+	"kvm",
+	&kvm_chardev_ops,
+};
+
+int kvm_init(unsigned vcpu_size, unsigned vcpu_align, struct module *module)
+{
+	int r;
+${options.before}
+	r = cpuhp_setup_state_nocalls(CPUHP_AP_KVM_STARTING, "kvm/cpu:starting", kvm_starting_cpu, kvm_dying_cpu);
+	if (r)
+		return r;
+
+	r = misc_register(&kvm_dev);
+	if (r)
+		goto out_unreg;
+	return 0;
+
+out_unreg:
+	cpuhp_remove_state_nocalls(CPUHP_AP_KVM_STARTING);
+	return r;
+}
+`;
+}
+
+describe('callbacks that run their hooks only while virtualization is enabled', () => {
+  const lifecycleOf = async (main: string) => {
+    const { ordering, tree } = await genericOf(treeWith({ 'virt/kvm/kvm_main.c': main }));
+    assert(ordering, 'kvm_init() read');
+    expect(tree.diagnostics).toEqual([]);
+    return ordering.lifecycle.map((e) => ({ from: e.from, window: e.window, gated: e.summary.includes('only while kvm_usage_count') }));
+  };
+
+  it('6.1: CPU hotplug runs the hooks only if (kvm_usage_count), which kvm_init() leaves 0: they need a VM first, from /dev/kvm on', async () => {
+    expect(await lifecycleOf(gatedMain({ gate: true, before: '' }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
+  });
+
+  it("enabled and disabled again inside kvm_init() (the seed's compat check) leaves them gated", async () => {
+    const before = '\n\tr = hardware_enable_all();\n\tif (r)\n\t\treturn r;\n\thardware_disable_all();\n';
+    expect(await lifecycleOf(gatedMain({ gate: true, before }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
+  });
+
+  it('left enabled by kvm_init() (6.12 with enable_virt_at_load), the gate is open: CPU hotplug from its registration', async () => {
+    const before = '\n\tr = hardware_enable_all();\n\tif (r)\n\t\treturn r;\n';
+    expect(await lifecycleOf(gatedMain({ gate: true, before }))).toEqual([{ from: 'cpuhp_setup_state_nocalls', window: 'cpu-hotplug', gated: false }]);
+  });
+
+  it('without the gate, CPU hotplug runs the enable hook whatever the count: a window from its registration', async () => {
+    // hardware_enable_nolock()'s `if (enabled) return;` is no gate: the hook runs when it is not.
+    expect(await lifecycleOf(gatedMain({ gate: false, before: '' }))).toEqual([{ from: 'cpuhp_setup_state_nocalls', window: 'cpu-hotplug', gated: false }]);
+  });
+});
