@@ -324,7 +324,7 @@ function gated(lifecycle: LifecycleEvent[], gates: Map<LifecycleEvent, string[]>
     if (names.length === 0 || event.window === 'userspace') return [event];
     if (!devKvm) return [];
     const from = order(devKvm.id) > order(event.from) ? devKvm.id : event.from;
-    const only = `its hooks run only while ${names.join(' and ')} say virtualization is enabled, which kvm_init() leaves off: once userspace has created a VM`;
+    const only = `its hooks run only while ${names.join(' and ')} ${names.length === 1 ? 'says' : 'say'} virtualization is enabled, which kvm_init() leaves off: once userspace has created a VM`;
     return [{ ...event, window: 'userspace' as const, from, summary: `${event.summary}; ${only}` }];
   });
 }
