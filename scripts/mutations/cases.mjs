@@ -668,6 +668,18 @@ export const cases = [
     replace: '\tkvm_info("init subsystems\\n");\n\terr = init_subsystems();\n\tif (err)\n\t\tgoto out_hyp;',
   },
   {
+    // 6.1's hotplug callback gated with a goto instead of a then-branch: the same gate, so MIPS's
+    // window still opens at /dev/kvm (generic.ts reads both forms).
+    id: 'v61-hotplug-gate-as-goto',
+    tree: '6.1',
+    arch: 'mips',
+    class: 'gate-style',
+    file: 'virt/kvm/kvm_main.c',
+    find: '\traw_spin_lock(&kvm_count_lock);\n\tif (kvm_usage_count)\n\t\thardware_enable_nolock(NULL);\n\traw_spin_unlock(&kvm_count_lock);\n\treturn 0;\n}',
+    replace:
+      '\traw_spin_lock(&kvm_count_lock);\n\tif (!kvm_usage_count)\n\t\tgoto out;\n\thardware_enable_nolock(NULL);\nout:\n\traw_spin_unlock(&kvm_count_lock);\n\treturn 0;\n}',
+  },
+  {
     id: 'v61-mips-check-style',
     tree: '6.1',
     arch: 'mips',

@@ -32,8 +32,8 @@ export interface CallSite {
   place: Place;
   /**
    * The names read by the conditions that must hold for the call to run: an enclosing `if (x)`
-   * (in its then-branch), an earlier `if (!x) return;` of its block. A callback that reaches a
-   * hook only `if (kvm_usage_count)` does not run it while that is 0.
+   * (in its then-branch), an earlier `if (!x) return;` or `if (!x) goto out;` of its block. A
+   * callback that reaches a hook only `if (kvm_usage_count)` does not run it while that is 0.
    */
   guards?: string[];
 }
@@ -416,8 +416,9 @@ const ADDRESS_OF = new Set(['per_cpu_ptr', 'this_cpu_ptr', 'raw_cpu_ptr', '__thi
 
 /**
  * What an `if` guards, where its condition must hold for the code to run: the then-branch of
- * `if (x)`, and what follows `if (!x) return;` in its block. The names the condition reads guard
- * the calls there. `if (x) return;` does not: what follows runs when x does not hold.
+ * `if (x)`, what follows `if (!x) return;` in its block, and what lies between `if (!x) goto
+ * out;` and `out:`. The names the condition reads guard the calls there. `if (x) return;` does
+ * not: the code after it runs when x does not hold.
  */
 function noteGuards(walk: Walk, node: Node): void {
   const condition = node.childForFieldName('condition');
@@ -427,14 +428,20 @@ function noteGuards(walk: Walk, node: Node): void {
   const names = condition.text.match(/[A-Za-z_]\w*/g) ?? [];
   if (!negated) walk.guards.push({ from: consequence.startIndex, to: consequence.endIndex, names });
   const block = node.parent;
-  if (negated && !node.childForFieldName('alternative') && onlyReturns(consequence) && block?.type === 'compound_statement') {
-    walk.guards.push({ from: node.endIndex, to: block.endIndex, names });
+  if (!negated || node.childForFieldName('alternative') || block?.type !== 'compound_statement') return;
+  const leaves = onlyStatement(consequence);
+  if (leaves?.type === 'return_statement') walk.guards.push({ from: node.endIndex, to: block.endIndex, names });
+  if (leaves?.type === 'goto_statement') {
+    const label = leaves.childForFieldName('label')?.text;
+    const target = block.namedChildren.find((c) => c?.type === 'labeled_statement' && c.childForFieldName('label')?.text === label);
+    if (target && target.startIndex > node.endIndex) walk.guards.push({ from: node.endIndex, to: target.startIndex, names });
   }
 }
 
-function onlyReturns(node: Node): boolean {
-  if (node.type === 'return_statement') return true;
-  return node.type === 'compound_statement' && node.namedChildCount === 1 && node.namedChildren[0]?.type === 'return_statement';
+/** The one statement a branch is: itself, or the only statement of its block. */
+function onlyStatement(node: Node): Node | undefined {
+  if (node.type !== 'compound_statement') return node;
+  return node.namedChildCount === 1 ? (node.namedChildren[0] ?? undefined) : undefined;
 }
 
 function recordCall(walk: Walk, node: Node): void {

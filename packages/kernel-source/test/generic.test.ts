@@ -82,8 +82,13 @@ describe('readGenericOrdering', () => {
 });
 
 /** kvm_main.c as 6.1 has it, cut down: CPU hotplug callbacks that enable and disable only while a VM exists (kvm_usage_count). */
-function gatedMain(options: { gate: boolean; before: string }): string {
-  const when = (call: string) => (options.gate ? `\tif (kvm_usage_count)\n\t\t${call}\n` : `\t${call}\n`);
+function gatedMain(options: { gate: 'if' | 'goto' | false; before: string }): string {
+  const when = (call: string) =>
+    options.gate === 'if'
+      ? `\tif (kvm_usage_count)\n\t\t${call}\n`
+      : options.gate === 'goto'
+        ? `\tif (!kvm_usage_count)\n\t\tgoto out;\n\t${call}\nout:\n`
+        : `\t${call}\n`;
   return `// SPDX-License-Identifier: GPL-2.0-only
 static int kvm_usage_count;
 static cpumask_var_t cpus_hardware_enabled;
@@ -167,17 +172,21 @@ describe('callbacks that run their hooks only while virtualization is enabled', 
   };
 
   it('6.1: CPU hotplug runs the hooks only if (kvm_usage_count), which kvm_init() leaves 0: they need a VM first, from /dev/kvm on', async () => {
-    expect(await lifecycleOf(gatedMain({ gate: true, before: '' }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
+    expect(await lifecycleOf(gatedMain({ gate: 'if', before: '' }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
   });
 
   it("enabled and disabled again inside kvm_init() (the seed's compat check) leaves them gated", async () => {
     const before = '\n\tr = hardware_enable_all();\n\tif (r)\n\t\treturn r;\n\thardware_disable_all();\n';
-    expect(await lifecycleOf(gatedMain({ gate: true, before }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
+    expect(await lifecycleOf(gatedMain({ gate: 'if', before }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
   });
 
   it('left enabled by kvm_init() (6.12 with enable_virt_at_load), the gate is open: CPU hotplug from its registration', async () => {
     const before = '\n\tr = hardware_enable_all();\n\tif (r)\n\t\treturn r;\n';
-    expect(await lifecycleOf(gatedMain({ gate: true, before }))).toEqual([{ from: 'cpuhp_setup_state_nocalls', window: 'cpu-hotplug', gated: false }]);
+    expect(await lifecycleOf(gatedMain({ gate: 'if', before }))).toEqual([{ from: 'cpuhp_setup_state_nocalls', window: 'cpu-hotplug', gated: false }]);
+  });
+
+  it('the gate written as `if (!kvm_usage_count) goto out;` is the same gate', async () => {
+    expect(await lifecycleOf(gatedMain({ gate: 'goto', before: '' }))).toEqual([{ from: 'misc_register', window: 'userspace', gated: true }]);
   });
 
   it('without the gate, CPU hotplug runs the enable hook whatever the count: a window from its registration', async () => {
