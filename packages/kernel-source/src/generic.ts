@@ -155,28 +155,45 @@ function hookEntry(name: string, place: Place): Reached {
   return entry({ name, file: place.file, start: 0, end: 0, line: place.line, lastLine: 0, weak: false, static: false }, place);
 }
 
-/** Hook calls made in the reached functions, in the order the walk met them, each role once per scope. */
-function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>, onFailure: FailureTest): HookCallSpec[] {
-  const calls: HookCallSpec[] = [];
-  const seen = new Set<string>();
-  const add = (name: string, place: Place, onEachCpu: boolean, caller: Reached | undefined) => {
-    const role = roles.get(name);
-    const on = onEachCpu ? 'each-online-cpu' : 'one-cpu';
-    if (!role || seen.has(`${role}/${on}`)) return;
-    seen.add(`${role}/${on}`);
-    noteHook(scope, hooks, role, name, place);
-    const chain = callChain(caller);
-    calls.push({ role, on, location: locationOf(place), ...(chain.length > 0 ? { chain } : {}) });
-  };
+/**
+ * Every call of a hook in the reached functions, in the order the walk met them: a hook the walk
+ * reached itself (`reached` its node, `caller` the node that called it), or a direct call of one
+ * in a reached function (`caller` that function, `call` the call). Calls on a failure path
+ * (`onFailure`) are left out.
+ */
+function* hookCallSites(
+  scope: Scope,
+  reached: Map<string, Reached>,
+  roles: HookRoles,
+  onFailure: FailureTest,
+): Generator<{ role: string; name: string; place: Place; onEachCpu: boolean; caller: Reached | undefined } & ({ reached: Reached } | { call: CallSite })> {
   for (const node of reached.values()) {
     if (isExternal(node.def) || roles.has(node.def.name)) {
-      add(node.def.name, node.site ?? { file: node.def.file, line: node.def.line, column: 1 }, node.onEachCpu, node.parent);
+      const role = roles.get(node.def.name);
+      const place = node.site ?? { file: node.def.file, line: node.def.line, column: 1 };
+      if (role) yield { role, name: node.def.name, place, onEachCpu: node.onEachCpu, caller: node.parent, reached: node };
       continue;
     }
     for (const call of scope.info(node.def).facts.calls) {
       const name = calleeName(call.callee);
-      if (name && call.callee.kind === 'direct' && !onFailure(node.def, call)) add(name, call.place, node.onEachCpu, node);
+      const role = name === undefined ? undefined : roles.get(name);
+      if (name && role && call.callee.kind === 'direct' && !onFailure(node.def, call))
+        yield { role, name, place: call.place, onEachCpu: node.onEachCpu, caller: node, call };
     }
+  }
+}
+
+/** Hook calls made in the reached functions, in the order the walk met them, each role once per scope. */
+function hookCalls(scope: Scope, reached: Map<string, Reached>, roles: HookRoles, hooks: Map<string, ProfileHook>, onFailure: FailureTest): HookCallSpec[] {
+  const calls: HookCallSpec[] = [];
+  const seen = new Set<string>();
+  for (const { role, name, place, onEachCpu, caller } of hookCallSites(scope, reached, roles, onFailure)) {
+    const on = onEachCpu ? 'each-online-cpu' : 'one-cpu';
+    if (seen.has(`${role}/${on}`)) continue;
+    seen.add(`${role}/${on}`);
+    noteHook(scope, hooks, role, name, place);
+    const chain = callChain(caller);
+    calls.push({ role, on, location: locationOf(place), ...(chain.length > 0 ? { chain } : {}) });
   }
   return calls;
 }
@@ -274,19 +291,11 @@ function pathGuards(scope: Scope, node: Reached | undefined): Set<string> {
  */
 function gatesOf(scope: Scope, reached: Map<string, Reached>, roles: HookRoles): string[] {
   let common: Set<string> | undefined;
-  const meet = (names: Set<string>) => {
-    const state = new Set([...names].filter((name) => scope.variables.has(name)));
-    common = common ? new Set([...common].filter((name) => state.has(name))) : state;
-  };
-  for (const node of reached.values()) {
-    if (isExternal(node.def) || roles.has(node.def.name)) {
-      if (roles.has(node.def.name)) meet(pathGuards(scope, node));
-      continue;
-    }
-    for (const call of scope.info(node.def).facts.calls) {
-      const name = calleeName(call.callee);
-      if (name && call.callee.kind === 'direct' && roles.has(name)) meet(new Set([...pathGuards(scope, node), ...(call.guards ?? [])]));
-    }
+  for (const site of hookCallSites(scope, reached, roles, () => false)) {
+    // The guards down to the hook: of the call that reached it, or of its caller's path and its own call.
+    const guards = 'reached' in site ? [...pathGuards(scope, site.reached)] : [...pathGuards(scope, site.caller), ...(site.call.guards ?? [])];
+    const names = guards.filter((name) => scope.variables.has(name));
+    common = new Set(common ? names.filter((name) => common?.has(name)) : names);
   }
   return [...(common ?? [])].sort();
 }
