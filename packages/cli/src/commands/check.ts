@@ -16,6 +16,7 @@ import { resolveConfig, type ConfigInput } from '../config.js';
 import { readingTree, type Progress } from '../progress.js';
 import { removeStaleReport, writeWhole } from '../output-file.js';
 import { ExitCode } from '../exit-codes.js';
+import { preloadLayoutEngine } from '../timeline/svg.js';
 import { formatters, type CheckResult } from '../formatters/index.js';
 import { countsForExit, plural } from '../formatters/shared.js';
 import { withTreeAround } from '../kernel-dir.js';
@@ -84,7 +85,7 @@ export async function runCheck(
   if (!formatter && options.format !== HTML)
     throw new InputError(`--format: unknown format "${options.format}" (formats: ${[...formatters.keys(), HTML].join(', ')})`);
   // Its layout engine (WebAssembly) starts loading now, its compilation going on while the tree is read.
-  if (options.format === HTML) void import('../timeline/svg.js').then(({ loadLayoutEngine }) => loadLayoutEngine().catch(() => undefined));
+  if (options.format === HTML) preloadLayoutEngine();
   const { project, extra } = await loadCheckProject(options);
   const rules = configureRules(config.rules(project), parseRuleOverrides(options.rule));
   const profileId = extra?.id ?? options.profile;

@@ -4,6 +4,7 @@
 import { configureRules, InputError, type Finding } from '@kvm-rules/core';
 import { resolveConfig } from '../config.js';
 import { ExitCode } from '../exit-codes.js';
+import { preloadLayoutEngine } from '../timeline/svg.js';
 import { kernelTreeAround } from '../kernel-dir.js';
 import { writeWhole, removeStaleReport } from '../output-file.js';
 import type { Progress } from '../progress.js';
@@ -44,7 +45,7 @@ export async function runReview(options: ReviewOptions): Promise<{ output: strin
   const rules = configureRules(config.rules(project), parseRuleOverrides(config.options.rule));
   const html = options.format === 'html';
   // html draws timelines: its layout engine (WebAssembly) loads while the series is checked.
-  if (html) void import('../timeline/svg.js').then(({ loadLayoutEngine }) => loadLayoutEngine().catch(() => undefined));
+  if (html) preloadLayoutEngine();
   const request = {
     checker: project,
     keep: html,

@@ -2,11 +2,11 @@
 // rule and severity, each finding with its places linked to excerpts of the source read from the
 // tree, and each arch's timeline (timeline/render.ts, laid out by Graphviz) with its findings'
 // paths in red, lit when the reader points at a finding.
-import { buildTimeline, displayPath, formatLocation, GENERIC_ARCH, type CheckOutcome, type Finding, type Location } from '@kvm-rules/core';
+import { displayPath, formatLocation, GENERIC_ARCH, type Finding, type Location } from '@kvm-rules/core';
 import type { CheckResult, RuleInfo } from '../formatters/index.js';
 import { links } from '../formatters/links.js';
 import { absolutePathOf, archsOf, isPluginDrift, plural, toolVersion } from '../formatters/shared.js';
-import { kvmInitGraph, timelineDot, timelineGraph, type DotOptions, type TimelineGraph } from '../timeline/render.js';
+import { archGraphs, kvmInitGraph, timelineDot, type DotOptions, type TimelineGraph, type TimelineModel } from '../timeline/render.js';
 import { dotToSvg } from '../timeline/svg.js';
 import { excerptOf, linesOnDisk, type LinesOf } from './excerpt.js';
 import { escapeHtml, page } from './page.js';
@@ -14,7 +14,7 @@ import { escapeHtml, page } from './page.js';
 export interface HtmlReportInput {
   result: CheckResult;
   /** The plugins and profile the check judged: the timelines are drawn from them. */
-  model: Pick<CheckOutcome, 'plugins' | 'profile'>;
+  model: TimelineModel;
   docsBaseUrl?: string;
 }
 
@@ -141,15 +141,18 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
     archs.map(async (arch) => {
       const findings = result.findings.filter((f) => f.arch === arch);
       const cards = findings.map((f) => findingHtml(f, idOf(f), { linesOf, ...optional('rulePage', pageOf(f.ruleId)) }));
-      const plugin = model.plugins.find((p) => p.id === arch);
-      // A timeline shows what the kernel does: plugin drift is about kvm-rules' own declarations.
-      const onTimeline = findings.filter((f) => !isPluginDrift(f, result));
+      const isDrift = (f: Finding) => isPluginDrift(f, result);
       // Generic findings are about kvm_init() itself: its steps, drawn alone.
-      const graphs = plugin
-        ? plugin.modules.map((module) => timelineGraph(buildTimeline(plugin, module, model.profile), onTimeline))
-        : arch === GENERIC_ARCH
-          ? [kvmInitGraph(model.profile, onTimeline)]
-          : [];
+      const graphs =
+        archGraphs(model, arch, findings, isDrift)?.map(({ graph }) => graph) ??
+        (arch === GENERIC_ARCH
+          ? [
+              kvmInitGraph(
+                model.profile,
+                findings.filter((f) => !isDrift(f)),
+              ),
+            ]
+          : []);
       const pictures = await timelineFigures(graphs, `arch-${arch}`, idOf);
       return [
         `<section class="arch" id="arch-${escapeHtml(arch)}" data-arch="${escapeHtml(arch)}">`,

@@ -2,22 +2,20 @@
 // changes and fixes (each place linked to the source as that patch leaves it), the ordering
 // before and after in the seed's list form, and the timelines of the archs it touches side by
 // side, before and after, with what it added, moved and removed marked.
-import { buildTimeline, GENERIC_ARCH, summarize, type Finding } from '@kvm-rules/core';
+import { GENERIC_ARCH, summarize, type Finding } from '@kvm-rules/core';
 import { plural } from '../formatters/shared.js';
 import type { RuleInfo } from '../formatters/types.js';
 import { findingHtml, optional, reportPage, rulePageOf, timelineFigures } from '../report/html.js';
 import { escapeHtml } from '../report/page.js';
-import { timelineGraph, type RowMark, type TimelineGraph } from '../timeline/render.js';
-import type { OrderingChange } from './ordering.js';
+import { archGraphs, type RowMark, type TimelineGraph, type TimelineModel } from '../timeline/render.js';
+import { KVM_INIT_SCOPE, type OrderingChange } from './ordering.js';
 import { titleOf } from './patch.js';
-import type { Model, PatchReview, Review } from './review.js';
+import type { PatchReview, Review } from './review.js';
 
 export interface ReviewHtmlOptions {
   rules: RuleInfo[];
   docsBaseUrl?: string;
 }
-
-const KVM_INIT_SCOPE = 'kvm_init()';
 
 /** The archs a patch's pictures show: those whose module init it reorders, and, when it reorders kvm_init(), those its findings are about. */
 function archsPictured(p: PatchReview): string[] {
@@ -51,14 +49,12 @@ function marksOf(graph: TimelineGraph, scope: string, changes: OrderingChange[],
 async function sideBySide(p: PatchReview, arch: string, idOf: (finding: Finding) => string): Promise<string> {
   const pictures = p.pictures;
   if (!pictures) return '';
-  const side = async (model: Model, open: Finding[], which: 'before' | 'after') => {
-    const plugin = model.plugins.find((candidate) => candidate.id === arch);
-    if (!plugin) return `<p class="none">${escapeHtml(arch)} is not analyzed ${which} this patch.</p>`;
-    const findings = open.filter((f) => f.arch === arch && f.ruleId !== 'plugin-drift');
+  const side = async (model: TimelineModel, open: Finding[], which: 'before' | 'after') => {
+    const drawn = archGraphs(model, arch, open);
+    if (!drawn) return `<p class="none">${escapeHtml(arch)} is not analyzed ${which} this patch.</p>`;
     const figures = await Promise.all(
-      plugin.modules.map((module, m) => {
-        const graph = timelineGraph(buildTimeline(plugin, module, model.profile), findings);
-        const marks = marksOf(graph, `${arch} ${module.init}()`, p.ordering, which);
+      drawn.map(({ init, graph }, m) => {
+        const marks = marksOf(graph, `${arch} ${init}()`, p.ordering, which);
         return timelineFigures([graph], `p${p.patch.index}-${arch}-${which}-${m}`, idOf, { marks });
       }),
     );

@@ -25,9 +25,12 @@ export interface OrderingChange {
 
 const ON: Partial<Record<string, string>> = { 'each-online-cpu': ' on each online CPU' };
 
+/** The scope of the generic ordering. */
+export const KVM_INIT_SCOPE = 'kvm_init()';
+
 export function orderingOf(outcome: Pick<CheckOutcome, 'profile' | 'plugins'>): Ordering {
   const scopes = new Map<string, { arch: string; steps: Step[] }>();
-  scopes.set('kvm_init()', { arch: GENERIC_ARCH, steps: kvmInitSteps(outcome.profile) });
+  scopes.set(KVM_INIT_SCOPE, { arch: GENERIC_ARCH, steps: kvmInitSteps(outcome.profile) });
   for (const plugin of outcome.plugins) {
     for (const module of plugin.modules) {
       const steps = module.phases.map((phase) => ({

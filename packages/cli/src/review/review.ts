@@ -4,7 +4,8 @@
 // fixes them, since every step of a series must build and work) and the findings it fixes.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintOf, GENERIC_ARCH, type CheckOutcome, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
+import { fingerprintOf, GENERIC_ARCH, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
+import type { TimelineModel } from '../timeline/render.js';
 import { newSince } from '../changed-since.js';
 import { orderingChanges, orderingOf, type OrderingChange } from './ordering.js';
 import type { Patch } from './patch.js';
@@ -43,17 +44,14 @@ export interface Changed {
   fixedBy: number | undefined;
 }
 
-/** What the tree's timelines are drawn from: the plugins and profile a check judged. */
-export type Model = Pick<CheckOutcome, 'plugins' | 'profile'>;
-
 /**
  * For pictures of a patch (ReviewRequest.keep): the model before and after it, and the lines of
  * the files its findings name, as they were before it (fixed findings) and after it (the others):
  * the scratch tree they were read from is gone when the report is written.
  */
 export interface PatchPictures {
-  before: Model;
-  after: Model;
+  before: TimelineModel;
+  after: TimelineModel;
   sources: { before: Map<string, string[]>; after: Map<string, string[]> };
 }
 
@@ -147,10 +145,11 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
     let before = base.findings;
     let ordering = base.ordering;
     let model = base.model;
+    // The text of the files the open findings name, as the tree is now: read once per checked state.
+    let lines = request.keep ? linesOfFiles(tree, before) : undefined;
     const reviews: PatchReview[] = [];
     for (const patch of series.patches) {
       request.onStep?.(patch.index, series.patches.length);
-      const beforeLines = request.keep ? linesOfFiles(tree, before) : undefined;
       applyPatch(tree, patch, request.treeName ?? kernel);
       const paths = touched(patch);
       const outside = paths.filter((path) => !isRead(path, read));
@@ -163,11 +162,9 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       const { added, removed, changed } = pairUp(newSince(after, before), newSince(before, after));
       const reordered = orderingChanges(ordering, checked.ordering);
       const introduced = added.map((finding) => ({ finding, inPatch: placeInPatch(patch, finding), fixedBy: undefined }));
-      const pictures = beforeLines && {
-        before: model,
-        after: checked.model,
-        sources: { before: beforeLines, after: linesOfFiles(tree, after) },
-      };
+      // A skipped patch touches no file kvm-rules reads, so none a finding names: `lines` still holds.
+      const afterLines = lines && linesOfFiles(tree, after);
+      const pictures = lines && afterLines && { before: model, after: checked.model, sources: { before: lines, after: afterLines } };
       reviews.push({
         patch,
         ...(pictures ? { pictures } : {}),
@@ -183,6 +180,7 @@ export async function reviewSeries(series: Series, kernel: string, request: Revi
       before = after;
       ordering = checked.ordering;
       model = checked.model;
+      lines = afterLines;
     }
     markFixedLater(reviews);
     return { series, kernel: { root: kernel, version: base.version }, archs: base.archs, base: base.findings, final: before, patches: reviews };

@@ -4,8 +4,19 @@
 // state each phase initializes and each hook reads, and the places a finding rests on marked.
 // `text` is the seed's indented list form; `dot` (Graphviz) and `mermaid` are the same graph, with
 // each finding's path (hook run → read → late initialization) drawn in red; svg.ts lays out the dot.
-import { formatLocation, type Finding, type HookCallSpec, type Location, type Profile, type Timeline, type TimelineEvent } from '@kvm-rules/core';
+import {
+  buildTimeline,
+  formatLocation,
+  type CheckOutcome,
+  type Finding,
+  type HookCallSpec,
+  type Location,
+  type Profile,
+  type Timeline,
+  type TimelineEvent,
+} from '@kvm-rules/core';
 import type { TIMELINE_FORMATS } from '../command-line.js';
+import { PLUGIN_DRIFT } from '../formatters/shared.js';
 
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
 
@@ -39,11 +50,14 @@ const ON: Partial<Record<string, string>> = { 'each-online-cpu': ' on each onlin
 
 const sameLocation = (location: Location) => (other: Location | undefined) => other?.file === location.file && other.line === location.line;
 
-/** Whether a finding names this place, as its own place or one of its related places. */
-function restsOn(finding: Finding, location: Location): boolean {
-  const same = sameLocation(location);
-  return same(finding.location) || (finding.related ?? []).some((r) => same(r.location));
-}
+/** A finding's own place and its related places. */
+const placesOf = (finding: Finding): Location[] => [...(finding.location ? [finding.location] : []), ...(finding.related ?? []).map((r) => r.location)];
+
+/** The indexes of the findings that rest on a place `at` accepts. */
+const findingsAt = (findings: Finding[], at: (location: Location) => boolean) => findings.flatMap((finding, i) => (placesOf(finding).some(at) ? [i] : []));
+
+/** By finding: the rows it rests on, in order (its red path). */
+const pathsThrough = (rows: Row[], findings: Finding[]) => findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
 
 function rowOf(event: TimelineEvent, insideKvmInit: boolean): Omit<Row, 'findings' | 'inKvmInit'> | undefined {
   switch (event.kind) {
@@ -85,12 +99,32 @@ export function timelineGraph(timeline: Timeline, findings: Finding[]): Timeline
       rows.push({
         ...row,
         inKvmInit: insideKvmInit && event.kind !== 'Phase',
-        findings: findings.flatMap((finding, i) => (restsOn(finding, event.location) ? [i] : [])),
+        findings: findingsAt(findings, sameLocation(event.location)),
       });
   }
-  const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
+  const paths = pathsThrough(rows, findings);
   const title = `${timeline.arch}: ${timeline.module.init}() (${formatLocation(timeline.module.location)}) under ${timeline.profile.id}`;
   return { title, rows, findings, paths };
+}
+
+/** What timelines are drawn from: the plugins and the profile a check judged. */
+export type TimelineModel = Pick<CheckOutcome, 'plugins' | 'profile'>;
+
+/**
+ * An arch's module inits drawn under the model's profile, each with the findings about the arch
+ * (plugin drift aside: it is about kvm-rules' declarations, not what the kernel does); undefined
+ * when the model has no such arch.
+ */
+export function archGraphs(
+  model: TimelineModel,
+  arch: string,
+  findings: Finding[],
+  isDrift: (finding: Finding) => boolean = (finding) => finding.ruleId === PLUGIN_DRIFT,
+): { init: string; graph: TimelineGraph }[] | undefined {
+  const plugin = model.plugins.find((p) => p.id === arch);
+  if (!plugin) return undefined;
+  const drawn = findings.filter((f) => f.arch === arch && !isDrift(f));
+  return plugin.modules.map((module) => ({ init: module.init, graph: timelineGraph(buildTimeline(plugin, module, model.profile), drawn) }));
 }
 
 /**
@@ -100,12 +134,11 @@ export function timelineGraph(timeline: Timeline, findings: Finding[]): Timeline
 export function kvmInitGraph(profile: Profile, findings: Finding[]): TimelineGraph {
   const rows: Row[] = [];
   const push = (row: Omit<Row, 'findings' | 'inKvmInit'>, at: (location: Location) => boolean) =>
-    rows.push({ ...row, inKvmInit: false, findings: findings.flatMap((finding, i) => (placesOf(finding).some(at) ? [i] : [])) });
-  const exactly = (location: Location) => sameLocation(location);
+    rows.push({ ...row, inKvmInit: false, findings: findingsAt(findings, at) });
   const hookRow = (call: HookCallSpec, when: string) =>
     push(
       { depth: 1, text: `hook ${profile.hooks.get(call.role)?.name ?? call.role}()${ON[call.on] ?? ''}${when}`, reads: [], initializes: [] },
-      exactly(call.location),
+      sameLocation(call.location),
     );
   for (const [i, step] of profile.kvmInit.entries()) {
     // A step is its statement and the few lines up to the next one: its error check is a failure point of it.
@@ -116,17 +149,14 @@ export function kvmInitGraph(profile: Profile, findings: Finding[]): TimelineGra
     for (const call of step.rollback) hookRow(call, ' on rollback');
     if (step.exposes) push({ depth: 1, text: '/dev/kvm exposed to userspace', reads: [], initializes: [] }, () => false);
     for (const event of profile.lifecycle.filter((e) => e.from === step.id))
-      push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, exactly(event.location));
+      push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, sameLocation(event.location));
   }
-  const paths = findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
+  const paths = pathsThrough(rows, findings);
   return { title: `kvm_init() (${formatLocation(profile.location)}) under ${profile.id}`, rows, findings, paths };
 }
 
 /** The lines a kvm_init() step's statement and its error check take at most. */
 const STEP_LINES = 4;
-
-/** A finding's own place and its related places. */
-const placesOf = (finding: Finding): Location[] => [...(finding.location ? [finding.location] : []), ...(finding.related ?? []).map((r) => r.location)];
 
 export function renderTimeline(graph: TimelineGraph, format: Exclude<TimelineFormat, 'svg'>): string {
   switch (format) {
@@ -255,11 +285,26 @@ export interface DotOptions {
   findingClass?: (index: number) => string;
 }
 
-const MARK_STYLE: Record<RowMark, string> = {
-  '+': 'fillcolor="#e6f4e6", style="filled", class="row added"',
-  '~': 'fillcolor="#fff1d6", style="filled", class="row moved"',
-  '-': 'fillcolor="#eeeeee", style="filled,dashed", fontcolor="#666666", class="row removed"',
+const MARK_LOOK: Record<RowMark, string> = {
+  '+': 'fillcolor="#e6f4e6", style="filled"',
+  '~': 'fillcolor="#fff1d6", style="filled"',
+  '-': 'fillcolor="#eeeeee", style="filled,dashed", fontcolor="#666666"',
 };
+
+const MARK_CLASS: Record<RowMark, string> = { '+': 'added', '~': 'moved', '-': 'removed' };
+
+/** Each row's line, kvm_init()'s rows between the lines that open and close its box. */
+function inKvmInitBox(rows: Row[], box: { open: string; close: string }, line: (row: Row, i: number) => string): string[] {
+  const lines: string[] = [];
+  let inside = false;
+  for (const [i, row] of rows.entries()) {
+    if (row.inKvmInit !== inside) lines.push(inside ? box.close : box.open);
+    inside = row.inKvmInit;
+    lines.push(line(row, i));
+  }
+  if (inside) lines.push(box.close);
+  return lines;
+}
 
 /** Graphviz: the rows in order, kvm_init()'s inside a cluster, each finding's rows and path in red. */
 export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): string {
@@ -273,24 +318,19 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
   ];
   const path = pathEdges(graph);
   const named = new Set(path.flatMap((edge) => edge.states));
-  let inCluster = false;
-  for (const [i, row] of graph.rows.entries()) {
-    if (row.inKvmInit && !inCluster) {
-      lines.push('  subgraph cluster_kvm_init { label="kvm_init()"; labeljust=l; style="rounded,dashed"; color="#5577aa"; fontname="Courier";');
-      inCluster = true;
-    } else if (!row.inKvmInit && inCluster) {
-      lines.push('  }');
-      inCluster = false;
-    }
-    const findings = classes(row.findings);
-    const rules = rulesOn(graph, row);
-    const label = nodeLabel(row, rules, named);
-    const mark = options.marks?.get(i);
-    const look = mark ? MARK_STYLE[mark].replace('class="row', `class="row${findings}`) : `class="row${findings}"`;
-    const red = row.findings.length > 0 ? ', color="#cc0000", fontcolor="#cc0000", penwidth=2' : '';
-    lines.push(`  n${i} [id="${id}-row-${i}", label=${label}, ${look}${red}];`);
-  }
-  if (inCluster) lines.push('  }');
+  const box = {
+    open: '  subgraph cluster_kvm_init { label="kvm_init()"; labeljust=l; style="rounded,dashed"; color="#5577aa"; fontname="Courier";',
+    close: '  }',
+  };
+  lines.push(
+    ...inKvmInitBox(graph.rows, box, (row, i) => {
+      const label = nodeLabel(row, rulesOn(graph, row), named);
+      const mark = options.marks?.get(i);
+      const look = mark ? `${MARK_LOOK[mark]}, class="row${classes(row.findings)} ${MARK_CLASS[mark]}"` : `class="row${classes(row.findings)}"`;
+      const red = row.findings.length > 0 ? ', color="#cc0000", fontcolor="#cc0000", penwidth=2' : '';
+      return `  n${i} [id="${id}-row-${i}", label=${label}, ${look}${red}];`;
+    }),
+  );
   const onPath = new Map(path.map((edge) => [`${edge.from}-${edge.to}`, edge]));
   for (let i = 1; i < graph.rows.length; i++) {
     // The next row in time; red when a finding's path goes straight on to it.
@@ -310,18 +350,7 @@ export function timelineDot(graph: TimelineGraph, options: DotOptions = {}): str
 function mermaid(graph: TimelineGraph): string {
   const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
   const lines = ['---', `title: ${quote(graph.title)}`, '---', 'flowchart TD'];
-  let inCluster = false;
-  for (const [i, row] of graph.rows.entries()) {
-    if (row.inKvmInit && !inCluster) {
-      lines.push('  subgraph kvm_init["kvm_init()"]');
-      inCluster = true;
-    } else if (!row.inKvmInit && inCluster) {
-      lines.push('  end');
-      inCluster = false;
-    }
-    lines.push(`  n${i}[${label(rowText(row))}]`);
-  }
-  if (inCluster) lines.push('  end');
+  lines.push(...inKvmInitBox(graph.rows, { open: '  subgraph kvm_init["kvm_init()"]', close: '  end' }, (row, i) => `  n${i}[${label(rowText(row))}]`));
   let links = 0;
   for (let i = 1; i < graph.rows.length; i++, links++) lines.push(`  n${i - 1} --> n${i}`);
   const red: number[] = [];

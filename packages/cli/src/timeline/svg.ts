@@ -5,10 +5,14 @@ import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 
 let engine: Promise<Graphviz> | undefined;
 
-/** Starts loading the layout engine, so that a run can do it while it reads the tree. */
-export function loadLayoutEngine(): Promise<Graphviz> {
+function loadLayoutEngine(): Promise<Graphviz> {
   engine ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
   return engine;
+}
+
+/** Starts loading the layout engine, so that a run that will draw compiles it while it reads the tree (a failure is said when it draws). */
+export function preloadLayoutEngine(): void {
+  loadLayoutEngine().catch(() => undefined);
 }
 
 /**
