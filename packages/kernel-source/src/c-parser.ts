@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
+import { preferBaselineWasm } from '@kvm-rules/core';
 import { Language, Parser } from 'web-tree-sitter';
 
 let ready: Promise<Parser> | undefined;
@@ -15,10 +15,8 @@ function grammarFile(): string {
 /** The C parser (web-tree-sitter with the tree-sitter-c WASM grammar), set up once per process. */
 export function cParser(): Promise<Parser> {
   ready ??= (async () => {
-    // A run parses a few hundred small functions once each: V8's baseline WebAssembly compiler
-    // alone gets there sooner than tiering up to the optimizing one (measured: ~15% of a
-    // whole-tree check). Set before the first WebAssembly module is compiled.
-    setFlagsFromString('--liftoff-only');
+    // A run parses a few hundred small functions once each: baseline code is soon enough.
+    preferBaselineWasm();
     await Parser.init();
     const language = await Language.load(grammarFile());
     const parser = new Parser();

@@ -2,11 +2,16 @@
 // render.ts in, the SVG out, ready to put inline in an HTML page. The layout engine is loaded on
 // first use only, so that no other command pays for it.
 import type { Graphviz } from '@hpcc-js/wasm-graphviz';
+import { preferBaselineWasm } from '@kvm-rules/core';
 
 let engine: Promise<Graphviz> | undefined;
 
 function loadLayoutEngine(): Promise<Graphviz> {
-  engine ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
+  engine ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => {
+    // A report lays out a dozen small graphs: baseline code is soon enough.
+    preferBaselineWasm();
+    return Graphviz.load();
+  });
   return engine;
 }
 
