@@ -7,6 +7,14 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`kvm-rules: needs Node.js 20.19 or newer; this is Node.js ${process.versions.node} (${process.execPath})\n`);
   process.exit(2);
 }
+// Node 22.1 and later keep V8's compiled code of the modules between runs (in the temp
+// directory, checked against each file's content), so that a start compiles nothing it
+// compiled before, as npm's own command does. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+try {
+  (await import('node:module')).enableCompileCache?.();
+} catch {
+  // Without the cache, a start only compiles again.
+}
 try {
   await import('../dist/bin.js');
 } catch (error) {
