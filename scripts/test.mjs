@@ -6,8 +6,8 @@
 //           end-to-end runs (make, vim, shells, a local registry).
 // The kernel trees are an input of the kernel lane: a fingerprint of every file under
 // .cache/kernels (path, size, mtime) goes to turbo as KVM_RULES_KERNEL_TREES, so an edited or
-// updated tree reruns the lane instead of replaying its cached pass. Arguments after the lane
-// go to turbo (e.g. --force).
+// updated tree reruns the lane instead of replaying its cached pass; so does another Node
+// version (KVM_RULES_NODE). Arguments after the lane go to turbo (e.g. --force).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -36,7 +36,8 @@ function treesFingerprint() {
 }
 
 if (lanes.includes('kernel')) for (const version of KERNEL_VERSIONS) fetchKernel(version);
-const env = { ...process.env, KVM_RULES_KERNEL_TREES: treesFingerprint() };
+// The Node version too: a pass on Node 20 says nothing of Node 22.
+const env = { ...process.env, KVM_RULES_KERNEL_TREES: treesFingerprint(), KVM_RULES_NODE: process.version };
 const turbo = spawnSync('npx', ['turbo', 'run', ...lanes.map((lane) => `test:${lane}`), ...args], { stdio: 'inherit', env });
 const counted = totals(lanes);
 process.exit(turbo.status === 0 && counted ? 0 : 1);
