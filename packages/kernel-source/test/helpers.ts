@@ -2,13 +2,14 @@
 // `check --kernel` done in-process (analyzeKernel, then the rules over the derived plugins),
 // the way the CLI does it, without depending on the CLI package.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   builtinProfilesDir,
   Checker,
+  copyResolved,
   findPluginPackage,
   formatLocation,
   loadPluginSet,
@@ -138,8 +139,8 @@ function temporaryDir(prefix: string): string {
 /** A fixture copied to a temporary directory, to be changed by a test. */
 export function copyFixture(name: string): string {
   const dir = temporaryDir(`kvm-rules-${name}-`);
-  // Dereferenced: the fixtures share virt/ through a symlink, and an edit of the copy must not reach it.
-  cpSync(fixture(name), dir, { recursive: true, dereference: true });
+  // Symlinks followed: the fixtures share virt/ through a symlink, and an edit of the copy must not reach it.
+  copyResolved(fixture(name), dir);
   return dir;
 }
 

@@ -3,9 +3,9 @@
 // file the series touches, so that the working tree is never touched and every hunk of the
 // series is tried. Patches go in with `git apply`, which needs no repository.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { InputError } from '@kvm-rules/core';
+import { copyResolved, InputError } from '@kvm-rules/core';
 import { withTempDir } from '../temp-dir.js';
 import type { Patch } from './patch.js';
 import { titleOf } from './patch.js';
@@ -32,7 +32,7 @@ export function copyInto(kernel: string, tree: string, paths: Iterable<string>):
     const to = join(tree, path);
     if (!existsSync(from) || existsSync(to)) continue;
     if (!statSync(from).isFile() && !statSync(from).isDirectory()) continue;
-    cpSync(from, to, { recursive: true, dereference: true });
+    copyResolved(from, to);
     copied.push(path);
   }
   return copied;
