@@ -45,8 +45,7 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
   // Only what can lead to a hook or to /dev/kvm matters here: the walk stays on those paths.
   const relevant = scope.mentioning([...roles.keys(), DEV_KVM_REGISTRATION]);
   const steps: KvmInitStep[] = [];
-  let lifecycle: LifecycleEvent[] = [];
-  const gates = new Map<LifecycleEvent, string[]>();
+  const callbacks: Callbacks[] = [];
   const onFailure = failurePaths(scope);
   // Hooks count where they run when all goes well; those on a failure path are the rollback.
   const success: ReachOptions = { stopAt: isHook(roles), only: relevant, skip: onFailure };
@@ -75,11 +74,10 @@ export function readGenericOrdering(cache: ParseCache, roles: HookRoles): { prof
         calls: later.calls,
         location: later.place,
       };
-      lifecycle.push(event);
-      gates.set(event, later.gates);
+      callbacks.push({ event, gates: later.gates });
     }
   }
-  lifecycle = gated(lifecycle, gates, steps);
+  const lifecycle = gated(callbacks, steps);
   const version = cache.tree.version;
   // kvm_init()'s own failure paths, against what kvm_exit() tears down; the hooks are steps of their own.
   const kvmExit = scope.definition('kvm_exit');
@@ -300,6 +298,12 @@ function gatesOf(scope: Scope, reached: Map<string, Reached>, roles: HookRoles):
   return [...(common ?? [])].sort();
 }
 
+/** Callbacks kvm_init() registers for later, and the state all their hook calls are conditional on (gatesOf()). */
+interface Callbacks {
+  event: LifecycleEvent;
+  gates: string[];
+}
+
 /** Hook roles whose calls leave virtualization enabled on a CPU, or disabled. */
 const ENABLES = 'hardware-enable';
 const DISABLES = 'hardware-disable';
@@ -324,12 +328,11 @@ function enabledOnReturn(steps: KvmInitStep[]): boolean {
  * their hooks only once userspace has created a VM through /dev/kvm, so their window is that
  * one, from where /dev/kvm is exposed; with no /dev/kvm, none.
  */
-function gated(lifecycle: LifecycleEvent[], gates: Map<LifecycleEvent, string[]>, steps: KvmInitStep[]): LifecycleEvent[] {
-  if (enabledOnReturn(steps)) return lifecycle;
+function gated(callbacks: Callbacks[], steps: KvmInitStep[]): LifecycleEvent[] {
+  if (enabledOnReturn(steps)) return callbacks.map(({ event }) => event);
   const devKvm = steps.find((step) => step.exposes === 'dev-kvm');
   const order = (id: string) => steps.findIndex((step) => step.id === id);
-  return lifecycle.flatMap((event) => {
-    const names = gates.get(event) ?? [];
+  return callbacks.flatMap(({ event, gates: names }) => {
     if (names.length === 0 || event.window === 'userspace') return [event];
     if (!devKvm) return [];
     const from = order(devKvm.id) > order(event.from) ? devKvm.id : event.from;

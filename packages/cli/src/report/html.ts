@@ -142,17 +142,10 @@ export async function htmlReport({ result, model, docsBaseUrl }: HtmlReportInput
       const findings = result.findings.filter((f) => f.arch === arch);
       const cards = findings.map((f) => findingHtml(f, idOf(f), { linesOf, ...optional('rulePage', pageOf(f.ruleId)) }));
       const isDrift = (f: Finding) => isPluginDrift(f, result);
+      const drawn = findings.filter((f) => !isDrift(f));
       // Generic findings are about kvm_init() itself: its steps, drawn alone.
-      const graphs =
-        archGraphs(model, arch, findings, isDrift)?.map(({ graph }) => graph) ??
-        (arch === GENERIC_ARCH
-          ? [
-              kvmInitGraph(
-                model.profile,
-                findings.filter((f) => !isDrift(f)),
-              ),
-            ]
-          : []);
+      const generic = arch === GENERIC_ARCH ? [kvmInitGraph(model.profile, drawn)] : [];
+      const graphs = archGraphs(model, arch, findings, isDrift)?.map(({ graph }) => graph) ?? generic;
       const pictures = await timelineFigures(graphs, `arch-${arch}`, idOf);
       return [
         `<section class="arch" id="arch-${escapeHtml(arch)}" data-arch="${escapeHtml(arch)}">`,

@@ -2,10 +2,11 @@
 // base is checked, then again after each patch, and each patch is held to what it changed: the
 // findings it introduces (with the line of the patch they are at, and the later patch that
 // fixes them, since every step of a series must build and work) and the findings it fixes.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf, GENERIC_ARCH, type Checker, type ConfiguredRule, type Finding } from '@kvm-rules/core';
-import type { TimelineModel } from '../timeline/render.js';
+import { linesOnDisk } from '../report/excerpt.js';
+import { placesOf, type TimelineModel } from '../timeline/render.js';
 import { newSince } from '../changed-since.js';
 import { orderingChanges, orderingOf, type OrderingChange } from './ordering.js';
 import type { Patch } from './patch.js';
@@ -105,11 +106,11 @@ export interface ReviewRequest {
 
 /** The files findings name (their places and related places), each file's lines as `tree` has it now. */
 function linesOfFiles(tree: string, findings: Finding[]): Map<string, string[]> {
-  const files = new Set(findings.flatMap((f) => [f.location?.file, ...(f.related ?? []).map((r) => r.location.file)]));
+  const read = linesOnDisk((file) => join(tree, file));
   const lines = new Map<string, string[]>();
-  for (const file of files) {
-    if (file === undefined || !existsSync(join(tree, file))) continue;
-    lines.set(file, readFileSync(join(tree, file), 'utf8').split(/\r?\n/));
+  for (const { file } of findings.flatMap(placesOf)) {
+    const text = read(file);
+    if (text) lines.set(file, text);
   }
   return lines;
 }

@@ -16,6 +16,7 @@ import {
   type TimelineEvent,
 } from '@kvm-rules/core';
 import type { TIMELINE_FORMATS } from '../command-line.js';
+import { escapeHtml } from '../report/page.js';
 import { PLUGIN_DRIFT } from '../formatters/shared.js';
 
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
@@ -34,13 +35,11 @@ export interface Row {
   findings: number[];
 }
 
-/** What a picture of a timeline is made of: its rows in order, and each finding's path through them. */
+/** What a picture of a timeline is made of: its rows in order and the findings they mark (a finding's path is the rows that name it). */
 export interface TimelineGraph {
   title: string;
   rows: Row[];
   findings: Finding[];
-  /** By finding: the rows it rests on, in timeline order (the red path). */
-  paths: number[][];
 }
 
 /** How a review marks a row: added, moved, or (in the picture before a patch) removed by it. */
@@ -51,13 +50,13 @@ const ON: Partial<Record<string, string>> = { 'each-online-cpu': ' on each onlin
 const sameLocation = (location: Location) => (other: Location | undefined) => other?.file === location.file && other.line === location.line;
 
 /** A finding's own place and its related places. */
-const placesOf = (finding: Finding): Location[] => [...(finding.location ? [finding.location] : []), ...(finding.related ?? []).map((r) => r.location)];
+export const placesOf = (finding: Finding): Location[] => [...(finding.location ? [finding.location] : []), ...(finding.related ?? []).map((r) => r.location)];
 
 /** The indexes of the findings that rest on a place `at` accepts. */
 const findingsAt = (findings: Finding[], at: (location: Location) => boolean) => findings.flatMap((finding, i) => (placesOf(finding).some(at) ? [i] : []));
 
-/** By finding: the rows it rests on, in order (its red path). */
-const pathsThrough = (rows: Row[], findings: Finding[]) => findings.map((_, i) => rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
+/** By finding: the rows it rests on, in timeline order (its red path). */
+const pathsThrough = (graph: TimelineGraph) => graph.findings.map((_, i) => graph.rows.flatMap((row, r) => (row.findings.includes(i) ? [r] : [])));
 
 function rowOf(event: TimelineEvent, insideKvmInit: boolean): Omit<Row, 'findings' | 'inKvmInit'> | undefined {
   switch (event.kind) {
@@ -85,7 +84,7 @@ function rowOf(event: TimelineEvent, insideKvmInit: boolean): Omit<Row, 'finding
   }
 }
 
-/** The rows of a timeline and the findings' paths through them; lifecycle hook calls are folded into their event's row. */
+/** The rows of a timeline, each with the findings resting on it; lifecycle hook calls are folded into their event's row. */
 export function timelineGraph(timeline: Timeline, findings: Finding[]): TimelineGraph {
   const rows: Row[] = [];
   let insideKvmInit = false;
@@ -102,9 +101,8 @@ export function timelineGraph(timeline: Timeline, findings: Finding[]): Timeline
         findings: findingsAt(findings, sameLocation(event.location)),
       });
   }
-  const paths = pathsThrough(rows, findings);
   const title = `${timeline.arch}: ${timeline.module.init}() (${formatLocation(timeline.module.location)}) under ${timeline.profile.id}`;
-  return { title, rows, findings, paths };
+  return { title, rows, findings };
 }
 
 /** What timelines are drawn from: the plugins and the profile a check judged. */
@@ -151,8 +149,7 @@ export function kvmInitGraph(profile: Profile, findings: Finding[]): TimelineGra
     for (const event of profile.lifecycle.filter((e) => e.from === step.id))
       push({ depth: 1, text: `from here: ${event.summary} (${event.window})`, reads: [], initializes: [] }, sameLocation(event.location));
   }
-  const paths = pathsThrough(rows, findings);
-  return { title: `kvm_init() (${formatLocation(profile.location)}) under ${profile.id}`, rows, findings, paths };
+  return { title: `kvm_init() (${formatLocation(profile.location)}) under ${profile.id}`, rows, findings };
 }
 
 /** The lines a kvm_init() step's statement and its error check take at most. */
@@ -204,7 +201,7 @@ const edgeLabel = (edge: PathEdge) => (edge.states.length > 0 ? `reads ${edge.st
 /** Each finding's path as edges, one edge for the findings that share it. */
 function pathEdges(graph: TimelineGraph): PathEdge[] {
   const edges = new Map<string, PathEdge>();
-  for (const [f, path] of graph.paths.entries()) {
+  for (const [f, path] of pathsThrough(graph).entries()) {
     for (let i = 1; i < path.length; i++) {
       const from = path[i - 1] ?? 0;
       const to = path[i] ?? 0;
@@ -224,9 +221,6 @@ function pathEdges(graph: TimelineGraph): PathEdge[] {
 
 const quote = (text: string) => JSON.stringify(text);
 
-/** Text in a Graphviz HTML-like label. */
-const labelText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** Pieces (already label markup, `width` their plain length) laid in lines of about `columns`, the next ones indented. */
 function wrapPieces(pieces: { markup: string; width: number }[], columns = 46): string[] {
   const lines: string[] = [];
@@ -245,7 +239,7 @@ function wrapPieces(pieces: { markup: string; width: number }[], columns = 46): 
   return lines;
 }
 
-const words = (text: string) => text.split(/(?<= )/).map((word) => ({ markup: labelText(word), width: word.length }));
+const words = (text: string) => text.split(/(?<= )/).map((word) => ({ markup: escapeHtml(word), width: word.length }));
 
 const MARK_COLORS = { 'sets up': '#2e7d32', reads: '#1f5fa8' };
 
@@ -255,7 +249,7 @@ const MARK_COLORS = { 'sets up': '#2e7d32', reads: '#1f5fa8' };
  */
 function nodeLabel(row: Row, rules: string[], named: Set<string>): string {
   const lines = wrapPieces(words(`${'· '.repeat(row.depth)}${row.text}`));
-  if (rules.length > 0) lines.push(`<FONT COLOR="#cc0000">◀ ${labelText(rules.join(', '))}</FONT>`);
+  if (rules.length > 0) lines.push(`<FONT COLOR="#cc0000">◀ ${escapeHtml(rules.join(', '))}</FONT>`);
   for (const [verb, list] of [
     ['sets up', row.initializes],
     ['reads', row.reads],
@@ -265,7 +259,7 @@ function nodeLabel(row: Row, rules: string[], named: Set<string>): string {
     const more = list.length - shown.length;
     const pieces = shown.map((state, i) => {
       const text = `${state}${i < shown.length - 1 || more > 0 ? ', ' : ''}`;
-      const markup = named.has(state) ? `<FONT COLOR="#cc0000"><B>${labelText(state)}</B></FONT>${text.slice(state.length)}` : labelText(text);
+      const markup = named.has(state) ? `<FONT COLOR="#cc0000"><B>${escapeHtml(state)}</B></FONT>${text.slice(state.length)}` : escapeHtml(text);
       return { markup, width: text.length };
     });
     if (more > 0) pieces.push({ markup: `and ${more} more`, width: `and ${more} more`.length });
