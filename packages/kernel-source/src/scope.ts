@@ -24,21 +24,28 @@ export class ParseCache {
     readonly parser: Parser,
   ) {}
 
-  private readonly mentionIndexes = new Map<string, Map<string, Set<string>>>();
+  private readonly mentionIndexes = new Map<string, Map<string, string[]>>();
 
-  /** Identifier → the functions and tables of one file whose text names it; made once per file. */
-  mentions(file: string): Map<string, Set<string>> {
+  /**
+   * Identifier → the functions and tables of one file whose text names it; made once per file.
+   * A name may be listed twice (two definitions of one function under #ifdef): readers ask
+   * whether, not how often.
+   */
+  mentions(file: string): Map<string, string[]> {
     let index = this.mentionIndexes.get(file);
     if (index) return index;
     index = new Map();
+    // Owners are noted in file order, so one already noted for a word is the list's last.
     const note = (word: string, by: string) => {
-      let names = index.get(word);
-      if (!names) index.set(word, (names = new Set()));
-      names.add(by);
+      const names = index.get(word);
+      if (!names) index.set(word, [by]);
+      else if (names[names.length - 1] !== by) names.push(by);
     };
     const { text, functions, tables } = this.tree.index(file);
+    const word = /[A-Za-z_]\w*/g;
     for (const def of functions) {
-      for (const word of new Set(text.slice(def.start, def.end).match(/[A-Za-z_]\w*/g))) note(word, def.name);
+      word.lastIndex = def.start;
+      for (let m = word.exec(text); m && m.index < def.end; m = word.exec(text)) note(m[0], def.name);
     }
     for (const table of tables) for (const entry of table.entries) note(entry.value, table.name);
     this.mentionIndexes.set(file, index);
@@ -175,9 +182,9 @@ export class Scope {
     return teardowns;
   }
 
-  /** The functions and tables whose text names `word`. */
+  /** The functions and tables whose text names `word`; a file whose text has no such string is not indexed for it. */
   mentionedBy(word: string): string[] {
-    return this.files.flatMap((file) => [...(this.cache.mentions(file).get(word) ?? [])]);
+    return this.files.flatMap((file) => (this.tree.index(file).text.includes(word) ? (this.cache.mentions(file).get(word) ?? []) : []));
   }
 
   /** The functions a table holds, following tables it points to (kvm_dev → kvm_chardev_ops → kvm_dev_ioctl). */

@@ -95,7 +95,8 @@ export function unwindingOf(scope: Scope, flow: InitFlow, options: UnwindOptions
 }
 
 class Unwinder {
-  private readonly expansions = new Map<string, Expansion>();
+  /** By the facts expanded (a statement's, a function's: each made once per run), so that a lookup costs no key. */
+  private readonly expansions = new WeakMap<Facts, Expansion>();
   private exitReleases: Expansion | undefined;
   /** By helper definition: what its own failure paths release. */
   private readonly helperReleases = new Map<string, Expansion>();
@@ -198,8 +199,7 @@ class Unwinder {
 
   /** A step's facts followed into the functions it calls, DEPTH deep, opaque functions left whole. */
   private expansion(facts: Facts, file: string): Expansion {
-    const key = JSON.stringify(facts.calls.map((c) => `${c.place.line}:${c.place.column}`).concat(facts.refs.map((r) => `${r.place.line}:${r.place.column}`)));
-    const cached = this.expansions.get(`${file}\0${key}`);
+    const cached = this.expansions.get(facts);
     if (cached) return cached;
     const expansion: Expansion = { setups: [], releases: new Map(), called: new Map(), reached: [] };
     const seen = new Set<string>();
@@ -219,7 +219,7 @@ class Unwinder {
         }
       }
     }
-    this.expansions.set(`${file}\0${key}`, expansion);
+    this.expansions.set(facts, expansion);
     return expansion;
   }
 
