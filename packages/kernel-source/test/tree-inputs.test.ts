@@ -3,6 +3,7 @@
 // file the analysis needs is a source-unreadable error naming it, and a tree whose
 // virt/kvm/kvm_main.c is not a readable regular file is no kernel tree (exit 2, one line).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@kvm-rules/core';
@@ -80,6 +81,27 @@ describe('a source file that is not a regular file is never read', () => {
     expect(tree.readText('virt/kvm/Kconfig')).toBeUndefined();
     expect(tree.readText('virt/kvm/Makefile')).toBeUndefined();
     expect(tree.diagnostics.map((d) => `${d.severity} ${d.message}`)).toEqual(['warning virt/kvm/Kconfig is a FIFO, not a regular file']);
+  });
+});
+
+describe('files read one after another into one buffer', () => {
+  it('a file read after a larger one has its own bytes only, its own hash, and its own UTF-8 verdict', () => {
+    const large = `int large(void)\n{\n${'\treturn 0;\n'.repeat(5000)}}\n`;
+    const small = 'int small(void)\n{\n\treturn 1;\n}\n';
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': large,
+      'virt/kvm/small.c': small,
+      'virt/kvm/latin1.c': Buffer.from('int f(void)\n{\n\treturn 0; /* caf\xe9 */\n}\n', 'latin1'),
+      'virt/kvm/after.c': small,
+    });
+    const tree = KernelTree.open(dir);
+    expect(tree.index('virt/kvm/kvm_main.c').text).toBe(large);
+    expect(tree.index('virt/kvm/small.c').text).toBe(small);
+    expect(tree.index('virt/kvm/latin1.c').text).toBe('');
+    expect(tree.index('virt/kvm/after.c').functions.map((f) => f.name)).toEqual(['small']);
+    expect(tree.diagnostics.map((d) => d.message)).toEqual(['virt/kvm/latin1.c is not UTF-8 text (first bad byte on line 3)']);
+    expect(tree.inputs[join(dir, 'virt/kvm/small.c')]).toBe(tree.inputs[join(dir, 'virt/kvm/after.c')]);
+    expect(tree.inputs[join(dir, 'virt/kvm/small.c')]).toBe(createHash('sha256').update(small).digest('hex'));
   });
 });
 
