@@ -368,8 +368,9 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
 /** The state a pointer expression points into: `&x`, `&x.f`, `per_cpu_ptr(&x, cpu)`, `this_cpu_ptr(&x)`. */
 function pointee(value: Node | null): string | undefined {
   if (!value) return undefined;
-  if (value.type === 'pointer_expression' && value.child(0)?.type === '&') return baseName(value.childForFieldName('argument'))?.text;
-  if (value.type === 'call_expression' && ADDRESS_OF.has(value.childForFieldName('function')?.text ?? '')) return baseName(value)?.text;
+  const type = value.type;
+  if (type === 'pointer_expression' && value.child(0)?.type === '&') return baseName(value.childForFieldName('argument'))?.text;
+  if (type === 'call_expression' && ADDRESS_OF.has(value.childForFieldName('function')?.text ?? '')) return baseName(value)?.text;
   return undefined;
 }
 
@@ -472,24 +473,26 @@ function namesIn(arg: Node): string[] {
 
 function calleeOf(fnNode: Node | null): Callee | undefined {
   if (!fnNode) return undefined;
-  if (fnNode.type === 'identifier') return { kind: 'direct', name: fnNode.text };
-  if (fnNode.type === 'field_expression') {
+  const type = fnNode.type;
+  if (type === 'identifier') return { kind: 'direct', name: fnNode.text };
+  if (type === 'field_expression') {
     const field = fnNode.childForFieldName('field')?.text;
     return field ? { kind: 'field', field } : undefined;
   }
-  if (fnNode.type === 'call_expression') {
+  if (type === 'call_expression') {
     const inner = fnNode.childForFieldName('function')?.text ?? '';
     const prefix = STATIC_CALLS.get(inner);
     const arg = fnNode.childForFieldName('arguments')?.namedChildren[0]?.text;
     if (prefix !== undefined && arg && /^\w+$/.test(arg)) return { kind: 'field', field: arg.startsWith(prefix) ? arg.slice(prefix.length) : arg };
   }
-  if (fnNode.type === 'parenthesized_expression') return calleeOf(fnNode.namedChildren[0] ?? null);
+  if (type === 'parenthesized_expression') return calleeOf(fnNode.namedChildren[0] ?? null);
   return undefined;
 }
 
 function argumentName(arg: Node): string | undefined {
-  if (arg.type === 'identifier') return arg.text;
-  if (arg.type === 'pointer_expression') {
+  const type = arg.type;
+  if (type === 'identifier') return arg.text;
+  if (type === 'pointer_expression') {
     const inner = arg.childForFieldName('argument');
     if (inner?.type === 'identifier') return inner.text;
   }
@@ -552,10 +555,10 @@ function lvalueBase(node: Node | null): { base: Node; throughValue: boolean; sub
 /** NULL, false, 0, -1, VMENTER_L1D_FLUSH_AUTO: a value an undo puts back. */
 function isConstant(value: Node | null): boolean {
   if (!value) return false;
-  if (['null', 'true', 'false', 'number_literal'].includes(value.type)) return true;
-  if (value.type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(value.text);
-  if (value.type === 'unary_expression' || value.type === 'parenthesized_expression' || value.type === 'cast_expression')
-    return isConstant(value.namedChildren.at(-1) ?? null);
+  const type = value.type;
+  if (['null', 'true', 'false', 'number_literal'].includes(type)) return true;
+  if (type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(value.text);
+  if (type === 'unary_expression' || type === 'parenthesized_expression' || type === 'cast_expression') return isConstant(value.namedChildren.at(-1) ?? null);
   return false;
 }
 

@@ -429,13 +429,15 @@ class Reader {
 
   private valueOf(node: Node | null, path: Path, kind: Kind): Value {
     if (!node) return { ok: true, failed: true, from: [] };
-    if (node.type === 'parenthesized_expression' || node.type === 'cast_expression') return this.valueOf(node.namedChildren.at(-1) ?? null, path, kind);
-    if (node.type === 'number_literal') return node.text === '0' ? (kind === 'status' ? ok() : failed()) : kind === 'status' ? failed() : ok();
-    if (node.type === 'null' || node.text === 'NULL') return failed();
+    // Read once: each read of a node's type crosses into WebAssembly.
+    const type = node.type;
+    if (type === 'parenthesized_expression' || type === 'cast_expression') return this.valueOf(node.namedChildren.at(-1) ?? null, path, kind);
+    if (type === 'number_literal') return node.text === '0' ? (kind === 'status' ? ok() : failed()) : kind === 'status' ? failed() : ok();
+    if (type === 'null' || node.text === 'NULL') return failed();
     if (isErrorConstant(node)) return failed();
-    if (node.type === 'pointer_expression' && node.child(0)?.type === '&') return ok();
-    if (node.type === 'identifier') return path.values.get(node.text) ?? { ok: true, failed: true, from: [] };
-    if (node.type === 'call_expression') {
+    if (type === 'pointer_expression' && node.child(0)?.type === '&') return ok();
+    if (type === 'identifier') return path.values.get(node.text) ?? { ok: true, failed: true, from: [] };
+    if (type === 'call_expression') {
       const name = node.childForFieldName('function')?.text ?? '';
       if (name === 'PTR_ERR' || name === 'ERR_PTR') {
         const inner = node.childForFieldName('arguments')?.namedChildren[0];
