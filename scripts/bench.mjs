@@ -99,15 +99,6 @@ function pythonArgs(spatch) {
   return existsSync(python) ? ['--python', python] : [];
 }
 
-function benchKvmRules(tree, baseline) {
-  const label = `kvm-rules check --kernel ${KERNEL} (all archs)`;
-  // 1 is findings at error severity, still a complete run; 2 is a usage or load failure.
-  const run = measure(process.execPath, [bin, 'check', '--kernel', tree, '--format', 'json'], { runs: KERNEL_RUNS });
-  if (run.failed) return failed(label, run.failed);
-  line(label, run.ms, `${(run.ms / baseline).toFixed(2)}x node start, ${treeRead(run.stdout)}`);
-  return run.ms;
-}
-
 // --cache: each first run (cache file removed before it) reads the tree; the second one
 // answers from the cache. Both are timed the same way, one pair at a time.
 function benchCache(tree, uncachedMs) {
@@ -158,38 +149,58 @@ function benchHtml(tree) {
 
 // -j 2: spatch spends its time parsing the ten files that mention kvm_init (it skips the rest
 // on a token prefilter), and two workers took 1.3 s where one took 2.0 s. --no-includes: the
-// semantic patch needs no types, so headers are not parsed. The two are timed in turn, one
-// pair at a time, and the ratio is the median of the pairs' ratios: this machine's speed drifts
-// from one minute to the next, and spatch's own time by a quarter between runs, so medians
-// taken minutes apart compare two different machines.
-function benchSpatch(tree) {
-  const label = 'spatch after-kvm-init.cocci --dir arch -j 2';
+// semantic patch needs no types, so headers are not parsed.
+const SPATCH_LABEL = 'spatch after-kvm-init.cocci --dir arch -j 2';
+
+/**
+ * `check --kernel`, timed in turn with spatch where it is installed, one pair at a time; their
+ * ratio is the median of the pairs' ratios: this machine's speed drifts from one minute to the
+ * next, and spatch's own time by a quarter between runs, so medians taken minutes apart compare
+ * two different machines. Prints kvm-rules' line; returns its median and spatch's figures
+ * (undefined without spatch, { failed } when it fails), for a line of their own.
+ */
+function benchKernelCheck(tree, baseline) {
+  const label = `kvm-rules check --kernel ${KERNEL} (all archs)`;
   const spatch = which('spatch');
-  if (!spatch) {
-    console.log(`${label.padEnd(LABEL_WIDTH)} skipped: spatch not found; get it with \`apt-get install -y coccinelle\``);
-    return undefined;
-  }
-  const args = [...pythonArgs(spatch), '--very-quiet', '--no-includes', '-j', '2', '--sp-file', cocci, '--dir', 'arch'];
-  const kvmRules = [bin, 'check', '--kernel', tree, '--format', 'json'];
-  const spatchMs = [];
+  const spatchArgs = spatch && [...pythonArgs(spatch), '--very-quiet', '--no-includes', '-j', '2', '--sp-file', cocci, '--dir', 'arch'];
+  const ours = [];
+  const theirs = [];
   const ratios = [];
+  let last;
   let listed;
-  // The first pair only warms the file cache.
+  let spatchFailed;
+  // The first pair only warms the file cache. 1 is findings at error severity, still a complete run.
   for (let i = 0; i < KERNEL_RUNS + 1; i++) {
-    const ours = timeOnce(process.execPath, kvmRules, { ok: [0, 1] });
-    if (ours.failed) return failed('kvm-rules check --kernel (paired with spatch)', ours.failed);
-    const theirs = timeOnce(spatch, args, { cwd: tree, ok: [0] });
-    if (theirs.failed) return failed(label, theirs.failed);
-    listed = theirs.stdout;
+    last = timeOnce(process.execPath, [bin, 'check', '--kernel', tree, '--format', 'json'], { ok: [0, 1] });
+    if (last.failed) return failed(label, last.failed);
+    // A spatch that fails is not run again: kvm-rules is still timed.
+    const other = spatch && !spatchFailed ? timeOnce(spatch, spatchArgs, { cwd: tree, ok: [0] }) : undefined;
+    if (other?.failed) spatchFailed = other;
+    else if (other) listed = other.stdout;
     if (i === 0) continue;
-    spatchMs.push(theirs.ms);
-    ratios.push(ours.ms / theirs.ms);
+    ours.push(last.ms);
+    if (other && !other.failed) {
+      theirs.push(other.ms);
+      ratios.push(last.ms / other.ms);
+    }
   }
+  const kvmRulesMs = median(ours);
+  line(label, kvmRulesMs, `${(kvmRulesMs / baseline).toFixed(2)}x node start, ${treeRead(last.stdout)}`);
+  if (!spatch) return { kvmRulesMs, spatch: undefined };
+  if (spatchFailed) return { kvmRulesMs, spatch: spatchFailed };
   // Lines, not their text: with two workers spatch prints them in no fixed order.
   const calls = listed.split('\n').filter(Boolean).length;
-  const ratio = median(ratios);
-  line(label, median(spatchMs), `${calls} calls after kvm_init(), kvm-rules/spatch ${ratio.toFixed(2)} (median of ${ratios.length} pairs)`);
-  return ratio;
+  return { kvmRulesMs, spatch: { ms: median(theirs), calls, ratio: median(ratios), pairs: ratios.length } };
+}
+
+function spatchLine(spatch) {
+  if (spatch === undefined) {
+    console.log(`${SPATCH_LABEL.padEnd(LABEL_WIDTH)} skipped: spatch not found; get it with \`apt-get install -y coccinelle\``);
+  } else if (spatch.failed) {
+    failed(SPATCH_LABEL, spatch.failed);
+  } else {
+    line(SPATCH_LABEL, spatch.ms, `${spatch.calls} calls after kvm_init(), kvm-rules/spatch ${spatch.ratio.toFixed(2)} (median of ${spatch.pairs} pairs)`);
+  }
 }
 
 const baseline = time(['-e', '0']);
@@ -205,10 +216,12 @@ for (const profile of profiles) {
 // Fetched only now, so the profile figures above print even where apt-get cannot reach Debian.
 const tree = fetchKernel(KERNEL);
 console.log(`linux ${KERNEL} at ${relative(root, tree)}, median of ${KERNEL_RUNS} runs each`);
-const kvmRulesMs = benchKvmRules(tree, baseline);
-benchCache(tree, kvmRulesMs);
+const kernel = benchKernelCheck(tree, baseline);
+benchCache(tree, kernel?.kvmRulesMs);
 benchHtml(tree);
-const spatchRatio = benchSpatch(tree);
+// spatch's line after the others, as it was measured beside check --kernel (none when that failed).
+if (kernel) spatchLine(kernel.spatch);
+const spatchRatio = kernel?.spatch?.ratio;
 
 // The two start-up ratios the project holds itself to (figures, not a verdict).
 const newest = profiles.at(-1);

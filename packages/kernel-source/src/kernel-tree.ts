@@ -221,9 +221,9 @@ function readRegular(path: string, into?: ReadBuffer): { bytes: Buffer } | NotRe
   try {
     const now = fstatSync(fd);
     if (!now.isFile()) return { missing: false, why: `is ${describe(now)}, not a regular file` };
-    // Read to the end, but never past the limit, whatever the size said: a file may grow. One
-    // buffer of the size the stat says and a byte more, so that the read that finds the end
-    // needs no buffer of its own (a buffer per read was most of a tree read's garbage).
+    // Read to the end, but never past the limit, whatever the size said: a file may grow. A
+    // buffer of at least the size the stat says and a byte more, so that the read that finds the
+    // end needs no buffer of its own (a buffer per read was most of a tree read's garbage).
     const size = Math.min(now.size + 1, MAX_SOURCE_BYTES + 1);
     let buffer: Buffer = into ? into.atLeast(size) : Buffer.allocUnsafe(size);
     let total = 0;
