@@ -2,7 +2,7 @@
 // field, through static_call()/kvm_x86_call()), the functions it hands out as callbacks, and
 // every file-scope name it reads or writes. Functions are parsed one at a time, so a macro
 // that tree-sitter misreads costs at most that function, never the file.
-import type { Node, Parser, TreeCursor } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 import { maskKernelMacros } from './c-parser.js';
 import type { FunctionDefinition } from './file-index.js';
 import { isAllocator } from './undo-pairs.js';
@@ -208,29 +208,12 @@ function collectErrors(node: Node, errors: Place[], place: (n: Node) => Place): 
 
 const DECLARATIONS = new Set(['parameter_declaration', 'declaration']);
 
-/** Parameters and local declarations, found with a cursor so that only they become nodes. */
+/** Parameters and local declarations, at any depth: tree-sitter finds them in one call. */
 function collectLocals(node: Node, locals: Set<string>): Set<string> {
-  const cursor = node.walk();
-  try {
-    for (let more = true; more;) {
-      if (DECLARATIONS.has(cursor.nodeType)) {
-        for (const id of declaratorNames(cursor.currentNode)) locals.add(id);
-      }
-      more = cursor.gotoFirstChild() || nextInOrder(cursor);
-      if (more && cursor.currentDepth === 0) more = false;
-    }
-  } finally {
-    cursor.delete();
+  for (const decl of node.descendantsOfType([...DECLARATIONS])) {
+    if (decl) for (const id of declaratorNames(decl)) locals.add(id);
   }
   return locals;
-}
-
-/** Moves to the next node in document order after the current subtree; false at the end. */
-function nextInOrder(cursor: TreeCursor): boolean {
-  while (!cursor.gotoNextSibling()) {
-    if (!cursor.gotoParent()) return false;
-  }
-  return true;
 }
 
 function declaratorNames(decl: Node): string[] {
@@ -244,19 +227,6 @@ function declaratorNames(decl: Node): string[] {
   }
   return names;
 }
-
-/** Leaves that are never file-scope state, and subtrees with nothing to find. */
-const SKIP = new Set([
-  'field_identifier',
-  'statement_identifier',
-  'type_identifier',
-  'primitive_type',
-  'string_literal',
-  'number_literal',
-  'comment',
-  'char_literal',
-  'sized_type_specifier',
-]);
 
 /** One walk over a subtree: the facts so far, and the locals that point into file-scope state. */
 interface Walk {
@@ -279,12 +249,24 @@ interface Walk {
 /** Nodes with a condition: a read in it decides what the code does. */
 const BRANCHING = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'switch_statement', 'conditional_expression']);
 
-/**
- * The facts of a subtree: a whole body, or one statement of a module init. A cursor walks the
- * tree so that only the nodes that matter (calls, assignments) are materialized: node objects
- * from web-tree-sitter are costly, and a kernel function has thousands.
- */
+/** The node types factsOf() looks at; every other node only holds them. */
+const FACT_TYPES = [
+  ...DECLARATIONS,
+  ...BRANCHING,
+  'identifier',
+  'field_expression',
+  'call_expression',
+  'assignment_expression',
+  'init_declarator',
+  'update_expression',
+];
 
+/**
+ * The facts of a subtree: a whole body, or one statement of a module init. tree-sitter hands
+ * over the nodes that matter (calls, assignments, names) in document order, a node before what
+ * it holds, in one call: stepping a cursor over every node instead costs a round trip into
+ * WebAssembly per step, and a kernel function has thousands of nodes.
+ */
 export function factsOf(fn: ParsedFunction, node: Node): Facts {
   const declared = new Set(fn.params);
   const whole = node.id === fn.body?.id;
@@ -298,65 +280,46 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
     locals: whole ? declared : fn.locals,
     guards: [],
   };
-  // Conditions come before what they contain in the walk, so their ranges are known when their names are met.
+  // Conditions come before what they contain, so their ranges are known when their names are met.
   const conditions: [number, number][] = [];
-  const cursor = node.walk();
-  try {
-    for (let more = true; more;) {
-      const type = cursor.nodeType;
-      if (SKIP.has(type)) {
-        more = nextInOrder(cursor);
-        continue;
-      }
-      if (DECLARATIONS.has(type)) for (const id of declaratorNames(cursor.currentNode)) declared.add(id);
-      if (BRANCHING.has(type)) {
-        const condition = cursor.currentNode.childForFieldName('condition');
-        if (condition) conditions.push([condition.startIndex, condition.endIndex]);
-        if (type === 'if_statement') noteGuards(walk, cursor.currentNode);
-      }
-      if (type === 'identifier') {
-        // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
-        const name = cursor.nodeText;
-        const { row, column } = cursor.startPosition;
-        const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
-        const at = cursor.startIndex;
-        const field = walk.members.get(at);
-        const decides = conditions.some(([from, to]) => at >= from && at < to);
-        walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place, ...(field ? { field } : {}), ...(decides ? { decides } : {}) });
-      } else if (type === 'field_expression') {
-        const member = cursor.currentNode;
-        const object = member.childForFieldName('argument');
-        const field = member.childForFieldName('field')?.text;
-        if (object?.type === 'identifier' && field && member.childForFieldName('operator')?.text === '.') walk.members.set(object.startIndex, field);
-      } else if (type === 'call_expression') {
-        recordCall(walk, cursor.currentNode);
-      } else if (type === 'assignment_expression') {
-        const assignment = cursor.currentNode;
-        // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
-        const right = assignment.childForFieldName('right');
-        const allocated = allocationIn(walk, right);
-        const plain = assignment.childForFieldName('operator')?.text === '=';
-        recordWrite(
-          walk,
-          assignment.childForFieldName('left'),
-          allocated,
-          plain && isConstant(right),
-          plain && (right?.text === 'NULL' || right?.type === 'null'),
-        );
-        noteAlias(walk, assignment.childForFieldName('left'), assignment.childForFieldName('right'));
-        noteAllocation(walk, assignment.childForFieldName('left'), allocated);
-      } else if (type === 'init_declarator') {
-        const init = cursor.currentNode;
-        noteAlias(walk, innermostIdentifier(init.childForFieldName('declarator')), init.childForFieldName('value'));
-        noteAllocation(walk, innermostIdentifier(init.childForFieldName('declarator')), allocationIn(walk, init.childForFieldName('value')));
-      } else if (type === 'update_expression') {
-        recordWrite(walk, cursor.currentNode.childForFieldName('argument'));
-      }
-      more = cursor.gotoFirstChild() || nextInOrder(cursor);
-      if (more && cursor.currentDepth === 0) more = false;
+  for (const current of node.descendantsOfType(FACT_TYPES)) {
+    if (!current) continue;
+    const type = current.type;
+    if (DECLARATIONS.has(type)) for (const id of declaratorNames(current)) declared.add(id);
+    if (BRANCHING.has(type)) {
+      const condition = current.childForFieldName('condition');
+      if (condition) conditions.push([condition.startIndex, condition.endIndex]);
+      if (type === 'if_statement') noteGuards(walk, current);
     }
-  } finally {
-    cursor.delete();
+    if (type === 'identifier') {
+      // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
+      const name = current.text;
+      const { row, column } = current.startPosition;
+      const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
+      const at = current.startIndex;
+      const field = walk.members.get(at);
+      const decides = conditions.some(([from, to]) => at >= from && at < to);
+      walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place, ...(field ? { field } : {}), ...(decides ? { decides } : {}) });
+    } else if (type === 'field_expression') {
+      const object = current.childForFieldName('argument');
+      const field = current.childForFieldName('field')?.text;
+      if (object?.type === 'identifier' && field && current.childForFieldName('operator')?.text === '.') walk.members.set(object.startIndex, field);
+    } else if (type === 'call_expression') {
+      recordCall(walk, current);
+    } else if (type === 'assignment_expression') {
+      // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
+      const right = current.childForFieldName('right');
+      const allocated = allocationIn(walk, right);
+      const plain = current.childForFieldName('operator')?.text === '=';
+      recordWrite(walk, current.childForFieldName('left'), allocated, plain && isConstant(right), plain && (right?.text === 'NULL' || right?.type === 'null'));
+      noteAlias(walk, current.childForFieldName('left'), current.childForFieldName('right'));
+      noteAllocation(walk, current.childForFieldName('left'), allocated);
+    } else if (type === 'init_declarator') {
+      noteAlias(walk, innermostIdentifier(current.childForFieldName('declarator')), current.childForFieldName('value'));
+      noteAllocation(walk, innermostIdentifier(current.childForFieldName('declarator')), allocationIn(walk, current.childForFieldName('value')));
+    } else if (type === 'update_expression') {
+      recordWrite(walk, current.childForFieldName('argument'));
+    }
   }
   // Locals shadow file-scope state. A whole body declares its own; a statement of it is judged
   // against the whole function's.
