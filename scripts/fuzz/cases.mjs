@@ -322,6 +322,8 @@ const F_KINDS = [
   'output-under-file',
   'output-dev-full',
   'output-directory',
+  'stdout-dev-full',
+  'stdout-gone',
   'cache-random-bytes',
   'cache-null',
   'cache-entries-null',

@@ -30,9 +30,11 @@
 //   - a corrupted --cache-location file is no cache: the same exit code and findings as the run
 //     without --cache (a difference is a break named "cache");
 //   - an unwritable -o path (under a regular file, /dev/full, a folder) is not silent: exit 0/1
-//     with an empty stderr loses the report without a word, counted as a silent pass.
+//     with an empty stderr loses the report without a word, counted as a silent pass;
+//   - so is unwritable standard output (/dev/full, or a pipe whose reader has gone): the report
+//     is lost, so the run must say so (exit 2, one line), not exit 0/1 as if it were delivered.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,11 +46,17 @@ const fixture = join(root, 'packages/kernel-source/test/fixtures/late-percpu');
 export const CAMPAIGNS = ['c-mutations', 'declarative', 'faults'];
 const PREFIX = { 'c-mutations': 'c', declarative: 'd', faults: 'f' };
 
-/** Runs the CLI as a child process; a run past `timeout` ms is killed (`hang`). */
-export function runCli(args, { cwd, timeout }) {
+/**
+ * Runs the CLI as a child process; a run past `timeout` ms is killed (`hang`). `stdout`: 'pipe'
+ * (read), 'dev-full' (a device every write to fails) or 'gone' (a pipe closed before the child writes).
+ */
+export function runCli(args, { cwd, timeout, stdout = 'pipe' }) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const full = stdout === 'dev-full' ? openSync('/dev/full', 'w') : undefined;
+    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', full ?? 'pipe', 'pipe'] });
+    if (full !== undefined) closeSync(full);
+    if (stdout === 'gone') child.stdout.destroy();
     const out = [];
     const err = [];
     let hang = false;
@@ -56,7 +64,7 @@ export function runCli(args, { cwd, timeout }) {
       hang = true;
       child.kill('SIGKILL');
     }, timeout);
-    child.stdout.on('data', (d) => out.push(d));
+    child.stdout?.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -213,6 +221,7 @@ async function runFaultCase(ws, base, f) {
     'plugin-directory': join(ws.dir, 'a-folder'),
     'plugin-fifo': join(ws.dir, 'a-fifo'),
   }[f.kind];
+  const stdout = { 'stdout-dev-full': 'dev-full', 'stdout-gone': 'gone' }[f.kind];
   const cache = f.kind.startsWith('cache-');
   if (plugin) args = args.map((a) => (a === ws.plugin ? plugin : a));
   if (output) {
@@ -224,10 +233,11 @@ async function runFaultCase(ws, base, f) {
     writeFileSync(ws.cache, bytes);
     args = [...args, '--cache', '--cache-location', ws.cache];
   }
-  const run = await runCli(args, { cwd: ws.dir, timeout: base.bound });
+  if (stdout) report = false;
+  const run = await runCli(args, { cwd: ws.dir, timeout: base.bound, ...(stdout ? { stdout } : {}) });
   const breaks = contractBreaks(run, { report });
   if (cache && !run.hang && (run.code !== base.plain.code || !sameFindings(findingsOf(run), findingsOf(base.plain)))) breaks.push('cache');
-  if (output && !run.hang && (run.code === 0 || run.code === 1) && run.stderr.trim() === '') breaks.push('silent');
+  if ((output || stdout) && !run.hang && (run.code === 0 || run.code === 1) && run.stderr.trim() === '') breaks.push('silent');
   return { run, breaks, command: commandLine(args, ws), runs: 1 };
 }
 

@@ -3,6 +3,7 @@
 // broken, not a regular file or too large is no cache, and the command line runs.
 import { setFlagsFromString } from 'node:v8';
 import { cached } from './cache.js';
+import { ExitCode } from './exit-codes.js';
 
 /**
  * Makes V8 hand a function to its optimizing compiler later than it would. By default it does
@@ -37,6 +38,45 @@ function isTerminal(stream: { readonly isTTY?: boolean }): boolean {
   return stream.isTTY === true;
 }
 
+/**
+ * Output that cannot be written (a full disk, a reader that went away) ends the run at once with
+ * exit 2 and one line saying so: not an unhandled 'error' event's stack trace, and not the
+ * check's own exit code, which would say a report was delivered that was lost.
+ */
+function failOnUnwritableOutput(): void {
+  process.stdout.on('error', (error: Error) => {
+    process.stderr.write(`kvm-rules: cannot write to standard output: ${error.message}\n`);
+    process.exit(ExitCode.badInput);
+  });
+  // Nowhere is left to say it.
+  process.stderr.on('error', () => {
+    process.exit(ExitCode.badInput);
+  });
+}
+
+/** Resolves once what was written to `stream` has been handed to the system (at once when nothing waits). */
+function written(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => {
+      resolve();
+    });
+  });
+}
+
+/**
+ * Ends the process once its output is out. Left to end by itself, Node first takes its heap
+ * apart, about 20 ms after reading a kernel tree; process.exit() leaves the memory to the
+ * system. Output still queued (pipes are written asynchronously on macOS) is waited for, never
+ * cut, and a write that failed is said first: its 'error' event comes on a later tick.
+ */
+async function exitWhenWritten(code: number): Promise<void> {
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  await new Promise((resolve) => setImmediate(resolve));
+  process.exit(code);
+}
+
+failOnUnwritableOutput();
 const argv = process.argv.slice(2);
 const color = colorWanted(process.env, process.stdout);
 // A terminal's width (none when the terminal does not say: then the default, 80).
@@ -45,14 +85,15 @@ const hit = cached(argv, { color, width });
 if (hit) {
   process.stdout.write(hit.output);
   for (const notice of hit.notices) process.stderr.write(`${notice}\n`);
-  process.exitCode = hit.exitCode;
+  await exitWhenWritten(hit.exitCode);
 } else {
   const { main } = await import('./cli.js');
-  process.exitCode = await main(argv, {
+  const code = await main(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     color,
     progress: isTerminal(process.stderr),
     ...(width !== undefined ? { width } : {}),
   });
+  await exitWhenWritten(code);
 }

@@ -4,7 +4,7 @@ export const ExitCode = {
   clean: 0,
   /** Errors, or more warnings than --max-warnings. */
   findings: 1,
-  /** Bad input (a rule file, plugin, profile or option) or a crash. */
+  /** Bad input (a rule file, plugin, profile or option), output that cannot be written, or a crash. */
   badInput: 2,
 } as const;
 
@@ -14,7 +14,7 @@ Exit codes:
   ${ExitCode.clean}    clean: no errors, and warnings within --max-warnings
   ${ExitCode.findings}    findings: errors, or more warnings than --max-warnings (deps: an arch
        that could not be read)
-  ${ExitCode.badInput}    bad input (a rule file, plugin, profile, config file or option) or an
-       internal error
+  ${ExitCode.badInput}    bad input (a rule file, plugin, profile, config file or option),
+       output that cannot be written, or an internal error
   130  interrupted (Ctrl-C)
 `;

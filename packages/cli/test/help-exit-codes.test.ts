@@ -11,7 +11,9 @@ describe('--help lists the exit codes', () => {
     expect(codes).toBeDefined();
     expect(codes).toMatch(new RegExp(`^ {2}${ExitCode.clean} +clean: no errors, and warnings within --max-warnings$`, 'm'));
     expect(codes).toMatch(new RegExp(`^ {2}${ExitCode.findings} +findings: errors, or more warnings than --max-warnings`, 'm'));
-    expect(codes).toMatch(new RegExp(`^ {2}${ExitCode.badInput} +bad input \\(a rule file, plugin, profile, config file or option\\) or an`, 'm'));
+    expect(codes).toMatch(
+      new RegExp(`^ {2}${ExitCode.badInput} +bad input \\(a rule file, plugin, profile, config file or option\\),\n +output that cannot be written`, 'm'),
+    );
     expect(codes).toMatch(/^ {2}130 +interrupted/m);
     // After the options, and the last thing said.
     expect(stdout.indexOf('Exit codes:')).toBeGreaterThan(stdout.indexOf('-h, --help'));
