@@ -1,6 +1,6 @@
 // The public API of @kvm-rules/core: schemas, loaders, the timeline engine, the rule API.
 export { builtinProfilesDir } from './paths.js';
-export { preferBaselineWasm } from './wasm.js';
+export { holdYoungGeneration, preferBaselineWasm } from './v8-settings.js';
 export { copyResolved } from './copy-resolved.js';
 export * from './schemas/index.js';
 /** Part of a rule kind's options schema: a written reason, as kvm-init-last's exceptions take. */

@@ -1,5 +1,5 @@
 import type { Plugin, Profile, SourceProblem } from '@kvm-rules/core';
-import { closestKernelVersion, majorMinor } from '@kvm-rules/core';
+import { closestKernelVersion, holdYoungGeneration, majorMinor } from '@kvm-rules/core';
 import { cParser } from './c-parser.js';
 import { archDirOf, archScope, derivePlugin, readArch, setupRoles, type ArchSource } from './derive.js';
 import { GENERIC_DIR, hookRolesOf, readGenericOrdering } from './generic.js';
@@ -32,6 +32,7 @@ export interface AnalyzeOptions {
 
 /** Reads an open kernel tree for the selected plugins: the tree's ordering and each arch as the source has it. */
 export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
+  holdYoungGeneration();
   const cache = new ParseCache(tree, await cParser());
   const roles = hookRolesOf(options.profiles);
   const read = readGenericOrdering(cache, roles);
