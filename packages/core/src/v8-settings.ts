@@ -1,6 +1,6 @@
-// V8 settings for a run that reads a kernel tree: a few hundred milliseconds of work that keeps
-// most of what it makes. V8's defaults are tuned for long-running servers; these are set by the
-// code that reads C, when it first does, for the whole process.
+// V8 settings for a run of kvm-rules: a second or so of work that keeps most of what it makes.
+// V8's defaults are tuned for long-running servers. Each is set, for the whole process, by the
+// code that needs it (the C parser, the graph layout) when it first runs.
 import { setFlagsFromString } from 'node:v8';
 
 /**
