@@ -225,10 +225,8 @@ const spatchRatio = kernel?.spatch?.ratio;
 
 // The two start-up ratios the project holds itself to (figures, not a verdict).
 const newest = profiles.at(-1);
-const ratio = (a, b) => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const times = (x) => (x === undefined ? 'n/a' : `${x.toFixed(2)}x`);
+const ratio = (a, b) => times(a === undefined || b === undefined ? undefined : a / b);
 console.log('ratios');
 console.log(`  check --profile ${newest} / node -e 0:`.padEnd(LABEL_WIDTH + 2) + `${ratio(profileMs.get(newest), baseline)}  (goal: at most 2.5x)`);
-console.log(
-  `  check --kernel ${KERNEL} / spatch:`.padEnd(LABEL_WIDTH + 2) +
-    `${spatchRatio === undefined ? 'n/a' : `${spatchRatio.toFixed(2)}x`}  (goal: at most 0.4x; paired runs)`,
-);
+console.log(`  check --kernel ${KERNEL} / spatch:`.padEnd(LABEL_WIDTH + 2) + `${times(spatchRatio)}  (goal: at most 0.4x; paired runs)`);

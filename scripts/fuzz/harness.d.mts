@@ -15,7 +15,8 @@ export interface CliRun {
   hang: boolean;
 }
 
-export declare function runCli(args: readonly string[], options: { cwd: string; timeout: number }): Promise<CliRun>;
+/** `stdout`: 'pipe' (read, the default), 'dev-full' (every write fails) or 'gone' (a pipe closed before the CLI writes). */
+export declare function runCli(args: readonly string[], options: { cwd: string; timeout: number; stdout?: 'pipe' | 'dev-full' | 'gone' }): Promise<CliRun>;
 
 /** One campaign's tally. */
 export interface FuzzRow {

@@ -206,11 +206,12 @@ function collectErrors(node: Node, errors: Place[], place: (n: Node) => Place): 
   for (const child of node.children) if (child) collectErrors(child, errors, place);
 }
 
-const DECLARATIONS = new Set(['parameter_declaration', 'declaration']);
+const DECLARATION_TYPES = ['parameter_declaration', 'declaration'];
+const DECLARATIONS = new Set(DECLARATION_TYPES);
 
 /** Parameters and local declarations, at any depth: tree-sitter finds them in one call. */
 function collectLocals(node: Node, locals: Set<string>): Set<string> {
-  for (const decl of node.descendantsOfType([...DECLARATIONS])) {
+  for (const decl of node.descendantsOfType(DECLARATION_TYPES)) {
     if (decl) for (const id of declaratorNames(decl)) locals.add(id);
   }
   return locals;
@@ -251,7 +252,7 @@ const BRANCHING = new Set(['if_statement', 'while_statement', 'do_statement', 'f
 
 /** The node types factsOf() looks at; every other node only holds them. */
 const FACT_TYPES = [
-  ...DECLARATIONS,
+  ...DECLARATION_TYPES,
   ...BRANCHING,
   'identifier',
   'field_expression',
