@@ -119,7 +119,8 @@ export class KernelTree {
   readText(file: string): string | undefined {
     if (this.texts.has(file)) return this.texts.get(file);
     let text: string | undefined;
-    const result = readRegular(join(this.root, file));
+    // Hashed and decoded before the next read, as a source file is: the same buffer serves.
+    const result = readRegular(join(this.root, file), sourceBuffer);
     if ('bytes' in result) {
       this.inputs[join(this.root, file)] = createHash('sha256').update(result.bytes).digest('hex');
       text = result.bytes.toString('utf8');
