@@ -71,6 +71,14 @@ export interface ParsedFunction {
   readonly locals: Set<string>;
   /** Places tree-sitter could not parse. */
   errors: Place[];
+  /**
+   * The name an identifier node spells (`identifier`, `field_identifier`). Read from the text
+   * tree-sitter parsed, at the node's start: asking the node for its text costs a call into
+   * WebAssembly for its end, and a run reads tens of thousands of names.
+   */
+  readonly nameOf: (node: Node) => string;
+  /** A field_expression's operator, `.` or `->`; from the text before its field when that says. */
+  readonly memberOperator: (node: Node, field: Node | null) => string | undefined;
   /** Where the body ended before the function did (a `{` missing): the rest was not read at all. */
   cutAt?: Place;
   /** Where brackets nest deeper than the analysis follows: the function was not read. */
@@ -114,9 +122,6 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   const place = (node: Node): Place => ({ file: def.file, line: def.line + node.startPosition.row, column: node.startPosition.column + 1 });
   const definition = tree.rootNode.namedChildren.find((n) => n?.type === 'function_definition') ?? undefined;
   const body = definition?.childForFieldName('body') ?? findBody(tree.rootNode);
-  const params = new Set<string>();
-  const declarator = definition?.childForFieldName('declarator');
-  if (declarator) collectLocals(declarator, params);
   const errors: Place[] = [];
   // The whole definition, not only the body: a missing `{` closes the body early and leaves the
   // rest of the function outside it, unread.
@@ -124,16 +129,26 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   if (!body) errors.push(place(tree.rootNode));
   const cut =
     body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
+  // A tree with errors may hold MISSING nodes, zero-width: only the node knows it spells nothing.
+  const nodeText = (node: Node) => node.text;
+  const nameOf = errors.length === 0 ? (node: Node) => wordAt(source, node.startIndex) : nodeText;
+  const memberOperator = (node: Node, field: Node | null) =>
+    (errors.length === 0 && field ? operatorBefore(source, field.startIndex) : undefined) ?? node.childForFieldName('operator')?.text;
+  const params = new Set<string>();
+  const declarator = definition?.childForFieldName('declarator');
+  if (declarator) collectLocals(declarator, params, nameOf);
   let locals: Set<string> | undefined;
   return {
     def,
     body: body ?? undefined,
     params,
     get locals() {
-      locals ??= body ? collectLocals(body, new Set(params)) : params;
+      locals ??= body ? collectLocals(body, new Set(params), nameOf) : params;
       return locals;
     },
     errors,
+    nameOf,
+    memberOperator,
     ...(cut ? { cutAt: cut } : {}),
     place,
     dispose: () => {
@@ -184,12 +199,31 @@ function unreadFunction(def: FunctionDefinition, at: Place): ParsedFunction {
     params: new Set(),
     locals: new Set(),
     errors: [at],
+    nameOf: (node) => node.text,
+    memberOperator: (node) => node.childForFieldName('operator')?.text,
     tooDeepAt: at,
     place: () => at,
     dispose: () => {
       // No tree was parsed: nothing to free.
     },
   };
+}
+
+/** tree-sitter-c's identifier, which a name node's text is all of. */
+const IDENTIFIER = /(?:[\p{XID_Start}$_]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})(?:[\p{XID_Continue}$]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*/uy;
+
+function wordAt(source: string, index: number): string {
+  IDENTIFIER.lastIndex = index;
+  return IDENTIFIER.exec(source)?.[0] ?? '';
+}
+
+/** `.` or `->` right before a member name (spaces aside); undefined when something else is there (a comment). */
+function operatorBefore(source: string, index: number): string | undefined {
+  let i = index - 1;
+  while (i >= 0 && (source[i] === ' ' || source[i] === '\t' || source[i] === '\n')) i--;
+  if (source[i] === '.') return '.';
+  if (source[i] === '>' && source[i - 1] === '-') return '->';
+  return undefined;
 }
 
 /** A definition tree-sitter did not recognize may still hold its body as a compound statement. */
@@ -210,21 +244,21 @@ const DECLARATION_TYPES = ['parameter_declaration', 'declaration'];
 const DECLARATIONS = new Set(DECLARATION_TYPES);
 
 /** Parameters and local declarations, at any depth: tree-sitter finds them in one call. */
-function collectLocals(node: Node, locals: Set<string>): Set<string> {
+function collectLocals(node: Node, locals: Set<string>, nameOf: (node: Node) => string): Set<string> {
   for (const decl of node.descendantsOfType(DECLARATION_TYPES)) {
-    if (decl) for (const id of declaratorNames(decl)) locals.add(id);
+    if (decl) for (const id of declaratorNames(decl, nameOf)) locals.add(id);
   }
   return locals;
 }
 
-function declaratorNames(decl: Node): string[] {
+function declaratorNames(decl: Node, nameOf: (node: Node) => string): string[] {
   const names: string[] = [];
   for (const child of decl.childrenForFieldName('declarator')) {
     let node: Node | null = child;
     while (node && node.type !== 'identifier') {
       node = node.childForFieldName('declarator') ?? node.namedChildren.find((n) => n?.type === 'identifier') ?? null;
     }
-    if (node) names.push(node.text);
+    if (node) names.push(nameOf(node));
   }
   return names;
 }
@@ -286,7 +320,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
   for (const current of node.descendantsOfType(FACT_TYPES)) {
     if (!current) continue;
     const type = current.type;
-    if (DECLARATIONS.has(type)) for (const id of declaratorNames(current)) declared.add(id);
+    if (DECLARATIONS.has(type)) for (const id of declaratorNames(current, fn.nameOf)) declared.add(id);
     if (BRANCHING.has(type)) {
       const condition = current.childForFieldName('condition');
       if (condition) conditions.push([condition.startIndex, condition.endIndex]);
@@ -294,7 +328,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
     }
     if (type === 'identifier') {
       // A call through a function pointer reads the pointer (a function's own name is no state, and is dropped later).
-      const name = current.text;
+      const name = fn.nameOf(current);
       const { row, column } = current.startPosition;
       const place = { file: fn.def.file, line: fn.def.line + row, column: column + 1 };
       const at = current.startIndex;
@@ -302,22 +336,23 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       const decides = conditions.some(([from, to]) => at >= from && at < to);
       walk.facts.refs.push({ name: walk.aliases.get(name) ?? name, write: false, place, ...(field ? { field } : {}), ...(decides ? { decides } : {}) });
     } else if (type === 'field_expression') {
-      const object = current.childForFieldName('argument');
-      const field = current.childForFieldName('field')?.text;
-      if (object?.type === 'identifier' && field && current.childForFieldName('operator')?.text === '.') walk.members.set(object.startIndex, field);
+      noteMember(walk, current);
     } else if (type === 'call_expression') {
       recordCall(walk, current);
     } else if (type === 'assignment_expression') {
       // `sd = per_cpu_ptr(&x, cpu)` writes the pointer, not x; writes through sd later are x's.
+      const left = current.childForFieldName('left');
       const right = current.childForFieldName('right');
       const allocated = allocationIn(walk, right);
       const plain = current.childForFieldName('operator')?.text === '=';
-      recordWrite(walk, current.childForFieldName('left'), allocated, plain && isConstant(right), plain && (right?.text === 'NULL' || right?.type === 'null'));
-      noteAlias(walk, current.childForFieldName('left'), current.childForFieldName('right'));
-      noteAllocation(walk, current.childForFieldName('left'), allocated);
+      recordWrite(walk, left, allocated, plain && isConstant(walk, right), plain && (right?.text === 'NULL' || right?.type === 'null'));
+      noteAlias(walk, left, right);
+      noteAllocation(walk, left, allocated);
     } else if (type === 'init_declarator') {
-      noteAlias(walk, innermostIdentifier(current.childForFieldName('declarator')), current.childForFieldName('value'));
-      noteAllocation(walk, innermostIdentifier(current.childForFieldName('declarator')), allocationIn(walk, current.childForFieldName('value')));
+      const name = innermostIdentifier(current.childForFieldName('declarator'));
+      const value = current.childForFieldName('value');
+      noteAlias(walk, name, value);
+      noteAllocation(walk, name, allocationIn(walk, value));
     } else if (type === 'update_expression') {
       recordWrite(walk, current.childForFieldName('argument'));
     }
@@ -330,20 +365,30 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
 }
 
 /** The state a pointer expression points into: `&x`, `&x.f`, `per_cpu_ptr(&x, cpu)`, `this_cpu_ptr(&x)`. */
-function pointee(value: Node | null): string | undefined {
+function pointee(fn: ParsedFunction, value: Node | null, type = value?.type): string | undefined {
   if (!value) return undefined;
-  const type = value.type;
-  if (type === 'pointer_expression' && value.child(0)?.type === '&') return baseName(value.childForFieldName('argument'))?.text;
-  if (type === 'call_expression' && ADDRESS_OF.has(value.childForFieldName('function')?.text ?? '')) return baseName(value)?.text;
+  if (type === 'pointer_expression' && value.child(0)?.type === '&') return baseNameOf(fn, value.childForFieldName('argument'));
+  if (type === 'call_expression' && ADDRESS_OF.has(value.childForFieldName('function')?.text ?? '')) return baseNameOf(fn, value);
   return undefined;
 }
 
+/** `x.f = …` with x a name: the member written or read with x (Reference.field). */
+function noteMember(walk: Walk, node: Node): void {
+  const object = node.childForFieldName('argument');
+  if (object?.type !== 'identifier') return;
+  const field = node.childForFieldName('field');
+  const name = field ? walk.fn.nameOf(field) : undefined;
+  if (name && walk.fn.memberOperator(node, field) === '.') walk.members.set(object.startIndex, name);
+}
+
 function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | null): void {
-  const state = pointee(value);
-  if (target?.type !== 'identifier' || !state || !walk.locals.has(target.text)) return;
-  walk.aliases.set(target.text, state);
+  if (target?.type !== 'identifier') return;
+  const state = pointee(walk.fn, value);
+  const name = walk.fn.nameOf(target);
+  if (!state || !walk.locals.has(name)) return;
+  walk.aliases.set(name, state);
   const first = value?.type === 'call_expression' ? value.childForFieldName('arguments')?.namedChildren[0] : undefined;
-  if (first && first.type !== 'pointer_expression') walk.throughPointer.add(target.text);
+  if (first && first.type !== 'pointer_expression') walk.throughPointer.add(name);
 }
 
 /** Words an allocator's name has; an expression without one (and without a local holding memory) allocates nothing. */
@@ -357,15 +402,17 @@ function allocationIn(walk: Walk, value: Node | null): string | undefined {
     if (node.type === 'call_expression') {
       const name = node.childForFieldName('function')?.text ?? '';
       if (isAllocator(name)) return name;
-    } else if (node.type === 'identifier' && walk.allocations.has(node.text)) {
-      return walk.allocations.get(node.text);
+    } else if (node.type === 'identifier' && walk.allocations.has(walk.fn.nameOf(node))) {
+      return walk.allocations.get(walk.fn.nameOf(node));
     }
   }
   return undefined;
 }
 
 function noteAllocation(walk: Walk, target: Node | null | undefined, allocator: string | undefined): void {
-  if (target?.type === 'identifier' && allocator && walk.locals.has(target.text)) walk.allocations.set(target.text, allocator);
+  if (target?.type !== 'identifier' || !allocator) return;
+  const name = walk.fn.nameOf(target);
+  if (walk.locals.has(name)) walk.allocations.set(name, allocator);
 }
 
 function innermostIdentifier(node: Node | null): Node | undefined {
@@ -410,10 +457,13 @@ function onlyStatement(node: Node): Node | undefined {
 }
 
 function recordCall(walk: Walk, node: Node): void {
-  const callee = calleeOf(node.childForFieldName('function'));
+  const fn = walk.fn;
+  const callee = calleeOf(fn, node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
-  const args = argNodes.map((arg) => (arg ? argumentName(arg) : undefined));
-  const argNames = [...new Set(argNodes.flatMap((arg) => (arg ? namesIn(arg) : [])))];
+  // Each argument's type asked once, and handed on: an ask is a call into WebAssembly.
+  const argTypes = argNodes.map((arg) => arg?.type);
+  const args = argNodes.map((arg, i) => (arg ? argumentName(fn, arg, argTypes[i]!) : undefined));
+  const argNames = [...new Set(argNodes.flatMap((arg, i) => (arg ? namesIn(fn, arg, argTypes[i]!) : [])))];
   const at = node.startIndex;
   const guards = [...new Set(walk.guards.filter((g) => at >= g.from && at < g.to).flatMap((g) => g.names))];
   if (callee) walk.facts.calls.push({ callee, args, argNames, place: walk.fn.place(node), ...(guards.length > 0 ? { guards } : {}) });
@@ -422,25 +472,27 @@ function recordCall(walk: Walk, node: Node): void {
   // An address handed to a call may be written by it: INIT_LIST_HEAD(&per_cpu(x, cpu)),
   // static_branch_enable(&k), list_add(&v->link, this_cpu_ptr(&x)), memset(sd, ...) where sd
   // points into x.
-  for (const arg of argNodes) {
+  for (const [i, arg] of argNodes.entries()) {
     if (!arg) continue;
-    const into = pointee(arg) !== undefined || (arg.type === 'identifier' && walk.aliases.has(arg.text));
-    if (into) recordWrite(walk, arg.type === 'pointer_expression' ? arg.childForFieldName('argument') : arg);
+    const type = argTypes[i]!;
+    const into = pointee(fn, arg, type) !== undefined || (type === 'identifier' && walk.aliases.has(fn.nameOf(arg)));
+    if (into) recordWrite(walk, type === 'pointer_expression' ? arg.childForFieldName('argument') : arg);
   }
 }
 
 /** The names an argument uses, read from its text (members and called names included: they are no state, and match none). */
-function namesIn(arg: Node): string[] {
-  if (arg.type === 'identifier') return [arg.text];
+function namesIn(fn: ParsedFunction, arg: Node, type: string): string[] {
+  if (type === 'identifier') return [fn.nameOf(arg)];
   return arg.text.match(/[A-Za-z_]\w*/g) ?? [];
 }
 
-function calleeOf(fnNode: Node | null): Callee | undefined {
+function calleeOf(fn: ParsedFunction, fnNode: Node | null): Callee | undefined {
   if (!fnNode) return undefined;
   const type = fnNode.type;
-  if (type === 'identifier') return { kind: 'direct', name: fnNode.text };
+  if (type === 'identifier') return { kind: 'direct', name: fn.nameOf(fnNode) };
   if (type === 'field_expression') {
-    const field = fnNode.childForFieldName('field')?.text;
+    const fieldNode = fnNode.childForFieldName('field');
+    const field = fieldNode ? fn.nameOf(fieldNode) : undefined;
     return field ? { kind: 'field', field } : undefined;
   }
   if (type === 'call_expression') {
@@ -449,23 +501,23 @@ function calleeOf(fnNode: Node | null): Callee | undefined {
     const arg = fnNode.childForFieldName('arguments')?.namedChildren[0]?.text;
     if (prefix !== undefined && arg && /^\w+$/.test(arg)) return { kind: 'field', field: arg.startsWith(prefix) ? arg.slice(prefix.length) : arg };
   }
-  if (type === 'parenthesized_expression') return calleeOf(fnNode.namedChildren[0] ?? null);
+  if (type === 'parenthesized_expression') return calleeOf(fn, fnNode.namedChildren[0] ?? null);
   return undefined;
 }
 
-function argumentName(arg: Node): string | undefined {
-  const type = arg.type;
-  if (type === 'identifier') return arg.text;
+function argumentName(fn: ParsedFunction, arg: Node, type: string): string | undefined {
+  if (type === 'identifier') return fn.nameOf(arg);
   if (type === 'pointer_expression') {
     const inner = arg.childForFieldName('argument');
-    if (inner?.type === 'identifier') return inner.text;
+    if (inner?.type === 'identifier') return fn.nameOf(inner);
   }
   return undefined;
 }
 
 /** The file-scope name at the base of an lvalue: x, x.f, x[i], *x, per_cpu(x, cpu), this_cpu_ptr(&x)->f. */
-function baseName(node: Node | null): Node | undefined {
-  return lvalueBase(node)?.base;
+function baseNameOf(fn: ParsedFunction, node: Node | null): string | undefined {
+  const base = lvalueBase(fn, node)?.base;
+  return base && fn.nameOf(base);
 }
 
 /**
@@ -473,7 +525,7 @@ function baseName(node: Node | null): Node | undefined {
  * `this_cpu_ptr(p)->f`: p is read) rather than as the object itself (`x.f`, `per_cpu(x, cpu)`,
  * `this_cpu_ptr(&x)->f`).
  */
-function lvalueBase(node: Node | null): { base: Node; throughValue: boolean; subscripted: boolean; field?: string } | undefined {
+function lvalueBase(fn: ParsedFunction, node: Node | null): { base: Node; throughValue: boolean; subscripted: boolean; field?: string } | undefined {
   let throughValue = false;
   let subscripted = false;
   let field: string | undefined;
@@ -481,11 +533,14 @@ function lvalueBase(node: Node | null): { base: Node; throughValue: boolean; sub
     switch (node.type) {
       case 'identifier':
         return { base: node, throughValue, subscripted, ...(field ? { field } : {}) };
-      case 'field_expression':
-        if (node.childForFieldName('operator')?.text === '->') throughValue = true;
-        field = node.childForFieldName('operator')?.text === '.' ? node.childForFieldName('field')?.text : undefined;
+      case 'field_expression': {
+        const member = node.childForFieldName('field');
+        const operator = fn.memberOperator(node, member);
+        if (operator === '->') throughValue = true;
+        field = operator === '.' && member ? fn.nameOf(member) : undefined;
         node = node.childForFieldName('argument');
         break;
+      }
       case 'subscript_expression':
         // p[cpu] = v through a pointer reads p; an array's element is the array itself (told apart by the file index).
         subscripted = true;
@@ -517,25 +572,27 @@ function lvalueBase(node: Node | null): { base: Node; throughValue: boolean; sub
 }
 
 /** NULL, false, 0, -1, VMENTER_L1D_FLUSH_AUTO: a value an undo puts back. */
-function isConstant(value: Node | null): boolean {
+function isConstant(walk: Walk, value: Node | null): boolean {
   if (!value) return false;
   const type = value.type;
   if (['null', 'true', 'false', 'number_literal'].includes(type)) return true;
-  if (type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(value.text);
-  if (type === 'unary_expression' || type === 'parenthesized_expression' || type === 'cast_expression') return isConstant(value.namedChildren.at(-1) ?? null);
+  if (type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(walk.fn.nameOf(value));
+  if (type === 'unary_expression' || type === 'parenthesized_expression' || type === 'cast_expression')
+    return isConstant(walk, value.namedChildren.at(-1) ?? null);
   return false;
 }
 
 function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, constant = false, isNull = false): void {
-  const found = lvalueBase(lvalue);
+  const found = lvalueBase(walk.fn, lvalue);
   if (!found) return;
-  const name = walk.aliases.get(found.base.text) ?? found.base.text;
+  const base = walk.fn.nameOf(found.base);
+  const name = walk.aliases.get(base) ?? base;
   const place = walk.fn.place(found.base);
   // A write through a pointer reads the pointer first, which must have been set up (allocated).
   // An alias of `&x` points at x itself.
-  const alias = walk.aliases.has(found.base.text);
-  if (found.throughValue && (!alias || walk.throughPointer.has(found.base.text))) walk.facts.refs.push({ name, write: false, place });
-  else if (found.subscripted && !walk.aliases.has(found.base.text)) walk.facts.refs.push({ name, write: false, place, ifPointer: true });
+  const alias = walk.aliases.has(base);
+  if (found.throughValue && (!alias || walk.throughPointer.has(base))) walk.facts.refs.push({ name, write: false, place });
+  else if (found.subscripted && !alias) walk.facts.refs.push({ name, write: false, place, ifPointer: true });
   walk.facts.refs.push({
     name,
     write: true,

@@ -406,13 +406,18 @@ class Reader {
   /** What an assignment (or an initialized declaration) puts in a followed variable. */
   private assign(node: Node, path: Path): Path {
     const targets: [Node | null, Node | null][] = [];
-    const collect = (n: Node) => {
-      if (n.type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=')
+    // Each node's type asked once: an ask is a call into WebAssembly.
+    const collect = (n: Node, type: string) => {
+      if (type === 'assignment_expression' && n.childForFieldName('operator')?.text === '=')
         targets.push([n.childForFieldName('left'), n.childForFieldName('right')]);
-      if (n.type === 'init_declarator') targets.push([n.childForFieldName('declarator'), n.childForFieldName('value')]);
-      for (const child of n.namedChildren) if (child && child.type !== 'call_expression') collect(child);
+      if (type === 'init_declarator') targets.push([n.childForFieldName('declarator'), n.childForFieldName('value')]);
+      for (const child of n.namedChildren) {
+        if (!child) continue;
+        const childType = child.type;
+        if (childType !== 'call_expression') collect(child, childType);
+      }
     };
-    collect(node);
+    collect(node, node.type);
     if (targets.length === 0) return path;
     const values = new Map(path.values);
     const conds = new Map(path.conds);

@@ -85,6 +85,47 @@ describe('regressions', () => {
     expect(scope.variables.get('demo_ops')?.kind).toBe('global');
   });
 
+  it('names and member operators read from the parsed text match the nodes: spaces or a comment around `.` and `->`, and a tree with errors', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': [
+        'static struct demo_caps demo_caps;',
+        'static struct demo_ops *demo_ops;',
+        '',
+        'static void demo_setup(void)',
+        '{',
+        '\tdemo_caps . supported = 1;',
+        '\tdemo_caps./* the mask */mask = 0;',
+        '\tdemo_ops',
+        '\t\t->entry = NULL;',
+        '}',
+        '',
+        'static void demo_broken(void)',
+        '{',
+        '\tdemo_caps.mask = demo_ops + ;',
+        '}',
+        '',
+      ].join('\n'),
+    });
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
+    const refsOf = (name: string) => {
+      const definition = scope.definition(name);
+      assert(definition, `${name}() defined`);
+      return scope.info(definition).facts.refs.map((r) => `${r.write ? 'write' : 'read'} ${r.name}${r.field ? `.${r.field}` : ''}@${r.place.line}`);
+    };
+    expect(refsOf('demo_setup')).toEqual([
+      'write demo_caps.supported@6',
+      'read demo_caps.supported@6',
+      'write demo_caps.mask@7',
+      'read demo_caps.mask@7',
+      'read demo_ops@8',
+      'write demo_ops@8',
+      'read demo_ops@8',
+    ]);
+    // tree-sitter fills the missing operand with a MISSING identifier: it spells nothing, it is not `;`.
+    expect(refsOf('demo_broken').filter((ref) => !/^(?:read|write) demo_/.test(ref))).toEqual([]);
+  });
+
   it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {
     const dir = treeWith({
       'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
