@@ -14,12 +14,32 @@ const keys = new WeakMap<object, string>();
 const precompiled = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
+/** Files of precompiled validators not loaded yet, in the order they were named. */
+const unloaded: URL[] = [];
+
 /**
  * Adds the validators a build compiled ahead of time (scripts/build-validators.mjs writes them):
  * core's own for its file schemas, and a rule kinds package's for its options schemas. A file
  * that is not there (running from source, in the unit tests) leaves them to be compiled at run time.
+ * The file is loaded when a schema is first checked, not now: a run whose plugin and profile
+ * texts passed before (the parse cache keeps that) checks none of core's schemas, and core's
+ * file is most of what a start would compile.
  */
 export function usePrecompiledValidators(file: URL): void {
+  unloaded.push(file);
+}
+
+/** The precompiled validator for a schema key, loading files the last named first (a rule kinds package's small one before core's). */
+function precompiledFor(key: string): ValidateFunction | undefined {
+  while (!precompiled.has(key)) {
+    const file = unloaded.pop();
+    if (!file) return undefined;
+    load(file);
+  }
+  return precompiled.get(key);
+}
+
+function load(file: URL): void {
   try {
     for (const [key, validate] of (require(fileURLToPath(file)) as { byKey: Map<string, ValidateFunction> }).byKey) precompiled.set(key, validate);
   } catch (error) {
@@ -40,7 +60,7 @@ function keyOf(schema: object): string {
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = precompiled.get(keyOf(schema));
+    validate = precompiledFor(keyOf(schema));
     if (!validate) {
       const { Ajv: AjvClass } = require('ajv') as typeof AjvModule;
       ajv ??= new AjvClass(AJV_OPTIONS);
