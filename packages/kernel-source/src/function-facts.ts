@@ -214,7 +214,8 @@ const IDENTIFIER = /(?:[\p{XID_Start}$_]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})(?:
 
 function wordAt(source: string, index: number): string {
   IDENTIFIER.lastIndex = index;
-  return IDENTIFIER.exec(source)?.[0] ?? '';
+  // test() and a slice, not exec(): no match array per name.
+  return IDENTIFIER.test(source) ? source.slice(index, IDENTIFIER.lastIndex) : '';
 }
 
 /** `.` or `->` right before a member name (spaces aside); undefined when something else is there (a comment). */
