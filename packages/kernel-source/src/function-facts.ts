@@ -130,8 +130,7 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   const cut =
     body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
   // A tree with errors may hold MISSING nodes, zero-width: only the node knows it spells nothing.
-  const nodeText = (node: Node) => node.text;
-  const nameOf = errors.length === 0 ? (node: Node) => wordAt(source, node.startIndex) : nodeText;
+  const nameOf = errors.length === 0 ? (node: Node) => wordAt(source, node.startIndex) : (node: Node) => node.text;
   const memberOperator = (node: Node, field: Node | null) =>
     (errors.length === 0 && field ? operatorBefore(source, field.startIndex) : undefined) ?? node.childForFieldName('operator')?.text;
   const params = new Set<string>();
@@ -403,8 +402,9 @@ function allocationIn(walk: Walk, value: Node | null): string | undefined {
     if (node.type === 'call_expression') {
       const name = node.childForFieldName('function')?.text ?? '';
       if (isAllocator(name)) return name;
-    } else if (node.type === 'identifier' && walk.allocations.has(walk.fn.nameOf(node))) {
-      return walk.allocations.get(walk.fn.nameOf(node));
+    } else if (node.type === 'identifier') {
+      const allocator = walk.allocations.get(walk.fn.nameOf(node));
+      if (allocator !== undefined) return allocator;
     }
   }
   return undefined;
