@@ -26,7 +26,7 @@ export {
   type RuleDefinition,
 } from './load/load.js';
 export type { Location } from './model/location.js';
-export { formatLocation } from './model/location.js';
+export { compareText, formatLocation } from './model/location.js';
 export {
   GENERIC_ARCH,
   compareFindings,

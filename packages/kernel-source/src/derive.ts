@@ -5,7 +5,7 @@
 // plugin lends summaries only, and is compared with the tree by plugin-drift.
 import { dirname } from 'node:path';
 import type { HookImplementation, Location, ModuleInit, Phase, Plugin, Profile, Requirement, SourceProblem, StateDeclaration } from '@kvm-rules/core';
-import { KVM_INIT } from '@kvm-rules/core';
+import { compareText, KVM_INIT } from '@kvm-rules/core';
 import type { FunctionDefinition, VariableDefinition } from './file-index.js';
 import { locationOf } from './function-facts.js';
 import { GENERIC_DIR, type HookRoles } from './generic.js';
@@ -192,9 +192,8 @@ function firstReads(scope: Scope, statement: InitStatement, reached: Map<string,
 /** The arch's implementation of each hook the tree's kvm_init() calls, and what it touches. */
 function readHooks(scope: Scope, profile: Profile, roles: HookRoles, setup: Set<string>, pairs: readonly UndoPair[]): HookSource[] {
   const hooks: HookSource[] = [];
-  // By role in code-unit order, as every other list: localeCompare() orders by the user's locale
-  // (Estonian puts z before t), and its first call loads ICU's collation data (10 ms a run).
-  for (const hook of [...profile.hooks.values()].sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0))) {
+  // Not localeCompare(): its first call loads ICU's collation data (10 ms a run).
+  for (const hook of [...profile.hooks.values()].sort((a, b) => compareText(a.role, b.role))) {
     const def = archDefinition(scope, hook.name);
     if (!def) continue;
     const reached = reach(scope, [entry(def)], { stopAt: (d) => d !== def && roles.has(d.name) && roles.get(d.name) !== hook.role });

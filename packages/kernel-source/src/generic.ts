@@ -4,7 +4,7 @@
 // /dev/kvm is registered, and what the callbacks registered by a step (CPU hotplug, syscore,
 // the /dev/kvm ioctls that create VMs) can call from then on.
 import type { HookCallSpec, HookWindow, KvmInitStep, LifecycleEvent, Profile, ProfileHook, RelatedLocation } from '@kvm-rules/core';
-import { majorMinor } from '@kvm-rules/core';
+import { compareText, majorMinor } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type CallSite, type Place } from './function-facts.js';
 import { calleeName, readInitFunction, type InitFlow, type InitStatement } from './init-flow.js';
@@ -263,7 +263,7 @@ function registeredCallbacks(
     for (const call of scope.info(node.def).facts.calls) register(call, node.def.file);
   }
   return [...byVia]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([via, { place, entries }]) => {
       const later = reach(scope, entries, { stopAt: isHook(roles), callbacks: 'all', only: relevant });
       return { via, place, calls: hookCalls(scope, later, roles, hooks, () => false), gates: gatesOf(scope, later, roles) };

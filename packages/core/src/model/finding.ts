@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compareLocations, type Location } from './location.js';
+import { compareLocations, compareText, type Location } from './location.js';
 
 export type FindingSeverity = 'error' | 'warning';
 
@@ -25,10 +25,6 @@ export const GENERIC_ARCH = 'generic';
 /** Deterministic order: arch, then place, then rule, then message. */
 export function compareFindings(a: Finding, b: Finding): number {
   return compareText(a.arch, b.arch) || compareLocations(a.location, b.location) || compareText(a.ruleId, b.ruleId) || compareText(a.message, b.message);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Sorted, with exact repeats (the same finding from two module inits of one arch) removed. */

@@ -11,5 +11,10 @@ export function formatLocation(location: Location): string {
 
 export function compareLocations(a: Location | undefined, b: Location | undefined): number {
   if (!a || !b) return a ? -1 : b ? 1 : 0;
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+  return compareText(a.file, b.file) || a.line - b.line || a.column - b.column;
+}
+
+/** Code-unit order, what every list kvm-rules prints is sorted in: unlike localeCompare(), the same under any locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
