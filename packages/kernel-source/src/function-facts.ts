@@ -77,8 +77,8 @@ export interface ParsedFunction {
    * WebAssembly for its end, and a run reads tens of thousands of names.
    */
   readonly nameOf: (node: Node) => string;
-  /** A field_expression's operator, `.` or `->`; from the text before its field when that says. */
-  readonly memberOperator: (node: Node, field: Node | null) => string | undefined;
+  /** A field_expression's member name and operator (`.` or `->`), the operator read from the text before the name when that says. */
+  readonly memberOf: (node: Node) => { name: string | undefined; operator: string | undefined };
   /** Where the body ended before the function did (a `{` missing): the rest was not read at all. */
   cutAt?: Place;
   /** Where brackets nest deeper than the analysis follows: the function was not read. */
@@ -130,9 +130,7 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
   const cut =
     body && source.slice(body.endIndex).trim() !== '' ? { file: def.file, line: def.line + body.endPosition.row, column: body.endPosition.column } : undefined;
   // A tree with errors may hold MISSING nodes, zero-width: only the node knows it spells nothing.
-  const nameOf = errors.length === 0 ? (node: Node) => wordAt(source, node.startIndex) : (node: Node) => node.text;
-  const memberOperator = (node: Node, field: Node | null) =>
-    (errors.length === 0 && field ? operatorBefore(source, field.startIndex) : undefined) ?? node.childForFieldName('operator')?.text;
+  const { nameOf, memberOf } = namesRead(errors.length === 0 ? source : undefined);
   const params = new Set<string>();
   const declarator = definition?.childForFieldName('declarator');
   if (declarator) collectLocals(declarator, params, nameOf);
@@ -147,7 +145,7 @@ export function parseFunction(parser: Parser, def: FunctionDefinition, text: str
     },
     errors,
     nameOf,
-    memberOperator,
+    memberOf,
     ...(cut ? { cutAt: cut } : {}),
     place,
     dispose: () => {
@@ -198,8 +196,7 @@ function unreadFunction(def: FunctionDefinition, at: Place): ParsedFunction {
     params: new Set(),
     locals: new Set(),
     errors: [at],
-    nameOf: (node) => node.text,
-    memberOperator: (node) => node.childForFieldName('operator')?.text,
+    ...namesRead(undefined),
     tooDeepAt: at,
     place: () => at,
     dispose: () => {
@@ -210,6 +207,17 @@ function unreadFunction(def: FunctionDefinition, at: Place): ParsedFunction {
 
 /** tree-sitter-c's identifier, which a name node's text is all of. */
 const IDENTIFIER = /(?:[\p{XID_Start}$_]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})(?:[\p{XID_Continue}$]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*/uy;
+
+/** How names are read: from `source`, the text tree-sitter parsed, or, without it, by asking the nodes. */
+function namesRead(source: string | undefined): Pick<ParsedFunction, 'nameOf' | 'memberOf'> {
+  const nameOf = source === undefined ? (node: Node) => node.text : (node: Node) => wordAt(source, node.startIndex);
+  const memberOf = (node: Node) => {
+    const field = node.childForFieldName('field');
+    const before = source !== undefined && field ? operatorBefore(source, field.startIndex) : undefined;
+    return { name: field ? nameOf(field) : undefined, operator: before ?? node.childForFieldName('operator')?.text };
+  };
+  return { nameOf, memberOf };
+}
 
 function wordAt(source: string, index: number): string {
   IDENTIFIER.lastIndex = index;
@@ -345,7 +353,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       const right = current.childForFieldName('right');
       const allocated = allocationIn(walk, right);
       const plain = current.childForFieldName('operator')?.text === '=';
-      recordWrite(walk, left, allocated, plain && isConstant(walk, right), plain && (right?.text === 'NULL' || right?.type === 'null'));
+      recordWrite(walk, left, allocated, plain && isConstant(fn, right), plain && (right?.text === 'NULL' || right?.type === 'null'));
       noteAlias(walk, left, right);
       noteAllocation(walk, left, allocated);
     } else if (type === 'init_declarator') {
@@ -376,9 +384,8 @@ function pointee(fn: ParsedFunction, value: Node | null, type = value?.type): st
 function noteMember(walk: Walk, node: Node): void {
   const object = node.childForFieldName('argument');
   if (object?.type !== 'identifier') return;
-  const field = node.childForFieldName('field');
-  const name = field ? walk.fn.nameOf(field) : undefined;
-  if (name && walk.fn.memberOperator(node, field) === '.') walk.members.set(object.startIndex, name);
+  const { name, operator } = walk.fn.memberOf(node);
+  if (name && operator === '.') walk.members.set(object.startIndex, name);
 }
 
 function noteAlias(walk: Walk, target: Node | null | undefined, value: Node | null): void {
@@ -535,10 +542,9 @@ function lvalueBase(fn: ParsedFunction, node: Node | null): { base: Node; throug
       case 'identifier':
         return { base: node, throughValue, subscripted, ...(field ? { field } : {}) };
       case 'field_expression': {
-        const member = node.childForFieldName('field');
-        const operator = fn.memberOperator(node, member);
-        if (operator === '->') throughValue = true;
-        field = operator === '.' && member ? fn.nameOf(member) : undefined;
+        const member = fn.memberOf(node);
+        if (member.operator === '->') throughValue = true;
+        field = member.operator === '.' ? member.name : undefined;
         node = node.childForFieldName('argument');
         break;
       }
@@ -573,13 +579,13 @@ function lvalueBase(fn: ParsedFunction, node: Node | null): { base: Node; throug
 }
 
 /** NULL, false, 0, -1, VMENTER_L1D_FLUSH_AUTO: a value an undo puts back. */
-function isConstant(walk: Walk, value: Node | null): boolean {
+function isConstant(fn: ParsedFunction, value: Node | null): boolean {
   if (!value) return false;
   const type = value.type;
   if (['null', 'true', 'false', 'number_literal'].includes(type)) return true;
-  if (type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(walk.fn.nameOf(value));
+  if (type === 'identifier') return /^(?:NULL|[A-Z][A-Z0-9_]*)$/.test(fn.nameOf(value));
   if (type === 'unary_expression' || type === 'parenthesized_expression' || type === 'cast_expression')
-    return isConstant(walk, value.namedChildren.at(-1) ?? null);
+    return isConstant(fn, value.namedChildren.at(-1) ?? null);
   return false;
 }
 
