@@ -24,6 +24,7 @@ import { assert, onTestFinished } from 'vitest';
 import { analyzeKernel, KernelTree, type KernelAnalysis } from '../src/index.js';
 import { cParser } from '../src/c-parser.js';
 import { ParseCache, Scope, scopeNames } from '../src/scope.js';
+import type { Facts } from '../src/function-facts.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -171,6 +172,18 @@ export async function scopeOf(
   const tree = KernelTree.open(dir);
   const cache = new ParseCache(tree, await cParser());
   return { tree, cache, scope: new Scope(cache, scopeNames(tree, [...new Set(files(tree))], home)) };
+}
+
+/** A tree of two files: a kvm_init() that does nothing, and arch/demo/kvm/demo.c holding `demo`. */
+export function demoTree(demo: string): string {
+  return treeWith({ 'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n', 'arch/demo/kvm/demo.c': demo });
+}
+
+/** What a function the scope defines does (fails the test when it defines none of that name). */
+export function factsIn(scope: Scope, name: string): Facts {
+  const definition = scope.definition(name);
+  assert(definition, `${name}() defined`);
+  return scope.info(definition).facts;
 }
 
 /** Runs the built CLI (packages/cli/bin/kvm-rules.js) as a user would. */

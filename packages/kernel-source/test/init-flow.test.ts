@@ -2,7 +2,7 @@
 // the ones that can fail and the calls their failure path makes.
 import { describe, expect, it } from 'vitest';
 import { readInitFunction, type InitStatement } from '../src/init-flow.js';
-import { fixture, scopeOf, treeWith } from './helpers.js';
+import { demoTree, fixture, scopeOf } from './helpers.js';
 
 /** One line per statement: call (or text), line, flags, and the failure path's calls. */
 function describeStatement(s: InitStatement): string {
@@ -21,8 +21,7 @@ async function initOf(dir: string, file: string, name: string) {
 /** A tree whose arch/demo/kvm/demo.c holds `body` as the body of demo_init(). */
 async function initFromBody(body: string) {
   const text = `// SPDX-License-Identifier: GPL-2.0-only\n#include <linux/kvm_host.h>\n\nstatic int demo_state;\n\nstatic int __init demo_init(void)\n{\n${body}}\nmodule_init(demo_init);\n`;
-  const dir = treeWith({ 'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n', 'arch/demo/kvm/demo.c': text });
-  return (await initOf(dir, 'arch/demo/kvm/demo.c', 'demo_init')).init.statements.map(describeStatement);
+  return (await initOf(demoTree(text), 'arch/demo/kvm/demo.c', 'demo_init')).init.statements.map(describeStatement);
 }
 
 describe('readInitFunction on the fixtures', () => {

@@ -1,9 +1,9 @@
 // Bugs found once in src/, each kept as a test of the behaviour that is right.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
-import { checkKernel, copyFixture, scopeOf, treeWith } from './helpers.js';
+import { checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
 
 describe('regressions', () => {
   it('a hook reading a per-CPU list through this_cpu_ptr(&list) reads it (recordCall: this_cpu_ptr() only computes an address)', async () => {
@@ -32,9 +32,8 @@ describe('regressions', () => {
   });
 
   it('writes through a local pointer into per-CPU state are writes of that state (svm_data: sd = per_cpu_ptr(&svm_data, cpu))', async () => {
-    const dir = treeWith({
-      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
-      'arch/demo/kvm/demo.c': [
+    const dir = demoTree(
+      [
         'static DEFINE_PER_CPU(struct demo_cpu_data, demo_data);',
         '',
         'static void demo_cpu_init(int cpu)',
@@ -46,18 +45,15 @@ describe('regressions', () => {
         '}',
         '',
       ].join('\n'),
-    });
+    );
     const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
-    const definition = scope.definition('demo_cpu_init');
-    assert(definition, 'demo_cpu_init() defined');
-    const facts = scope.info(definition).facts;
+    const facts = factsIn(scope, 'demo_cpu_init');
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}`)).toEqual(['demo_data@7', 'demo_data@8']);
   });
 
   it('a write through a pointer reads the pointer first (loongarch: this_cpu_ptr(vmcs)->last_vcpu = NULL needs vmcs allocated)', async () => {
-    const dir = treeWith({
-      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
-      'arch/demo/kvm/demo.c': [
+    const dir = demoTree(
+      [
         'static struct demo_context __percpu *demo_ctx;',
         'static struct demo_ops *demo_ops;',
         'static DEFINE_PER_CPU(struct demo_cpu_data, demo_data);',
@@ -71,11 +67,9 @@ describe('regressions', () => {
         '}',
         '',
       ].join('\n'),
-    });
+    );
     const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
-    const definition = scope.definition('demo_enable');
-    assert(definition, 'demo_enable() defined');
-    const facts = scope.info(definition).facts;
+    const facts = factsIn(scope, 'demo_enable');
     // The first access decides whether the hook depends on the state or sets it itself.
     const first = new Map<string, boolean>();
     for (const ref of facts.refs) if (!first.has(ref.name)) first.set(ref.name, ref.write);
@@ -86,9 +80,8 @@ describe('regressions', () => {
   });
 
   it('names and member operators read from the parsed text match the nodes: spaces or a comment around `.` and `->`, and a tree with errors', async () => {
-    const dir = treeWith({
-      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
-      'arch/demo/kvm/demo.c': [
+    const dir = demoTree(
+      [
         'static struct demo_caps demo_caps;',
         'static struct demo_ops *demo_ops;',
         '',
@@ -106,13 +99,10 @@ describe('regressions', () => {
         '}',
         '',
       ].join('\n'),
-    });
+    );
     const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
-    const refsOf = (name: string) => {
-      const definition = scope.definition(name);
-      assert(definition, `${name}() defined`);
-      return scope.info(definition).facts.refs.map((r) => `${r.write ? 'write' : 'read'} ${r.name}${r.field ? `.${r.field}` : ''}@${r.place.line}`);
-    };
+    const refsOf = (name: string) =>
+      factsIn(scope, name).refs.map((r) => `${r.write ? 'write' : 'read'} ${r.name}${r.field ? `.${r.field}` : ''}@${r.place.line}`);
     expect(refsOf('demo_setup')).toEqual([
       'write demo_caps.supported@6',
       'read demo_caps.supported@6',
@@ -127,9 +117,8 @@ describe('regressions', () => {
   });
 
   it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {
-    const dir = treeWith({
-      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
-      'arch/demo/kvm/demo.c': [
+    const dir = demoTree(
+      [
         'static DEFINE_PER_CPU(int, demo_ready);',
         '',
         'static void demo_setup_cpu(void *unused)',
@@ -145,7 +134,7 @@ describe('regressions', () => {
         'module_init(demo_init);',
         '',
       ].join('\n'),
-    });
+    );
     const plugin = join(dir, 'plugin.yaml');
     writeFileSync(
       plugin,
