@@ -5,8 +5,9 @@
 // finding (plugin-drift aside). `find` must occur exactly once in `file`.
 //
 // Classes: moved-init, late-alloc-pointer, dropped-undo-label, dropped-undo-helper,
-// fail-after-kvm-init, read-before-settled, and the controls goto-to-if, if-to-goto,
-// early-return, helper-block, log-line, kvm-init-paths, check-style.
+// fail-after-kvm-init, read-before-settled, window, and the controls goto-to-if, if-to-goto,
+// early-return, helper-block, log-line, kvm-init-paths, check-style, header-style, label-style,
+// gate-style, built-in-userspace.
 
 export const cases = [
   // --- Linux 6.12: bugs -------------------------------------------------------------------------
@@ -266,7 +267,6 @@ export const cases = [
       },
     ],
   },
-
   {
     id: 'e500mc-lpids-after-kvm-init',
     tree: '6.12',
@@ -307,7 +307,67 @@ export const cases = [
       // No kvm-init-last: KVM_E500V2 is built in, and only userspace could see the work after kvm_init().
     ],
   },
-
+  {
+    id: 'arm64-out-subs-drops-teardown',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'dropped-undo-label',
+    file: 'arch/arm64/kvm/arm.c',
+    find: 'out_subs:\n\tteardown_subsystems();\nout_hyp:',
+    replace: 'out_subs:\nout_hyp:',
+    expect: [
+      { rule: 'unwind-on-failure', arch: 'arm64', file: 'arch/arm64/kvm/arm.c', at: ['err = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);', 'if (err)'] },
+    ],
+  },
+  {
+    id: 'svm-unlikely-return-drops-exit',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'dropped-undo-label',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();\n\treturn r;',
+    replace: '\tif (unlikely(r))\n\t\treturn r;\n\n\treturn 0;',
+    expect: [{ rule: 'unwind-on-failure', arch: 'x86-svm', file: 'arch/x86/kvm/svm/svm.c', at: ['r = kvm_init(sizeof(struct vcpu_svm)', 'if (unlikely(r))'] }],
+  },
+  {
+    // After kvm_init() fails, the jump lands one label too far: __vmx_exit() is skipped.
+    id: 'vmx-kvm-init-fails-to-outer-label',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'dropped-undo-label',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__vmx_exit();\nerr_l1d_flush:',
+    replace: '\tif (r)\n\t\tgoto err_l1d_flush;\n\n\treturn 0;\n\nerr_l1d_flush:',
+    expect: [{ rule: 'unwind-on-failure', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: ['r = kvm_init(sizeof(struct vcpu_vmx)', 'if (r)'] }],
+  },
+  {
+    // The per-CPU lists set up by a helper that module init calls after kvm_init().
+    id: 'vmx-loaded-vmcss-helper-after-kvm-init',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'moved-init',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\tvmx_check_vmcs12_offsets();',
+    replace: '\tvmx_check_vmcs12_offsets();',
+    also: {
+      find: '\t\tgoto err_kvm_init;\n\n\treturn 0;',
+      replace: '\t\tgoto err_kvm_init;\n\n\tvmx_init_cpu_lists();\n\treturn 0;',
+    },
+    more: {
+      find: 'static int __init vmx_init(void)\n{',
+      replace:
+        'static void __init vmx_init_cpu_lists(void)\n{\n\tint cpu;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n}\n\nstatic int __init vmx_init(void)\n{',
+    },
+    expect: [
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-vmx',
+        file: 'arch/x86/kvm/vmx/vmx.c',
+        at: 'list_for_each_entry_safe(v, n, &per_cpu(loaded_vmcss_on_cpu, cpu)',
+      },
+      { rule: 'kvm-init-last', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: 'vmx_init_cpu_lists();' },
+    ],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
@@ -474,7 +534,102 @@ export const cases = [
     find: '\tr = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (r)\n\t\treturn r;',
     replace: '\tpr_debug("kvm: book3s init\\n");\n\tr = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (r)\n\t\treturn r;',
   },
-
+  {
+    // Kernel style also puts the name of a long definition on a line of its own.
+    id: 'vmx-header-name-on-own-line',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'header-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: 'static int __init vmx_init(void)\n{\n\tint r, cpu;',
+    replace: 'static int __init\nvmx_init(void)\n{\n\tint r, cpu;',
+  },
+  {
+    id: 'vmx-unlikely-check',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'check-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;',
+    replace: '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (unlikely(r))\n\t\tgoto err_l1d_flush;',
+  },
+  {
+    id: 'vmx-kvm-init-call-on-one-line',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'check-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tr = kvm_init(sizeof(struct vcpu_vmx), __alignof__(struct vcpu_vmx),\n\t\t     THIS_MODULE);',
+    replace: '\tr = kvm_init(sizeof(struct vcpu_vmx), /* align */ __alignof__(struct vcpu_vmx), THIS_MODULE);',
+  },
+  {
+    id: 'vmx-config-guard-in-c',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'kvm-init-paths',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\thv_init_evmcs();\n\n\tr = kvm_x86_vendor_init(&vt_init_ops);',
+    replace: '\tif (IS_ENABLED(CONFIG_HYPERV))\n\t\thv_init_evmcs();\n\n\tr = kvm_x86_vendor_init(&vt_init_ops);',
+  },
+  {
+    id: 'svm-log-in-error-block',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'log-line',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+    replace: '\tif (r) {\n\t\tpr_err("kvm_amd: kvm_init() failed: %d\\n", r);\n\t\tgoto err_kvm_init;\n\t}\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+  },
+  {
+    // One exit point: success jumps over the unwinding to the shared return.
+    id: 'arm64-single-exit-point',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'label-style',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\tkvm_arm_initialised = true;\n\n\treturn 0;\n\nout_subs:',
+    replace: '\tkvm_arm_initialised = true;\n\terr = 0;\n\tgoto out;\n\nout_subs:',
+    also: { find: 'out_err:\n\tkvm_arm_vmid_alloc_free();\n\treturn err;\n}', replace: 'out_err:\n\tkvm_arm_vmid_alloc_free();\nout:\n\treturn err;\n}' },
+  },
+  {
+    id: 'arm64-negative-check',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'check-style',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\terr = init_subsystems();\n\tif (err)\n\t\tgoto out_hyp;',
+    replace: '\terr = init_subsystems();\n\tif (err < 0)\n\t\tgoto out_hyp;',
+  },
+  {
+    id: 'riscv-aia-undo-as-label',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'if-to-goto',
+    file: 'arch/riscv/kvm/main.c',
+    find: '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc) {\n\t\tkvm_riscv_aia_exit();\n\t\treturn rc;\n\t}\n\n\treturn 0;\n}',
+    replace:
+      '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc)\n\t\tgoto err_aia;\n\n\treturn 0;\n\nerr_aia:\n\tkvm_riscv_aia_exit();\n\treturn rc;\n}',
+  },
+  {
+    // Success returns early; what follows is the failure path.
+    id: 'riscv-success-returns-early',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'early-return',
+    file: 'arch/riscv/kvm/main.c',
+    find: '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc) {\n\t\tkvm_riscv_aia_exit();\n\t\treturn rc;\n\t}\n\n\treturn 0;\n}',
+    replace: '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (!rc)\n\t\treturn 0;\n\n\tkvm_riscv_aia_exit();\n\treturn rc;\n}',
+  },
+  {
+    // IS_ENABLED() in C written as the directive it stands for.
+    id: 's390-config-guard-as-directive',
+    tree: '6.12',
+    arch: 's390',
+    class: 'kvm-init-paths',
+    file: 'arch/s390/kvm/kvm-s390.c',
+    find: 'err_gib:\n\tif (IS_ENABLED(CONFIG_VFIO_PCI_ZDEV_KVM))\n\t\tkvm_s390_pci_exit();\nerr_pci:',
+    replace: 'err_gib:\n#ifdef CONFIG_VFIO_PCI_ZDEV_KVM\n\tkvm_s390_pci_exit();\n#endif\nerr_pci:',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',
@@ -687,5 +842,29 @@ export const cases = [
     file: 'arch/mips/kvm/mips.c',
     find: '\tret = kvm_init(NULL, sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\n\tif (ret)\n\t\treturn ret;',
     replace: '\tret = kvm_init(NULL, sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (ret < 0)\n\t\treturn ret;',
+  },
+  {
+    // The name of the definition on a line of its own, in a module init with findings of its own.
+    id: 'v61-vmx-header-name-on-own-line',
+    tree: '6.1',
+    arch: 'x86-vmx',
+    class: 'header-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: 'static int __init vmx_init(void)\n{\n\tint r, cpu;',
+    replace: 'static int __init\nvmx_init(void)\n{\n\tint r, cpu;',
+  },
+  {
+    // One exit point in a setup hook whose failure paths leave things set up: the same findings.
+    id: 'v61-arm64-arch-init-single-exit-point',
+    tree: '6.1',
+    arch: 'arm64',
+    class: 'label-style',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\t\tkvm_info("Hyp mode initialized successfully\\n");\n\t}\n\n\treturn 0;\n\nout_hyp:',
+    replace: '\t\tkvm_info("Hyp mode initialized successfully\\n");\n\t}\n\n\terr = 0;\n\tgoto out;\n\nout_hyp:',
+    also: {
+      find: 'out_err:\n\tkvm_arm_vmid_alloc_free();\n\treturn err;\n}\n\n/* NOP',
+      replace: 'out_err:\n\tkvm_arm_vmid_alloc_free();\nout:\n\treturn err;\n}\n\n/* NOP',
+    },
   },
 ];
