@@ -7,7 +7,7 @@
 // Classes: moved-init, late-alloc-pointer, dropped-undo-label, dropped-undo-helper,
 // fail-after-kvm-init, read-before-settled, window, and the controls goto-to-if, if-to-goto,
 // early-return, helper-block, log-line, kvm-init-paths, check-style, header-style, label-style,
-// gate-style, built-in-userspace.
+// gate-style, built-in-userspace, critical-section.
 
 export const cases = [
   // --- Linux 6.12: bugs -------------------------------------------------------------------------
@@ -630,6 +630,16 @@ export const cases = [
     find: 'err_gib:\n\tif (IS_ENABLED(CONFIG_VFIO_PCI_ZDEV_KVM))\n\t\tkvm_s390_pci_exit();\nerr_pci:',
     replace: 'err_gib:\n#ifdef CONFIG_VFIO_PCI_ZDEV_KVM\n\tkvm_s390_pci_exit();\n#endif\nerr_pci:',
   },
+  {
+    // A critical section closed before the next step: preempt_enable() sets nothing up to undo.
+    id: 'arm64-preempt-section',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'critical-section',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\tin_hyp_mode = is_kernel_in_hyp_mode();\n',
+    replace: '\tpreempt_disable();\n\tin_hyp_mode = is_kernel_in_hyp_mode();\n\tpreempt_enable();\n',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',
@@ -866,5 +876,15 @@ export const cases = [
       find: 'out_err:\n\tkvm_arm_vmid_alloc_free();\n\treturn err;\n}\n\n/* NOP',
       replace: 'out_err:\n\tkvm_arm_vmid_alloc_free();\nout:\n\treturn err;\n}\n\n/* NOP',
     },
+  },
+  {
+    // The same in a setup hook kvm_init() runs, which has failure paths of its own.
+    id: 'v61-arm64-arch-init-preempt-section',
+    tree: '6.1',
+    arch: 'arm64',
+    class: 'critical-section',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\tin_hyp_mode = is_kernel_in_hyp_mode();\n',
+    replace: '\tpreempt_disable();\n\tin_hyp_mode = is_kernel_in_hyp_mode();\n\tpreempt_enable();\n',
   },
 ];

@@ -174,8 +174,8 @@ function* hookCallSites(
     }
     for (const call of scope.info(node.def).facts.calls) {
       const name = calleeName(call.callee);
-      const role = name === undefined ? undefined : roles.get(name);
-      if (name && role && call.callee.kind === 'direct' && !onFailure(node.def, call))
+      const role = roles.get(name);
+      if (role && call.callee.kind === 'direct' && !onFailure(node.def, call))
         yield { role, name, place: call.place, onEachCpu: node.onEachCpu, caller: node, call };
     }
   }

@@ -930,6 +930,9 @@ export function outerCalls(node: Node): Node[] {
   return node.namedChildren.flatMap((child) => (child ? outerCalls(child) : []));
 }
 
+/** The name a call is made by: the function's, or the ops field's (`ops->hardware_enable()`). */
+export function calleeName(callee: Callee): string;
+export function calleeName(callee: Callee | undefined): string | undefined;
 export function calleeName(callee: Callee | undefined): string | undefined {
   if (!callee) return undefined;
   return callee.kind === 'direct' ? callee.name : callee.field;

@@ -10,7 +10,7 @@ import type { FailurePoint, SetUp, UndoEvidence, Unwinding } from '@kvm-rules/co
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type Facts, type Place } from './function-facts.js';
 import type { InitFlow, PathStep } from './init-flow.js';
-import { readInitFunction } from './init-flow.js';
+import { calleeName, readInitFunction } from './init-flow.js';
 import { isExternal } from './reach.js';
 import type { Scope } from './scope.js';
 import { isUndoName, partnersOf, undoes, type UndoPair } from './undo-pairs.js';
@@ -235,7 +235,7 @@ class Unwinder {
       if (ref.constant && !expansion.releases.has(key)) expansion.releases.set(key, { key, call: `${ref.name} = …`, place: ref.place, chain });
     }
     for (const call of facts.calls) {
-      const name = call.callee.kind === 'direct' ? call.callee.name : call.callee.field;
+      const name = calleeName(call.callee);
       const release: Release = { key: `call:${name}`, call: name, place: call.place, chain };
       if (!expansion.called.has(name)) expansion.called.set(name, release);
       if (partnersOf(name, this.options.pairs).length > 0 && !expansion.setups.some((r) => r.key === `call:${name}`)) {
@@ -249,6 +249,16 @@ class Unwinder {
         }
       }
     }
+  }
+
+  /**
+   * Whether a call closes what an earlier call opened: its pair's other side ran first
+   * (preempt_enable() after preempt_disable(), a static key enabled again after being disabled).
+   * It puts back what was there, and sets nothing up that a failure must undo.
+   */
+  private closesSection(name: string, earlier: Iterable<string>): boolean {
+    for (const called of earlier) if (undoes(called, name, this.options.pairs)) return true;
+    return false;
   }
 
   /** What a function of the scope does, followed into its calls; undefined outside the scope. */
@@ -300,8 +310,11 @@ class Unwinder {
     const statement = this.flow.statements[i]!;
     const expansion = this.expansion(statement.facts, statement.place.file);
     const found: Need[] = [];
+    // Calls the success path made before this statement: what one of them opened, this one may close.
+    const before = this.flow.statements.slice(0, i).flatMap((s) => s.facts.calls.map((call) => calleeName(call.callee)));
     for (const resource of expansion.setups) {
       if (this.setsUpNothing(resource, statement.place.file)) continue;
+      if (resource.depth === 0 && resource.key.startsWith('call:') && this.closesSection(resource.name, before)) continue;
       const need = this.evidenceFor(resource, i, expansion);
       if (need) found.push(need);
     }

@@ -156,4 +156,54 @@ describe('regressions', () => {
     expect(scope.fieldTargets('enable').map((t) => t.def.name)).toEqual(['a_enable']);
     expect(scope.fieldTargets('blocking').map((t) => t.def.name)).toEqual(['common_blocking']);
   });
+  it('a call that closes what an earlier call opened (preempt_enable() after preempt_disable()) sets nothing up; an enable with no disable before it does', async () => {
+    const findingsWith = async (before: string[]) => {
+      const dir = demoTree(
+        [
+          'static bool demo_on;',
+          '',
+          'void demo_feature_enable(void)',
+          '{',
+          '\tdemo_on = true;',
+          '}',
+          '',
+          'void demo_feature_disable(void)',
+          '{',
+          '\tdemo_on = false;',
+          '}',
+          '',
+          'static int demo_register(void)',
+          '{',
+          '\treturn -ENODEV;',
+          '}',
+          '',
+          'static int __init demo_init(void)',
+          '{',
+          '\tint r;',
+          '',
+          ...before,
+          '\tr = demo_register();',
+          '\tif (r)',
+          '\t\treturn r;',
+          '\treturn kvm_init();',
+          '}',
+          'module_init(demo_init);',
+          '',
+        ].join('\n'),
+      );
+      const plugin = join(dir, 'plugin.yaml');
+      writeFileSync(
+        plugin,
+        'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
+      );
+      const { findings } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
+      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => f.message);
+    };
+    expect(await findingsWith(['\tpreempt_disable();', '\tdemo_feature_disable();', '\tdemo_feature_enable();', '\tpreempt_enable();', ''])).toEqual([]);
+    expect(await findingsWith(['\tdemo_feature_enable();', ''])).toEqual([
+      expect.stringMatching(
+        /^demo_init\(\): demo_register\(\) can fail, but its failure path does not undo demo_feature_enable\(\): .*call demo_feature_disable\(\)/,
+      ),
+    ]);
+  });
 });
