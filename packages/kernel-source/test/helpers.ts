@@ -179,6 +179,20 @@ export function demoTree(demo: string): string {
   return treeWith({ 'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n', 'arch/demo/kvm/demo.c': demo });
 }
 
+/**
+ * `check --kernel` of a demoTree() with a plugin `demo` that names only its module init,
+ * demo_init() in arch/demo/kvm/demo.c: every fact comes from `demo`.
+ */
+export async function checkDemo(demo: string): Promise<CheckRun> {
+  const dir = demoTree(demo);
+  const plugin = join(dir, 'plugin.yaml');
+  writeFileSync(
+    plugin,
+    'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
+  );
+  return checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
+}
+
 /** What a function the scope defines does (fails the test when it defines none of that name). */
 export function factsIn(scope: Scope, name: string): Facts {
   const definition = scope.definition(name);
