@@ -368,6 +368,23 @@ export const cases = [
       { rule: 'kvm-init-last', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: 'vmx_init_cpu_lists();' },
     ],
   },
+  {
+    // The same undo written as vmx_hardware_setup() writes its own: `if (r && !nested)`.
+    id: 'svm-conditional-undo-wrong-test',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'dropped-undo-label',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+    replace:
+      '\tif (nested) {\n\t\tr = misc_register(&svm_nested_dev);\n\t\tif (r)\n\t\t\tgoto err_misc;\n\t}\n\n\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r && !nested)\n\t\tmisc_deregister(&svm_nested_dev);\n\tif (r)\n\t\tgoto err_misc;\n\n\treturn 0;\n\nerr_misc:\n\t__svm_exit();',
+    also: {
+      find: 'static int __init svm_init(void)\n{',
+      replace:
+        'static struct miscdevice svm_nested_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-nested\",\n};\n\nstatic int __init svm_init(void)\n{',
+    },
+    expect: [{ rule: 'unwind-on-failure', arch: 'x86-svm', file: 'arch/x86/kvm/svm/svm.c', at: ['r = kvm_init(sizeof(struct vcpu_svm)', 'if (r)'] }],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
@@ -639,6 +656,50 @@ export const cases = [
     file: 'arch/arm64/kvm/arm.c',
     find: '\tin_hyp_mode = is_kernel_in_hyp_mode();\n',
     replace: '\tpreempt_disable();\n\tin_hyp_mode = is_kernel_in_hyp_mode();\n\tpreempt_enable();\n',
+  },
+  {
+    // A buffer allocated and freed before the next step: nothing is left to undo, though the module's exit calls kfree().
+    id: 'loongarch-temporary-buffer',
+    tree: '6.12',
+    arch: 'loongarch',
+    class: 'critical-section',
+    file: 'arch/loongarch/kvm/main.c',
+    find: '\tr = kvm_loongarch_env_init();\n\tif (r)\n\t\treturn r;',
+    replace:
+      '\tprobe = kzalloc(64, GFP_KERNEL);\n\tif (!probe)\n\t\treturn -ENOMEM;\n\tkfree(probe);\n\n\tr = kvm_loongarch_env_init();\n\tif (r)\n\t\treturn r;',
+    also: { find: 'static int kvm_loongarch_init(void)\n{\n\tint r;', replace: 'static int kvm_loongarch_init(void)\n{\n\tint r;\n\tu32 *probe;' },
+  },
+  {
+    // A device registered only `if (nested)`, unregistered on the failure path under the same test.
+    id: 'svm-conditional-setup-and-undo',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'kvm-init-paths',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+    replace:
+      '\tif (nested) {\n\t\tr = misc_register(&svm_nested_dev);\n\t\tif (r)\n\t\t\tgoto err_misc;\n\t}\n\n\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\tif (nested)\n\t\tmisc_deregister(&svm_nested_dev);\nerr_misc:\n\t__svm_exit();',
+    also: {
+      find: 'static int __init svm_init(void)\n{',
+      replace:
+        'static struct miscdevice svm_nested_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-nested\",\n};\n\nstatic int __init svm_init(void)\n{',
+    },
+  },
+  {
+    // The same undo written as vmx_hardware_setup() writes its own: `if (r && nested)`.
+    id: 'svm-conditional-undo-with-and',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'kvm-init-paths',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+    replace:
+      '\tif (nested) {\n\t\tr = misc_register(&svm_nested_dev);\n\t\tif (r)\n\t\t\tgoto err_misc;\n\t}\n\n\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r && nested)\n\t\tmisc_deregister(&svm_nested_dev);\n\tif (r)\n\t\tgoto err_misc;\n\n\treturn 0;\n\nerr_misc:\n\t__svm_exit();',
+    also: {
+      find: 'static int __init svm_init(void)\n{',
+      replace:
+        'static struct miscdevice svm_nested_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-nested\",\n};\n\nstatic int __init svm_init(void)\n{',
+    },
   },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {

@@ -669,14 +669,18 @@ class Reader {
         return this.refine(test.test, path, !outcome);
       case 'and':
       case 'or': {
-        // `a && b` true (or `a || b` false) holds each part; the other outcome holds one of them, which is not followed.
+        // `a && b` true (or `a || b` false) holds each part; the other outcome holds one of them at
+        // least. When the path leaves only one that can (`r && nested` false where nested is known
+        // true: r is 0), that one holds; else which is not followed.
         const all = (test.kind === 'and') === outcome;
         if (all) {
           let refined: Path | undefined = path;
           for (const part of test.parts) refined = refined && this.refine(part, refined, outcome);
           return refined;
         }
-        return test.parts.some((part) => this.refine(part, path, outcome)) ? path : undefined;
+        const possible = test.parts.flatMap((part) => this.refine(part, path, outcome) ?? []);
+        if (possible.length === 1) return possible[0];
+        return possible.length > 0 ? path : undefined;
       }
     }
   }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
-import { checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
+import { checkDemo, checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
 
 describe('regressions', () => {
   it('a hook reading a per-CPU list through this_cpu_ptr(&list) reads it (recordCall: this_cpu_ptr() only computes an address)', async () => {
@@ -117,7 +117,7 @@ describe('regressions', () => {
   });
 
   it('callbacks a module init runs on every CPU right away (on_each_cpu) count as its work', async () => {
-    const dir = demoTree(
+    const { analysis } = await checkDemo(
       [
         'static DEFINE_PER_CPU(int, demo_ready);',
         '',
@@ -135,12 +135,6 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const plugin = join(dir, 'plugin.yaml');
-    writeFileSync(
-      plugin,
-      'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
-    );
-    const { analysis } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
     const [setup] = analysis.sources[0]!.modules[0]!.statements;
     expect(setup?.writes.map((w) => `${w.state} via ${w.chain.map((n) => n.def.name).join(' > ')}`)).toEqual(['demo_ready via demo_setup_cpu']);
   });
@@ -158,7 +152,7 @@ describe('regressions', () => {
   });
   it('a call that closes what an earlier call opened (preempt_enable() after preempt_disable()) sets nothing up; an enable with no disable before it does', async () => {
     const findingsWith = async (before: string[]) => {
-      const dir = demoTree(
+      const { findings } = await checkDemo(
         [
           'static bool demo_on;',
           '',
@@ -191,18 +185,47 @@ describe('regressions', () => {
           '',
         ].join('\n'),
       );
-      const plugin = join(dir, 'plugin.yaml');
-      writeFileSync(
-        plugin,
-        'id: demo\nsummary: Demo arch\nkernel: "6.12"\nmodules:\n  - { init: demo_init, file: arch/demo/kvm/demo.c, phases: [{ id: kvm-init, call: kvm_init }] }\nhooks: {}\nstate: {}\n',
-      );
-      const { findings } = await checkKernel(dir, { plugins: [plugin], archs: ['demo'] });
       return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => f.message);
     };
     expect(await findingsWith(['\tpreempt_disable();', '\tdemo_feature_disable();', '\tdemo_feature_enable();', '\tpreempt_enable();', ''])).toEqual([]);
     expect(await findingsWith(['\tdemo_feature_enable();', ''])).toEqual([
       expect.stringMatching(
         /^demo_init\(\): demo_register\(\) can fail, but its failure path does not undo demo_feature_enable\(\): .*call demo_feature_disable\(\)/,
+      ),
+    ]);
+  });
+  it('an undo under `if (r && x)` on a path where x is known true runs whenever r failed; under `if (r && !x)` it does not', async () => {
+    const findingsWith = async (undoTest: string) => {
+      const { findings } = await checkDemo(
+        [
+          'static int nested = 1;',
+          'static struct miscdevice demo_dev;',
+          '',
+          'static int __init demo_init(void)',
+          '{',
+          '\tint r;',
+          '',
+          '\tif (nested) {',
+          '\t\tr = misc_register(&demo_dev);',
+          '\t\tif (r)',
+          '\t\t\treturn r;',
+          '\t}',
+          '',
+          '\tr = kvm_init();',
+          `\tif (${undoTest})`,
+          '\t\tmisc_deregister(&demo_dev);',
+          '\treturn r;',
+          '}',
+          'module_init(demo_init);',
+          '',
+        ].join('\n'),
+      );
+      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => f.message);
+    };
+    expect(await findingsWith('r && nested')).toEqual([]);
+    expect(await findingsWith('r && !nested')).toEqual([
+      expect.stringMatching(
+        /^demo_init\(\): kvm_init\(\) can fail, but its failure path does not undo misc_register\(\): demo_dev stays set up; call misc_deregister\(\)/,
       ),
     ]);
   });
