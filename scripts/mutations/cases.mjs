@@ -385,6 +385,55 @@ export const cases = [
     },
     expect: [{ rule: 'unwind-on-failure', arch: 'x86-svm', file: 'arch/x86/kvm/svm/svm.c', at: ['r = kvm_init(sizeof(struct vcpu_svm)', 'if (r)'] }],
   },
+  {
+    // The hook reaches the list through a local alias; the move of its initialization is still a bug.
+    id: 'vmx-loaded-vmcss-read-through-alias',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'moved-init',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\tvmx_check_vmcs12_offsets();',
+    replace: '\tvmx_check_vmcs12_offsets();',
+    also: {
+      find: '\t\tgoto err_kvm_init;\n\n\treturn 0;',
+      replace:
+        '\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\treturn 0;',
+    },
+    more: {
+      find: '\tint cpu = raw_smp_processor_id();\n\tstruct loaded_vmcs *v, *n;\n\n\tlist_for_each_entry_safe(v, n, &per_cpu(loaded_vmcss_on_cpu, cpu),\n\t\t\t\t loaded_vmcss_on_cpu_link)',
+      replace:
+        '\tint cpu = raw_smp_processor_id();\n\tstruct list_head *loaded = &per_cpu(loaded_vmcss_on_cpu, cpu);\n\tstruct loaded_vmcs *v, *n;\n\n\tlist_for_each_entry_safe(v, n, loaded, loaded_vmcss_on_cpu_link)',
+    },
+    expect: [
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-vmx',
+        file: 'arch/x86/kvm/vmx/vmx.c',
+        at: 'struct list_head *loaded = &per_cpu(loaded_vmcss_on_cpu, cpu);',
+      },
+      { rule: 'kvm-init-last', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: 'INIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));' },
+    ],
+  },
+  {
+    // The undo parked under `#if 0`: never compiled, so a failing kvm_init() leaves the AIA set up,
+    // as `default:` already does: one finding for the leak, now at two failure points.
+    id: 'riscv-undo-under-if-0',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'dropped-undo-label',
+    file: 'arch/riscv/kvm/main.c',
+    find: '\tif (rc) {\n\t\tkvm_riscv_aia_exit();\n\t\treturn rc;\n\t}\n\n\treturn 0;\n}',
+    replace: '\tif (rc) {\n#if 0\n\t\tkvm_riscv_aia_exit();\n#endif\n\t\treturn rc;\n\t}\n\n\treturn 0;\n}',
+    expect: [
+      {
+        rule: 'unwind-on-failure',
+        arch: 'riscv',
+        file: 'arch/riscv/kvm/main.c',
+        at: ['switch (kvm_riscv_gstage_mode())', 'default:'],
+        message: 'the same at 1 more failure point',
+      },
+    ],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
@@ -700,6 +749,59 @@ export const cases = [
       replace:
         'static struct miscdevice svm_nested_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-nested\",\n};\n\nstatic int __init svm_init(void)\n{',
     },
+  },
+  {
+    // The per-CPU lists reached through per_cpu_ptr(&…) instead of &per_cpu(…): the same writes.
+    id: 'vmx-per-cpu-ptr-style',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'check-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);',
+    replace: '\t\tINIT_LIST_HEAD(per_cpu_ptr(&loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);',
+  },
+  {
+    // for_each_possible_cpu() written out as the loop it stands for.
+    id: 'vmx-cpu-loop-written-out',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'check-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));',
+    replace:
+      '\tfor (cpu = 0; cpu < nr_cpu_ids; cpu++) {\n\t\tif (!cpu_possible(cpu))\n\t\t\tcontinue;\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));',
+  },
+  {
+    // A check after kvm_init() that only decides what to log: no work after kvm_init().
+    id: 'svm-log-decision-after-kvm-init',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'log-line',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+    replace:
+      '\tif (r)\n\t\tgoto err_kvm_init;\n\n\tif (!npt_enabled)\n\t\tpr_info("kvm_amd: running without NPT\\n");\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();',
+  },
+  {
+    // A call kept under `#if 0` (code parked in a patch under review) is never compiled: not a second kvm_init().
+    id: 'riscv-parked-code-under-if-0',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'kvm-init-paths',
+    file: 'arch/riscv/kvm/main.c',
+    find: '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc) {',
+    replace: '#if 0\n\trc = kvm_init(sizeof(struct kvm_vcpu), 0, NULL);\n#endif\n\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc) {',
+  },
+  {
+    // An old version of the module init parked under `#if 0` above the real one: the real one is read.
+    id: 'riscv-parked-old-module-init',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'kvm-init-paths',
+    file: 'arch/riscv/kvm/main.c',
+    find: 'static int __init riscv_kvm_init(void)\n{',
+    replace:
+      '#if 0\nstatic int __init riscv_kvm_init(void)\n{\n\treturn kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n}\n#endif\n\nstatic int __init riscv_kvm_init(void)\n{',
   },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {

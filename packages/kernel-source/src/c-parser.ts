@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { preferBaselineWasm } from '@kvm-rules/core';
 import { Language, Parser } from 'web-tree-sitter';
+import { hasParkedCode, withoutDisabledBranches } from './preprocessor.js';
 
 let ready: Promise<Parser> | undefined;
 
@@ -41,56 +42,12 @@ const TYPE_ARGUMENTS = /\b(?:alloc_percpu\w*|__alloc_percpu\w*|container_of\w*|s
 const ITERATORS = /\b(?:[a-z0-9_]*for_each[a-z0-9_]*)(?=\s*\()/g;
 
 /** Makes kernel C palatable to tree-sitter without moving anything; `enabled`: the module's configuration (kconfig.ts). */
-export function maskKernelMacros(text: string, enabled?: Set<string>): string {
+export function maskKernelMacros(text: string, enabled = new Set<string>()): string {
   // Most functions hold no directive: their lines need not be split to find none.
-  return (enabled && enabled.size > 0 && text.includes('#') ? withoutDisabledBranches(text, enabled) : text)
+  const settled = text.includes('#') && (enabled.size > 0 || hasParkedCode(text));
+  return (settled ? withoutDisabledBranches(text, enabled) : text)
     .replace(ATTRIBUTES, (word) => ' '.repeat(word.length))
     .replace(/\boffsetofend(?=\s*\()/g, 'offsetof   ')
     .replace(TYPE_ARGUMENTS, (call) => call.replace(/\b(?:struct|union)\s/g, (word) => ' '.repeat(word.length)))
     .replace(ITERATORS, (word) => 'while' + ' '.repeat(word.length - 5));
-}
-
-/** `#ifdef CONFIG_X`, `#ifndef CONFIG_X`, `#if IS_ENABLED(CONFIG_X)`, `#if defined(CONFIG_X)`, each maybe with `!`: true, false, or unknown. */
-function directiveValue(condition: string, enabled: Set<string>): boolean | undefined {
-  const match = /^\s*(!)?\s*(?:IS_ENABLED|IS_BUILTIN|defined)?\s*\(?\s*(CONFIG_\w+)\s*\)?\s*(?:\/[/*].*)?$/.exec(condition);
-  if (!match || !enabled.has(match[2]!)) return undefined;
-  return !match[1];
-}
-
-/**
- * Blanks the branches of `#if` blocks that the configuration rules out (a symbol the module's
- * Kconfig entry selects is on), keeping every line where it is. Blocks on symbols the
- * configuration does not settle are left whole.
- */
-function withoutDisabledBranches(text: string, enabled: Set<string>): string {
-  const lines = text.split('\n');
-  // Per open #if: whether the current branch is blanked, and whether an earlier branch was taken for sure.
-  const stack: { blank: boolean; taken: boolean | undefined }[] = [];
-  const blanked = () => stack.some((frame) => frame.blank);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const directive = /^\s*#\s*(ifdef|ifndef|if|elif|else|endif)\b(.*)$/.exec(line);
-    if (directive) {
-      const [, kind, rest = ''] = directive;
-      if (kind === 'ifdef' || kind === 'ifndef' || kind === 'if') {
-        const value = directiveValue(kind === 'if' ? rest : `${kind === 'ifndef' ? '!' : ''}${rest}`, enabled);
-        stack.push({ blank: value === false, taken: value });
-      } else if (kind === 'elif') {
-        const frame = stack.at(-1);
-        if (frame) {
-          const value = frame.taken === true ? false : directiveValue(rest, enabled);
-          frame.blank = value === false;
-          if (value === true) frame.taken = true;
-        }
-      } else if (kind === 'else') {
-        const frame = stack.at(-1);
-        if (frame) frame.blank = frame.taken === true;
-      } else {
-        stack.pop();
-      }
-      continue;
-    }
-    if (blanked()) lines[i] = ' '.repeat(line.length);
-  }
-  return lines.join('\n');
 }

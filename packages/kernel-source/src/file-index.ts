@@ -2,6 +2,7 @@
 // file-scope variables, the tables filled by initializers, and module_init(). Kernel style
 // makes this reliable (a function body opens and closes with a brace in column 0, file-scope
 // definitions start in column 0), and it lets the analysis parse only the functions it needs.
+import { hasParkedCode, withoutDisabledBranches } from './preprocessor.js';
 
 export interface FunctionDefinition {
   name: string;
@@ -420,8 +421,10 @@ function variable(file: string, name: string, kind: VariableKind, staticInit: bo
 }
 
 export function indexFile(file: string, text: string): FileIndex {
-  const lines = text.split('\n');
-  const starts = lineStarts(text);
-  const functions = indexFunctions(file, text, lines, starts);
+  // Definitions parked under `#if 0` are never compiled: indexed without them, every line in its place.
+  const visible = hasParkedCode(text) ? withoutDisabledBranches(text, new Set()) : text;
+  const lines = visible.split('\n');
+  const starts = lineStarts(visible);
+  const functions = indexFunctions(file, visible, lines, starts);
   return { file, text, functions, ...scanFileScope(file, lines, functions) };
 }

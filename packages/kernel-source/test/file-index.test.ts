@@ -163,6 +163,65 @@ describe('maskKernelMacros', () => {
     expect(masked).toMatch(/\twhile {16}\(cpu\) \{/);
   });
 
+  it('blanks code parked under `#if 0` (and the `#else` of `#if 1`), in any configuration; leaves a block on an unsettled symbol whole', () => {
+    const text = [
+      'static int __init demo_init(void)',
+      '{',
+      '#if 0',
+      '	r = kvm_init(NULL);',
+      '#endif',
+      '#if 1',
+      '	r = demo_setup();',
+      '#else',
+      '	r = demo_old_setup();',
+      '#endif',
+      '#ifdef CONFIG_DEMO',
+      '	demo_extra();',
+      '#endif',
+      '	return kvm_init(THIS_MODULE);',
+      '}',
+      '',
+    ].join('\n');
+    for (const enabled of [undefined, new Set<string>(), new Set(['CONFIG_OTHER'])]) {
+      const masked = maskKernelMacros(text, enabled);
+      expect(masked).toHaveLength(text.length);
+      expect(masked).not.toContain('kvm_init(NULL)');
+      expect(masked).not.toContain('demo_old_setup');
+      expect(masked).toContain('\tr = demo_setup();');
+      expect(masked).toContain('\tdemo_extra();');
+    }
+  });
+
+  it('indexes no definition parked under `#if 0` (nor under the `#else` of `#if 1`), and keeps the lines of the others', () => {
+    const text = [
+      '#if 0',
+      'static int demo_parked;',
+      'static int __init demo_init(void)',
+      '{',
+      '\treturn 0;',
+      '}',
+      'module_init(demo_init);',
+      '#endif',
+      '#if 1',
+      'static int demo_kept;',
+      '#else',
+      'static int demo_old;',
+      '#endif',
+      '',
+      'static int __init demo_init(void)',
+      '{',
+      '\treturn kvm_init();',
+      '}',
+      'module_init(demo_init);',
+      '',
+    ].join('\n');
+    const index = indexFile('a.c', text);
+    expect(index.text).toBe(text);
+    expect(index.functions.map((f) => `${f.name}@${f.line}`)).toEqual(['demo_init@15']);
+    expect(index.moduleInits).toEqual([{ name: 'demo_init', line: 19 }]);
+    expect(index.variables.map((v) => `${v.name}@${v.line}`)).toEqual(['demo_kept@10']);
+  });
+
   it('names behind attributes, bracketed sizes, bitmaps, several declarators, and a header with a trailing comment', () => {
     const text = [
       'static u64 __io_map_base;',
