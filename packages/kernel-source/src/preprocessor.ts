@@ -2,12 +2,19 @@
 // and code parked under `#if 0`, which is never compiled. Every line keeps its place (blanked
 // with spaces), so that offsets, lines and columns still point into the kernel file.
 
-/** `#if 0` (code parked, never compiled) or `#if 1` (whose `#else` is). */
-const PARKED = /^\s*#\s*(?:if|elif)\s+[01]\s*(?:\/[/*].*)?$/m;
+/** `#if 0` (code parked, never compiled) or `#if 1` (whose `#else` is), read at a `#`. */
+const PARKED_AT = /#[ \t]*(?:el)?if[ \t]+[01](?!\w)/y;
 
-/** Whether the text parks code under `#if 0` (or `#if 1 … #else`); a quick look first, most files have none. */
+/**
+ * Whether the text parks code under `#if 0` (or `#if 1 … #else`). Read at each `#` only: a
+ * whole-tree check asks it of 6 MB, where a search for "if 0" alone took 2.5 ms.
+ */
 export function hasParkedCode(text: string): boolean {
-  return (text.includes('if 0') || text.includes('if 1')) && PARKED.test(text);
+  for (let at = text.indexOf('#'); at !== -1; at = text.indexOf('#', at + 1)) {
+    PARKED_AT.lastIndex = at;
+    if (PARKED_AT.test(text)) return true;
+  }
+  return false;
 }
 
 /** `#ifdef CONFIG_X`, `#ifndef CONFIG_X`, `#if IS_ENABLED(CONFIG_X)`, `#if defined(CONFIG_X)`, each maybe with `!`, and `#if 0`, `#if 1`: true, false, or unknown. */
