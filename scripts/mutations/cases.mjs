@@ -803,6 +803,16 @@ export const cases = [
     replace:
       '#if 0\nstatic int __init riscv_kvm_init(void)\n{\n\treturn kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n}\n#endif\n\nstatic int __init riscv_kvm_init(void)\n{',
   },
+  {
+    // Built-in code registered with the initcall module_init() stands for in a built-in object.
+    id: 'arm64-device-initcall',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'header-style',
+    file: 'arch/arm64/kvm/arm.c',
+    find: 'module_init(kvm_arm_init);',
+    replace: 'device_initcall(kvm_arm_init);',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',

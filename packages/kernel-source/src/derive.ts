@@ -102,19 +102,17 @@ function moduleInitOf(scope: Scope, module: ModuleInit, problems: SourceProblem[
   const index = scope.tree.index(module.file);
   // A file that could not be read is already an error of the tree; saying more would mislead.
   if (scope.tree.diagnostics.some((d) => d.place.file === module.file && d.severity === 'error')) return undefined;
-  const named = index.moduleInits.map((m) => m.name);
-  const name = named.includes(module.init) ? module.init : named[0];
-  if (!name) {
+  const named = index.moduleInits.find((m) => m.name === module.init) ?? index.moduleInits[0];
+  if (!named) {
     problems.push({ severity: 'error', message: `${module.file} has no module_init(): cannot find the module init to analyze`, location: where });
     return undefined;
   }
-  const def = index.functions.find((f) => f.name === name);
+  const def = index.functions.find((f) => f.name === named.name);
   if (!def) {
-    const line = index.moduleInits.find((m) => m.name === name)?.line ?? 1;
     problems.push({
       severity: 'error',
-      message: `module_init(${name}) names no function defined in ${module.file}`,
-      location: { file: module.file, line, column: 1 },
+      message: `${named.macro}(${named.name}) names no function defined in ${module.file}`,
+      location: { file: module.file, line: named.line, column: 1 },
     });
   }
   return def;

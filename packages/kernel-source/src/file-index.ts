@@ -23,6 +23,13 @@ export interface FunctionDefinition {
 
 type VariableKind = 'per-cpu' | 'global';
 
+export interface ModuleInitCall {
+  name: string;
+  line: number;
+  /** module_init, __initcall or device_initcall: for built-in code, one and the same initcall. */
+  macro: string;
+}
+
 export interface VariableDefinition {
   name: string;
   file: string;
@@ -56,8 +63,8 @@ export interface FileIndex {
   functions: FunctionDefinition[];
   variables: VariableDefinition[];
   tables: InitializerTable[];
-  /** Functions named by module_init(...). */
-  moduleInits: { name: string; line: number }[];
+  /** Functions named by module_init(...), or by the initcall it stands for in built-in code (device_initcall(...)). */
+  moduleInits: ModuleInitCall[];
   /** Functions named by module_exit(...): what the module tears down on unload. */
   moduleExits: { name: string; line: number }[];
 }
@@ -84,7 +91,7 @@ const PER_CPU = /^(?:static\s+)?DEFINE_PER_CPU\w*\(.+,\s*([A-Za-z_]\w*)\s*\)\s*(
 const MACRO_NAME = /^(?:static\s+)?\w+\(\s*([A-Za-z_]\w*)/;
 /** Storage a macro defines without a value: zero until something writes it. */
 const ZERO_INIT_MACRO = /^(?:static\s+)?DECLARE_BITMAP\(\s*([A-Za-z_]\w*)/;
-const MODULE_INIT = /^module_init\(\s*([A-Za-z_]\w*)\s*\)/;
+const MODULE_INIT = /^(module_init|__initcall|device_initcall)\(\s*([A-Za-z_]\w*)\s*\)/;
 const MODULE_EXIT = /^module_exit\(\s*([A-Za-z_]\w*)\s*\)/;
 const DESIGNATED = /\.\s*([A-Za-z_]\w*)\s*=\s*&?\s*([A-Za-z_]\w*)\s*[,}]?/g;
 const POSITIONAL_REF = /(?:^|[{,])\s*&?\s*([a-z_]\w*)\s*(?=[,}])/g;
@@ -259,7 +266,7 @@ function declaredNames(declaration: string): string[] {
 interface Scan {
   variables: VariableDefinition[];
   tables: InitializerTable[];
-  moduleInits: { name: string; line: number }[];
+  moduleInits: ModuleInitCall[];
   moduleExits: { name: string; line: number }[];
 }
 
@@ -278,7 +285,7 @@ function scanFileScope(file: string, lines: string[], functions: FunctionDefinit
     if (!/^[A-Za-z_]/.test(line) || line.length > MAX_DECLARATION_LINE) continue;
     const moduleInit = MODULE_INIT.exec(line);
     if (moduleInit) {
-      scan.moduleInits.push({ name: moduleInit[1]!, line: i + 1 });
+      scan.moduleInits.push({ name: moduleInit[2]!, line: i + 1, macro: moduleInit[1]! });
       continue;
     }
     const moduleExit = MODULE_EXIT.exec(line);

@@ -17,7 +17,7 @@ function around(line: string) {
 function expectIndexAroundIt(index: ReturnType<typeof around>): void {
   expect(index.functions.map((f) => `${f.name}@${f.line}-${f.lastLine + 1}`)).toEqual(['demo_init@4-7']);
   expect(index.variables.map((v) => `${v.name}@${v.line}:${v.column}`)).toContain('demo_after@2:12');
-  expect(index.moduleInits).toEqual([{ name: 'demo_init', line: 8 }]);
+  expect(index.moduleInits).toEqual([{ name: 'demo_init', line: 8, macro: 'module_init' }]);
 }
 
 describe('a 512 KB line above a function', () => {

@@ -115,7 +115,7 @@ describe('indexFile', () => {
   });
 
   it('finds module_init()', () => {
-    expect(index.moduleInits).toEqual([{ name: 'demo_split_header', line: 54 }]);
+    expect(index.moduleInits).toEqual([{ name: 'demo_split_header', line: 54, macro: 'module_init' }]);
   });
 
   it('indexes the fixture kvm_main.c: weak defaults, per-CPU state, /dev/kvm tables', () => {
@@ -136,7 +136,7 @@ describe('indexFile', () => {
   it('indexes the fixture VMX-like module: __init/__initdata ops tables, per-CPU regions, module_init()', () => {
     const vmx = fixtureIndex('late-percpu', 'arch/demox/kvm/vmx/vmx.c');
     expect(vmx.functions.find((f) => f.name === 'demo_vmx_init')).toMatchObject({ line: 135, static: true });
-    expect(vmx.moduleInits).toEqual([{ name: 'demo_vmx_init', line: 169 }]);
+    expect(vmx.moduleInits).toEqual([{ name: 'demo_vmx_init', line: 169, macro: 'module_init' }]);
     expect(vmx.variables.filter((v) => v.kind === 'per-cpu').map((v) => `${v.name}@${v.line}`)).toEqual(['demo_vmxon_region@19', 'demo_loaded_vmcss@22']);
     expect(vmx.variables.find((v) => v.name === 'enable_demo_ept')).toMatchObject({ staticInit: true, line: 24 });
     const ops = vmx.tables.find((t) => t.name === 'demo_vmx_x86_ops');
@@ -218,8 +218,22 @@ describe('maskKernelMacros', () => {
     const index = indexFile('a.c', text);
     expect(index.text).toBe(text);
     expect(index.functions.map((f) => `${f.name}@${f.line}`)).toEqual(['demo_init@15']);
-    expect(index.moduleInits).toEqual([{ name: 'demo_init', line: 19 }]);
+    expect(index.moduleInits).toEqual([{ name: 'demo_init', line: 19, macro: 'module_init' }]);
     expect(index.variables.map((v) => `${v.name}@${v.line}`)).toEqual(['demo_kept@10']);
+  });
+
+  it('reads device_initcall() as the module_init() it stands for in built-in code; not a later initcall level', () => {
+    const text = [
+      'device_initcall(demo_arm_init);',
+      '__initcall(demo_other_init);',
+      'device_initcall_sync(demo_finalize);',
+      'late_initcall(demo_late);',
+      '',
+    ].join('\n');
+    expect(indexFile('a.c', text).moduleInits).toEqual([
+      { name: 'demo_arm_init', line: 1, macro: 'device_initcall' },
+      { name: 'demo_other_init', line: 2, macro: '__initcall' },
+    ]);
   });
 
   it('names behind attributes, bracketed sizes, bitmaps, several declarators, and a header with a trailing comment', () => {
