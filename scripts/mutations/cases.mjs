@@ -813,6 +813,16 @@ export const cases = [
     find: 'module_init(kvm_arm_init);',
     replace: 'device_initcall(kvm_arm_init);',
   },
+  {
+    // The opening brace on the header's line, as checkpatch would flag but a patch may still have.
+    id: 'svm-brace-on-header-line',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'header-style',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: 'static int __init svm_init(void)\n{',
+    replace: 'static int __init svm_init(void) {',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',

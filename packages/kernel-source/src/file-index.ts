@@ -148,13 +148,29 @@ function withoutTrailingComment(line: string): string {
   return open !== -1 && open + 2 <= end.length - 2 ? line.slice(0, open) : line;
 }
 
+/** The header of the definition whose body opens on line i, or undefined when no body opens there. */
+function headerAt(lines: string[], i: number): { first: number; header: string } | undefined {
+  const line = lines[i]!;
+  if (/^\{\s*$/.test(line)) {
+    const first = headerStart(lines, i);
+    return first === i ? undefined : { first, header: lines.slice(first, i).join(' ') };
+  }
+  // A header line in column 0 that also opens the body (`static int __init svm_init(void) {`):
+  // not kernel style, but C a patch may have. In column 0 only: an indented line ending so is a
+  // statement, and one in a comment starts with `*` or `/`.
+  if (line.length > MAX_DECLARATION_LINE || !/^[A-Za-z_]/.test(line)) return undefined;
+  const head = line.trimEnd();
+  if (!head.endsWith('{') || !head.slice(0, -1).trimEnd().endsWith(')')) return undefined;
+  const first = headerStart(lines, i);
+  return { first, header: [...lines.slice(first, i), head.slice(0, -1)].join(' ') };
+}
+
 function indexFunctions(file: string, text: string, lines: string[], starts: number[]): FunctionDefinition[] {
   const functions: FunctionDefinition[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (!/^\{\s*$/.test(lines[i]!)) continue;
-    const first = headerStart(lines, i);
-    if (first === i) continue;
-    const header = lines.slice(first, i).join(' ');
+    const at = headerAt(lines, i);
+    if (!at) continue;
+    const { first, header } = at;
     if (header.includes('=') || !header.includes('(')) continue;
     const name = functionName(header);
     if (!name) continue;

@@ -222,6 +222,28 @@ describe('maskKernelMacros', () => {
     expect(index.variables.map((v) => `${v.name}@${v.line}`)).toEqual(['demo_kept@10']);
   });
 
+  it('indexes a definition whose header line opens the body, in column 0 only: not a comment or a statement ending so', () => {
+    const text = [
+      '/*',
+      ' * Example:',
+      ' *\tif (demo_ready(x)) {',
+      ' */',
+      'static int __init demo_init(void) {',
+      '\tif (demo_ready(1)) {',
+      '\t\treturn 0;',
+      '\t}',
+      '\treturn kvm_init();',
+      '}',
+      '',
+      'static int __init',
+      'demo_split(void) {',
+      '\treturn 0;',
+      '}',
+      '',
+    ].join('\n');
+    expect(indexFile('a.c', text).functions.map((f) => `${f.name}@${f.line}-${f.lastLine + 1}`)).toEqual(['demo_init@5-10', 'demo_split@12-15']);
+  });
+
   it('reads device_initcall() as the module_init() it stands for in built-in code; not a later initcall level', () => {
     const text = [
       'device_initcall(demo_arm_init);',
