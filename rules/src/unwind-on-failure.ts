@@ -1,4 +1,4 @@
-import { createRule, describeStep, type FailureEvent, GENERIC_ARCH, type SetUp } from '@kvm-rules/core';
+import { createRule, describeStep, type FailureEvent, formatLocation, GENERIC_ARCH, type SetUp } from '@kvm-rules/core';
 
 /** One step left set up, with every failure point of its function that leaves it so. */
 interface Leak {
@@ -13,7 +13,7 @@ function whatStays(setUp: SetUp): string {
   return `${[first, more].filter(Boolean).join(', ')} ${setUp.what.length > 1 ? 'stay' : 'stays'} set up`;
 }
 
-export default createRule<[], 'notUndone' | 'guardNotUndone'>({
+export default createRule<[], 'notUndone' | 'guardNotUndone' | 'errorLost'>({
   name: 'unwind-on-failure',
   meta: {
     type: 'problem',
@@ -27,12 +27,37 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
         '{{function}}(): {{failing}} can fail, but its failure path does not undo {{setUp}}: {{what}}; call {{undo}}() before returning the error ({{evidence}}){{others}}',
       guardNotUndone:
         '{{function}}() returns an error at `{{text}}` without undoing {{setUp}}: {{what}}; call {{undo}}() before returning the error ({{evidence}}){{others}}',
+      errorLost:
+        '{{function}}(): {{failing}} can fail, but {{paths}} success at `{{text}}`: {{lost}}, and the caller takes the init for done; return the error',
     },
     schema: [],
     defaultOptions: [],
   },
   create(context) {
     let leaks = new Map<string, Leak>();
+    let lostAt = new Map<string, FailureEvent[]>();
+
+    /** The failure paths that end returning success at one return: the error each lost. */
+    function reportLost(events: FailureEvent[]): void {
+      const [first] = events;
+      const lost = first?.failure.returnsSuccess;
+      if (!first || !lost) return;
+      const failing = events.map((event) => (event.failure.failing ? describeStep(event.failure.failing) : `\`${event.failure.text}\``));
+      context.report({
+        node: first,
+        location: lost.location,
+        messageId: 'errorLost',
+        ...(first.owner === 'kvm-init' ? { arch: GENERIC_ARCH } : {}),
+        data: {
+          function: first.unwinding.function,
+          failing: [...new Set(failing)].join(' and '),
+          paths: events.length > 1 ? 'their failure paths return' : 'its failure path returns',
+          lost: events.length > 1 ? 'the errors are lost' : 'the error is lost',
+          text: lost.text,
+        },
+        related: events.map((event, i) => ({ message: `${failing[i]} fails here`, location: event.location })),
+      });
+    }
 
     function report(leak: Leak): void {
       const [first, ...others] = leak.failures;
@@ -65,8 +90,15 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
     return {
       Timeline() {
         leaks = new Map();
+        lostAt = new Map();
       },
       Failure(event) {
+        const lost = event.failure.returnsSuccess;
+        if (lost) {
+          // One finding per return that loses errors, however many failure paths end there.
+          const key = `${event.unwinding.function}\0${formatLocation(lost.location)}`;
+          lostAt.set(key, [...(lostAt.get(key) ?? []), event]);
+        }
         for (const setUp of event.failure.missing) {
           const key = `${event.unwinding.function}\0${setUp.step}\0${setUp.location.line}`;
           const leak = leaks.get(key);
@@ -75,6 +107,7 @@ export default createRule<[], 'notUndone' | 'guardNotUndone'>({
         }
       },
       'Timeline:exit'() {
+        for (const events of lostAt.values()) reportLost(events);
         for (const leak of leaks.values()) report(leak);
       },
     };

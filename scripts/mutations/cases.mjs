@@ -5,9 +5,9 @@
 // finding (plugin-drift aside). `find` must occur exactly once in `file`.
 //
 // Classes: moved-init, late-alloc-pointer, dropped-undo-label, dropped-undo-helper,
-// fail-after-kvm-init, read-before-settled, window, and the controls goto-to-if, if-to-goto,
-// early-return, helper-block, log-line, kvm-init-paths, check-style, header-style, label-style,
-// gate-style, built-in-userspace, critical-section.
+// fail-after-kvm-init, read-before-settled, window, lost-error, and the controls goto-to-if,
+// if-to-goto, early-return, helper-block, log-line, kvm-init-paths, check-style, header-style,
+// label-style, gate-style, built-in-userspace, critical-section.
 
 export const cases = [
   // --- Linux 6.12: bugs -------------------------------------------------------------------------
@@ -434,6 +434,26 @@ export const cases = [
       },
     ],
   },
+  {
+    // The unwinding ends in `return 0;`: both errors are lost, and vmx_exit() would later call
+    // kvm_exit() for a kvm_init() that failed. Not work after kvm_init(): the calls are unwinding.
+    id: 'vmx-error-path-returns-0',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'lost-error',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\t__vmx_exit();\nerr_l1d_flush:\n\tkvm_x86_vendor_exit();\n\treturn r;\n}',
+    replace: '\t__vmx_exit();\nerr_l1d_flush:\n\tkvm_x86_vendor_exit();\n\treturn 0;\n}',
+    expect: [
+      {
+        rule: 'unwind-on-failure',
+        arch: 'x86-vmx',
+        file: 'arch/x86/kvm/vmx/vmx.c',
+        at: ['err_l1d_flush:', 'return 0;'],
+        message: 'vmx_setup_l1d_flush() and kvm_init() can fail, but their failure paths return success',
+      },
+    ],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
@@ -823,6 +843,36 @@ export const cases = [
     find: 'static int __init svm_init(void)\n{',
     replace: 'static int __init svm_init(void) {',
   },
+  {
+    // The call assigned inside its own check, an older style.
+    id: 'svm-assignment-in-condition',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'check-style',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_x86_vendor_init(&svm_init_ops);\n\tif (r)\n\t\treturn r;',
+    replace: '\tif ((r = kvm_x86_vendor_init(&svm_init_ops)))\n\t\treturn r;',
+  },
+  {
+    // The call's result tested directly, the error code made up: the same failure point.
+    id: 'vmx-call-tested-directly',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'check-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;',
+    replace: '\tif (vmx_setup_l1d_flush(vmentry_l1d_flush_param)) {\n\t\tr = -EINVAL;\n\t\tgoto err_l1d_flush;\n\t}',
+  },
+  {
+    // Success returns r, which is 0 there.
+    id: 'vmx-success-returns-r',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'early-return',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__vmx_exit();',
+    replace: '\t\tgoto err_kvm_init;\n\n\treturn r;\n\nerr_kvm_init:\n\t__vmx_exit();',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',
@@ -942,6 +992,27 @@ export const cases = [
     ],
   },
 
+  {
+    // kvm_init()'s error logged and dropped: the module stays loaded without KVM, and its exit
+    // calls kvm_exit() for a kvm_init() that failed.
+    id: 'v61-mips-kvm-init-error-dropped',
+    tree: '6.1',
+    arch: 'mips',
+    class: 'lost-error',
+    file: 'arch/mips/kvm/mips.c',
+    find: '\tret = kvm_init(NULL, sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\n\tif (ret)\n\t\treturn ret;',
+    replace:
+      '\tret = kvm_init(NULL, sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\n\tif (ret) {\n\t\tpr_err("kvm: kvm_init() failed: %d\\n", ret);\n\t\treturn 0;\n\t}',
+    expect: [
+      {
+        rule: 'unwind-on-failure',
+        arch: 'mips',
+        file: 'arch/mips/kvm/mips.c',
+        at: ['pr_err("kvm: kvm_init() failed: %d\\n", ret);', 'return 0;'],
+        message: 'kvm_init() can fail, but its failure path returns success',
+      },
+    ],
+  },
   // --- Linux 6.1: controls -------------------------------------------------------------------------
   {
     id: 'v61-svm-goto-to-nested-if',

@@ -60,6 +60,8 @@ export interface FailurePoint {
   /** The statements whose error this returns (indexes into `statements`); none for a guard that fails on its own. */
   failing: number[];
   paths: FailurePath[];
+  /** Where a failure path returns success instead of the error (`return 0;` at the end of the unwinding). */
+  returnsSuccess?: { place: Place; text: string };
 }
 
 export interface InitFlow {
@@ -144,6 +146,8 @@ interface Completion {
   from: number[];
   place: Place;
   text: string;
+  /** A return of success on a path whose error a check had found: the error is lost there. */
+  lost?: true;
 }
 
 interface Context {
@@ -468,9 +472,22 @@ class Reader {
     for (const path of ran) {
       // A function without a value returns success; so does one whose value the reading cannot tell apart from it.
       const result = value ? this.valueOf(value, path, 'status') : ok();
-      if (result.ok) this.completions.push({ path, failed: false, from: [], place, text });
+      // Success, surely, after a check found an error (`if (r) goto err;` … `err: …; return 0;`):
+      // the path is that error's failure path, whatever it gives back.
+      const errors = result.failed ? [] : this.knownErrors(path);
+      if (errors.length > 0) this.completions.push({ path, failed: true, from: errors, place, text, lost: true });
+      else if (result.ok) this.completions.push({ path, failed: false, from: [], place, text });
       if (result.failed) this.completions.push({ path, failed: true, from: result.from, place, text });
     }
+  }
+
+  /** The statements whose error code the path holds: status values a check found failed (a NULL pointer may be a choice). */
+  private knownErrors(path: Path): number[] {
+    const from = new Set<number>();
+    for (const [name, value] of path.values) {
+      if (value.failed && !value.ok && this.kindOf(name) === 'status') for (const index of value.from) from.add(index);
+    }
+    return [...from];
   }
 
   private fallOff(path: Path, body: Node): void {
@@ -746,8 +763,9 @@ class Reader {
       const steps = (at === -1 ? [] : events.slice(at)).flatMap((e) => (e.kind === 'stmt' ? [this.step(e.index)] : []));
       const failing = this.failingAt(done, leaving).flatMap((i) => renumber.get(i) ?? []);
       const key = `${place.line}:${place.column}`;
-      const point = points.get(key) ?? { place, text, failing: [], paths: [] };
+      const point: FailurePoint = points.get(key) ?? { place, text, failing: [], paths: [] };
       for (const i of failing) if (!point.failing.includes(i)) point.failing.push(i);
+      if (done.lost) point.returnsSuccess ??= { place: done.place, text: done.text };
       const setUp = [...new Set(before)];
       const signature = JSON.stringify([setUp, steps.map((s) => `${s.place.line}:${s.place.column}`)]);
       if (!point.paths.some((p) => JSON.stringify([p.setUp, p.steps.map((s) => `${s.place.line}:${s.place.column}`)]) === signature))

@@ -6,7 +6,7 @@
 // kvm_arch_exit() for kvm_arch_init()); a failure path of the function, or of a helper the step
 // runs, undoes it; it keeps allocated memory in file-scope state; or, where there is no exit to
 // ask, its name pairs with an undo the tree has (undo-pairs.ts).
-import type { FailurePoint, SetUp, UndoEvidence, Unwinding } from '@kvm-rules/core';
+import { KVM_INIT, type FailurePoint, type SetUp, type UndoEvidence, type Unwinding } from '@kvm-rules/core';
 import type { FunctionDefinition } from './file-index.js';
 import { locationOf, type Facts, type Place } from './function-facts.js';
 import type { InitFlow, PathStep } from './init-flow.js';
@@ -155,10 +155,22 @@ class Unwinder {
       // A step partly undone is left set up: it is not undone.
       for (const i of missing.keys()) undone.delete(i);
       const failing = point.failing.map((i) => ({ step: options.ids[i]!, call: options.calls[i]! }))[0];
+      const lost = point.returnsSuccess;
+      if (lost) {
+        // A path that drops an error and undoes nothing is a choice (an optional feature that is
+        // only logged), unless the error is kvm_init()'s or the path skips the kvm_init() the
+        // function makes. One that unwinds and then returns success loses the error: that, not
+        // what it leaves set up, is what the caller must be told.
+        const callsKvmInit = (i: number) => flow.statements[i]!.call === KVM_INIT;
+        const skipsKvmInit = flow.statements.some((_, i) => callsKvmInit(i)) && point.paths.some((path) => !path.setUp.some(callsKvmInit));
+        if (undone.size === 0 && !point.failing.some(callsKvmInit) && !skipsKvmInit) continue;
+        missing.clear();
+      }
       failures.push({
         location: locationOf(point.place),
         text: point.text,
         ...(failing ? { failing } : {}),
+        ...(lost ? { returnsSuccess: { location: locationOf(lost.place), text: lost.text } } : {}),
         missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing, called)),
         undone: [...undone]
           .sort(([a], [b]) => a - b)

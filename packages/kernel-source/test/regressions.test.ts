@@ -229,4 +229,49 @@ describe('regressions', () => {
       ),
     ]);
   });
+  it('a failure path that returns success loses the error: after unwinding, or skipping kvm_init(); an optional step dropped after kvm_init() does not', async () => {
+    const lost = async (body: string[]) => {
+      const { findings } = await checkDemo(
+        [
+          'static struct miscdevice demo_dev;',
+          '',
+          'static int demo_probe(void)',
+          '{',
+          '\treturn -ENODEV;',
+          '}',
+          '',
+          'static int __init demo_init(void)',
+          '{',
+          '\tint r;',
+          '',
+          ...body,
+          '}',
+          'module_init(demo_init);',
+          '',
+        ].join('\n'),
+      );
+      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => `${f.location?.line} ${f.message}`);
+    };
+    const unwinding = [
+      '\tr = misc_register(&demo_dev);',
+      '\tif (r)',
+      '\t\treturn r;',
+      '\tr = kvm_init();',
+      '\tif (r)',
+      '\t\tgoto err;',
+      '\treturn 0;',
+      'err:',
+      '\tmisc_deregister(&demo_dev);',
+    ];
+    expect(await lost([...unwinding, '\treturn r;'])).toEqual([]);
+    expect(await lost([...unwinding, '\treturn 0;'])).toEqual([
+      '21 demo_init(): kvm_init() can fail, but its failure path returns success at `return 0;`: the error is lost, and the caller takes the init for done; return the error',
+    ]);
+    expect(await lost(['\tr = demo_probe();', '\tif (r) {', '\t\tpr_info("no demo\\n");', '\t\treturn 0;', '\t}', '\treturn kvm_init();'])).toEqual([
+      '15 demo_init(): demo_probe() can fail, but its failure path returns success at `return 0;`: the error is lost, and the caller takes the init for done; return the error',
+    ]);
+    expect(
+      await lost(['\tr = kvm_init();', '\tif (r)', '\t\treturn r;', '\tr = demo_probe();', '\tif (r)', '\t\tpr_info("no demo\\n");', '\treturn 0;']),
+    ).toEqual([]);
+  });
 });

@@ -42,6 +42,8 @@ export interface FailurePoint {
   missing: SetUp[];
   /** Set up and undone by the failure path, with the call that does it. */
   undone: { setUp: SetUp; call: string; location: Location }[];
+  /** Read from source: the failure path ends returning success (`return 0;` after the unwinding): the error is lost there. */
+  returnsSuccess?: { location: Location; text: string };
 }
 
 /** The failure points of one init function: a module init, a setup hook, or kvm_init() itself. */
