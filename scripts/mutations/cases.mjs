@@ -454,6 +454,27 @@ export const cases = [
       },
     ],
   },
+  {
+    // The new step's label put above the one kvm_init() jumps to: a failing kvm_init() leaves the device registered.
+    id: 'vmx-new-step-label-misplaced',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'dropped-undo-label',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;\n',
+    replace:
+      '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;\n\n\tr = misc_register(&vmx_demo_dev);\n\tif (r)\n\t\tgoto err_misc;\n',
+    also: {
+      find: 'err_kvm_init:\n\t__vmx_exit();\nerr_l1d_flush:',
+      replace: 'err_misc_unregister:\n\tmisc_deregister(&vmx_demo_dev);\nerr_kvm_init:\nerr_misc:\n\t__vmx_exit();\nerr_l1d_flush:',
+    },
+    more: {
+      find: 'static void vmx_exit(void)\n{\n\tkvm_exit();\n\t__vmx_exit();',
+      replace:
+        'static struct miscdevice vmx_demo_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-vmx-demo\",\n};\n\nstatic void vmx_exit(void)\n{\n\tkvm_exit();\n\tmisc_deregister(&vmx_demo_dev);\n\t__vmx_exit();',
+    },
+    expect: [{ rule: 'unwind-on-failure', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: ['r = kvm_init(sizeof(struct vcpu_vmx)', 'if (r)'] }],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',
@@ -872,6 +893,26 @@ export const cases = [
     file: 'arch/x86/kvm/vmx/vmx.c',
     find: '\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__vmx_exit();',
     replace: '\t\tgoto err_kvm_init;\n\n\treturn r;\n\nerr_kvm_init:\n\t__vmx_exit();',
+  },
+  {
+    // A new step in the middle, with its label in the chain where it belongs: nothing to report.
+    id: 'vmx-new-step-with-its-label',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'helper-block',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;\n',
+    replace:
+      '\tr = vmx_setup_l1d_flush(vmentry_l1d_flush_param);\n\tif (r)\n\t\tgoto err_l1d_flush;\n\n\tr = misc_register(&vmx_demo_dev);\n\tif (r)\n\t\tgoto err_misc;\n',
+    also: {
+      find: 'err_kvm_init:\n\t__vmx_exit();\nerr_l1d_flush:',
+      replace: 'err_kvm_init:\n\tmisc_deregister(&vmx_demo_dev);\nerr_misc:\n\t__vmx_exit();\nerr_l1d_flush:',
+    },
+    more: {
+      find: 'static void vmx_exit(void)\n{\n\tkvm_exit();\n\t__vmx_exit();',
+      replace:
+        'static struct miscdevice vmx_demo_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-vmx-demo\",\n};\n\nstatic void vmx_exit(void)\n{\n\tkvm_exit();\n\tmisc_deregister(&vmx_demo_dev);\n\t__vmx_exit();',
+    },
   },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
