@@ -914,6 +914,31 @@ export const cases = [
         'static struct miscdevice vmx_demo_dev = {\n\t.minor = MISC_DYNAMIC_MINOR,\n\t.name = \"kvm-vmx-demo\",\n};\n\nstatic void vmx_exit(void)\n{\n\tkvm_exit();\n\tmisc_deregister(&vmx_demo_dev);\n\t__vmx_exit();',
     },
   },
+  {
+    // kvm_init()'s per-CPU allocation loop moved into a helper that returns -ENOMEM.
+    id: 'kvm-init-kick-masks-in-helper',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'helper-block',
+    file: 'virt/kvm/kvm_main.c',
+    find: '\tfor_each_possible_cpu(cpu) {\n\t\tif (!alloc_cpumask_var_node(&per_cpu(cpu_kick_mask, cpu),\n\t\t\t\t\t    GFP_KERNEL, cpu_to_node(cpu))) {\n\t\t\tr = -ENOMEM;\n\t\t\tgoto err_cpu_kick_mask;\n\t\t}\n\t}\n\n\tr = kvm_irqfd_init();',
+    replace: '\tr = kvm_alloc_cpu_kick_masks();\n\tif (r)\n\t\tgoto err_cpu_kick_mask;\n\n\tr = kvm_irqfd_init();',
+    also: {
+      find: 'int kvm_init(unsigned vcpu_size, unsigned vcpu_align, struct module *module)\n{',
+      replace:
+        'static int kvm_alloc_cpu_kick_masks(void)\n{\n\tint cpu;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tif (!alloc_cpumask_var_node(&per_cpu(cpu_kick_mask, cpu),\n\t\t\t\t\t    GFP_KERNEL, cpu_to_node(cpu)))\n\t\t\treturn -ENOMEM;\n\t}\n\treturn 0;\n}\n\nint kvm_init(unsigned vcpu_size, unsigned vcpu_align, struct module *module)\n{',
+    },
+  },
+  {
+    // WARN_ON_ONCE() written beside the check instead of around it.
+    id: 'kvm-init-warn-beside-check',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'check-style',
+    file: 'virt/kvm/kvm_main.c',
+    find: '\tr = kvm_vfio_ops_init();\n\tif (WARN_ON_ONCE(r))\n\t\tgoto err_vfio;',
+    replace: '\tr = kvm_vfio_ops_init();\n\tif (r) {\n\t\tWARN_ON_ONCE(1);\n\t\tgoto err_vfio;\n\t}',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',
