@@ -1079,6 +1079,32 @@ export const cases = [
       },
     ],
   },
+  {
+    // A check added to 6.1's hardware-setup hook after it registered the perf callbacks, returning without undoing them.
+    id: 'v61-hardware-setup-check-without-unwinding',
+    tree: '6.1',
+    arch: 'x86-vmx',
+    class: 'dropped-undo-label',
+    file: 'arch/x86/kvm/x86.c',
+    find: '\tkvm_register_perf_callbacks(ops->handle_intel_pt_intr);\n',
+    replace: '\tkvm_register_perf_callbacks(ops->handle_intel_pt_intr);\n\n\tr = kvm_check_vendor_caps(ops);\n\tif (r)\n\t\treturn r;\n',
+    expect: [
+      {
+        rule: 'unwind-on-failure',
+        arch: 'x86-vmx',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['r = kvm_check_vendor_caps(ops);', 'if (r)'],
+        message: 'does not undo hardware_setup(): vmx_bitmap, vmxarea stay set up',
+      },
+      {
+        rule: 'unwind-on-failure',
+        arch: 'x86-vmx',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['r = kvm_check_vendor_caps(ops);', 'if (r)'],
+        message: 'does not undo kvm_register_perf_callbacks()',
+      },
+    ],
+  },
   // --- Linux 6.1: controls -------------------------------------------------------------------------
   {
     id: 'v61-svm-goto-to-nested-if',
