@@ -85,6 +85,13 @@ new RuleTester({ profile: 'tdx-v7' }).run('hook-state-initialized', rule, {
       ],
     },
     {
+      name: "a hook that reads state and writes it afterwards: the initializer named is the phase, not the hook's own write",
+      plugins: plugin({ after: ['area'], hooks: `\n  hardware-enable: { impl: demo_enable, requires: [area], initializes: [area] }` }),
+      errors: [
+        { messageId: 'initializedLater', data: { role: 'hardware-enable', state: 'area', initializer: 'by phase "area-init" (init_area()) of demo_init()' } },
+      ],
+    },
+    {
       name: 'state that nothing initializes',
       plugins: plugin({ hooks: `\n  hardware-enable: { impl: demo_enable, requires: [area] }` }),
       errors: [{ messageId: 'neverInitialized', data: { state: 'area' } }],

@@ -89,7 +89,11 @@ export default createRule<Options, 'initializedLater' | 'neverInitialized' | 'in
 
     function reportViolation(timeline: Timeline, { requirement, calls }: Violation): void {
       const call = mainCall(calls);
-      const init = timeline.events.find((e): e is StateInitEvent => e.kind === 'StateInit' && e.state === requirement.state && e.seq > call.seq);
+      // The reading hook's own writes, after its read, settle nothing for it: the initializer is someone else.
+      const init = timeline.events.find(
+        (e): e is StateInitEvent =>
+          e.kind === 'StateInit' && e.state === requirement.state && e.seq > call.seq && !(e.by.kind === 'hook' && e.by.call.role === call.role),
+      );
       const initializer = init ? describeInitializer(init.by) : undefined;
       const { reach, builtIn } = builtInNote(timeline, reachOf(calls, init ? untilText(init.by) : 'anything initializes it'));
       // A certain finding needs no window to happen: only the calls that make it certain are its story.

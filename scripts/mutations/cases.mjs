@@ -475,6 +475,87 @@ export const cases = [
     },
     expect: [{ rule: 'unwind-on-failure', arch: 'x86-vmx', file: 'arch/x86/kvm/vmx/vmx.c', at: ['r = kvm_init(sizeof(struct vcpu_vmx)', 'if (r)'] }],
   },
+  {
+    // The vendor ops installed after kvm_init(): the hooks kvm_init() runs call through an empty table.
+    id: 'svm-vendor-init-after-kvm-init',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'moved-init',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_x86_vendor_init(&svm_init_ops);\n\tif (r)\n\t\treturn r;\n\n',
+    replace: '',
+    also: {
+      find: '\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();\n\treturn r;',
+      replace:
+        '\tif (r)\n\t\treturn r;\n\n\tr = kvm_x86_vendor_init(&svm_init_ops);\n\tif (r)\n\t\tgoto err_vendor;\n\n\treturn 0;\n\nerr_vendor:\n\tkvm_exit();\n\treturn r;',
+    },
+    expect: [
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/svm/svm.c',
+        at: ['static int svm_enable_virtualization_cpu(void)', 'sd = per_cpu_ptr(&svm_data, me);'],
+        message: 'initialized by phase "kvm_x86_vendor_init"',
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/svm/svm.c',
+        at: ['static int svm_enable_virtualization_cpu(void)', 'sd->min_asid = max_sev_asid + 1;'],
+      },
+      { rule: 'kvm-init-last', arch: 'x86-svm', file: 'arch/x86/kvm/svm/svm.c', at: 'r = kvm_x86_vendor_init(&svm_init_ops);' },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void kvm_on_user_return(', 'for (slot = 0; slot < kvm_nr_uret_msrs; ++slot) {'],
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void kvm_on_user_return(', 'wrmsrl(kvm_uret_msrs_list[slot], values->host);'],
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void kvm_user_return_msr_cpu_online(', 'this_cpu_ptr(user_return_msrs);'],
+        message: 'initialized by phase "kvm_x86_vendor_init"',
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void kvm_user_return_msr_cpu_online(', 'for (i = 0; i < kvm_nr_uret_msrs; ++i) {'],
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void kvm_user_return_msr_cpu_online(', 'rdmsrl_safe(kvm_uret_msrs_list[i], &value);'],
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['static void drop_user_return_notifiers(', 'this_cpu_ptr(user_return_msrs);'],
+        message: 'initialized by phase "kvm_x86_vendor_init"',
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['void kvm_arch_enable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu'],
+      },
+      {
+        rule: 'hook-state-initialized',
+        arch: 'x86-svm',
+        file: 'arch/x86/kvm/x86.c',
+        at: ['void kvm_arch_disable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu'],
+      },
+    ],
+  },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------
   {
     id: 'svm-goto-to-nested-if',

@@ -201,7 +201,8 @@ function readHooks(scope: Scope, profile: Profile, roles: HookRoles, setup: Set<
       name: hook.name,
       def,
       reads: [...stateAccesses(scope, reached, 'any').values()],
-      writes: new Set(stateAccesses(scope, reached, 'write').keys()),
+      // What the hook initializes for others: a pointer it only writes through stays someone else's to set up.
+      writes: new Set(stateAccesses(scope, reached, 'initialize').keys()),
       memberWrites: [...stateAccesses(scope, reached, 'write', true).values()],
       reaches: [...reached.values()].map((r) => r.def.name),
       noop: info.facts.calls.length === 0 && info.facts.refs.length === 0,

@@ -55,6 +55,8 @@ interface Reference {
   decides?: boolean;
   /** A read only if the name is a pointer: `p[cpu] = v` reads p, `array[cpu] = v` does not read the array. */
   ifPointer?: boolean;
+  /** A write through the pointer the name holds (`p->f = v`, `this_cpu_ptr(p)->f = v`): of what p points at, not of p. */
+  through?: boolean;
 }
 
 export interface Facts {
@@ -598,12 +600,14 @@ function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, consta
   // A write through a pointer reads the pointer first, which must have been set up (allocated).
   // An alias of `&x` points at x itself.
   const alias = walk.aliases.has(base);
-  if (found.throughValue && (!alias || walk.throughPointer.has(base))) walk.facts.refs.push({ name, write: false, place });
+  const through = found.throughValue && (!alias || walk.throughPointer.has(base));
+  if (through) walk.facts.refs.push({ name, write: false, place });
   else if (found.subscripted && !alias) walk.facts.refs.push({ name, write: false, place, ifPointer: true });
   walk.facts.refs.push({
     name,
     write: true,
     place,
+    ...(through ? { through } : {}),
     ...(allocated && !found.throughValue ? { allocated } : {}),
     ...(constant ? { constant } : {}),
     ...(isNull && !found.field && !found.throughValue ? { null: true } : {}),

@@ -110,7 +110,8 @@ export interface StateAccess {
 }
 
 /** What stateAccesses() collects: every touch, or writes only. */
-type AccessKind = 'any' | 'write';
+/** `initialize`: writes that set the state itself, not what a pointer it holds points at. */
+type AccessKind = 'any' | 'write' | 'initialize';
 
 /**
  * File-scope state each reached function touches, first chain wins; `byMember`: each member of
@@ -121,12 +122,13 @@ export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind:
   for (const node of reached.values()) {
     if (isExternal(node.def)) continue;
     for (const ref of scope.info(node.def).facts.refs) {
-      if (kind === 'write' && !ref.write) continue;
+      if (kind !== 'any' && !ref.write) continue;
+      if (kind === 'initialize' && ref.through && scope.variables.get(ref.name)?.pointer) continue;
       const key = byMember && ref.field ? `${ref.name}.${ref.field}` : ref.name;
       if (accesses.has(key) || !scope.variables.has(ref.name)) continue;
       if (ref.ifPointer && !scope.variables.get(ref.name)?.pointer) continue;
       // `p = NULL` sets nothing up for whoever reads p.
-      if (kind === 'write' && ref.null) continue;
+      if (kind !== 'any' && ref.null) continue;
       accesses.set(key, {
         state: ref.name,
         write: ref.write,

@@ -1,8 +1,9 @@
 // Bugs found once in src/, each kept as a test of the behaviour that is right.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
+import { entry, reach, stateAccesses } from '../src/reach.js';
 import { checkDemo, checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
 
 describe('regressions', () => {
@@ -273,5 +274,30 @@ describe('regressions', () => {
     expect(
       await lost(['\tr = kvm_init();', '\tif (r)', '\t\treturn r;', '\tr = demo_probe();', '\tif (r)', '\t\tpr_info("no demo\\n");', '\treturn 0;']),
     ).toEqual([]);
+  });
+  it('a write through a pointer is a write of what it points at: it initializes the pointer for no one', async () => {
+    const dir = demoTree(
+      [
+        'struct demo_msrs {',
+        '\tint registered;',
+        '};',
+        'static struct demo_msrs __percpu *demo_msrs;',
+        'static int demo_flag;',
+        '',
+        'static void demo_cpu_online(void)',
+        '{',
+        '\tthis_cpu_ptr(demo_msrs)->registered = 0;',
+        '\tdemo_flag = 1;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
+    const definition = scope.definition('demo_cpu_online');
+    assert(definition, 'demo_cpu_online() defined');
+    const reached = reach(scope, [entry(definition)]);
+    expect([...stateAccesses(scope, reached, 'write').keys()].sort()).toEqual(['demo_flag', 'demo_msrs']);
+    expect([...stateAccesses(scope, reached, 'initialize').keys()]).toEqual(['demo_flag']);
+    expect([...stateAccesses(scope, reached, 'any').values()].filter((a) => !a.write).map((a) => a.state)).toEqual(['demo_msrs']);
   });
 });
