@@ -1020,6 +1020,16 @@ export const cases = [
     find: '\tr = kvm_vfio_ops_init();\n\tif (WARN_ON_ONCE(r))\n\t\tgoto err_vfio;',
     replace: '\tr = kvm_vfio_ops_init();\n\tif (r) {\n\t\tWARN_ON_ONCE(1);\n\t\tgoto err_vfio;\n\t}',
   },
+  {
+    // WRITE_ONCE() for a plain store: the same state written after kvm_init(), the same finding.
+    id: 'arm64-write-once-store',
+    tree: '6.12',
+    arch: 'arm64',
+    class: 'check-style',
+    file: 'arch/arm64/kvm/arm.c',
+    find: '\tkvm_arm_initialised = true;\n\n\treturn 0;',
+    replace: '\tWRITE_ONCE(kvm_arm_initialised, true);\n\n\treturn 0;',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',

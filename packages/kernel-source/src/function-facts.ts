@@ -114,6 +114,18 @@ const PER_CPU_ACCESSORS = new Set([
 ]);
 const PER_CPU_WRITERS = new Set(['this_cpu_write', '__this_cpu_write', 'raw_cpu_write', 'this_cpu_inc', 'this_cpu_dec', '__this_cpu_inc', '__this_cpu_dec']);
 
+/**
+ * Stores written like calls: `WRITE_ONCE(x, v)` is `x = v` (and `smp_store_release(&x, v)`,
+ * `atomic_set(&x, v)` with the address), not a call of anything.
+ */
+export const STORE_MACROS = new Set(['WRITE_ONCE', '__WRITE_ONCE', 'smp_store_release', 'smp_store_mb', 'atomic_set', 'atomic64_set', 'atomic_long_set']);
+
+/** The lvalue a store macro writes: its first argument, or what that points at (`&x`). */
+export function storedTo(args: readonly (Node | null)[]): Node | null {
+  const target = args[0] ?? null;
+  return target?.type === 'pointer_expression' && target.child(0)?.type === '&' ? target.childForFieldName('argument') : target;
+}
+
 /** Parses one function; `enabled`: the configuration it is read in (branches it rules out are blanked). */
 export function parseFunction(parser: Parser, def: FunctionDefinition, text: string, enabled?: Set<string>): ParsedFunction {
   const source = maskKernelMacros(text.slice(def.start, def.end), enabled);
@@ -470,6 +482,11 @@ function recordCall(walk: Walk, node: Node): void {
   const fn = walk.fn;
   const callee = calleeOf(fn, node.childForFieldName('function'));
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
+  if (callee?.kind === 'direct' && STORE_MACROS.has(callee.name)) {
+    const value = argNodes[1] ?? null;
+    recordWrite(walk, storedTo(argNodes), allocationIn(walk, value), isConstant(fn, value), value?.text === 'NULL' || value?.type === 'null');
+    return;
+  }
   // Each argument's type asked once, and handed on: an ask is a call into WebAssembly.
   const argTypes = argNodes.map((arg) => arg?.type);
   const args = argNodes.map((arg, i) => (arg ? argumentName(fn, arg, argTypes[i]!) : undefined));

@@ -8,7 +8,7 @@
 // take on one path (a second `if (!in_hyp_mode)`, the same #ifdef twice) are not combined.
 import type { Node } from 'web-tree-sitter';
 import type { FunctionDefinition } from './file-index.js';
-import { factsOf, type Callee, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import { factsOf, STORE_MACROS, storedTo, type Callee, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { Scope } from './scope.js';
 
 export interface InitStatement {
@@ -841,8 +841,9 @@ class Reader {
 /** `x = …`, `x[i] |= …`, `x.f = …` as a statement: the file-scope name assigned (not a local). */
 function assignedState(node: Node, fn: ParsedFunction): string | undefined {
   const expression = node.type === 'expression_statement' ? node.namedChildren[0] : undefined;
-  if (expression?.type !== 'assignment_expression') return undefined;
-  let left = expression.childForFieldName('left');
+  const store = expression?.type === 'call_expression' && STORE_MACROS.has(expression.childForFieldName('function')?.text ?? '');
+  if (expression?.type !== 'assignment_expression' && !store) return undefined;
+  let left = store ? storedTo(expression.childForFieldName('arguments')?.namedChildren ?? []) : expression.childForFieldName('left');
   while (left && left.type !== 'identifier') left = left.childForFieldName('argument') ?? null;
   return left && !fn.locals.has(left.text) ? left.text : undefined;
 }
@@ -946,7 +947,7 @@ export function outerCalls(node: Node): Node[] {
   if (node.type === 'call_expression') {
     const name = node.childForFieldName('function')?.text ?? '';
     if (NOT_CALLS.has(name)) return [];
-    if (!WRAPPERS.has(name) && !ERROR_TESTS.has(name) && name !== 'PTR_ERR' && name !== 'IS_ERR_VALUE') return [node];
+    if (!WRAPPERS.has(name) && !ERROR_TESTS.has(name) && !STORE_MACROS.has(name) && name !== 'PTR_ERR' && name !== 'IS_ERR_VALUE') return [node];
     return (node.childForFieldName('arguments')?.namedChildren ?? []).flatMap((arg) => (arg ? outerCalls(arg) : []));
   }
   return node.namedChildren.flatMap((child) => (child ? outerCalls(child) : []));

@@ -300,4 +300,23 @@ describe('regressions', () => {
     expect([...stateAccesses(scope, reached, 'initialize').keys()]).toEqual(['demo_flag']);
     expect([...stateAccesses(scope, reached, 'any').values()].filter((a) => !a.write).map((a) => a.state)).toEqual(['demo_msrs']);
   });
+  it('WRITE_ONCE(x, v) and smp_store_release(&y, v) are stores of x and y, not calls; a call in the value still is one', async () => {
+    const dir = demoTree(
+      [
+        'static bool demo_ready;',
+        'static int demo_gen;',
+        '',
+        'static void demo_publish(void)',
+        '{',
+        '\tWRITE_ONCE(demo_ready, true);',
+        '\tsmp_store_release(&demo_gen, demo_next_gen());',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
+    const facts = factsIn(scope, 'demo_publish');
+    expect(facts.calls.map((c) => (c.callee.kind === 'direct' ? c.callee.name : c.callee.field))).toEqual(['demo_next_gen']);
+    expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}${r.constant ? ' (constant)' : ''}`)).toEqual(['demo_ready (constant)', 'demo_gen']);
+  });
 });
