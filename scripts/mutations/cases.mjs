@@ -9,6 +9,15 @@
 // if-to-goto, early-return, helper-block, log-line, kvm-init-paths, check-style, header-style,
 // label-style, gate-style, built-in-userspace, critical-section.
 
+/** A hook-state-initialized finding of x86-svm in the x86 code its hooks share (arch/x86/kvm/x86.c). */
+const svmHookReadInX86 = (at, message) => ({
+  rule: 'hook-state-initialized',
+  arch: 'x86-svm',
+  file: 'arch/x86/kvm/x86.c',
+  at,
+  ...(message ? { message } : {}),
+});
+
 export const cases = [
   // --- Linux 6.12: bugs -------------------------------------------------------------------------
   {
@@ -504,56 +513,14 @@ export const cases = [
         at: ['static int svm_enable_virtualization_cpu(void)', 'sd->min_asid = max_sev_asid + 1;'],
       },
       { rule: 'kvm-init-last', arch: 'x86-svm', file: 'arch/x86/kvm/svm/svm.c', at: 'r = kvm_x86_vendor_init(&svm_init_ops);' },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void kvm_on_user_return(', 'for (slot = 0; slot < kvm_nr_uret_msrs; ++slot) {'],
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void kvm_on_user_return(', 'wrmsrl(kvm_uret_msrs_list[slot], values->host);'],
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void kvm_user_return_msr_cpu_online(', 'this_cpu_ptr(user_return_msrs);'],
-        message: 'initialized by phase "kvm_x86_vendor_init"',
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void kvm_user_return_msr_cpu_online(', 'for (i = 0; i < kvm_nr_uret_msrs; ++i) {'],
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void kvm_user_return_msr_cpu_online(', 'rdmsrl_safe(kvm_uret_msrs_list[i], &value);'],
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['static void drop_user_return_notifiers(', 'this_cpu_ptr(user_return_msrs);'],
-        message: 'initialized by phase "kvm_x86_vendor_init"',
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['void kvm_arch_enable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu'],
-      },
-      {
-        rule: 'hook-state-initialized',
-        arch: 'x86-svm',
-        file: 'arch/x86/kvm/x86.c',
-        at: ['void kvm_arch_disable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu'],
-      },
+      svmHookReadInX86(['static void kvm_on_user_return(', 'for (slot = 0; slot < kvm_nr_uret_msrs; ++slot) {']),
+      svmHookReadInX86(['static void kvm_on_user_return(', 'wrmsrl(kvm_uret_msrs_list[slot], values->host);']),
+      svmHookReadInX86(['static void kvm_user_return_msr_cpu_online(', 'this_cpu_ptr(user_return_msrs);'], 'initialized by phase "kvm_x86_vendor_init"'),
+      svmHookReadInX86(['static void kvm_user_return_msr_cpu_online(', 'for (i = 0; i < kvm_nr_uret_msrs; ++i) {']),
+      svmHookReadInX86(['static void kvm_user_return_msr_cpu_online(', 'rdmsrl_safe(kvm_uret_msrs_list[i], &value);']),
+      svmHookReadInX86(['static void drop_user_return_notifiers(', 'this_cpu_ptr(user_return_msrs);'], 'initialized by phase "kvm_x86_vendor_init"'),
+      svmHookReadInX86(['void kvm_arch_enable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu']),
+      svmHookReadInX86(['void kvm_arch_disable_virtualization(void)', 'kvm_x86_ops.emergency_disable_virtualization_cpu']),
     ],
   },
   // --- Linux 6.12: controls (equivalent rewrites) ------------------------------------------------

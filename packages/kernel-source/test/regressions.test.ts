@@ -1,10 +1,16 @@
 // Bugs found once in src/, each kept as a test of the behaviour that is right.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Finding } from '@kvm-rules/core';
 import { assert, describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
 import { entry, reach, stateAccesses } from '../src/reach.js';
 import { checkDemo, checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
+
+/** The unwind-on-failure findings among a check's. */
+function unwindFindings(findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.ruleId === 'unwind-on-failure');
+}
 
 describe('regressions', () => {
   it('a hook reading a per-CPU list through this_cpu_ptr(&list) reads it (recordCall: this_cpu_ptr() only computes an address)', async () => {
@@ -151,6 +157,7 @@ describe('regressions', () => {
     expect(scope.fieldTargets('enable').map((t) => t.def.name)).toEqual(['a_enable']);
     expect(scope.fieldTargets('blocking').map((t) => t.def.name)).toEqual(['common_blocking']);
   });
+
   it('a call that closes what an earlier call opened (preempt_enable() after preempt_disable()) sets nothing up; an enable with no disable before it does', async () => {
     const findingsWith = async (before: string[]) => {
       const { findings } = await checkDemo(
@@ -186,7 +193,7 @@ describe('regressions', () => {
           '',
         ].join('\n'),
       );
-      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => f.message);
+      return unwindFindings(findings).map((f) => f.message);
     };
     expect(await findingsWith(['\tpreempt_disable();', '\tdemo_feature_disable();', '\tdemo_feature_enable();', '\tpreempt_enable();', ''])).toEqual([]);
     expect(await findingsWith(['\tdemo_feature_enable();', ''])).toEqual([
@@ -195,6 +202,7 @@ describe('regressions', () => {
       ),
     ]);
   });
+
   it('an undo under `if (r && x)` on a path where x is known true runs whenever r failed; under `if (r && !x)` it does not', async () => {
     const findingsWith = async (undoTest: string) => {
       const { findings } = await checkDemo(
@@ -221,7 +229,7 @@ describe('regressions', () => {
           '',
         ].join('\n'),
       );
-      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => f.message);
+      return unwindFindings(findings).map((f) => f.message);
     };
     expect(await findingsWith('r && nested')).toEqual([]);
     expect(await findingsWith('r && !nested')).toEqual([
@@ -230,6 +238,7 @@ describe('regressions', () => {
       ),
     ]);
   });
+
   it('a failure path that returns success loses the error: after unwinding, or skipping kvm_init(); an optional step dropped after kvm_init() does not', async () => {
     const lost = async (body: string[]) => {
       const { findings } = await checkDemo(
@@ -251,7 +260,7 @@ describe('regressions', () => {
           '',
         ].join('\n'),
       );
-      return findings.filter((f) => f.ruleId === 'unwind-on-failure').map((f) => `${f.location?.line} ${f.message}`);
+      return unwindFindings(findings).map((f) => `${f.location?.line} ${f.message}`);
     };
     const unwinding = [
       '\tr = misc_register(&demo_dev);',
@@ -275,6 +284,7 @@ describe('regressions', () => {
       await lost(['\tr = kvm_init();', '\tif (r)', '\t\treturn r;', '\tr = demo_probe();', '\tif (r)', '\t\tpr_info("no demo\\n");', '\treturn 0;']),
     ).toEqual([]);
   });
+
   it('a write through a pointer is a write of what it points at: it initializes the pointer for no one', async () => {
     const dir = demoTree(
       [
@@ -300,6 +310,7 @@ describe('regressions', () => {
     expect([...stateAccesses(scope, reached, 'initialize').keys()]).toEqual(['demo_flag']);
     expect([...stateAccesses(scope, reached, 'any').values()].filter((a) => !a.write).map((a) => a.state)).toEqual(['demo_msrs']);
   });
+
   it('WRITE_ONCE(x, v) and smp_store_release(&y, v) are stores of x and y, not calls; a call in the value still is one', async () => {
     const dir = demoTree(
       [
