@@ -9,6 +9,17 @@
 // if-to-goto, early-return, helper-block, log-line, kvm-init-paths, check-style, header-style,
 // label-style, gate-style, built-in-userspace, critical-section.
 
+/** vmx_init()'s per-CPU loaded_vmcss_on_cpu lists set up after kvm_init() instead of before. */
+const LOADED_VMCSS_AFTER_KVM_INIT = {
+  find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\tvmx_check_vmcs12_offsets();',
+  replace: '\tvmx_check_vmcs12_offsets();',
+  also: {
+    find: '\t\tgoto err_kvm_init;\n\n\treturn 0;',
+    replace:
+      '\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\treturn 0;',
+  },
+};
+
 /** A hook-state-initialized finding of x86-svm in the x86 code its hooks share (arch/x86/kvm/x86.c). */
 const svmHookReadInX86 = (at, message) => ({
   rule: 'hook-state-initialized',
@@ -26,13 +37,7 @@ export const cases = [
     arch: 'x86-vmx',
     class: 'moved-init',
     file: 'arch/x86/kvm/vmx/vmx.c',
-    find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\tvmx_check_vmcs12_offsets();',
-    replace: '\tvmx_check_vmcs12_offsets();',
-    also: {
-      find: '\t\tgoto err_kvm_init;\n\n\treturn 0;',
-      replace:
-        '\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\treturn 0;',
-    },
+    ...LOADED_VMCSS_AFTER_KVM_INIT,
     expect: [
       {
         rule: 'hook-state-initialized',
@@ -401,13 +406,7 @@ export const cases = [
     arch: 'x86-vmx',
     class: 'moved-init',
     file: 'arch/x86/kvm/vmx/vmx.c',
-    find: '\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\tvmx_check_vmcs12_offsets();',
-    replace: '\tvmx_check_vmcs12_offsets();',
-    also: {
-      find: '\t\tgoto err_kvm_init;\n\n\treturn 0;',
-      replace:
-        '\t\tgoto err_kvm_init;\n\n\tfor_each_possible_cpu(cpu) {\n\t\tINIT_LIST_HEAD(&per_cpu(loaded_vmcss_on_cpu, cpu));\n\n\t\tpi_init_cpu(cpu);\n\t}\n\n\treturn 0;',
-    },
+    ...LOADED_VMCSS_AFTER_KVM_INIT,
     more: {
       find: '\tint cpu = raw_smp_processor_id();\n\tstruct loaded_vmcs *v, *n;\n\n\tlist_for_each_entry_safe(v, n, &per_cpu(loaded_vmcss_on_cpu, cpu),\n\t\t\t\t loaded_vmcss_on_cpu_link)',
       replace:
