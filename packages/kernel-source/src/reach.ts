@@ -109,8 +109,10 @@ export interface StateAccess {
   place: Place;
 }
 
-/** What stateAccesses() collects: every touch, or writes only. */
-/** `initialize`: writes that set the state itself, not what a pointer it holds points at. */
+/**
+ * What stateAccesses() collects: every touch, writes only, or the writes that initialize the
+ * state itself (not what a pointer it holds points at).
+ */
 type AccessKind = 'any' | 'write' | 'initialize';
 
 /**
