@@ -996,6 +996,21 @@ export const cases = [
     find: '\tkvm_arm_initialised = true;\n\n\treturn 0;',
     replace: '\tWRITE_ONCE(kvm_arm_initialised, true);\n\n\treturn 0;',
   },
+  {
+    // kvm_init() called under a lock the module init takes and releases around it.
+    id: 'riscv-kvm-init-under-lock',
+    tree: '6.12',
+    arch: 'riscv',
+    class: 'critical-section',
+    file: 'arch/riscv/kvm/main.c',
+    find: '\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tif (rc) {',
+    replace:
+      '\tmutex_lock(&riscv_kvm_init_lock);\n\trc = kvm_init(sizeof(struct kvm_vcpu), 0, THIS_MODULE);\n\tmutex_unlock(&riscv_kvm_init_lock);\n\tif (rc) {',
+    also: {
+      find: 'static int __init riscv_kvm_init(void)\n{',
+      replace: 'static DEFINE_MUTEX(riscv_kvm_init_lock);\n\nstatic int __init riscv_kvm_init(void)\n{',
+    },
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',

@@ -9,6 +9,9 @@ import type { Scope } from './scope.js';
 /** Logging: prints, and changes nothing an init step can observe. */
 const LOGGING =
   /^(?:pr_\w+|printk\w*|kvm_(?:info|err|debug|pr_unimpl|pr_err)\w*|dev_(?:info|err|warn|dbg|notice)\w*|pr_warn_once|WARN\w*|BUILD_BUG_ON\w*|might_sleep|trace_\w+|debug_sprintf_event|VM_EVENT|KVM_EVENT)$/;
+/** Closing a section the code opened: a lock released, preemption or interrupts on again. It puts back what was there. */
+const RELEASING =
+  /^(?:\w*_unlock(?:_irq|_bh|_irqrestore)?|\w*_read_unlock\w*|preempt_enable\w*|local_irq_enable|local_irq_restore|local_bh_enable|migrate_enable)$/;
 /** A function outside the scope named as a question: is_*, *_supported, cpus_have_*, xics_on_xive… */
 const PREDICATE =
   /^(?:is_\w+|\w+_is_\w+|has_\w+|\w+_has_\w+|cpu_has\w*|cpus_have\w*|boot_cpu_has\w*|static_cpu_has\w*|\w+_supported|\w+_available|\w+_enabled|\w+_on_\w+|sbi_spec_is_\w+|sbi_probe_extension|boot_cpu_type|kvm_get_mode|hypervisor_is_type|num_\w+|test_bit|IS_\w+)$/;
@@ -53,13 +56,13 @@ export function callTextOf(statement: InitStatement, subject: Subject = statemen
 }
 
 /**
- * A statement nothing later can tell happened: a log line, or a check (a condition's call, or
- * a call whose result only a local keeps) of a function that writes no state and calls only
- * such functions, or, outside the scope, one named as a question.
+ * A statement nothing later can tell happened: a log line, a lock released, or a check (a
+ * condition's call, or a call whose result only a local keeps) of a function that writes no
+ * state and calls only such functions, or, outside the scope, one named as a question.
  */
 export function hasNoEffect(scope: Scope, statement: InitStatement): boolean {
   if (!statement.call) return false;
-  if (LOGGING.test(statement.call)) return true;
+  if (LOGGING.test(statement.call) || RELEASING.test(statement.call)) return true;
   if (statement.assigned || statement.facts.refs.some((r) => r.write && scope.variables.has(r.name))) return false;
   const def = scope.functions.has(statement.call) ? scope.definition(statement.call, statement.place.file) : undefined;
   if (!def || isExternal(def)) return PREDICATE.test(statement.call);

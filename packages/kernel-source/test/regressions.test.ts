@@ -330,4 +330,28 @@ describe('regressions', () => {
     expect(facts.calls.map((c) => (c.callee.kind === 'direct' ? c.callee.name : c.callee.field))).toEqual(['demo_next_gen']);
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}${r.constant ? ' (constant)' : ''}`)).toEqual(['demo_ready (constant)', 'demo_gen']);
   });
+
+  it('a lock released after kvm_init() is no work after kvm_init(); a store is', async () => {
+    const { findings } = await checkDemo(
+      [
+        'static DEFINE_MUTEX(demo_lock);',
+        'static bool demo_ready;',
+        '',
+        'static int __init demo_init(void)',
+        '{',
+        '\tint r;',
+        '',
+        '\tmutex_lock(&demo_lock);',
+        '\tr = kvm_init();',
+        '\tmutex_unlock(&demo_lock);',
+        '\tdemo_ready = true;',
+        '\treturn r;',
+        '}',
+        'module_init(demo_init);',
+        '',
+      ].join('\n'),
+    );
+    const late = findings.filter((f) => f.ruleId === 'kvm-init-last').map((f) => f.message);
+    expect(late).toEqual([expect.stringMatching(/^demo_init\(\) does work after kvm_init\(\): "demo_ready";/)]);
+  });
 });
