@@ -1011,6 +1011,27 @@ export const cases = [
       replace: 'static DEFINE_MUTEX(riscv_kvm_init_lock);\n\nstatic int __init riscv_kvm_init(void)\n{',
     },
   },
+  {
+    // The error leaves a do { } while (0) block with break, to the unwinding after it.
+    id: 'svm-break-out-of-block',
+    tree: '6.12',
+    arch: 'x86-svm',
+    class: 'goto-to-if',
+    file: 'arch/x86/kvm/svm/svm.c',
+    find: '\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t     THIS_MODULE);\n\tif (r)\n\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__svm_exit();\n\treturn r;',
+    replace:
+      '\tdo {\n\t\tr = kvm_init(sizeof(struct vcpu_svm), __alignof__(struct vcpu_svm),\n\t\t\t     THIS_MODULE);\n\t\tif (r)\n\t\t\tbreak;\n\t\treturn 0;\n\t} while (0);\n\n\t__svm_exit();\n\treturn r;',
+  },
+  {
+    // Success jumps over the unwinding to a return shared with the failure paths, returning r (0 there).
+    id: 'vmx-shared-return-of-r',
+    tree: '6.12',
+    arch: 'x86-vmx',
+    class: 'label-style',
+    file: 'arch/x86/kvm/vmx/vmx.c',
+    find: '\t\tgoto err_kvm_init;\n\n\treturn 0;\n\nerr_kvm_init:\n\t__vmx_exit();\nerr_l1d_flush:\n\tkvm_x86_vendor_exit();\n\treturn r;\n}',
+    replace: '\t\tgoto err_kvm_init;\n\tgoto out;\n\nerr_kvm_init:\n\t__vmx_exit();\nerr_l1d_flush:\n\tkvm_x86_vendor_exit();\nout:\n\treturn r;\n}',
+  },
   // --- Linux 6.1: bugs ----------------------------------------------------------------------------
   {
     id: 'v61-vmx-label-drops-vendor-exit',
