@@ -42,9 +42,9 @@ const TYPE_ARGUMENTS = /\b(?:alloc_percpu\w*|__alloc_percpu\w*|container_of\w*|s
 const ITERATORS = /\b(?:[a-z0-9_]*for_each[a-z0-9_]*)(?=\s*\()/g;
 
 /** Makes kernel C palatable to tree-sitter without moving anything; `enabled`: the module's configuration (kconfig.ts). */
-export function maskKernelMacros(text: string, enabled = new Set<string>()): string {
+export function maskKernelMacros(text: string, enabled?: ReadonlySet<string>): string {
   // Most functions hold no directive: their lines need not be split to find none.
-  const settled = text.includes('#') && (enabled.size > 0 || hasParkedCode(text));
+  const settled = text.includes('#') && ((enabled !== undefined && enabled.size > 0) || hasParkedCode(text));
   return (settled ? withoutDisabledBranches(text, enabled) : text)
     .replace(ATTRIBUTES, (word) => ' '.repeat(word.length))
     .replace(/\boffsetofend(?=\s*\()/g, 'offsetof   ')

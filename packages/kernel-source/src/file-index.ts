@@ -445,7 +445,7 @@ function variable(file: string, name: string, kind: VariableKind, staticInit: bo
 
 export function indexFile(file: string, text: string): FileIndex {
   // Definitions parked under `#if 0` are never compiled: indexed without them, every line in its place.
-  const visible = hasParkedCode(text) ? withoutDisabledBranches(text, new Set()) : text;
+  const visible = hasParkedCode(text) ? withoutDisabledBranches(text) : text;
   const lines = visible.split('\n');
   const starts = lineStarts(visible);
   const functions = indexFunctions(file, visible, lines, starts);

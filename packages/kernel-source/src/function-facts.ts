@@ -367,7 +367,7 @@ export function factsOf(fn: ParsedFunction, node: Node): Facts {
       const right = current.childForFieldName('right');
       const allocated = allocationIn(walk, right);
       const plain = current.childForFieldName('operator')?.text === '=';
-      recordWrite(walk, left, allocated, plain && isConstant(fn, right), plain && (right?.text === 'NULL' || right?.type === 'null'));
+      recordWrite(walk, left, allocated, plain && isConstant(fn, right), plain && isNullValue(right));
       noteAlias(walk, left, right);
       noteAllocation(walk, left, allocated);
     } else if (type === 'init_declarator') {
@@ -484,7 +484,7 @@ function recordCall(walk: Walk, node: Node): void {
   const argNodes = node.childForFieldName('arguments')?.namedChildren ?? [];
   if (callee?.kind === 'direct' && STORE_MACROS.has(callee.name)) {
     const value = argNodes[1] ?? null;
-    recordWrite(walk, storedTo(argNodes), allocationIn(walk, value), isConstant(fn, value), value?.text === 'NULL' || value?.type === 'null');
+    recordWrite(walk, storedTo(argNodes), allocationIn(walk, value), isConstant(fn, value), isNullValue(value));
     return;
   }
   // Each argument's type asked once, and handed on: an ask is a call into WebAssembly.
@@ -606,6 +606,11 @@ function isConstant(fn: ParsedFunction, value: Node | null): boolean {
   if (type === 'unary_expression' || type === 'parenthesized_expression' || type === 'cast_expression')
     return isConstant(fn, value.namedChildren.at(-1) ?? null);
   return false;
+}
+
+/** `NULL`, the value a pointer so written holds when it is not set up. */
+function isNullValue(value: Node | null): boolean {
+  return value?.text === 'NULL' || value?.type === 'null';
 }
 
 function recordWrite(walk: Walk, lvalue: Node | null, allocated?: string, constant = false, isNull = false): void {

@@ -2,6 +2,9 @@
 // and code parked under `#if 0`, which is never compiled. Every line keeps its place (blanked
 // with spaces), so that offsets, lines and columns still point into the kernel file.
 
+/** No symbol known to be on: only `#if 0` and `#if 1` are settled. */
+const NO_CONFIGURATION: ReadonlySet<string> = new Set();
+
 /** `#if 0` (code parked, never compiled) or `#if 1` (whose `#else` is), read at a `#`. */
 const PARKED_AT = /#[ \t]*(?:el)?if[ \t]+[01](?!\w)/y;
 
@@ -18,7 +21,7 @@ export function hasParkedCode(text: string): boolean {
 }
 
 /** `#ifdef CONFIG_X`, `#ifndef CONFIG_X`, `#if IS_ENABLED(CONFIG_X)`, `#if defined(CONFIG_X)`, each maybe with `!`, and `#if 0`, `#if 1`: true, false, or unknown. */
-function directiveValue(condition: string, enabled: Set<string>): boolean | undefined {
+function directiveValue(condition: string, enabled: ReadonlySet<string>): boolean | undefined {
   const literal = /^\s*([01])\s*(?:\/[/*].*)?$/.exec(condition);
   if (literal) return literal[1] === '1';
   const match = /^\s*(!)?\s*(?:IS_ENABLED|IS_BUILTIN|defined)?\s*\(?\s*(CONFIG_\w+)\s*\)?\s*(?:\/[/*].*)?$/.exec(condition);
@@ -31,7 +34,7 @@ function directiveValue(condition: string, enabled: Set<string>): boolean | unde
  * Kconfig entry selects is on) or that are never compiled (`#if 0`), keeping every line where
  * it is. Blocks on symbols the configuration does not settle are left whole.
  */
-export function withoutDisabledBranches(text: string, enabled: Set<string>): string {
+export function withoutDisabledBranches(text: string, enabled: ReadonlySet<string> = NO_CONFIGURATION): string {
   const lines = text.split('\n');
   // Per open #if: whether the current branch is blanked, and whether an earlier branch was taken for sure.
   const stack: { blank: boolean; taken: boolean | undefined }[] = [];
