@@ -101,6 +101,8 @@ class Unwinder {
   /** By helper definition: what its own failure paths release. */
   private readonly helperReleases = new Map<string, Expansion>();
   private ownFailureReleases: { expansion: Expansion; step: PathStep }[] | undefined;
+  /** By statement index: what it sets up that needs undoing (needed()), each read once. */
+  private readonly needs = new Map<number, Need[]>();
 
   constructor(
     private readonly scope: Scope,
@@ -113,15 +115,6 @@ class Unwinder {
     const needs = new Map<number, StatementUndo>();
     const unwinds = new Map<number, number[]>();
     const failures: FailurePoint[] = [];
-    const needed = new Map<number, Need[]>();
-    const neededOf = (i: number) => {
-      let list = needed.get(i);
-      if (!list) {
-        list = this.needed(i);
-        needed.set(i, list);
-      }
-      return list;
-    };
     for (const point of flow.failures) {
       const missing = new Map<number, Map<string, Need>>();
       const undone = new Map<number, { call: string; place: Place }>();
@@ -133,7 +126,7 @@ class Unwinder {
         path.setUp.forEach((i, at) => {
           if (point.failing.includes(i)) return;
           const later = path.setUp.slice(at + 1).map((j) => this.expansion(this.statementFacts(j), flow.statements[j]!.place.file));
-          const needs = neededOf(i);
+          const needs = this.needed(i);
           // The step's own undo (kvm_x86_vendor_exit() for kvm_x86_vendor_init()) is read from its
           // own definition, as deep as the step was: what it does not take back stays set up.
           const own = this.ownUndo(i, released);
@@ -174,7 +167,7 @@ class Unwinder {
         missing: [...missing].sort(([a], [b]) => a - b).map(([i, list]) => this.setUpOf(i, [...list.values()], point.failing, called)),
         undone: [...undone]
           .sort(([a], [b]) => a - b)
-          .map(([i, by]) => ({ setUp: this.setUpOf(i, neededOf(i), point.failing), call: by.call, location: locationOf(by.place) })),
+          .map(([i, by]) => ({ setUp: this.setUpOf(i, this.needed(i), point.failing), call: by.call, location: locationOf(by.place) })),
       });
       for (const f of point.failing) {
         const list = unwinds.get(f) ?? [];
@@ -187,7 +180,7 @@ class Unwinder {
     }
     // Every statement, whether a failure follows it or not: plugin-drift compares each with its declaration.
     flow.statements.forEach((_, i) => {
-      const list = neededOf(i);
+      const list = this.needed(i);
       if (list.length > 0) {
         const setUp = this.setUpOf(i, list, []);
         const calls = new Set([setUp.undo, ...list.flatMap((n) => n.calls)]);
@@ -319,6 +312,12 @@ class Unwinder {
 
   /** What statement i sets up that needs undoing, each with its strongest evidence. */
   private needed(i: number): Need[] {
+    let list = this.needs.get(i);
+    if (!list) this.needs.set(i, (list = this.neededNow(i)));
+    return list;
+  }
+
+  private neededNow(i: number): Need[] {
     const statement = this.flow.statements[i]!;
     const expansion = this.expansion(statement.facts, statement.place.file);
     const found: Need[] = [];
