@@ -7,6 +7,11 @@ import { indexFile } from '../src/file-index.js';
 import { entry, reach, stateAccesses } from '../src/reach.js';
 import { checkDemo, checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
 
+/** A demo file: `prelude`, then `static int __init demo_init(void)` declaring `int r;` and doing `body`, and its module_init(). */
+function moduleInit(prelude: string[], body: string[]): string {
+  return [...prelude, 'static int __init demo_init(void)', '{', '\tint r;', '', ...body, '}', 'module_init(demo_init);', ''].join('\n');
+}
+
 /** The unwind-on-failure findings among a check's. */
 function unwindFindings(findings: Finding[]): Finding[] {
   return findings.filter((f) => f.ruleId === 'unwind-on-failure');
@@ -161,37 +166,28 @@ describe('regressions', () => {
   it('a call that closes what an earlier call opened (preempt_enable() after preempt_disable()) sets nothing up; an enable with no disable before it does', async () => {
     const findingsWith = async (before: string[]) => {
       const { findings } = await checkDemo(
-        [
-          'static bool demo_on;',
-          '',
-          'void demo_feature_enable(void)',
-          '{',
-          '\tdemo_on = true;',
-          '}',
-          '',
-          'void demo_feature_disable(void)',
-          '{',
-          '\tdemo_on = false;',
-          '}',
-          '',
-          'static int demo_register(void)',
-          '{',
-          '\treturn -ENODEV;',
-          '}',
-          '',
-          'static int __init demo_init(void)',
-          '{',
-          '\tint r;',
-          '',
-          ...before,
-          '\tr = demo_register();',
-          '\tif (r)',
-          '\t\treturn r;',
-          '\treturn kvm_init();',
-          '}',
-          'module_init(demo_init);',
-          '',
-        ].join('\n'),
+        moduleInit(
+          [
+            'static bool demo_on;',
+            '',
+            'void demo_feature_enable(void)',
+            '{',
+            '\tdemo_on = true;',
+            '}',
+            '',
+            'void demo_feature_disable(void)',
+            '{',
+            '\tdemo_on = false;',
+            '}',
+            '',
+            'static int demo_register(void)',
+            '{',
+            '\treturn -ENODEV;',
+            '}',
+            '',
+          ],
+          [...before, '\tr = demo_register();', '\tif (r)', '\t\treturn r;', '\treturn kvm_init();'],
+        ),
       );
       return unwindFindings(findings).map((f) => f.message);
     };
@@ -206,28 +202,21 @@ describe('regressions', () => {
   it('an undo under `if (r && x)` on a path where x is known true runs whenever r failed; under `if (r && !x)` it does not', async () => {
     const findingsWith = async (undoTest: string) => {
       const { findings } = await checkDemo(
-        [
-          'static int nested = 1;',
-          'static struct miscdevice demo_dev;',
-          '',
-          'static int __init demo_init(void)',
-          '{',
-          '\tint r;',
-          '',
-          '\tif (nested) {',
-          '\t\tr = misc_register(&demo_dev);',
-          '\t\tif (r)',
-          '\t\t\treturn r;',
-          '\t}',
-          '',
-          '\tr = kvm_init();',
-          `\tif (${undoTest})`,
-          '\t\tmisc_deregister(&demo_dev);',
-          '\treturn r;',
-          '}',
-          'module_init(demo_init);',
-          '',
-        ].join('\n'),
+        moduleInit(
+          ['static int nested = 1;', 'static struct miscdevice demo_dev;', ''],
+          [
+            '\tif (nested) {',
+            '\t\tr = misc_register(&demo_dev);',
+            '\t\tif (r)',
+            '\t\t\treturn r;',
+            '\t}',
+            '',
+            '\tr = kvm_init();',
+            `\tif (${undoTest})`,
+            '\t\tmisc_deregister(&demo_dev);',
+            '\treturn r;',
+          ],
+        ),
       );
       return unwindFindings(findings).map((f) => f.message);
     };
@@ -242,23 +231,7 @@ describe('regressions', () => {
   it('a failure path that returns success loses the error: after unwinding, or skipping kvm_init(); an optional step dropped after kvm_init() does not', async () => {
     const lost = async (body: string[]) => {
       const { findings } = await checkDemo(
-        [
-          'static struct miscdevice demo_dev;',
-          '',
-          'static int demo_probe(void)',
-          '{',
-          '\treturn -ENODEV;',
-          '}',
-          '',
-          'static int __init demo_init(void)',
-          '{',
-          '\tint r;',
-          '',
-          ...body,
-          '}',
-          'module_init(demo_init);',
-          '',
-        ].join('\n'),
+        moduleInit(['static struct miscdevice demo_dev;', '', 'static int demo_probe(void)', '{', '\treturn -ENODEV;', '}', ''], [...body]),
       );
       return unwindFindings(findings).map((f) => `${f.location?.line} ${f.message}`);
     };
@@ -333,23 +306,10 @@ describe('regressions', () => {
 
   it('a lock released after kvm_init() is no work after kvm_init(); a store is', async () => {
     const { findings } = await checkDemo(
-      [
-        'static DEFINE_MUTEX(demo_lock);',
-        'static bool demo_ready;',
-        '',
-        'static int __init demo_init(void)',
-        '{',
-        '\tint r;',
-        '',
-        '\tmutex_lock(&demo_lock);',
-        '\tr = kvm_init();',
-        '\tmutex_unlock(&demo_lock);',
-        '\tdemo_ready = true;',
-        '\treturn r;',
-        '}',
-        'module_init(demo_init);',
-        '',
-      ].join('\n'),
+      moduleInit(
+        ['static DEFINE_MUTEX(demo_lock);', 'static bool demo_ready;', ''],
+        ['\tmutex_lock(&demo_lock);', '\tr = kvm_init();', '\tmutex_unlock(&demo_lock);', '\tdemo_ready = true;', '\treturn r;'],
+      ),
     );
     const late = findings.filter((f) => f.ruleId === 'kvm-init-last').map((f) => f.message);
     expect(late).toEqual([expect.stringMatching(/^demo_init\(\) does work after kvm_init\(\): "demo_ready";/)]);
