@@ -7,6 +7,7 @@ export * from './schemas/index.js';
 export { reason } from './schemas/common.js';
 export { InputError, formatInputProblem, type InputPlace } from './load/input-error.js';
 export { readSourceFile, parseSourceText, type SourceFile } from './load/yaml-source.js';
+export { KeptStore } from './load/kept-store.js';
 export { validateSource, schemaProblems, closestName, usePrecompiledValidators, type Problem, type Validated } from './load/validate.js';
 export { AJV_OPTIONS, schemaKey } from './load/ajv-options.js';
 export { displayPath, dataFilesIn } from './load/files.js';

@@ -1,29 +1,21 @@
-// Parses kept by the text's hash in the user's cache directory: a cold `kvm-rules check` spends
-// most of its time parsing the same YAML (the built-in plugins, rules and profiles) with code
-// not yet compiled, where reading the kept result is one JSON.parse. Content-addressed, so a
-// kept parse is never stale; anything that goes wrong with the cache is no error: the text is
-// parsed again. KVM_RULES_PARSE_CACHE=0 turns it off; XDG_CACHE_HOME moves it.
+// Parses kept by the text's hash in the user's cache directory (kept-store.ts): a cold
+// `kvm-rules check` spends most of its time parsing the same YAML (the built-in plugins, rules
+// and profiles) with code not yet compiled, where reading the kept result is one JSON.parse.
 //
 // An entry also keeps the schema checks its text has passed (a schema's hash and the part of
 // the file checked): whether a text passes a schema never changes, and checking a plugin
 // against its schema compiles a validator of 160 KB that a run then does not need.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { KeptStore, keptDir } from './kept-store.js';
 import type { ParsedText } from './yaml-source.js';
 
 /** Bumped when the parse or its table changes: older entries are then not read. */
-const FORMAT = 3;
-/** Entries kept at most; past it by a slack, the least recently used go down to it. */
+const STORE = 'parsed-v3';
+/** Entries kept at most (the built-in files are a few dozen). */
 const MAX_ENTRIES = 512;
-const SLACK = 64;
 
 export function parseCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.KVM_RULES_PARSE_CACHE === '0') return undefined;
-  // XDG: an empty XDG_CACHE_HOME is no XDG_CACHE_HOME.
-  const cacheHome = env.XDG_CACHE_HOME;
-  return join(cacheHome !== undefined && cacheHome !== '' ? cacheHome : join(homedir(), '.cache'), 'kvm-rules', `parsed-v${FORMAT}`);
+  return keptDir(STORE, env);
 }
 
 /** The schema checks a text is known to pass, by key (see validate.ts), and the way to note one more. */
@@ -42,73 +34,36 @@ interface Entry extends ParsedText {
  * with the schema checks the text passed, when it can be kept.
  */
 export function keptParse(text: string, parse: () => ParsedText): ParsedText & { passes?: SchemaPasses } {
-  const dir = parseCacheDir();
-  if (dir === undefined) return parse();
-  const file = join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
-  const kept = readKept(file);
-  if (kept) {
-    markUsed(file);
-    return { data: kept.data, places: kept.places, passes: passesOf(dir, file, kept) };
-  }
+  const store = KeptStore.open(STORE, MAX_ENTRIES);
+  if (!store) return parse();
+  const key = createHash('sha256').update(text).digest('hex');
+  const kept = entryOf(store.read(key));
+  if (kept) return { data: kept.data, places: kept.places, passes: passesOf(store, key, kept) };
   const parsed = parse();
   if (!isPlainData(parsed.data)) return parsed;
   const entry: Entry = { ...parsed, passed: [] };
-  keep(dir, file, entry);
-  return { ...parsed, passes: passesOf(dir, file, entry) };
+  store.write(key, entry);
+  return { ...parsed, passes: passesOf(store, key, entry) };
 }
 
 /** A pass noted is written at once (the entry whole again): a check passes once per text and schema, ever. */
-function passesOf(dir: string, file: string, entry: Entry): SchemaPasses {
+function passesOf(store: KeptStore, key: string, entry: Entry): SchemaPasses {
   return {
-    has: (key) => entry.passed.includes(key),
-    add: (key) => {
-      if (entry.passed.includes(key)) return;
-      entry.passed.push(key);
-      keep(dir, file, entry);
+    has: (check) => entry.passed.includes(check),
+    add: (check) => {
+      if (entry.passed.includes(check)) return;
+      entry.passed.push(check);
+      store.write(key, entry);
     },
   };
 }
 
-function readKept(file: string): Entry | undefined {
-  try {
-    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<Entry>;
-    if (!kept.places || typeof kept.places !== 'object' || !Array.isArray(kept.places[''])) return undefined;
-    const passed = Array.isArray(kept.passed) ? kept.passed.filter((key) => typeof key === 'string') : [];
-    return { data: kept.data, places: kept.places, passed };
-  } catch {
-    return undefined;
-  }
-}
-
-function keep(dir: string, file: string, entry: Entry): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    // Written whole, then renamed: a run reading at the same time sees all of it or nothing.
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(entry));
-    renameSync(temp, file);
-    prune(dir);
-  } catch {
-    // A cache directory that cannot be written only means the next run parses again.
-  }
-}
-
-/** A used entry is the newest: many new texts (a fuzz run) push out the unused ones, not the built-in files read on every run. */
-function markUsed(file: string): void {
-  try {
-    const now = new Date();
-    utimesSync(file, now, now);
-  } catch {
-    // Only its place in the pruning order is lost.
-  }
-}
-
-/** Pruning looks at every entry: it runs only once the slack is used up, not on every write. */
-function prune(dir: string): void {
-  const names = readdirSync(dir);
-  if (names.length <= MAX_ENTRIES + SLACK) return;
-  const byAge = names.map((name) => ({ name, mtime: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
-  for (const { name } of byAge.slice(0, names.length - MAX_ENTRIES)) rmSync(join(dir, name), { force: true });
+/** A kept value that is a parse; undefined for anything else (a broken or foreign entry). */
+function entryOf(value: unknown): Entry | undefined {
+  const kept = value as Partial<Entry> | undefined;
+  if (!kept?.places || typeof kept.places !== 'object' || !Array.isArray(kept.places[''])) return undefined;
+  const passed = Array.isArray(kept.passed) ? kept.passed.filter((check) => typeof check === 'string') : [];
+  return { data: kept.data, places: kept.places, passed };
 }
 
 /** Whether JSON gives `value` back as it is: no Date, no NaN or infinity, no -0, no `__proto__` key. */
