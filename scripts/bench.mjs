@@ -2,9 +2,10 @@
 // Wall time of `kvm-rules check` with every plugin, once per profile, beside bare `node -e 0`
 // on the same machine; then, on the Linux 6.12 tree, `kvm-rules check --kernel` beside
 // Coccinelle's spatch doing the simplest piece of that job (scripts/cocci/after-kvm-init.cocci:
-// the calls each arch init makes after kvm_init()). The median of several runs each; the two
-// kernel-tree commands in alternating pairs, their ratio the median of the pairs' ratios. Prints
-// figures; asserts nothing. Exits 1 if a command it times fails.
+// the calls each arch init makes after kvm_init()), with what earlier runs kept of the C files
+// and with nothing kept. The median of several runs each; the kernel-tree commands in rounds,
+// one of each in turn, their ratio the median of the rounds' ratios. Prints figures; asserts
+// nothing. Exits 1 if a command it times fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,11 +33,11 @@ function median(values) {
 }
 
 // One run: its wall time and stdout, or { failed } with the run when its exit status is not in `ok`.
-function timeOnce(command, args, { cwd = root, ok = [0, 1] } = {}) {
+function timeOnce(command, args, { cwd = root, ok = [0, 1], env = process.env } = {}) {
   const start = process.hrtime.bigint();
   // stdout is piped, not ignored, for the JSON stats and spatch's list; 256 MB, as a JSON
   // report on a whole tree may be large.
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 2 ** 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 2 ** 28, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   return ok.includes(result.status) ? { ms, stdout: result.stdout } : { failed: result };
@@ -153,44 +154,56 @@ function benchHtml(tree) {
 const SPATCH_LABEL = 'spatch after-kvm-init.cocci --dir arch -j 2';
 
 /**
- * `check --kernel`, timed in turn with spatch where it is installed, one pair at a time; their
- * ratio is the median of the pairs' ratios: this machine's speed drifts from one minute to the
+ * `check --kernel`, timed in turn with spatch where it is installed, one round at a time; their
+ * ratio is the median of the rounds' ratios: this machine's speed drifts from one minute to the
  * next, and spatch's own time by a quarter between runs, so medians taken minutes apart compare
- * two different machines. Prints kvm-rules' line; returns its median and spatch's figures
- * (undefined without spatch, { failed } when it fails), for a line of their own.
+ * two different machines. Each round times the check twice: as a user runs it again (what the
+ * first round read of each file is kept), and with nothing kept (KVM_RULES_PARSE_CACHE=0: every
+ * file indexed, every function parsed, as on a machine's first run). Prints kvm-rules' lines;
+ * returns their medians and spatch's figures (undefined without spatch, { failed } when it
+ * fails), for a line of their own.
  */
 function benchKernelCheck(tree, baseline) {
   const label = `kvm-rules check --kernel ${KERNEL} (all archs)`;
+  const coldLabel = `${label.replace(' (all archs)', '')}, nothing kept`;
+  const args = [bin, 'check', '--kernel', tree, '--format', 'json'];
   const spatch = which('spatch');
   const spatchArgs = spatch && [...pythonArgs(spatch), '--very-quiet', '--no-includes', '-j', '2', '--sp-file', cocci, '--dir', 'arch'];
   const ours = [];
+  const cold = [];
   const theirs = [];
   const ratios = [];
+  const coldRatios = [];
   let last;
   let listed;
   let spatchFailed;
-  // The first pair only warms the file cache. 1 is findings at error severity, still a complete run.
+  // The first round only warms the file cache and the kept files. 1 is findings at error severity, still a complete run.
   for (let i = 0; i < KERNEL_RUNS + 1; i++) {
-    last = timeOnce(process.execPath, [bin, 'check', '--kernel', tree, '--format', 'json'], { ok: [0, 1] });
+    last = timeOnce(process.execPath, args, { ok: [0, 1] });
     if (last.failed) return failed(label, last.failed);
+    const first = timeOnce(process.execPath, args, { ok: [0, 1], env: { ...process.env, KVM_RULES_PARSE_CACHE: '0' } });
+    if (first.failed) return failed(coldLabel, first.failed);
     // A spatch that fails is not run again: kvm-rules is still timed.
     const other = spatch && !spatchFailed ? timeOnce(spatch, spatchArgs, { cwd: tree, ok: [0] }) : undefined;
     if (other?.failed) spatchFailed = other;
     else if (other) listed = other.stdout;
     if (i === 0) continue;
     ours.push(last.ms);
+    cold.push(first.ms);
     if (other && !other.failed) {
       theirs.push(other.ms);
       ratios.push(last.ms / other.ms);
+      coldRatios.push(first.ms / other.ms);
     }
   }
   const kvmRulesMs = median(ours);
   line(label, kvmRulesMs, `${(kvmRulesMs / baseline).toFixed(2)}x node start, ${treeRead(last.stdout)}`);
+  line(coldLabel, median(cold), `${(median(cold) / baseline).toFixed(2)}x node start`);
   if (!spatch) return { kvmRulesMs, spatch: undefined };
   if (spatchFailed) return { kvmRulesMs, spatch: spatchFailed };
   // Lines, not their text: with two workers spatch prints them in no fixed order.
   const calls = listed.split('\n').filter(Boolean).length;
-  return { kvmRulesMs, spatch: { ms: median(theirs), calls, ratio: median(ratios), pairs: ratios.length } };
+  return { kvmRulesMs, spatch: { ms: median(theirs), calls, ratio: median(ratios), coldRatio: median(coldRatios), pairs: ratios.length } };
 }
 
 function spatchLine(spatch) {
@@ -199,7 +212,7 @@ function spatchLine(spatch) {
   } else if (spatch.failed) {
     failed(SPATCH_LABEL, spatch.failed);
   } else {
-    line(SPATCH_LABEL, spatch.ms, `${spatch.calls} calls after kvm_init(), kvm-rules/spatch ${spatch.ratio.toFixed(2)} (median of ${spatch.pairs} pairs)`);
+    line(SPATCH_LABEL, spatch.ms, `${spatch.calls} calls after kvm_init(), kvm-rules/spatch ${spatch.ratio.toFixed(2)} (median of ${spatch.pairs} rounds)`);
   }
 }
 
@@ -230,3 +243,4 @@ const ratio = (a, b) => times(a === undefined || b === undefined ? undefined : a
 console.log('ratios');
 console.log(`  check --profile ${newest} / node -e 0:`.padEnd(LABEL_WIDTH + 2) + `${ratio(profileMs.get(newest), baseline)}  (goal: at most 2.5x)`);
 console.log(`  check --kernel ${KERNEL} / spatch:`.padEnd(LABEL_WIDTH + 2) + `${times(spatchRatio)}  (goal: at most 0.4x; paired runs)`);
+console.log(`    the same, nothing kept:`.padEnd(LABEL_WIDTH + 2) + `${times(kernel?.spatch?.coldRatio)}  (KVM_RULES_PARSE_CACHE=0: a machine's first run)`);

@@ -1,6 +1,6 @@
 // check --kernel and deps on the real 6.12 and 6.1 trees (fetched by scripts/kernels.mjs when
 // missing; a tree that cannot be had fails these tests, it never skips them).
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assert, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,27 @@ describe('check --kernel', () => {
     const first = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
     const second = await run('check', '--kernel', linux612, '--arch', 'x86-vmx', '--arch', 'powerpc');
     expect(second.stdout).toBe(first.stdout);
+  });
+
+  it('what a run keeps of the C files changes no output: nothing kept, a first run, a second run', { timeout: 120_000 }, async () => {
+    const saved = { ...process.env };
+    try {
+      process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-kept-'));
+      for (const tree of [linux612, linux61]) {
+        const outputs = async () => [
+          (await run('check', '--kernel', tree, '--format', 'json')).stdout,
+          (await run('deps', '--kernel', tree, '--format', 'json')).stdout,
+        ];
+        process.env.KVM_RULES_PARSE_CACHE = '0';
+        const nothingKept = await outputs();
+        delete process.env.KVM_RULES_PARSE_CACHE;
+        expect(await outputs()).toEqual(nothingKept);
+        expect(await outputs()).toEqual(nothingKept);
+      }
+      expect(readdirSync(join(process.env.XDG_CACHE_HOME, 'kvm-rules'))).toContain('c-files-v1');
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

@@ -56,6 +56,7 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
     source.problems.push(...treeProblemsFor(tree, plugin));
     return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version, setup);
   });
+  tree.kept?.save();
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
   return { profile: ordering, plugins, sources, generic: read?.flow, stats };
 }

@@ -7,7 +7,7 @@ import { hasParkedCode, withoutDisabledBranches } from './preprocessor.js';
 let ready: Promise<Parser> | undefined;
 
 /** grammar/tree-sitter-c.wasm, which the build copies from tree-sitter-c (scripts/copy-grammar.mjs); the same path from src/ and dist/. */
-function grammarFile(): string {
+export function grammarFile(): string {
   const file = fileURLToPath(new URL('../grammar/tree-sitter-c.wasm', import.meta.url));
   if (!existsSync(file)) throw new Error(`${file} is missing: build @kvm-rules/kernel-source (npm run build)`);
   return file;

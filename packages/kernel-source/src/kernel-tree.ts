@@ -4,6 +4,7 @@ import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readd
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '@kvm-rules/core';
 import { indexFile, type FileIndex } from './file-index.js';
+import type { KeptFiles, KeptIndex } from './kept-files.js';
 import type { Place } from './function-facts.js';
 
 /** A problem reading the tree: a file that is not there, not UTF-8, or not parsable where it matters. */
@@ -31,7 +32,12 @@ export class KernelTree {
    */
   readonly inputs: Record<string, string> = {};
 
-  private constructor(root: string, version: string) {
+  private constructor(
+    root: string,
+    version: string,
+    /** What earlier runs read in the files (kept-files.ts), and where this run's reading is kept. */
+    readonly kept: KeptFiles | undefined,
+  ) {
     this.root = root;
     this.version = version;
   }
@@ -41,7 +47,7 @@ export class KernelTree {
    * Makefile and virt/kvm/kvm_main.c must be readable regular files: a tree where one is a
    * directory, a dangling symlink or a FIFO is not a tree that can be checked, one line says which and why.
    */
-  static open(dir: string): KernelTree {
+  static open(dir: string, kept?: KeptFiles): KernelTree {
     const root = resolve(dir);
     if (!existsSync(root)) throw new InputError(`--kernel: no such directory: ${dir}`);
     if (!statSync(root).isDirectory()) throw new InputError(`--kernel: ${dir} is a file, not a kernel tree directory`);
@@ -63,7 +69,7 @@ export class KernelTree {
       const why = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...wrong].join('; ');
       throw new InputError(`--kernel: ${dir} is not a Linux kernel tree (${why})`);
     }
-    const tree = new KernelTree(root, kernelVersion(makefileBytes.toString('utf8'), dir));
+    const tree = new KernelTree(root, kernelVersion(makefileBytes.toString('utf8'), dir), kept);
     tree.inputs[makefile] = createHash('sha256').update(makefileBytes).digest('hex');
     return tree;
   }
@@ -87,13 +93,24 @@ export class KernelTree {
     }
     const bytes = result.bytes;
     this.filesRead++;
-    this.inputs[join(this.root, file)] = createHash('sha256').update(bytes).digest('hex');
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    this.inputs[join(this.root, file)] = hash;
     if (!isUtf8(bytes)) {
       const line = firstBadLine(bytes);
       this.diagnose({ file, line, column: 1 }, `${file} is not UTF-8 text (first bad byte on line ${line})`, 'error');
       return EMPTY(file);
     }
-    return indexFile(file, bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    const kept = this.kept?.index(file, hash);
+    if (kept) return withText(kept, text);
+    const index = indexFile(file, text);
+    this.kept?.addIndex(file, hash, withoutText(index));
+    return index;
+  }
+
+  /** The SHA-256 of a file's bytes, once index() has read it. */
+  hashOf(file: string): string | undefined {
+    return this.inputs[join(this.root, file)];
   }
 
   diagnose(place: Place, message: string, severity: SourceDiagnostic['severity']): void {
@@ -137,6 +154,16 @@ export class KernelTree {
   exists(file: string): boolean {
     return existsSync(join(this.root, file));
   }
+}
+
+/** An index to keep: the text is the file's own, read again with it. */
+function withoutText({ file, functions, variables, tables, moduleInits, moduleExits }: FileIndex): KeptIndex {
+  return { file, functions, variables, tables, moduleInits, moduleExits };
+}
+
+/** A kept index with its text, as indexFile() makes it. */
+function withText({ file, functions, variables, tables, moduleInits, moduleExits }: KeptIndex, text: string): FileIndex {
+  return { file, text, functions, variables, tables, moduleInits, moduleExits };
 }
 
 /** Far above any kernel source file (the largest are a few MB of generated tables): a bigger one is not read. */

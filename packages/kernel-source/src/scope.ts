@@ -18,6 +18,7 @@ export class ParseCache {
   /** Init functions read path by path (init-flow.ts), by function; `reported`: parse problems were reported. */
   readonly flows = new Map<string, { flow: InitFlow; reported: boolean }>();
   private readonly scopes = new Map<string, Scope>();
+  /** Functions read (parsed now or kept from an earlier parse): a figure that does not depend on the cache. */
   parsed = 0;
   constructor(
     readonly tree: KernelTree,
@@ -221,16 +222,34 @@ export class Scope {
 
   /** What a function does, parsed on first use. What tree-sitter cannot parse here is skipped, not reported: the rest of the function still counts. */
   info(def: FunctionDefinition): FunctionInfo {
-    const key = `${functionKey(def)}|${this.configOf(def)}`;
+    const config = this.configOf(def);
+    const key = `${functionKey(def)}|${config}`;
     let info = this.cache.functions.get(key);
     if (!info) {
-      const fn = this.parse(def, false);
-      const facts = fn.body ? factsOf(fn, fn.body) : { calls: [], refs: [] };
-      fn.dispose();
-      info = { def, facts };
+      info = { def, facts: this.read(def, config) };
       this.cache.functions.set(key, info);
     }
     return info;
+  }
+
+  /** A function's facts: as an earlier run's parse of the same file text left them, else parsed now (and kept). */
+  private read(def: FunctionDefinition, config: string): Facts {
+    const { kept } = this.tree;
+    const textHash = this.tree.hashOf(def.file);
+    const key = `${def.name}:${def.line}|${config}`;
+    const reading = textHash === undefined ? undefined : kept?.reading(def.file, textHash, key);
+    if (reading) {
+      this.cache.parsed++;
+      this.noteReading(def, reading, false);
+      return reading.facts;
+    }
+    const fn = this.parse(def, false);
+    const facts = fn.body ? factsOf(fn, fn.body) : { calls: [], refs: [] };
+    fn.dispose();
+    if (textHash !== undefined) {
+      kept?.addReading(def.file, textHash, key, { facts, ...(fn.cutAt && { cutAt: fn.cutAt }), ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }) });
+    }
+    return facts;
   }
 
   /**
@@ -254,12 +273,16 @@ export class Scope {
   parse(def: FunctionDefinition, matters: boolean): ParsedFunction {
     this.cache.parsed++;
     const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
-    // Cut short, any function the analysis reads is said: what it does after that point is unknown.
-    if (fn.tooDeepAt) this.noteTooDeep(def, fn.tooDeepAt, matters);
-    else if (def.unclosed) this.noteUnclosed(def, matters);
-    else if (fn.cutAt) this.noteCutShort(def, fn.cutAt, matters);
-    else if (matters && fn.errors.length > 0) this.noteParseErrors(def, fn.errors);
+    this.noteReading(def, fn, matters);
     return fn;
+  }
+
+  /** Cut short, any function the analysis reads is said: what it does after that point is unknown. */
+  private noteReading(def: FunctionDefinition, reading: { tooDeepAt?: Place; cutAt?: Place; errors?: Place[] }, matters: boolean): void {
+    if (reading.tooDeepAt) this.noteTooDeep(def, reading.tooDeepAt, matters);
+    else if (def.unclosed) this.noteUnclosed(def, matters);
+    else if (reading.cutAt) this.noteCutShort(def, reading.cutAt, matters);
+    else if (matters && reading.errors && reading.errors.length > 0) this.noteParseErrors(def, reading.errors);
   }
 
   /**

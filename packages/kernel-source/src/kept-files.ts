@@ -1,0 +1,152 @@
+// What kvm-rules read in each C file, kept between runs in the user's cache directory (core's
+// KeptStore): the file's index (file-index.ts) and what each function it parsed says
+// (function-facts.ts), one entry per file, named by a hash of the file's text and of the code
+// that read it. A check of a tree read before indexes and parses again only the files that
+// changed since (a patch's), not the two hundred files and few hundred functions each run
+// reaches: indexing and parsing were most of a whole-tree check's time, for the same answers.
+// An entry is never stale: any change to the file, to kvm-rules' reading of C or to the grammar
+// is another name. KVM_RULES_PARSE_CACHE=0 turns it off with the YAML parse cache.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KeptStore } from '@kvm-rules/core';
+import { grammarFile } from './c-parser.js';
+import type { FileIndex } from './file-index.js';
+import type { Facts, Place } from './function-facts.js';
+
+/** Bumped when an entry's shape changes. */
+const STORE = 'c-files-v1';
+/** A tree's check keeps a hundred or so files; room for a few trees and their patched copies. */
+const MAX_ENTRIES = 2048;
+
+/** One function's reading as a parse leaves it: its facts, and where the reading stopped short. */
+export interface Reading {
+  facts: Facts;
+  cutAt?: Place;
+  tooDeepAt?: Place;
+}
+
+/** A file's index without its text, which the file itself gives. */
+export type KeptIndex = Omit<FileIndex, 'text'>;
+
+interface FileEntry {
+  key: string;
+  index: KeptIndex | undefined;
+  /** By `name:line|configuration` (Scope.read()). */
+  readings: Record<string, Reading>;
+  /** Something was added since the entry was read: save() writes it. */
+  added: boolean;
+}
+
+export class KeptFiles {
+  private readonly files = new Map<string, FileEntry>();
+
+  private constructor(
+    private readonly store: KeptStore,
+    private readonly analyzer: string,
+  ) {}
+
+  /** The kept files, or undefined when kept results are turned off. */
+  static open(): KeptFiles | undefined {
+    const store = KeptStore.open(STORE, MAX_ENTRIES);
+    return store && new KeptFiles(store, analyzerFingerprint());
+  }
+
+  /** The index kept for `file`, whose text has the SHA-256 `textHash`. */
+  index(file: string, textHash: string): KeptIndex | undefined {
+    return this.entryOf(file, textHash).index;
+  }
+
+  /** Keeps an index made now; written by save(). */
+  addIndex(file: string, textHash: string, index: KeptIndex): void {
+    const entry = this.entryOf(file, textHash);
+    entry.index = index;
+    entry.added = true;
+  }
+
+  /** The reading kept for the function `key` of `file`. */
+  reading(file: string, textHash: string, key: string): Reading | undefined {
+    return this.entryOf(file, textHash).readings[key];
+  }
+
+  /** Keeps a reading made now; written by save(). */
+  addReading(file: string, textHash: string, key: string, reading: Reading): void {
+    const entry = this.entryOf(file, textHash);
+    entry.readings[key] = reading;
+    entry.added = true;
+  }
+
+  /** Writes the entries that got something new, each whole: what it had and what was added. */
+  save(): void {
+    for (const entry of this.files.values()) {
+      if (!entry.added || !entry.index) continue;
+      this.store.write(entry.key, { index: entry.index, readings: entry.readings });
+      entry.added = false;
+    }
+  }
+
+  private entryOf(file: string, textHash: string): FileEntry {
+    const id = `${file}\0${textHash}`;
+    let entry = this.files.get(id);
+    if (!entry) {
+      const key = createHash('sha256').update(`${this.analyzer}\0${id}`).digest('hex');
+      entry = { key, ...entryOf(this.store.read(key)), added: false };
+      this.files.set(id, entry);
+    }
+    return entry;
+  }
+}
+
+const NOTHING = () => ({ index: undefined, readings: Object.create(null) as Record<string, Reading> });
+
+/**
+ * What a kept entry holds; nothing from anything that is not one (a broken or foreign file).
+ * JSON leaves out what is undefined (a positional initializer's field) or writes it as null (an
+ * argument that is no name): both are read back as the undefined they were.
+ */
+function entryOf(value: unknown): Pick<FileEntry, 'index' | 'readings'> {
+  const { index, readings } = (value ?? {}) as { index?: Partial<Record<keyof KeptIndex, unknown>>; readings?: unknown };
+  const lists = index && [index.functions, index.variables, index.tables, index.moduleInits, index.moduleExits];
+  if (!lists?.every(Array.isArray) || !everyHas(index?.tables, 'entries')) return NOTHING();
+  if (typeof readings !== 'object' || readings === null || Array.isArray(readings)) return NOTHING();
+  const kept = NOTHING();
+  for (const [key, reading] of Object.entries(readings as Record<string, { facts?: { calls?: unknown; refs?: unknown } } | null>)) {
+    const facts = reading?.facts;
+    if (!everyHas(facts?.calls, 'args') || !Array.isArray(facts?.refs)) return NOTHING();
+    const read = reading as Reading;
+    for (const call of read.facts.calls) call.args = call.args.map((arg) => arg ?? undefined);
+    kept.readings[key] = read;
+  }
+  for (const table of (index as KeptIndex).tables) for (const entry of table.entries) entry.field ??= undefined;
+  return { index: index as KeptIndex, readings: kept.readings };
+}
+
+/** Whether `list` is an array whose every item has an array at `key`. */
+function everyHas(list: unknown, key: string): boolean {
+  return (
+    Array.isArray(list) && list.every((item: unknown) => typeof item === 'object' && item !== null && Array.isArray((item as Record<string, unknown>)[key]))
+  );
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * What the facts of a text depend on besides the text: kvm-rules' reading of C (the files of
+ * this module's folder: the bundle in dist/, the sources in src/), the grammar, and the
+ * tree-sitter runtime's version.
+ */
+function analyzerFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash('sha256').update(STORE);
+  const dir = dirname(fileURLToPath(import.meta.url));
+  for (const name of readdirSync(dir).sort()) {
+    if (/\.[cm]?[jt]s$/.test(name)) hash.update(`\0${name}\0`).update(readFileSync(join(dir, name)));
+  }
+  hash.update(readFileSync(grammarFile()));
+  const runtime = dirname(createRequire(import.meta.url).resolve('web-tree-sitter'));
+  hash.update(readFileSync(join(runtime, 'package.json')));
+  fingerprint = hash.digest('hex');
+  return fingerprint;
+}

@@ -1,0 +1,125 @@
+// What a run keeps of each C file (its index, its functions' facts) is what reading the file
+// again gives: every fixture file read cold, then warm with tree-sitter's parse watched, strictly
+// equal; a changed file, a broken entry or the cache turned off mean reading the file again.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cParser } from '../src/c-parser.js';
+import type { FileIndex } from '../src/file-index.js';
+import type { Facts } from '../src/function-facts.js';
+import { KeptFiles } from '../src/kept-files.js';
+import { KernelTree } from '../src/kernel-tree.js';
+import { ParseCache, Scope, scopeNames } from '../src/scope.js';
+import { copyFixture, fixture, treeWith } from './helpers.js';
+
+let saved: NodeJS.ProcessEnv;
+beforeEach(() => {
+  saved = { ...process.env };
+  process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-kept-files-'));
+  delete process.env.KVM_RULES_PARSE_CACHE;
+});
+afterEach(() => {
+  process.env = saved;
+});
+
+/** The store's folder under this test's XDG_CACHE_HOME. */
+function storeDir(): string {
+  const home = process.env.XDG_CACHE_HOME;
+  assert(home, 'each test has its own cache home');
+  const [store] = readdirSync(join(home, 'kvm-rules'));
+  assert(store, 'something was kept');
+  return join(home, 'kvm-rules', store);
+}
+
+interface Reading {
+  indexes: FileIndex[];
+  facts: Record<string, Facts>;
+  /** Functions tree-sitter parsed for this reading. */
+  parses: number;
+}
+
+/** Every C file of `dir` indexed and every function's facts read (in the configuration `config`), through kept files when `kept`. */
+async function readAll(dir: string, kept: KeptFiles | undefined, config = new Set<string>()): Promise<Reading> {
+  const tree = KernelTree.open(dir, kept);
+  const parser = await cParser();
+  const parse = vi.spyOn(parser, 'parse');
+  try {
+    const files = [...tree.cFiles('arch', true), ...tree.cFiles('virt', true)];
+    const scope = new Scope(new ParseCache(tree, parser), scopeNames(tree, files, files[0] ?? ''), config);
+    const indexes = files.map((file) => tree.index(file));
+    const facts: Record<string, Facts> = {};
+    for (const index of indexes) for (const def of index.functions) facts[`${def.file}:${def.name}:${def.line}`] = scope.info(def).facts;
+    tree.kept?.save();
+    return { indexes, facts, parses: parse.mock.calls.length };
+  } finally {
+    parse.mockRestore();
+  }
+}
+
+describe('kept C files', () => {
+  // The trees share the generic fixture's virt/kvm.
+  it.each(['ordered', 'late-percpu', 'partly-read', 'missing-module'])(
+    'the %s fixture: every index and every function read back as a fresh reading makes them, nothing parsed',
+    async (name) => {
+      const fresh = await readAll(fixture(name), undefined);
+      expect(fresh.parses).toBeGreaterThan(0);
+      await readAll(fixture(name), KeptFiles.open());
+      const warm = await readAll(fixture(name), KeptFiles.open());
+      expect(warm.parses).toBe(0);
+      expect(warm.indexes).toStrictEqual(fresh.indexes);
+      expect(warm.facts).toStrictEqual(fresh.facts);
+    },
+  );
+
+  it('a reading in another configuration is a reading of its own', async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': 'int demo_state;\n\nint demo_init(void)\n{\n#ifndef CONFIG_DEMO_X\n\tdemo_state = 1;\n#endif\n\treturn 0;\n}\n',
+    });
+    const names = (reading: Reading) => reading.facts['arch/demo/kvm/demo.c:demo_init:3']?.refs.map((r) => r.name);
+    expect(names(await readAll(dir, KeptFiles.open()))).toContain('demo_state');
+    const on = new Set(['CONFIG_DEMO_X']);
+    const warm = await readAll(dir, KeptFiles.open(), on);
+    expect(warm.parses).toBe(1);
+    expect(names(warm)).not.toContain('demo_state');
+    expect(warm.facts).toStrictEqual((await readAll(dir, undefined, on)).facts);
+  });
+
+  it('a file whose text changed is indexed and parsed again; the others are not', async () => {
+    const dir = copyFixture('ordered');
+    await readAll(dir, KeptFiles.open());
+    const vz = join(dir, 'arch/demom/kvm/vz.c');
+    writeFileSync(vz, 'static int vz_extra(void)\n{\n\treturn kvm_vz_probe();\n}\n', { flag: 'a' });
+    const fresh = await readAll(dir, undefined);
+    const warm = await readAll(dir, KeptFiles.open());
+    const inVz = fresh.indexes.find((index) => index.file === 'arch/demom/kvm/vz.c')?.functions.length;
+    expect(warm.parses).toBe(inVz);
+    expect(warm.indexes).toStrictEqual(fresh.indexes);
+    expect(warm.facts).toStrictEqual(fresh.facts);
+  });
+
+  it('a broken or foreign entry is read again, and the reading is right', async () => {
+    const fresh = await readAll(fixture('ordered'), undefined);
+    await readAll(fixture('ordered'), KeptFiles.open());
+    const entries = readdirSync(storeDir());
+    const broken = [
+      '{"index": {"functions": []',
+      '{"index": {"functions": {}}, "readings": {}}',
+      '{"index": null, "readings": {"x:1|": {"facts": {}}}}',
+      'null',
+    ];
+    entries.forEach((entry, i) => {
+      writeFileSync(join(storeDir(), entry), broken[i % broken.length]!);
+    });
+    const again = await readAll(fixture('ordered'), KeptFiles.open());
+    expect(again.parses).toBe(fresh.parses);
+    expect(again.indexes).toStrictEqual(fresh.indexes);
+    expect(again.facts).toStrictEqual(fresh.facts);
+  });
+
+  it('KVM_RULES_PARSE_CACHE=0 keeps nothing', () => {
+    process.env.KVM_RULES_PARSE_CACHE = '0';
+    expect(KeptFiles.open()).toBeUndefined();
+  });
+});
