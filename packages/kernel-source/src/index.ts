@@ -2,6 +2,7 @@
 // init ordering, hook dependencies and the generic ordering of kvm_init().
 export { analyzeKernel, type AnalyzeOptions, type KernelAnalysis } from './analyze.js';
 export { KernelTree, type SourceDiagnostic } from './kernel-tree.js';
+export { KeptFiles } from './kept-files.js';
 export { kernelReader } from './kernel-reader.js';
 export { setupRoles, type ArchSource, type HookSource, type ModuleSource } from './derive.js';
 // What the plugin scaffold (@kvm-rules/create-plugin) reads a tree with besides analyzeKernel().

@@ -175,19 +175,74 @@ interface Registered {
   start: number;
 }
 
+/**
+ * An init function's paths as data, kept between runs (kept-files.ts): with mostCallsOnOnePath()'s
+ * answers, what the reading took from outside the function, and the parse's problems.
+ */
+export interface KeptFlow {
+  flow: Pick<InitFlow, 'statements' | 'failures' | 'failureSteps' | 'truncated'>;
+  /** mostCallsOnOnePath() of each call the success path makes (0 for any other). */
+  callsOnOnePath: Record<string, number>;
+  /** The file-scope names whose kind the reading asked the scope, and whether each was a pointer: the paths hold while every answer does. */
+  pointers: Record<string, boolean>;
+  errors: Place[];
+  cutAt?: Place;
+  tooDeepAt?: Place;
+}
+
 /** Reads an init function; `matters`: a part tree-sitter cannot parse is reported (module inits, kvm_init()). */
 export function readInitFunction(scope: Scope, def: FunctionDefinition, matters = true): InitFlow {
-  const key = `${flowKey(def)}|${scope.configOf(def)}`;
+  const config = scope.configOf(def);
+  const key = `${flowKey(def)}|${config}`;
   const cached = scope.cache.flows.get(key);
   if (cached && (!matters || cached.reported)) return cached.flow;
+  const flow = keptFlow(scope, def, config, matters) ?? readFlow(scope, def, config, matters);
+  scope.cache.flows.set(key, { flow, reported: matters });
+  return flow;
+}
+
+/** The paths an earlier run read from the same text, if what they took from the scope still holds. */
+function keptFlow(scope: Scope, def: FunctionDefinition, config: string, matters: boolean): InitFlow | undefined {
+  const at = scope.keptKey(def, config);
+  const kept = at && scope.tree.kept?.flow(at);
+  if (!kept || !Object.entries(kept.pointers).every(([name, pointer]) => isPointer(scope, name) === pointer)) return undefined;
+  scope.cache.parsed++;
+  scope.noteReading(def, kept, matters);
+  const { statements, failures, failureSteps, truncated } = kept.flow;
+  const most = kept.callsOnOnePath;
+  return { def, statements, failures, failureSteps, mostCallsOnOnePath: (call) => most[call] ?? 0, truncated };
+}
+
+/** Parses and reads the paths now, and keeps them. */
+function readFlow(scope: Scope, def: FunctionDefinition, config: string, matters: boolean): InitFlow {
   const fn = scope.parse(def, matters);
   try {
-    const flow = new Reader(fn, scope).read();
-    scope.cache.flows.set(key, { flow, reported: matters });
+    const reader = new Reader(fn, scope);
+    const flow = reader.read();
+    const at = scope.keptKey(def, config);
+    if (at) scope.tree.kept?.addFlow(at, toKeep(flow, reader.pointers, fn));
     return flow;
   } finally {
     fn.dispose();
   }
+}
+
+function toKeep(flow: InitFlow, pointers: Map<string, boolean>, fn: ParsedFunction): KeptFlow {
+  const { statements, failures, failureSteps, truncated } = flow;
+  const calls = new Set(statements.flatMap((s) => (s.call === undefined ? [] : [s.call])));
+  return {
+    flow: { statements, failures, failureSteps, truncated },
+    callsOnOnePath: Object.fromEntries([...calls].map((call) => [call, flow.mostCallsOnOnePath(call)])),
+    pointers: Object.fromEntries(pointers),
+    errors: fn.errors,
+    ...(fn.cutAt && { cutAt: fn.cutAt }),
+    ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }),
+  };
+}
+
+/** Whether the scope defines `name` as a file-scope pointer. */
+function isPointer(scope: Scope, name: string): boolean {
+  return scope.variables.get(name)?.pointer === true;
 }
 
 function flowKey(def: FunctionDefinition): string {
@@ -211,6 +266,8 @@ class Reader {
   /** A canonical text of each values and conditions map, by identity: paths that change neither share them. */
   private readonly stateKeys = new WeakMap<Map<string, unknown>, string>();
   private truncated = false;
+  /** What kindOf() asked the scope: whether each file-scope name is a pointer (for KeptFlow). */
+  readonly pointers = new Map<string, boolean>();
 
   constructor(
     private readonly fn: ParsedFunction,
@@ -265,7 +322,9 @@ class Reader {
     const local = this.kinds.get(name);
     if (local) return local;
     if (this.fn.locals.has(name)) return undefined;
-    return this.scope.variables.get(name)?.pointer ? 'pointer' : undefined;
+    const pointer = isPointer(this.scope, name);
+    this.pointers.set(name, pointer);
+    return pointer ? 'pointer' : undefined;
   }
 
   // --- statements -----------------------------------------------------------------------------

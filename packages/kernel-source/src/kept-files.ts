@@ -15,6 +15,7 @@ import { KeptStore } from '@kvm-rules/core';
 import { grammarFile } from './c-parser.js';
 import type { FileIndex } from './file-index.js';
 import type { Facts, Place } from './function-facts.js';
+import type { KeptFlow } from './init-flow.js';
 
 /** Bumped when an entry's shape changes. */
 const STORE = 'c-files-v1';
@@ -31,11 +32,19 @@ export interface Reading {
 /** A file's index without its text, which the file itself gives. */
 export type KeptIndex = Omit<FileIndex, 'text'>;
 
+/** Where a function's reading is kept: its file, the file's text (by SHA-256), and `name:line|configuration`. */
+export interface KeptKey {
+  file: string;
+  textHash: string;
+  key: string;
+}
+
 interface FileEntry {
   key: string;
   index: KeptIndex | undefined;
-  /** By `name:line|configuration` (Scope.read()). */
   readings: Record<string, Reading>;
+  /** Functions read path by path (init-flow.ts). */
+  flows: Record<string, KeptFlow>;
   /** Something was added since the entry was read: save() writes it. */
   added: boolean;
 }
@@ -66,15 +75,27 @@ export class KeptFiles {
     entry.added = true;
   }
 
-  /** The reading kept for the function `key` of `file`. */
-  reading(file: string, textHash: string, key: string): Reading | undefined {
-    return this.entryOf(file, textHash).readings[key];
+  /** The facts kept for a function. */
+  reading(at: KeptKey): Reading | undefined {
+    return this.entryOf(at.file, at.textHash).readings[at.key];
   }
 
-  /** Keeps a reading made now; written by save(). */
-  addReading(file: string, textHash: string, key: string, reading: Reading): void {
-    const entry = this.entryOf(file, textHash);
-    entry.readings[key] = reading;
+  /** Keeps a function's facts read now; written by save(). */
+  addReading(at: KeptKey, reading: Reading): void {
+    const entry = this.entryOf(at.file, at.textHash);
+    entry.readings[at.key] = reading;
+    entry.added = true;
+  }
+
+  /** The paths kept for a function read path by path. */
+  flow(at: KeptKey): KeptFlow | undefined {
+    return this.entryOf(at.file, at.textHash).flows[at.key];
+  }
+
+  /** Keeps a function's paths read now; written by save(). */
+  addFlow(at: KeptKey, flow: KeptFlow): void {
+    const entry = this.entryOf(at.file, at.textHash);
+    entry.flows[at.key] = flow;
     entry.added = true;
   }
 
@@ -82,7 +103,7 @@ export class KeptFiles {
   save(): void {
     for (const entry of this.files.values()) {
       if (!entry.added || !entry.index) continue;
-      this.store.write(entry.key, { index: entry.index, readings: entry.readings });
+      this.store.write(entry.key, { index: entry.index, readings: entry.readings, flows: entry.flows });
       entry.added = false;
     }
   }
@@ -99,35 +120,80 @@ export class KeptFiles {
   }
 }
 
-const NOTHING = () => ({ index: undefined, readings: Object.create(null) as Record<string, Reading> });
+type Kept = Pick<FileEntry, 'index' | 'readings' | 'flows'>;
+
+const NOTHING = (): Kept => ({ index: undefined, readings: record(), flows: record() });
+
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 
 /**
  * What a kept entry holds; nothing from anything that is not one (a broken or foreign file).
- * JSON leaves out what is undefined (a positional initializer's field) or writes it as null (an
- * argument that is no name): both are read back as the undefined they were.
+ * JSON leaves out what is undefined (a positional initializer's field, a statement that calls
+ * nothing) or writes it as null (an argument that is no name): each is read back as the
+ * undefined it was.
  */
-function entryOf(value: unknown): Pick<FileEntry, 'index' | 'readings'> {
-  const { index, readings } = (value ?? {}) as { index?: Partial<Record<keyof KeptIndex, unknown>>; readings?: unknown };
+function entryOf(value: unknown): Kept {
+  const { index, readings, flows } = (value ?? {}) as { index?: Partial<Record<keyof KeptIndex, unknown>>; readings?: unknown; flows?: unknown };
   const lists = index && [index.functions, index.variables, index.tables, index.moduleInits, index.moduleExits];
   if (!lists?.every(Array.isArray) || !everyHas(index?.tables, 'entries')) return NOTHING();
-  if (typeof readings !== 'object' || readings === null || Array.isArray(readings)) return NOTHING();
+  if (!isRecord(readings) || !isRecord(flows)) return NOTHING();
   const kept = NOTHING();
-  for (const [key, reading] of Object.entries(readings as Record<string, { facts?: { calls?: unknown; refs?: unknown } } | null>)) {
-    const facts = reading?.facts;
-    if (!everyHas(facts?.calls, 'args') || !Array.isArray(facts?.refs)) return NOTHING();
-    const read = reading as Reading;
-    for (const call of read.facts.calls) call.args = call.args.map((arg) => arg ?? undefined);
-    kept.readings[key] = read;
+  for (const [key, reading] of Object.entries(readings)) {
+    const facts = (reading as { facts?: unknown } | null)?.facts;
+    if (!isFacts(facts)) return NOTHING();
+    restoreFacts(facts);
+    kept.readings[key] = reading as Reading;
+  }
+  for (const [key, flow] of Object.entries(flows)) {
+    const steps = isKeptFlow(flow) && stepsOf(flow);
+    if (!steps) return NOTHING();
+    for (const step of steps) {
+      step.call ??= undefined;
+      restoreFacts(step.facts);
+    }
+    kept.flows[key] = flow;
   }
   for (const table of (index as KeptIndex).tables) for (const entry of table.entries) entry.field ??= undefined;
-  return { index: index as KeptIndex, readings: kept.readings };
+  return { index: index as KeptIndex, readings: kept.readings, flows: kept.flows };
+}
+
+/** Whether `value` has a kept flow's records and lists (their items are checked by stepsOf()). */
+function isKeptFlow(value: unknown): value is KeptFlow {
+  if (!isRecord(value) || !isRecord(value.callsOnOnePath) || !isRecord(value.pointers) || !Array.isArray(value.errors) || !isRecord(value.flow)) return false;
+  const { statements, failures, failureSteps } = value.flow;
+  return Array.isArray(statements) && Array.isArray(failureSteps) && everyHas(failures, 'paths');
+}
+
+/** Every statement and step of a kept flow, or undefined when one of them is not one. */
+function stepsOf(flow: KeptFlow): { call?: string; facts: Facts }[] | undefined {
+  const paths = flow.flow.failures.flatMap((point) => point.paths as unknown[]);
+  if (!everyHas(paths, 'steps')) return undefined;
+  const steps: unknown[] = [
+    ...flow.flow.statements,
+    ...flow.flow.failureSteps,
+    ...flow.flow.failures.flatMap((point) => point.paths.flatMap((path) => path.steps)),
+  ];
+  return steps.every((step) => isRecord(step) && isFacts(step.facts)) ? (steps as { call?: string; facts: Facts }[]) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFacts(value: unknown): value is Facts {
+  return isRecord(value) && everyHas(value.calls, 'args') && Array.isArray(value.refs);
+}
+
+/** A call's arguments that are no name were written as null. */
+function restoreFacts(facts: Facts): void {
+  for (const call of facts.calls) call.args = call.args.map((arg) => arg ?? undefined);
 }
 
 /** Whether `list` is an array whose every item has an array at `key`. */
 function everyHas(list: unknown, key: string): boolean {
-  return (
-    Array.isArray(list) && list.every((item: unknown) => typeof item === 'object' && item !== null && Array.isArray((item as Record<string, unknown>)[key]))
-  );
+  return Array.isArray(list) && list.every((item: unknown) => isRecord(item) && Array.isArray(item[key]));
 }
 
 let fingerprint: string | undefined;

@@ -5,6 +5,7 @@ import type { Parser } from 'web-tree-sitter';
 import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDefinition } from './file-index.js';
 import { factsOf, MAX_NESTING, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { InitFlow } from './init-flow.js';
+import type { KeptKey } from './kept-files.js';
 import type { KernelTree } from './kernel-tree.js';
 
 interface FunctionInfo {
@@ -234,10 +235,8 @@ export class Scope {
 
   /** A function's facts: as an earlier run's parse of the same file text left them, else parsed now (and kept). */
   private read(def: FunctionDefinition, config: string): Facts {
-    const { kept } = this.tree;
-    const textHash = this.tree.hashOf(def.file);
-    const key = `${def.name}:${def.line}|${config}`;
-    const reading = textHash === undefined ? undefined : kept?.reading(def.file, textHash, key);
+    const at = this.keptKey(def, config);
+    const reading = at && this.tree.kept?.reading(at);
     if (reading) {
       this.cache.parsed++;
       this.noteReading(def, reading, false);
@@ -246,10 +245,14 @@ export class Scope {
     const fn = this.parse(def, false);
     const facts = fn.body ? factsOf(fn, fn.body) : { calls: [], refs: [] };
     fn.dispose();
-    if (textHash !== undefined) {
-      kept?.addReading(def.file, textHash, key, { facts, ...(fn.cutAt && { cutAt: fn.cutAt }), ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }) });
-    }
+    if (at) this.tree.kept?.addReading(at, { facts, ...(fn.cutAt && { cutAt: fn.cutAt }), ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }) });
     return facts;
+  }
+
+  /** Where what is read of `def` in the configuration `config` (configOf()) is kept between runs; undefined when nothing is kept. */
+  keptKey(def: FunctionDefinition, config: string): KeptKey | undefined {
+    const textHash = this.tree.kept && this.tree.hashOf(def.file);
+    return textHash === undefined ? undefined : { file: def.file, textHash, key: `${def.name}:${def.line}|${config}` };
   }
 
   /**
@@ -278,7 +281,7 @@ export class Scope {
   }
 
   /** Cut short, any function the analysis reads is said: what it does after that point is unknown. */
-  private noteReading(def: FunctionDefinition, reading: { tooDeepAt?: Place; cutAt?: Place; errors?: Place[] }, matters: boolean): void {
+  noteReading(def: FunctionDefinition, reading: { tooDeepAt?: Place; cutAt?: Place; errors?: Place[] }, matters: boolean): void {
     if (reading.tooDeepAt) this.noteTooDeep(def, reading.tooDeepAt, matters);
     else if (def.unclosed) this.noteUnclosed(def, matters);
     else if (reading.cutAt) this.noteCutShort(def, reading.cutAt, matters);

@@ -8,6 +8,7 @@ import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest'
 import { cParser } from '../src/c-parser.js';
 import type { FileIndex } from '../src/file-index.js';
 import type { Facts } from '../src/function-facts.js';
+import { readInitFunction, type InitFlow } from '../src/init-flow.js';
 import { KeptFiles } from '../src/kept-files.js';
 import { KernelTree } from '../src/kernel-tree.js';
 import { ParseCache, Scope, scopeNames } from '../src/scope.js';
@@ -35,6 +36,8 @@ function storeDir(): string {
 interface Reading {
   indexes: FileIndex[];
   facts: Record<string, Facts>;
+  /** Every function read path by path, as data: mostCallsOnOnePath() asked of each call it makes and of one it does not. */
+  flows: Record<string, unknown>;
   /** Functions tree-sitter parsed for this reading. */
   parses: number;
 }
@@ -49,12 +52,24 @@ async function readAll(dir: string, kept: KeptFiles | undefined, config = new Se
     const scope = new Scope(new ParseCache(tree, parser), scopeNames(tree, files, files[0] ?? ''), config);
     const indexes = files.map((file) => tree.index(file));
     const facts: Record<string, Facts> = {};
-    for (const index of indexes) for (const def of index.functions) facts[`${def.file}:${def.name}:${def.line}`] = scope.info(def).facts;
+    const flows: Record<string, unknown> = {};
+    for (const index of indexes) {
+      for (const def of index.functions) {
+        facts[`${def.file}:${def.name}:${def.line}`] = scope.info(def).facts;
+        flows[`${def.file}:${def.name}:${def.line}`] = flowData(readInitFunction(scope, def, false));
+      }
+    }
     tree.kept?.save();
-    return { indexes, facts, parses: parse.mock.calls.length };
+    return { indexes, facts, flows, parses: parse.mock.calls.length };
   } finally {
     parse.mockRestore();
   }
+}
+
+function flowData(flow: InitFlow): unknown {
+  const { def, statements, failures, failureSteps, truncated } = flow;
+  const calls = [...new Set(statements.flatMap((s) => (s.call === undefined ? [] : [s.call]))), 'no_such_call'];
+  return { def, statements, failures, failureSteps, truncated, callsOnOnePath: calls.map((call) => [call, flow.mostCallsOnOnePath(call)]) };
 }
 
 describe('kept C files', () => {
@@ -69,6 +84,7 @@ describe('kept C files', () => {
       expect(warm.parses).toBe(0);
       expect(warm.indexes).toStrictEqual(fresh.indexes);
       expect(warm.facts).toStrictEqual(fresh.facts);
+      expect(warm.flows).toStrictEqual(fresh.flows);
     },
   );
 
@@ -81,7 +97,8 @@ describe('kept C files', () => {
     expect(names(await readAll(dir, KeptFiles.open()))).toContain('demo_state');
     const on = new Set(['CONFIG_DEMO_X']);
     const warm = await readAll(dir, KeptFiles.open(), on);
-    expect(warm.parses).toBe(1);
+    // Its facts, and its paths.
+    expect(warm.parses).toBe(2);
     expect(names(warm)).not.toContain('demo_state');
     expect(warm.facts).toStrictEqual((await readAll(dir, undefined, on)).facts);
   });
@@ -94,9 +111,26 @@ describe('kept C files', () => {
     const fresh = await readAll(dir, undefined);
     const warm = await readAll(dir, KeptFiles.open());
     const inVz = fresh.indexes.find((index) => index.file === 'arch/demom/kvm/vz.c')?.functions.length;
-    expect(warm.parses).toBe(inVz);
+    expect(warm.parses).toBe(2 * (inVz ?? 0));
     expect(warm.indexes).toStrictEqual(fresh.indexes);
     expect(warm.facts).toStrictEqual(fresh.facts);
+    expect(warm.flows).toStrictEqual(fresh.flows);
+  });
+
+  it("a function's paths are read again when a name they test changes kind in another file", async () => {
+    const dir = treeWith({
+      'virt/kvm/kvm_main.c': 'int kvm_init(void)\n{\n\treturn 0;\n}\n',
+      'arch/demo/kvm/demo.c': 'int demo_init(void)\n{\n\tdemo_buf = kzalloc(16, GFP_KERNEL);\n\tif (!demo_buf)\n\t\treturn -ENOMEM;\n\treturn 0;\n}\n',
+      'arch/demo/kvm/state.c': 'char *demo_buf;\n',
+    });
+    const pointer = await readAll(dir, KeptFiles.open());
+    writeFileSync(join(dir, 'arch/demo/kvm/state.c'), 'char demo_buf;\n');
+    const fresh = await readAll(dir, undefined);
+    expect(fresh.flows).not.toStrictEqual(pointer.flows);
+    const warm = await readAll(dir, KeptFiles.open());
+    expect(warm.flows).toStrictEqual(fresh.flows);
+    // demo_init()'s paths, parsed again; its facts and kvm_init() as kept.
+    expect(warm.parses).toBe(1);
   });
 
   it('a broken or foreign entry is read again, and the reading is right', async () => {
@@ -116,6 +150,7 @@ describe('kept C files', () => {
     expect(again.parses).toBe(fresh.parses);
     expect(again.indexes).toStrictEqual(fresh.indexes);
     expect(again.facts).toStrictEqual(fresh.facts);
+    expect(again.flows).toStrictEqual(fresh.flows);
   });
 
   it('KVM_RULES_PARSE_CACHE=0 keeps nothing', () => {

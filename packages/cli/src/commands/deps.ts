@@ -274,9 +274,10 @@ function text(report: DepsReport, all: boolean, width: number): string {
  * text or JSON. Exit 1 when an arch could not be read (its problems are reported with it).
  */
 export async function runDeps(options: DepsOptions): Promise<{ output: string; exitCode: number }> {
-  const { analyzeKernel, KernelTree } = await import('@kvm-rules/kernel-source');
+  const { analyzeKernel, KernelTree, KeptFiles } = await import('@kvm-rules/kernel-source');
   const project = await loadProject({ archs: options.arch, plugins: options.plugin });
-  const tree = KernelTree.open(options.kernel);
+  // What earlier runs read of the tree's files serves deps as it serves check.
+  const tree = KernelTree.open(options.kernel, KeptFiles.open());
   const progress =
     options.progress ??
     (() => {
