@@ -1,6 +1,5 @@
 import type { Plugin, Profile, SourceProblem } from '@kvm-rules/core';
 import { closestKernelVersion, holdYoungGeneration, majorMinor } from '@kvm-rules/core';
-import { cParser } from './c-parser.js';
 import { archDirOf, archScope, derivePlugin, readArch, setupRoles, type ArchSource } from './derive.js';
 import { GENERIC_DIR, hookRolesOf, readGenericOrdering } from './generic.js';
 import type { KernelTree } from './kernel-tree.js';
@@ -33,9 +32,10 @@ export interface AnalyzeOptions {
 /** Reads an open kernel tree for the selected plugins: the tree's ordering and each arch as the source has it. */
 export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): Promise<KernelAnalysis> {
   holdYoungGeneration();
-  const cache = new ParseCache(tree, await cParser());
+  // tree-sitter is loaded only when a step needs a parse that no earlier run kept.
+  const cache = new ParseCache(tree);
   const roles = hookRolesOf(options.profiles);
-  const read = readGenericOrdering(cache, roles);
+  const read = await cache.withParser(() => readGenericOrdering(cache, roles));
   const ordering = read?.profile ?? fallbackOrdering(tree, options.profiles);
   const hookProfile = withHooksOf(ordering, options.whatIf);
   const version = majorMinor(tree.version);
@@ -47,15 +47,16 @@ export async function analyzeKernel(tree: KernelTree, options: AnalyzeOptions): 
     // (the --changed-since copy's cleanup) runs within one arch's time, not after the whole run.
     await new Promise((resolve) => setImmediate(resolve));
     options.onArch?.(plugin.id, i, options.plugins.length);
-    sources.push(readArch(cache, plugin, hookProfile, roles, setup));
+    sources.push(await cache.withParser(() => readArch(cache, plugin, hookProfile, roles, setup)));
   }
-  const plugins = options.plugins.map((plugin, i) => {
-    // Drift is measured against declarations for this very version, not the closest older ones.
-    const declared = plugin.kernel === version ? plugin : undefined;
-    const source = sources[i]!;
-    source.problems.push(...treeProblemsFor(tree, plugin));
-    return derivePlugin(source, declared, plugin, archScope(cache, plugin), tree.version, setup);
-  });
+  for (const [i, plugin] of options.plugins.entries()) sources[i]!.problems.push(...treeProblemsFor(tree, plugin));
+  const plugins = await cache.withParser(() =>
+    options.plugins.map((plugin, i) => {
+      // Drift is measured against declarations for this very version, not the closest older ones.
+      const declared = plugin.kernel === version ? plugin : undefined;
+      return derivePlugin(sources[i]!, declared, plugin, archScope(cache, plugin), tree.version, setup);
+    }),
+  );
   tree.kept?.save();
   const stats = { filesRead: tree.filesRead, functionsParsed: cache.parsed };
   return { profile: ordering, plugins, sources, generic: read?.flow, stats };

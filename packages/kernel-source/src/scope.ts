@@ -2,6 +2,7 @@
 // they define, how calls resolve in them, and what each function does, parsed on first use.
 import { dirname } from 'node:path';
 import type { Parser } from 'web-tree-sitter';
+import { cParser } from './c-parser.js';
 import type { FunctionDefinition, InitializerEntry, InitializerTable, VariableDefinition } from './file-index.js';
 import { factsOf, MAX_NESTING, parseFunction, type CallSite, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { InitFlow } from './init-flow.js';
@@ -23,8 +24,35 @@ export class ParseCache {
   parsed = 0;
   constructor(
     readonly tree: KernelTree,
-    readonly parser: Parser,
+    /** tree-sitter, when the caller has it loaded; else loaded by loadParser() once a parse is needed (see withParser()). */
+    private loaded?: Parser,
   ) {}
+
+  /** The C parser; a ParserNotLoaded until loadParser() has loaded it. */
+  get parser(): Parser {
+    if (!this.loaded) throw new ParserNotLoaded();
+    return this.loaded;
+  }
+
+  async loadParser(): Promise<void> {
+    this.loaded ??= await cParser();
+  }
+
+  /**
+   * Runs a step of the analysis, loading tree-sitter and running the step again if it needed a
+   * parse: a check of a tree whose every file an earlier run kept (kept-files.ts) parses
+   * nothing, and loading the parser would be a twentieth of its time. A step may run twice: what
+   * it leaves in this cache is complete results only, and a diagnostic said twice is said once.
+   */
+  async withParser<T>(step: () => T): Promise<T> {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof ParserNotLoaded) || this.loaded) throw error;
+      await this.loadParser();
+      return step();
+    }
+  }
 
   private readonly mentionIndexes = new Map<string, Map<string, string[]>>();
 
@@ -68,6 +96,13 @@ export class ParseCache {
       this.scopes.set(key, scope);
     }
     return scope;
+  }
+}
+
+/** A parse was needed before tree-sitter was loaded (ParseCache.withParser()). */
+export class ParserNotLoaded extends Error {
+  constructor() {
+    super('tree-sitter is not loaded yet');
   }
 }
 
@@ -274,8 +309,10 @@ export class Scope {
    * a part tree-sitter could not read is reported; elsewhere the facts of the rest still count.
    */
   parse(def: FunctionDefinition, matters: boolean): ParsedFunction {
+    // The parser first: a step that stops here for want of it has counted nothing.
+    const parser = this.cache.parser;
     this.cache.parsed++;
-    const fn = parseFunction(this.cache.parser, def, this.tree.index(def.file).text, this.config);
+    const fn = parseFunction(parser, def, this.tree.index(def.file).text, this.config);
     this.noteReading(def, fn, matters);
     return fn;
   }

@@ -11,7 +11,7 @@ import type { Facts } from '../src/function-facts.js';
 import { readInitFunction, type InitFlow } from '../src/init-flow.js';
 import { KeptFiles } from '../src/kept-files.js';
 import { KernelTree } from '../src/kernel-tree.js';
-import { ParseCache, Scope, scopeNames } from '../src/scope.js';
+import { ParseCache, ParserNotLoaded, Scope, scopeNames } from '../src/scope.js';
 import { copyFixture, fixture, treeWith } from './helpers.js';
 
 let saved: NodeJS.ProcessEnv;
@@ -151,6 +151,30 @@ describe('kept C files', () => {
     expect(again.indexes).toStrictEqual(fresh.indexes);
     expect(again.facts).toStrictEqual(fresh.facts);
     expect(again.flows).toStrictEqual(fresh.flows);
+  });
+
+  it('a check of a tree that was kept whole never loads tree-sitter; one that needs a parse loads it and runs the step again', async () => {
+    const dir = fixture('ordered');
+    const fresh = await readAll(dir, undefined);
+    await readAll(dir, KeptFiles.open());
+    const readWithout = (tree: KernelTree) => {
+      const files = [...tree.cFiles('arch', true), ...tree.cFiles('virt', true)];
+      const cache = new ParseCache(tree);
+      const scope = new Scope(cache, scopeNames(tree, files, files[0] ?? ''));
+      let runs = 0;
+      const step = () => {
+        runs++;
+        return files.flatMap((file) => tree.index(file).functions.map((def) => [scope.info(def).facts, flowData(readInitFunction(scope, def, false))]));
+      };
+      return { cache, step, runs: () => runs };
+    };
+    const warm = readWithout(KernelTree.open(dir, KeptFiles.open()));
+    // No parser: the parser getter throws ParserNotLoaded, which a kept reading never reaches.
+    expect(() => warm.cache.parser).toThrow(ParserNotLoaded);
+    expect(warm.step()).toStrictEqual(Object.keys(fresh.facts).map((key) => [fresh.facts[key], fresh.flows[key]]));
+    const cold = readWithout(KernelTree.open(dir));
+    expect(await cold.cache.withParser(cold.step)).toStrictEqual(warm.step());
+    expect(cold.runs()).toBe(2);
   });
 
   it('KVM_RULES_PARSE_CACHE=0 keeps nothing', () => {
