@@ -2,7 +2,8 @@
 // `npm run fuzz`: seeded fuzz campaigns against `kvm-rules check` on copies of the late-percpu
 // fixture (scripts/fuzz/cases.mjs draws the cases, scripts/fuzz/harness.mjs runs and judges them;
 // the contract is in the harness's header). Campaigns: C mutations of one .c file, declarative
-// inputs (plugin.yaml, --config), faults (plugin path, -o path, standard output, --cache-location file).
+// inputs (plugin.yaml, --config), faults (plugin path, -o path, standard output, --cache-location file,
+// what runs keep in the user's cache directory).
 // Prints a table per campaign and every contract break (with its command and a one-line
 // reproduction), and exits 1 on any break.
 //   node scripts/fuzz.mjs [--seed N] [--count N] [--jobs N] [--campaigns c-mutations,declarative,faults]

@@ -330,6 +330,10 @@ const F_KINDS = [
   'cache-empty',
   'cache-bad-entry',
   'cache-truncated',
+  'kept-random-bytes',
+  'kept-truncated',
+  'kept-fifo',
+  'kept-unwritable',
 ];
 
 /** One fault case: { id, kind, detail, bytes? (the cache file's content) }; kinds in turn, details drawn. */
@@ -364,6 +368,18 @@ export function faultCase(seed, index) {
     }
     case 'cache-truncated':
       // A valid cache written by a first run, cut at a random fraction (see the harness).
+      detail = String(random());
+      break;
+    // What runs keep in the user's cache directory (parsed YAML, C files), written by a first
+    // run and then each entry overwritten (see the harness); unwritable: the folder is a file.
+    case 'kept-random-bytes': {
+      const n = 1 + int(512);
+      bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = int(256);
+      detail = `every entry ${n} random bytes`;
+      break;
+    }
+    case 'kept-truncated':
       detail = String(random());
       break;
   }

@@ -32,9 +32,12 @@
 //   - an unwritable -o path (under a regular file, /dev/full, a folder) is not silent: exit 0/1
 //     with an empty stderr loses the report without a word, counted as a silent pass;
 //   - so is unwritable standard output (/dev/full, or a pipe whose reader has gone): the report
-//     is lost, so the run must say so (exit 2, one line), not exit 0/1 as if it were delivered.
+//     is lost, so the run must say so (exit 2, one line), not exit 0/1 as if it were delivered;
+//   - what runs keep in the user's cache directory (XDG_CACHE_HOME: the YAML parses, the C
+//     files), each entry broken (random bytes, cut short, a FIFO) or the folder unwritable, is
+//     no cache: the same exit code and findings as the plain run (a difference is "kept").
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,11 +53,11 @@ const PREFIX = { 'c-mutations': 'c', declarative: 'd', faults: 'f' };
  * Runs the CLI as a child process; a run past `timeout` ms is killed (`hang`). `stdout`: 'pipe'
  * (read), 'dev-full' (a device every write to fails) or 'gone' (a pipe closed before the child writes).
  */
-export function runCli(args, { cwd, timeout, stdout = 'pipe' }) {
+export function runCli(args, { cwd, timeout, stdout = 'pipe', env = process.env }) {
   return new Promise((resolve) => {
     const started = performance.now();
     const full = stdout === 'dev-full' ? openSync('/dev/full', 'w') : undefined;
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', full ?? 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', full ?? 'pipe', 'pipe'] });
     if (full !== undefined) closeSync(full);
     if (stdout === 'gone') child.stdout.destroy();
     const out = [];
@@ -222,6 +225,7 @@ async function runFaultCase(ws, base, f) {
     'plugin-fifo': join(ws.dir, 'a-fifo'),
   }[f.kind];
   const stdout = { 'stdout-dev-full': 'dev-full', 'stdout-gone': 'gone' }[f.kind];
+  if (f.kind.startsWith('kept-')) return runKeptCase(ws, base, f, args);
   const cache = f.kind.startsWith('cache-');
   if (plugin) args = args.map((a) => (a === ws.plugin ? plugin : a));
   if (output) {
@@ -239,6 +243,38 @@ async function runFaultCase(ws, base, f) {
   if (cache && !run.hang && (run.code !== base.plain.code || !sameFindings(findingsOf(run), findingsOf(base.plain)))) breaks.push('cache');
   if ((output || stdout) && !run.hang && (run.code === 0 || run.code === 1) && run.stderr.trim() === '') breaks.push('silent');
   return { run, breaks, command: commandLine(args, ws), runs: 1 };
+}
+
+/** A run over a cache directory a first run filled, each entry then broken (or the directory a file). */
+async function runKeptCase(ws, base, f, args) {
+  const home = mkdtempSync(join(ws.dir, 'xdg-'));
+  const env = { ...process.env, XDG_CACHE_HOME: home };
+  delete env.KVM_RULES_PARSE_CACHE;
+  if (f.kind === 'kept-unwritable') {
+    rmSync(home, { recursive: true });
+    writeFileSync(home, 'a file where the cache directory would be\n');
+  } else {
+    await runCli(args, { cwd: ws.dir, timeout: base.bound, env });
+    for (const store of readdirSync(join(home, 'kvm-rules'))) {
+      for (const name of readdirSync(join(home, 'kvm-rules', store))) breakEntry(join(home, 'kvm-rules', store, name), f);
+    }
+  }
+  const run = await runCli(args, { cwd: ws.dir, timeout: base.bound, env });
+  rmSync(home, { recursive: true, force: true });
+  const breaks = contractBreaks(run);
+  if (!run.hang && (run.code !== base.plain.code || !sameFindings(findingsOf(run), findingsOf(base.plain)))) breaks.push('kept');
+  return { run, breaks, command: `XDG_CACHE_HOME=<${f.kind}> ${commandLine(args, ws)}`, runs: 2 };
+}
+
+function breakEntry(path, f) {
+  if (f.kind === 'kept-random-bytes') writeFileSync(path, f.bytes);
+  else if (f.kind === 'kept-truncated') {
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, Math.floor(Number(f.detail) * bytes.length)));
+  } else {
+    rmSync(path);
+    spawnSync('mkfifo', [path]);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // A kept entry is the JSON written; anything else (missing, broken) reads as nothing; past its
 // room and slack a store drops the entries least recently used, never one just read.
-import { mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assert, describe, expect, it } from 'vitest';
@@ -20,6 +21,15 @@ describe('KeptStore', () => {
     expect(store.read('b')).toBeUndefined();
     writeFileSync(join(store.dir, 'c.json'), '{"half": ');
     expect(store.read('c')).toBeUndefined();
+  });
+
+  it('never waits on an entry that is a FIFO, nor reads a folder', () => {
+    const store = storeIn(8);
+    store.write('a', 1);
+    execFileSync('mkfifo', [join(store.dir, 'f.json')]);
+    mkdirSync(join(store.dir, 'd.json'));
+    expect(store.read('f')).toBeUndefined();
+    expect(store.read('d')).toBeUndefined();
   });
 
   it('past its room and an eighth, keeps the most recently used entries', () => {

@@ -3,7 +3,20 @@
 // anything that goes wrong with one (missing, broken, not writable) only means making the result
 // again. The parse cache (YAML) and kernel-source's kept C facts are its two users.
 // KVM_RULES_PARSE_CACHE=0 turns every store off; XDG_CACHE_HOME moves them.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,7 +46,7 @@ export class KeptStore {
     const file = this.fileOf(key);
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(file, 'utf8'));
+      data = JSON.parse(readRegular(file));
     } catch {
       return undefined;
     }
@@ -65,6 +78,20 @@ export class KeptStore {
     if (names.length <= this.maxEntries + (this.maxEntries >> 3)) return;
     const byAge = names.map((name) => ({ name, mtime: statSync(join(this.dir, name)).mtimeMs })).sort((a, b) => a.mtime - b.mtime);
     for (const { name } of byAge.slice(0, names.length - this.maxEntries)) rmSync(join(this.dir, name), { force: true });
+  }
+}
+
+/**
+ * A regular file's text; anything else at that name (a FIFO, a device, a folder) throws without
+ * being read: a FIFO would wait for a writer forever. O_NONBLOCK, so that opening one does not.
+ */
+function readRegular(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${file} is not a regular file`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
