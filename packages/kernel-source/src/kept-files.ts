@@ -1,11 +1,13 @@
 // What kvm-rules read in each C file, kept between runs in the user's cache directory (core's
-// KeptStore): the file's index (file-index.ts) and what each function it parsed says
-// (function-facts.ts), one entry per file, named by a hash of the file's text and of the code
-// that read it. A check of a tree read before indexes and parses again only the files that
-// changed since (a patch's), not the two hundred files and few hundred functions each run
-// reaches: indexing and parsing were most of a whole-tree check's time, for the same answers.
-// An entry is never stale: any change to the file, to kvm-rules' reading of C or to the grammar
-// is another name. KVM_RULES_PARSE_CACHE=0 turns it off with the YAML parse cache.
+// KeptStore): the file's index (file-index.ts), what each function it parsed says
+// (function-facts.ts) and the paths of each function it read path by path (init-flow.ts), one
+// entry per file, named by a hash of the file's text and of the code that read it. A check of a
+// tree read before indexes and parses again only the files that changed since (a patch's), not
+// the two hundred files and few hundred functions each run reaches: indexing and parsing were
+// most of a whole-tree check's time, for the same answers. An entry is never stale: any change
+// to the file, to kvm-rules' reading of C or to the grammar is another name; the one thing read
+// from other files, whether names are pointers, is kept with the paths and checked (init-flow.ts).
+// KVM_RULES_PARSE_CACHE=0 turns it off with the YAML parse cache.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +21,7 @@ import type { KeptFlow } from './init-flow.js';
 
 /** Bumped when an entry's shape changes. */
 const STORE = 'c-files-v1';
-/** A tree's check keeps a hundred or so files; room for a few trees and their patched copies. */
+/** A check of 6.12 keeps about 220 files (3 MB); room for a few trees and their patched copies. */
 const MAX_ENTRIES = 2048;
 
 /** One function's reading as a parse leaves it: its facts, and where the reading stopped short. */

@@ -1,7 +1,7 @@
 // A folder of results kept between runs in the user's cache directory, each a JSON file named by
 // a hash of everything it was made from: content-addressed, so an entry is never stale, and
 // anything that goes wrong with one (missing, broken, not writable) only means making the result
-// again. The parse cache (YAML) and kernel-source's kept C facts are its two users.
+// again. The parse cache (YAML) and kernel-source's kept C files are its two users.
 // KVM_RULES_PARSE_CACHE=0 turns every store off; XDG_CACHE_HOME moves them.
 import {
   closeSync,
