@@ -21,8 +21,8 @@ import type { KeptFlow } from './init-flow.js';
 
 /** Bumped when an entry's shape changes. */
 const STORE = 'c-files-v1';
-/** A check of 6.12 keeps about 220 files (3 MB); room for a few trees and their patched copies. */
-const MAX_ENTRIES = 2048;
+/** A check of 6.12 keeps about 220 files (3 MB): room for a few trees and their patched copies, in at most some 40 MB. */
+const MAX_ENTRIES = 1024;
 
 /** One function's reading as a parse leaves it: its facts, and where the reading stopped short. */
 export interface Reading {
