@@ -9,6 +9,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionDefinition } from './file-index.js';
 import { factsOf, STORE_MACROS, storedTo, type Callee, type Facts, type ParsedFunction, type Place } from './function-facts.js';
+import type { KeptKey } from './kept-files.js';
 import type { Scope } from './scope.js';
 
 export interface InitStatement {
@@ -196,16 +197,16 @@ export function readInitFunction(scope: Scope, def: FunctionDefinition, matters 
   const key = `${flowKey(def)}|${config}`;
   const cached = scope.cache.flows.get(key);
   if (cached && (!matters || cached.reported)) return cached.flow;
-  const flow = keptFlow(scope, def, config, matters) ?? readFlow(scope, def, config, matters);
+  const at = scope.keptKey(def, config);
+  const flow = (at && keptFlow(scope, def, at, matters)) ?? readFlow(scope, def, at, matters);
   scope.cache.flows.set(key, { flow, reported: matters });
   return flow;
 }
 
 /** The paths an earlier run read from the same text, if what they took from the scope still holds. */
-function keptFlow(scope: Scope, def: FunctionDefinition, config: string, matters: boolean): InitFlow | undefined {
-  const at = scope.keptKey(def, config);
-  const kept = at && scope.tree.kept?.flow(at);
-  if (!kept || !Object.entries(kept.pointers).every(([name, pointer]) => isPointer(scope, name) === pointer)) return undefined;
+function keptFlow(scope: Scope, def: FunctionDefinition, at: KeptKey, matters: boolean): InitFlow | undefined {
+  const kept = scope.tree.kept?.flow(at);
+  if (!kept || !Object.entries(kept.pointers).every(([name, pointer]) => scope.isPointer(name) === pointer)) return undefined;
   scope.cache.parsed++;
   scope.noteReading(def, kept, matters);
   const { statements, failures, failureSteps, truncated } = kept.flow;
@@ -213,13 +214,12 @@ function keptFlow(scope: Scope, def: FunctionDefinition, config: string, matters
   return { def, statements, failures, failureSteps, mostCallsOnOnePath: (call) => most[call] ?? 0, truncated };
 }
 
-/** Parses and reads the paths now, and keeps them. */
-function readFlow(scope: Scope, def: FunctionDefinition, config: string, matters: boolean): InitFlow {
+/** Parses and reads the paths now, and keeps them at `at` (when anything is kept). */
+function readFlow(scope: Scope, def: FunctionDefinition, at: KeptKey | undefined, matters: boolean): InitFlow {
   const fn = scope.parse(def, matters);
   try {
     const reader = new Reader(fn, scope);
     const flow = reader.read();
-    const at = scope.keptKey(def, config);
     if (at) scope.tree.kept?.addFlow(at, toKeep(flow, reader.pointers, fn));
     return flow;
   } finally {
@@ -238,11 +238,6 @@ function toKeep(flow: InitFlow, pointers: Map<string, boolean>, fn: ParsedFuncti
     ...(fn.cutAt && { cutAt: fn.cutAt }),
     ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }),
   };
-}
-
-/** Whether the scope defines `name` as a file-scope pointer. */
-function isPointer(scope: Scope, name: string): boolean {
-  return scope.variables.get(name)?.pointer === true;
 }
 
 function flowKey(def: FunctionDefinition): string {
@@ -322,7 +317,7 @@ class Reader {
     const local = this.kinds.get(name);
     if (local) return local;
     if (this.fn.locals.has(name)) return undefined;
-    const pointer = isPointer(this.scope, name);
+    const pointer = this.scope.isPointer(name);
     this.pointers.set(name, pointer);
     return pointer ? 'pointer' : undefined;
   }

@@ -125,10 +125,10 @@ export function stateAccesses(scope: Scope, reached: Map<string, Reached>, kind:
     if (isExternal(node.def)) continue;
     for (const ref of scope.info(node.def).facts.refs) {
       if (kind !== 'any' && !ref.write) continue;
-      if (kind === 'initialize' && ref.through && scope.variables.get(ref.name)?.pointer) continue;
+      if (kind === 'initialize' && ref.through && scope.isPointer(ref.name)) continue;
       const key = byMember && ref.field ? `${ref.name}.${ref.field}` : ref.name;
       if (accesses.has(key) || !scope.variables.has(ref.name)) continue;
-      if (ref.ifPointer && !scope.variables.get(ref.name)?.pointer) continue;
+      if (ref.ifPointer && !scope.isPointer(ref.name)) continue;
       // `p = NULL` sets nothing up for whoever reads p.
       if (kind !== 'any' && ref.null) continue;
       accesses.set(key, {

@@ -284,6 +284,11 @@ export class Scope {
     return facts;
   }
 
+  /** Whether the scope defines `name` as a file-scope pointer. */
+  isPointer(name: string): boolean {
+    return this.variables.get(name)?.pointer === true;
+  }
+
   /** Where what is read of `def` in the configuration `config` (configOf()) is kept between runs; undefined when nothing is kept. */
   keptKey(def: FunctionDefinition, config: string): KeptKey | undefined {
     const textHash = this.tree.kept && this.tree.hashOf(def.file);
