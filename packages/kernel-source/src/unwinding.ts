@@ -257,13 +257,13 @@ class Unwinder {
   }
 
   /**
-   * Whether a call closes what an earlier call opened: its pair's other side ran first
-   * (preempt_enable() after preempt_disable(), a static key enabled again after being disabled).
-   * It puts back what was there, and sets nothing up that a failure must undo.
+   * Whether a call of statement i closes what an earlier call of the success path opened: its
+   * pair's other side ran first (preempt_enable() after preempt_disable(), a static key enabled
+   * again after being disabled). It puts back what was there, and sets nothing up that a failure
+   * must undo.
    */
-  private closesSection(name: string, earlier: Iterable<string>): boolean {
-    for (const called of earlier) if (undoes(called, name, this.options.pairs)) return true;
-    return false;
+  private closesSection(name: string, i: number): boolean {
+    return this.flow.statements.slice(0, i).some((s) => s.facts.calls.some((call) => undoes(calleeName(call.callee), name, this.options.pairs)));
   }
 
   /** What a function of the scope does, followed into its calls; undefined outside the scope. */
@@ -321,11 +321,9 @@ class Unwinder {
     const statement = this.flow.statements[i]!;
     const expansion = this.expansion(statement.facts, statement.place.file);
     const found: Need[] = [];
-    // Calls the success path made before this statement: what one of them opened, this one may close.
-    const before = this.flow.statements.slice(0, i).flatMap((s) => s.facts.calls.map((call) => calleeName(call.callee)));
     for (const resource of expansion.setups) {
       if (this.setsUpNothing(resource, statement.place.file)) continue;
-      if (resource.depth === 0 && resource.key.startsWith('call:') && this.closesSection(resource.name, before)) continue;
+      if (resource.depth === 0 && resource.key.startsWith('call:') && this.closesSection(resource.name, i)) continue;
       const need = this.evidenceFor(resource, i, expansion);
       if (need) found.push(need);
     }
