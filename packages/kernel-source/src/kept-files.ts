@@ -84,9 +84,7 @@ export class KeptFiles {
 
   /** Keeps a function's facts read now; written by save(). */
   addReading(at: KeptKey, reading: Reading): void {
-    const entry = this.entryOf(at.file, at.textHash);
-    entry.readings[at.key] = reading;
-    entry.added = true;
+    this.add(at, 'readings', reading);
   }
 
   /** The paths kept for a function read path by path. */
@@ -96,8 +94,12 @@ export class KeptFiles {
 
   /** Keeps a function's paths read now; written by save(). */
   addFlow(at: KeptKey, flow: KeptFlow): void {
+    this.add(at, 'flows', flow);
+  }
+
+  private add<Part extends 'readings' | 'flows'>(at: KeptKey, part: Part, value: FileEntry[Part][string]): void {
     const entry = this.entryOf(at.file, at.textHash);
-    entry.flows[at.key] = flow;
+    entry[part][at.key] = value;
     entry.added = true;
   }
 
