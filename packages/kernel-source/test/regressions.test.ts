@@ -5,11 +5,17 @@ import type { Finding } from '@kvm-rules/core';
 import { assert, describe, expect, it } from 'vitest';
 import { indexFile } from '../src/file-index.js';
 import { entry, reach, stateAccesses } from '../src/reach.js';
+import type { Scope } from '../src/scope.js';
 import { checkDemo, checkKernel, copyFixture, demoTree, factsIn, scopeOf, treeWith } from './helpers.js';
 
 /** A demo file: `prelude`, then `static int __init demo_init(void)` declaring `int r;` and doing `body`, and its module_init(). */
 function moduleInit(prelude: string[], body: string[]): string {
   return [...prelude, 'static int __init demo_init(void)', '{', '\tint r;', '', ...body, '}', 'module_init(demo_init);', ''].join('\n');
+}
+
+/** The scope of a demoTree() holding `demo`, as the demo arch's analysis has it. */
+async function demoScope(demo: string): Promise<Scope> {
+  return (await scopeOf(demoTree(demo), 'arch/demo/kvm/')).scope;
 }
 
 /** The unwind-on-failure findings among a check's. */
@@ -44,7 +50,7 @@ describe('regressions', () => {
   });
 
   it('writes through a local pointer into per-CPU state are writes of that state (svm_data: sd = per_cpu_ptr(&svm_data, cpu))', async () => {
-    const dir = demoTree(
+    const scope = await demoScope(
       [
         'static DEFINE_PER_CPU(struct demo_cpu_data, demo_data);',
         '',
@@ -58,13 +64,12 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
     const facts = factsIn(scope, 'demo_cpu_init');
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}@${r.place.line}`)).toEqual(['demo_data@7', 'demo_data@8']);
   });
 
   it('a write through a pointer reads the pointer first (loongarch: this_cpu_ptr(vmcs)->last_vcpu = NULL needs vmcs allocated)', async () => {
-    const dir = demoTree(
+    const scope = await demoScope(
       [
         'static struct demo_context __percpu *demo_ctx;',
         'static struct demo_ops *demo_ops;',
@@ -80,7 +85,6 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
     const facts = factsIn(scope, 'demo_enable');
     // The first access decides whether the hook depends on the state or sets it itself.
     const first = new Map<string, boolean>();
@@ -92,7 +96,7 @@ describe('regressions', () => {
   });
 
   it('names and member operators read from the parsed text match the nodes: spaces or a comment around `.` and `->`, and a tree with errors', async () => {
-    const dir = demoTree(
+    const scope = await demoScope(
       [
         'static struct demo_caps demo_caps;',
         'static struct demo_ops *demo_ops;',
@@ -112,7 +116,6 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
     const refsOf = (name: string) =>
       factsIn(scope, name).refs.map((r) => `${r.write ? 'write' : 'read'} ${r.name}${r.field ? `.${r.field}` : ''}@${r.place.line}`);
     expect(refsOf('demo_setup')).toEqual([
@@ -259,7 +262,7 @@ describe('regressions', () => {
   });
 
   it('a write through a pointer is a write of what it points at: it initializes the pointer for no one', async () => {
-    const dir = demoTree(
+    const scope = await demoScope(
       [
         'struct demo_msrs {',
         '\tint registered;',
@@ -275,7 +278,6 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
     const definition = scope.definition('demo_cpu_online');
     assert(definition, 'demo_cpu_online() defined');
     const reached = reach(scope, [entry(definition)]);
@@ -285,7 +287,7 @@ describe('regressions', () => {
   });
 
   it('WRITE_ONCE(x, v) and smp_store_release(&y, v) are stores of x and y, not calls; a call in the value still is one', async () => {
-    const dir = demoTree(
+    const scope = await demoScope(
       [
         'static bool demo_ready;',
         'static int demo_gen;',
@@ -298,7 +300,6 @@ describe('regressions', () => {
         '',
       ].join('\n'),
     );
-    const { scope } = await scopeOf(dir, 'arch/demo/kvm/');
     const facts = factsIn(scope, 'demo_publish');
     expect(facts.calls.map((c) => (c.callee.kind === 'direct' ? c.callee.name : c.callee.field))).toEqual(['demo_next_gen']);
     expect(facts.refs.filter((r) => r.write).map((r) => `${r.name}${r.constant ? ' (constant)' : ''}`)).toEqual(['demo_ready (constant)', 'demo_gen']);
