@@ -55,8 +55,8 @@ describe('repositoryOf', () => {
 
 describe('links', () => {
   const own = { repository: { type: 'git', url: 'git+https://github.com/kvm-rules/kvm-rules.git', directory: 'packages/cli' } };
-  // The tests run from packages/cli: the default rule set's pages are in the checkout's rules/.
-  const page = '../../rules/docs/rules/kvm-init-last.md';
+  // The default rule set's pages are in the checkout's rules/, whatever the working directory.
+  const page = join(import.meta.dirname, '../../../rules/docs/rules/kvm-init-last.md');
 
   it("the default rule set's pages are in kvm-rules' repository, under rules/, whatever folder the CLI has in it", () => {
     expect(links(undefined, own).rule(rule(page))).toBe('https://github.com/kvm-rules/kvm-rules/blob/HEAD/rules/docs/rules/kvm-init-last.md');
