@@ -4,6 +4,12 @@
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
+const nonNullOnlyAfterIndex = {
+  selector:
+    'TSNonNullExpression:not([expression.type="MemberExpression"][expression.computed=true]):not([expression.type="CallExpression"][expression.callee.property.name="at"])',
+  message: 'A non-null assertion only after a checked index (x[i]!, x.at(i)!); narrow anything else (a check, ?., ??).',
+};
+
 export default defineConfig(
   { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**'] },
   tseslint.configs.strictTypeChecked,
@@ -23,13 +29,25 @@ export default defineConfig(
       // a length, a regex group that matched) is this project's idiom; any other non-null
       // assertion is narrowed instead, which the no-restricted-syntax entry below enforces.
       '@typescript-eslint/no-non-null-assertion': 'off',
+      'no-restricted-syntax': ['error', nonNullOnlyAfterIndex],
+    },
+  },
+  // The test files of a worker share one process (vitest.shared.mjs, isolate: false): what a
+  // test changes of process.env it changes with vi.stubEnv, which vitest undoes before the next.
+  {
+    files: ['**/*.test.ts'],
+    rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector:
-            'TSNonNullExpression:not([expression.type="MemberExpression"][expression.computed=true]):not([expression.type="CallExpression"][expression.callee.property.name="at"])',
-          message: 'A non-null assertion only after a checked index (x[i]!, x.at(i)!); narrow anything else (a check, ?., ??).',
-        },
+        nonNullOnlyAfterIndex,
+        ...[
+          'AssignmentExpression > MemberExpression.left[object.name="process"][property.name="env"]',
+          'AssignmentExpression > MemberExpression.left[object.object.name="process"][object.property.name="env"]',
+          'UnaryExpression[operator="delete"] > MemberExpression.argument[object.object.name="process"][object.property.name="env"]',
+        ].map((selector) => ({
+          selector,
+          message: 'Change process.env with vi.stubEnv(name, value or undefined): vitest undoes it before the next test.',
+        })),
       ],
     },
   },

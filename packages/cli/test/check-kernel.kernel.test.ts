@@ -3,7 +3,7 @@
 import { cpSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assert, beforeAll, describe, expect, it } from 'vitest';
+import { assert, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchKernel } from '../../../scripts/kernels.mjs';
 import { main } from '../src/cli.js';
 import { checkJson, run } from './run.js';
@@ -81,24 +81,20 @@ describe('check --kernel', () => {
   });
 
   it('what a run keeps of the C files changes no output: nothing kept, a first run, a second run', { timeout: 120_000 }, async () => {
-    const saved = { ...process.env };
-    try {
-      process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-kept-'));
-      for (const tree of [linux612, linux61]) {
-        const outputs = async () => [
-          (await run('check', '--kernel', tree, '--format', 'json')).stdout,
-          (await run('deps', '--kernel', tree, '--format', 'json')).stdout,
-        ];
-        process.env.KVM_RULES_PARSE_CACHE = '0';
-        const nothingKept = await outputs();
-        delete process.env.KVM_RULES_PARSE_CACHE;
-        expect(await outputs()).toEqual(nothingKept);
-        expect(await outputs()).toEqual(nothingKept);
-      }
-      expect(readdirSync(join(process.env.XDG_CACHE_HOME, 'kvm-rules'))).toContain('c-files-v1');
-    } finally {
-      process.env = saved;
+    const home = mkdtempSync(join(tmpdir(), 'kvm-rules-kept-'));
+    vi.stubEnv('XDG_CACHE_HOME', home);
+    for (const tree of [linux612, linux61]) {
+      const outputs = async () => [
+        (await run('check', '--kernel', tree, '--format', 'json')).stdout,
+        (await run('deps', '--kernel', tree, '--format', 'json')).stdout,
+      ];
+      vi.stubEnv('KVM_RULES_PARSE_CACHE', '0');
+      const nothingKept = await outputs();
+      vi.stubEnv('KVM_RULES_PARSE_CACHE', undefined);
+      expect(await outputs()).toEqual(nothingKept);
+      expect(await outputs()).toEqual(nothingKept);
     }
+    expect(readdirSync(join(home, 'kvm-rules'))).toContain('c-files-v1');
   });
 });
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, assert, beforeEach, describe, expect, it, vi } from 'vitest';
+import { assert, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cParser } from '../src/c-parser.js';
 import type { FileIndex } from '../src/file-index.js';
 import type { Facts } from '../src/function-facts.js';
@@ -14,14 +14,9 @@ import { KernelTree } from '../src/kernel-tree.js';
 import { ParseCache, ParserNotLoaded, Scope, scopeNames } from '../src/scope.js';
 import { copyFixture, fixture, treeWith } from './helpers.js';
 
-let saved: NodeJS.ProcessEnv;
 beforeEach(() => {
-  saved = { ...process.env };
-  process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-kept-files-'));
-  delete process.env.KVM_RULES_PARSE_CACHE;
-});
-afterEach(() => {
-  process.env = saved;
+  vi.stubEnv('XDG_CACHE_HOME', mkdtempSync(join(tmpdir(), 'kvm-rules-kept-files-')));
+  vi.stubEnv('KVM_RULES_PARSE_CACHE', undefined);
 });
 
 /** The store's folder under this test's XDG_CACHE_HOME. */
@@ -177,7 +172,7 @@ describe('kept C files', () => {
   });
 
   it('KVM_RULES_PARSE_CACHE=0 keeps nothing', () => {
-    process.env.KVM_RULES_PARSE_CACHE = '0';
+    vi.stubEnv('KVM_RULES_PARSE_CACHE', '0');
     expect(KeptFiles.open()).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, assert, beforeEach, describe, expect, it } from 'vitest';
+import { assert, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCacheDir } from './parse-cache.js';
 import { validateSource } from './validate.js';
 import { partOf, parseSourceText, type SourceFile } from './yaml-source.js';
@@ -31,14 +31,9 @@ function pointers(data: unknown, pointer = ''): [string, string | undefined][] {
 const placesOf = (source: SourceFile) =>
   pointers(source.data).map(([pointer, key]) => `${pointer} ${key ?? ''} ${JSON.stringify(source.locate(pointer, key))}`);
 
-let saved: NodeJS.ProcessEnv;
 beforeEach(() => {
-  saved = { ...process.env };
-  process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'kvm-rules-parse-cache-'));
-  delete process.env.KVM_RULES_PARSE_CACHE;
-});
-afterEach(() => {
-  process.env = saved;
+  vi.stubEnv('XDG_CACHE_HOME', mkdtempSync(join(tmpdir(), 'kvm-rules-parse-cache-')));
+  vi.stubEnv('KVM_RULES_PARSE_CACHE', undefined);
 });
 
 /** The parse cache's folder: these tests turn the cache on (one turns it off at its end). */
@@ -75,7 +70,7 @@ describe('the parse cache', () => {
     parseSourceText('size: .nan\n', 'f.yaml');
     parseSourceText('zero: -0\n', 'f.yaml');
     expect(() => readdirSync(cacheDir())).toThrow();
-    process.env.KVM_RULES_PARSE_CACHE = '0';
+    vi.stubEnv('KVM_RULES_PARSE_CACHE', '0');
     expect(parseCacheDir()).toBeUndefined();
     expect(parseSourceText('id: demo\n', 'f.yaml').data).toEqual({ id: 'demo' });
   });

@@ -1,10 +1,10 @@
 // What the YAML reader refuses, at its place, and where it says each value is.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from './input-error.js';
 import { parseSourceText } from './yaml-source.js';
 
 beforeEach(() => {
-  process.env.KVM_RULES_PARSE_CACHE = '0';
+  vi.stubEnv('KVM_RULES_PARSE_CACHE', '0');
 });
 
 function refusal(text: string): string {
