@@ -8,6 +8,12 @@ export function packageConfig() {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 30_000,
+      // A worker runs its test files one after the other in one module graph, instead of
+      // importing every module again for each file: a test leaves nothing behind for the next
+      // one, since what it changes of the process it changes through vitest (vi.stubEnv, undone
+      // by unstubEnvs) or undoes itself (process.chdir in plugins.test).
+      isolate: false,
+      unstubEnvs: true,
     },
   });
 }
