@@ -122,7 +122,7 @@ function runAsync(step, fed) {
       const input = createReadStream(step.stdin);
       input.on('data', (chunk) => (fed.bytes += chunk.length));
       // tar may stop reading early on an error of its own: that is said by its exit status.
-      child.stdin.on('error', () => {});
+      child.stdin.on('error', () => undefined);
       input.pipe(child.stdin);
     }
   });
