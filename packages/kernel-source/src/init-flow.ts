@@ -10,7 +10,7 @@ import type { Node } from 'web-tree-sitter';
 import type { FunctionDefinition } from './file-index.js';
 import { factsOf, STORE_MACROS, storedTo, type Callee, type Facts, type ParsedFunction, type Place } from './function-facts.js';
 import type { KeptKey } from './kept-files.js';
-import type { Scope } from './scope.js';
+import { functionKey, type Scope } from './scope.js';
 
 export interface InitStatement {
   /** The function the statement calls (an ops-table field for static_call()-style calls); absent for a plain assignment. */
@@ -194,7 +194,7 @@ export interface KeptFlow {
 /** Reads an init function; `matters`: a part tree-sitter cannot parse is reported (module inits, kvm_init()). */
 export function readInitFunction(scope: Scope, def: FunctionDefinition, matters = true): InitFlow {
   const config = scope.configOf(def);
-  const key = `${flowKey(def)}|${config}`;
+  const key = `${functionKey(def)}|${config}`;
   const cached = scope.cache.flows.get(key);
   if (cached && (!matters || cached.reported)) return cached.flow;
   const at = scope.keptKey(def, config);
@@ -238,10 +238,6 @@ function toKeep(flow: InitFlow, pointers: Map<string, boolean>, fn: ParsedFuncti
     ...(fn.cutAt && { cutAt: fn.cutAt }),
     ...(fn.tooDeepAt && { tooDeepAt: fn.tooDeepAt }),
   };
-}
-
-function flowKey(def: FunctionDefinition): string {
-  return `${def.file}:${def.name}:${def.line}`;
 }
 
 class Reader {
