@@ -24,18 +24,14 @@ export class ParseCache {
   parsed = 0;
   constructor(
     readonly tree: KernelTree,
-    /** tree-sitter, when the caller has it loaded; else loaded by loadParser() once a parse is needed (see withParser()). */
+    /** tree-sitter, when the caller has it loaded; else loaded once a parse is needed (see withParser()). */
     private loaded?: Parser,
   ) {}
 
-  /** The C parser; a ParserNotLoaded until loadParser() has loaded it. */
+  /** The C parser; a ParserNotLoaded until withParser() has loaded it. */
   get parser(): Parser {
     if (!this.loaded) throw new ParserNotLoaded();
     return this.loaded;
-  }
-
-  async loadParser(): Promise<void> {
-    this.loaded ??= await cParser();
   }
 
   /**
@@ -49,7 +45,7 @@ export class ParseCache {
       return step();
     } catch (error) {
       if (!(error instanceof ParserNotLoaded) || this.loaded) throw error;
-      await this.loadParser();
+      this.loaded = await cParser();
       return step();
     }
   }
