@@ -40,7 +40,14 @@ const campaigns = option('--campaigns', 'c-mutations,declarative,faults').split(
 const verbose = args.includes('--verbose');
 
 const started = performance.now();
-const { rows, breaks } = await runFuzz({ seed, count, campaigns, ...(jobs ? { jobs } : {}), only, log: verbose ? (line) => console.log(line) : () => undefined });
+const { rows, breaks } = await runFuzz({
+  seed,
+  count,
+  campaigns,
+  ...(jobs ? { jobs } : {}),
+  only,
+  log: verbose ? (line) => console.log(line) : () => undefined,
+});
 console.log(`fuzz: seed ${seed}, ${count} cases per campaign${only.length > 0 ? ` (only ${only.join(', ')})` : ''}`);
 console.log(formatTable(rows));
 for (const b of breaks) {

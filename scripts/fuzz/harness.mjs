@@ -283,7 +283,14 @@ function breakEntry(path, f) {
  * Runs the campaigns: `count` cases each (or { [campaign]: n }), `jobs` at a time (one copy of the fixture per worker).
  * `only`: case ids (c3, d17, f0) to run alone. Returns { rows, breaks } (see formatTable).
  */
-export async function runFuzz({ seed = 1, count = 100, jobs = Math.min(availableParallelism(), 4), only = [], campaigns = CAMPAIGNS, log = () => undefined } = {}) {
+export async function runFuzz({
+  seed = 1,
+  count = 100,
+  jobs = Math.min(availableParallelism(), 4),
+  only = [],
+  campaigns = CAMPAIGNS,
+  log = () => undefined,
+} = {}) {
   const originals = new Map([...C_FILES, 'plugin.yaml'].map((f) => [f, readFileSync(join(fixture, f)).toString('latin1')]));
   const workspaces = [];
   const rows = [];
